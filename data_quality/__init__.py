@@ -1,0 +1,1 @@
+"""Great Expectations suites, defined in code, run as Dagster asset checks."""

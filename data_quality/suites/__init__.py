@@ -1,0 +1,8 @@
+"""Every suite the warehouse runs, by the table it guards."""
+
+from data_quality.spec import Suite
+from data_quality.suites import engagement, raw_meta
+
+ALL_SUITES: tuple[Suite, ...] = (*raw_meta.SUITES, *engagement.SUITES)
+
+__all__ = ["ALL_SUITES"]
