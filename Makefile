@@ -1,0 +1,55 @@
+# Community Pulse: two commands do everything on a fresh machine that has python3.
+#   make demo   install, start the sandbox, materialise every asset through Dagster, summarise
+#   make test   install, lint, run every test
+# Other targets: make ui (Dagster UI on the sandbox), make sandbox, make docs, make clean.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# No telemetry anywhere: there is no network here, and CI must not phone home.
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export RUNTIME__DLTHUB_TELEMETRY := false
+export DAGSTER_DISABLE_TELEMETRY := 1
+export GX_ANALYTICS_ENABLED := false
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+
+SANDBOX_PORT ?= 8765
+
+.PHONY: install demo test lint ui sandbox docs clean
+
+install: $(STAMP)
+
+# The lock file pins every package the ranges in pyproject.toml resolved to when it was written
+# (regenerate with: .venv/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock).
+$(STAMP): pyproject.toml requirements.lock
+	@echo "==> creating $(VENV) and installing the locked dependencies (first time: a few minutes)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/python -m orchestration.demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+sandbox: install
+	$(BIN)/python -m sandbox serve --port $(SANDBOX_PORT)
+
+ui: install
+	$(BIN)/python -m orchestration.ui --port 3000 --sandbox-port $(SANDBOX_PORT)
+
+docs: install
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --port 8081
+
+clean:
+	rm -rf data dagster_home/storage dagster_home/logs dagster_home/history dbt_project/target

@@ -1,0 +1,68 @@
+"""Publish the marts to a separate read-only DuckDB file for BI tools and analysts.
+
+DuckDB allows one writer process per file and even a reader in another process blocks the
+writer, so readers never open the warehouse itself: they open this copy, replaced atomically
+after each successful build.
+"""
+
+from __future__ import annotations
+
+import os
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+
+from orchestration.defs.resources import Warehouse
+from orchestration.settings import DUCKDB_POOL
+
+MARTS_SCHEMA = "marts"
+
+
+def publish_marts(warehouse_file: str, published_file: str) -> dict[str, int]:
+    """Copy every table of the ``marts`` schema into ``published_file``; rows per table."""
+    import duckdb
+
+    tmp = f"{published_file}.tmp"
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    con = duckdb.connect(tmp)
+    try:
+        con.execute(f"attach '{warehouse_file}' as warehouse (read_only)")
+        con.execute(f"create schema {MARTS_SCHEMA}")
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'warehouse' and table_schema = ? order by 1",
+                [MARTS_SCHEMA],
+            ).fetchall()
+        ]
+        rows = {}
+        for name in tables:
+            con.execute(
+                f"create table {MARTS_SCHEMA}.{name} as "
+                f"select * from warehouse.{MARTS_SCHEMA}.{name}"
+            )
+            rows[name] = con.execute(f"select count(*) from {MARTS_SCHEMA}.{name}").fetchone()[0]
+        con.execute("detach warehouse")
+    finally:
+        con.close()
+    os.replace(tmp, published_file)
+    return rows
+
+
+def published_marts_asset(mart_keys: list[AssetKey]):
+    """The publish asset, downstream of every mart so it runs after the last one is built."""
+
+    @asset(
+        key=AssetKey(["published", "marts"]),
+        deps=mart_keys,
+        group_name="publish",
+        pool=DUCKDB_POOL,
+        description="Read-only copy of the marts schema for BI tools (PULSE_PUBLISHED).",
+    )
+    def published_marts(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+        rows = publish_marts(warehouse.path, warehouse.published)
+        context.log.info(f"published {len(rows)} marts to {warehouse.published}")
+        return MaterializeResult(metadata={"path": warehouse.published, **rows})
+
+    return published_marts

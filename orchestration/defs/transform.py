@@ -1,0 +1,70 @@
+"""dbt models as Dagster assets; dbt tests become asset checks (errors block children)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from orchestration.settings import DBT_PROJECT_DIR, DUCKDB_POOL, dbt_executable, warehouse_path
+
+
+class PulseDbtTranslator(DagsterDbtTranslator):
+    """Keys are ``[schema, name]``: a dbt source on ``raw_meta.facebook_posts`` gets the key
+    of the dlt asset that loads that table, which is what connects lineage from API to mart."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("schema") or "main"
+        return AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return f"dbt_{dbt_resource_props.get('schema') or 'main'}"
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, parsed once so a manifest exists before the assets are defined."""
+    warehouse_path()  # exports PULSE_WAREHOUSE for the profile
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    if not project.manifest_path.exists():
+        dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return project
+
+
+def dbt_cli() -> DbtCliResource:
+    """The dbt CLI resource, pinned to this virtualenv's ``dbt``."""
+    return DbtCliResource(
+        project_dir=str(DBT_PROJECT_DIR),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=dbt_executable(),
+    )
+
+
+TRANSLATOR = PulseDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(
+        enable_asset_checks=True, enable_source_tests_as_checks=True
+    )
+)
+
+
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    project=dbt_project(),
+    dagster_dbt_translator=TRANSLATOR,
+    pool=DUCKDB_POOL,
+)
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """``dbt build``: models and their tests in dependency order, so a failing test stops
+    the models built on it."""
+    yield from dbt.cli(["build"], context=context).stream()
