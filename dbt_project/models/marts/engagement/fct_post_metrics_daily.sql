@@ -1,0 +1,27 @@
+-- One row per post and snapshot date: lifetime (cumulative) values, the delta since the
+-- previous snapshot, and the post's age, so posts can be compared at the same age (D+1, D+7..).
+{%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
+                   'video_views', 'clicks', 'interactions'] %}
+select
+    snapshots.post_id,
+    snapshots.snapshot_date,
+    posts.platform,
+    posts.account_id,
+    posts.brand_id,
+    posts.format,
+    posts.published_date,
+    {{ dbt.datediff('posts.published_date', 'snapshots.snapshot_date', 'day') }} as post_age_days,
+    {%- for m in metrics %}
+    snapshots.{{ m }},
+    {%- endfor %}
+    {%- for m in metrics %}
+    deltas.{{ m }}_delta,
+    {%- endfor %}
+    deltas.is_first_snapshot,
+    deltas.days_since_previous_snapshot,
+    deltas.has_negative_delta
+from {{ ref('int_post_metric_snapshots') }} as snapshots
+inner join {{ ref('int_post_metric_deltas') }} as deltas
+    on snapshots.post_id = deltas.post_id and snapshots.snapshot_date = deltas.snapshot_date
+inner join {{ ref('int_posts') }} as posts
+    on snapshots.post_id = posts.post_id

@@ -1,0 +1,91 @@
+"""Fixtures for the dbt project tests: a tmp DuckDB warehouse with hand-made raw_meta rows
+(fixtures/raw_meta.sql, per docs/meta_slice.md section 4) and a helper that runs `dbt build`
+against it in a subprocess, with its own target/log paths so parallel runs don't collide."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT_DIR = REPO / "dbt_project"
+RAW_SQL = Path(__file__).parent / "fixtures" / "raw_meta.sql"
+DBT = Path(sys.executable).parent / "dbt"
+
+
+@dataclass
+class DbtRun:
+    returncode: int
+    output: str
+    results: list[dict]
+
+    def failed_nodes(self) -> set[str]:
+        """unique_ids of nodes whose status is fail or error."""
+        return {r["unique_id"] for r in self.results if r["status"] in ("fail", "error")}
+
+
+def make_warehouse(path: Path, extra_sql: str = "") -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute(RAW_SQL.read_text())
+        if extra_sql:
+            con.execute(extra_sql)
+    return path
+
+
+def dbt_build(warehouse: Path, work_dir: Path) -> DbtRun:
+    env = {
+        **os.environ,
+        "PULSE_WAREHOUSE": str(warehouse),
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    target = work_dir / "target"
+    proc = subprocess.run(
+        [
+            str(DBT),
+            "build",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(work_dir / "logs"),
+            "--no-partial-parse",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    results_file = target / "run_results.json"
+    results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+    return DbtRun(proc.returncode, proc.stdout + proc.stderr, results)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory) -> tuple[Path, DbtRun]:
+    """The fixture warehouse after a full `dbt build` (shared by the read-only tests)."""
+    work = tmp_path_factory.mktemp("dbt_good")
+    warehouse = make_warehouse(work / "warehouse.duckdb")
+    return warehouse, dbt_build(warehouse, work)
+
+
+@pytest.fixture
+def query(built_warehouse):
+    warehouse, _ = built_warehouse
+
+    def run(sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    return run
