@@ -1,0 +1,89 @@
+"""Command line: ``python -m sandbox generate|serve|manifest``.
+
+``serve`` generates the world first when the store is missing, so one command starts a demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+DEFAULT_WORLD = Path("data/sandbox/world.duckdb")
+
+
+def _generate(out: Path, seed: int, start: date, days: int) -> None:
+    from sandbox.world.generator import WorldSpec, generate
+
+    print(f"generating world: seed={seed} start={start} days={days} -> {out}", flush=True)
+    totals = generate(
+        out,
+        spec=WorldSpec(seed=seed, start=start, days=days),
+        progress=lambda msg: print(msg, flush=True),
+    )
+    print(
+        f"done in {totals['seconds']} s: {totals['brands']} brands, {totals['accounts']} "
+        f"accounts, {totals['posts']} posts, {totals['comments']} comments",
+        flush=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sandbox.world.generator import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_START
+
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="build the world store")
+    gen.add_argument("--out", type=Path, default=DEFAULT_WORLD)
+    srv = sub.add_parser("serve", help="serve the emulated APIs over a world store")
+    srv.add_argument("--world", type=Path, default=DEFAULT_WORLD)
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8765)
+    srv.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="clock start (default: start + days - 1)",
+    )
+    srv.add_argument(
+        "--faults", default=None, help="e.g. throttle=0.3,seed=7 (default: $SANDBOX_FAULTS)"
+    )
+    man = sub.add_parser("manifest", help="print the ground-truth manifest totals as JSON")
+    man.add_argument("--world", type=Path, default=DEFAULT_WORLD)
+    man.add_argument("--today", type=date.fromisoformat, required=True)
+    man.add_argument("--full", action="store_true", help="print every id and metric")
+    for p in (gen, srv):
+        p.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        p.add_argument("--start", type=date.fromisoformat, default=DEFAULT_START)
+        p.add_argument("--days", type=int, default=DEFAULT_DAYS)
+    args = parser.parse_args(argv)
+
+    if args.command == "generate":
+        _generate(args.out, args.seed, args.start, args.days)
+    elif args.command == "manifest":
+        from sandbox.world.manifest import build_manifest
+
+        manifest = build_manifest(args.world, args.today)
+        print(json.dumps(manifest if args.full else manifest["totals"], indent=2))
+    else:
+        import uvicorn
+
+        from sandbox.server import build_app, uvicorn_config
+
+        if not args.world.exists():
+            _generate(args.world, args.seed, args.start, args.days)
+        sandbox = build_app(args.world, today=args.today, faults=args.faults)
+        print(
+            f"sandbox serving {args.world} on http://{args.host}:{args.port} "
+            f"(today {sandbox.clock.today}; Meta Graph API at /v25.0/...; control at "
+            f"/_sandbox/...)",
+            flush=True,
+        )
+        uvicorn.Server(uvicorn_config(sandbox, args.host, args.port, log_level="info")).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""Fault injection: one ASGI middleware over every vendor, each fault in the vendor's dialect.
+
+The middleware decides *whether* a request fails (deterministically, from a seed); the vendor's
+``VendorErrors`` renderer decides *how* (status, body, headers), so a new vendor only adds a
+renderer. Configure with ``SANDBOX_FAULTS``, ``PUT /_sandbox/faults`` or per request with the
+``X-Sandbox-Fault`` header, e.g. ``throttle=0.3,server_error=0.1,seed=7``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import threading
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Protocol
+
+ErrorResponse = tuple[int, dict[str, Any], dict[str, str]]
+KINDS = ("throttle", "server_error", "token_expired", "timeout", "corrupt")
+HEADER = "x-sandbox-fault"
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Probabilities per fault kind (checked in KINDS order) and their knobs."""
+
+    throttle: float = 0.0
+    server_error: float = 0.0
+    token_expired: float = 0.0
+    timeout: float = 0.0
+    corrupt: float = 0.0
+    seed: int = 0
+    timeout_s: float = 30.0  # longer than a sane client timeout; make it short in tests
+    throttle_code: int | None = None  # pin one vendor code instead of rotating
+    regain_minutes: int = 0  # Meta's estimated_time_to_regain_access
+
+    @classmethod
+    def parse(cls, spec: str | None) -> FaultConfig:
+        """``"throttle=0.3,server_error=0.1,seed=7"``; a bare kind means probability 1."""
+        if not spec or spec.strip().lower() in ("", "none", "off"):
+            return cls()
+        types = {f.name: f.type for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for item in filter(None, (part.strip() for part in spec.split(","))):
+            key, _, raw = item.partition("=")
+            key = key.strip().replace("-", "_")
+            if key not in types:
+                raise ValueError(f"unknown fault setting {key!r} (known: {', '.join(types)})")
+            if not raw:
+                values[key] = 1.0
+            elif key in ("seed", "regain_minutes", "throttle_code"):
+                values[key] = int(raw)
+            else:
+                values[key] = float(raw)
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def pick(self, rng: random.Random) -> str | None:
+        """The fault for one request, or None."""
+        draw, edge = rng.random(), 0.0
+        for kind in KINDS:
+            edge += getattr(self, kind)
+            if draw < edge:
+                return kind
+        return None
+
+
+class VendorErrors(Protocol):
+    """How one vendor says each fault; ``matches`` claims the vendor's paths."""
+
+    name: str
+
+    def matches(self, path: str) -> bool: ...
+
+    def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse: ...
+
+    def server_error(self, n: int, path: str) -> ErrorResponse: ...
+
+    def token_expired(self, path: str) -> ErrorResponse: ...
+
+
+class FaultMiddleware:
+    """ASGI middleware: picks a fault per vendor request and renders it with the vendor."""
+
+    def __init__(self, app: Any, vendors: list[VendorErrors], config: FaultConfig | None = None):
+        self.app = app
+        self.vendors = vendors
+        self._lock = threading.Lock()
+        self.configure(config or FaultConfig())
+
+    def configure(self, config: FaultConfig) -> None:
+        """Replace the standing configuration and restart its deterministic sequence."""
+        with self._lock:
+            self.config = config
+            self._rng = random.Random(config.seed)
+            self._seq = 0
+            self._counts = dict.fromkeys(KINDS, 0)
+
+    def _decide(self, header: str | None) -> tuple[str | None, int, FaultConfig]:
+        with self._lock:
+            self._seq += 1
+            if header is not None:
+                cfg = FaultConfig.parse(header)
+                kind = cfg.pick(random.Random(f"{cfg.seed}:{self._seq}"))
+            else:
+                cfg = self.config
+                kind = cfg.pick(self._rng)
+            n = 0
+            if kind:
+                n = self._counts[kind]
+                self._counts[kind] += 1
+            return kind, n, cfg
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        vendor = next((v for v in self.vendors if v.matches(path)), None)
+        if scope["type"] != "http" or vendor is None:
+            await self.app(scope, receive, send)
+            return
+        header = next(
+            (v.decode() for k, v in scope.get("headers", []) if k == HEADER.encode()), None
+        )
+        try:
+            kind, n, cfg = self._decide(header)
+        except ValueError as exc:
+            await _send_json(send, 400, {"error": f"bad X-Sandbox-Fault: {exc}"}, {})
+            return
+        if kind == "throttle":
+            await _send_json(send, *vendor.throttle(n, path, cfg))
+        elif kind == "server_error":
+            await _send_json(send, *vendor.server_error(n, path))
+        elif kind == "token_expired":
+            await _send_json(send, *vendor.token_expired(path))
+        elif kind == "timeout":
+            await asyncio.sleep(cfg.timeout_s)
+            await self.app(scope, receive, send)
+        elif kind == "corrupt":
+            await self.app(scope, receive, _truncating(send))
+        else:
+            await self.app(scope, receive, send)
+
+
+async def _send_json(send: Any, status: int, body: dict[str, Any], headers: dict[str, str]):
+    payload = json.dumps(body).encode()
+    raw = [
+        (b"content-type", b"application/json; charset=UTF-8"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def _truncating(send: Any) -> Any:
+    """A ``send`` that delivers the first half of the body with status 200 (a corrupt page)."""
+    held: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def wrapped(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            held["start"] = message
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        body = b"".join(chunks)
+        cut = body[: max(1, len(body) // 2)]
+        start = held["start"]
+        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(cut)).encode()))
+        await send({**start, "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": cut})
+
+    return wrapped

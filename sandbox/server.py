@@ -1,0 +1,208 @@
+"""One ASGI app for the whole sandbox: vendor APIs, control routes, clock and faults.
+
+``run_in_thread`` serves it with uvicorn in a background thread, for tests and the Dagster
+demo; ``python -m sandbox serve`` runs it in the foreground.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from sandbox.apis.meta import MetaApi
+from sandbox.clock import Clock
+from sandbox.faults import FaultConfig, FaultMiddleware
+from sandbox.world.manifest import build_manifest
+from sandbox.world.store import open_readonly, world_info
+
+
+class DateHeader:
+    """ASGI middleware: every response's ``Date`` is the sandbox clock's now."""
+
+    def __init__(self, app: Any, clock: Clock) -> None:
+        self.app, self.clock = app, clock
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def dated(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                headers.append((b"date", self.clock.http_date().encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, dated)
+
+
+class Sandbox:
+    """The app and its state: read-only world connection, clock, vendors, faults."""
+
+    def __init__(
+        self,
+        world_path: str | os.PathLike[str],
+        today: date | None = None,
+        faults: FaultConfig | str | None = None,
+    ) -> None:
+        self.world_path = Path(world_path)
+        self.con = open_readonly(self.world_path)
+        cur = self.con.cursor()
+        info = world_info(cur)
+        cur.close()
+        first: date = info["start_date"]
+        last = first + timedelta(days=info["days"] + info["horizon"] - 1)
+        self.clock = Clock(today or first + timedelta(days=info["days"] - 1), first, last)
+        self.meta = MetaApi(self.con, self.clock)
+        if faults is None:
+            faults = os.environ.get("SANDBOX_FAULTS")
+        config = faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults)
+        control = [
+            Route("/_sandbox/health", self.health),
+            Route("/_sandbox/clock", self.clock_get),
+            Route("/_sandbox/clock/advance", self.clock_advance, methods=["POST"]),
+            Route("/_sandbox/clock/set", self.clock_set, methods=["POST"]),
+            Route("/_sandbox/manifest", self.manifest),
+            Route("/_sandbox/faults", self.faults_route, methods=["GET", "PUT"]),
+        ]
+        inner = Starlette(routes=control + self.meta.routes())
+        self.faults = FaultMiddleware(inner, [self.meta.errors], config)
+        self.app = DateHeader(self.faults, self.clock)
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+    def close(self) -> None:
+        self.con.close()
+
+    # --- control routes (no vendor, no faults) -----------------------------------------------
+
+    def health(self, request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "status": "ok",
+                "world": str(self.world_path),
+                "vendors": ["meta"],
+                "today": self.clock.today.isoformat(),
+            }
+        )
+
+    def clock_get(self, request: Request) -> JSONResponse:
+        return JSONResponse(self.clock.as_dict())
+
+    def clock_advance(self, request: Request) -> JSONResponse:
+        try:
+            self.clock.advance(int(request.query_params.get("days", 1)))
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=409)
+        return JSONResponse(self.clock.as_dict())
+
+    def clock_set(self, request: Request) -> JSONResponse:
+        try:
+            self.clock.set(date.fromisoformat(request.query_params["today"]))
+        except (KeyError, ValueError) as exc:
+            return JSONResponse({"error": f"bad or missing today: {exc}"}, status_code=409)
+        return JSONResponse(self.clock.as_dict())
+
+    def manifest(self, request: Request) -> JSONResponse:
+        day = request.query_params.get("today")
+        return JSONResponse(
+            build_manifest(self.con, date.fromisoformat(day) if day else self.clock.today)
+        )
+
+    async def faults_route(self, request: Request) -> JSONResponse:
+        if request.method == "PUT":
+            spec = (await request.body()).decode().strip()
+            if spec.startswith("{"):
+                spec = ",".join(
+                    f"{k}={v}" for k, v in (await request.json()).items() if v is not None
+                )
+            try:
+                self.faults.configure(FaultConfig.parse(spec))
+            except (ValueError, TypeError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(self.faults.config.as_dict())
+
+
+def ensure_world(world_path: str | os.PathLike[str], progress: bool = True) -> Path:
+    """Generate the default world at ``world_path`` unless a store is already there."""
+    path = Path(world_path)
+    if not path.exists():
+        from sandbox.world.generator import generate
+
+        say = (lambda msg: print(msg, flush=True)) if progress else None
+        if say:
+            say(f"generating the sandbox world at {path}")
+        totals = generate(path, progress=say)
+        if say:
+            say(
+                f"world ready in {totals['seconds']} s: {totals['posts']} posts, "
+                f"{totals['comments']} comments"
+            )
+    return path
+
+
+def build_app(
+    world_path: str | os.PathLike[str],
+    today: date | None = None,
+    faults: FaultConfig | str | None = None,
+) -> Sandbox:
+    """The ASGI app over a world store (faults default to ``SANDBOX_FAULTS``)."""
+    return Sandbox(world_path, today=today, faults=faults)
+
+
+def uvicorn_config(app: Any, host: str, port: int, log_level: str = "warning") -> uvicorn.Config:
+    """Uvicorn settings: no Date/Server headers of its own (the clock's Date wins)."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="off",
+        date_header=False,
+        server_header=False,
+        access_log=False,
+        timeout_graceful_shutdown=1,
+    )
+
+
+@contextlib.contextmanager
+def run_in_thread(
+    world_path: str | os.PathLike[str],
+    host: str = "127.0.0.1",
+    port: int = 0,
+    today: date | str | None = None,
+    faults: FaultConfig | str | None = None,
+) -> Iterator[str]:
+    """Serve the sandbox in a background thread; yields the base URL (``http://host:port``)."""
+    if isinstance(today, str):
+        today = date.fromisoformat(today)
+    sandbox = build_app(world_path, today=today, faults=faults)
+    server = uvicorn.Server(uvicorn_config(sandbox, host, port))
+    thread = threading.Thread(target=server.run, name="sandbox-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"sandbox server did not start on {host}:{port}")
+        time.sleep(0.02)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{bound}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sandbox.close()

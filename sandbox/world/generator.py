@@ -1,0 +1,358 @@
+"""The deterministic world generator: registry + seed + dates -> world store.
+
+Every account draws from its own random stream (seeded by the world seed and the account id),
+so the same inputs always give the same world and adding a brand leaves the others unchanged.
+Rows are written per account in Arrow batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ingestion.registry import Brand, Registry, load_registry, registry_path
+from sandbox.world import text
+from sandbox.world.entities import (
+    FANS,
+    accounts_of,
+    campaigns_of,
+    pick,
+    poisson,
+    stable_number,
+    utm_link,
+)
+from sandbox.world.store import StoreWriter
+
+GENERATOR_VERSION = "1"
+DEFAULT_SEED = 42
+DEFAULT_START = date(2025, 11, 1)
+DEFAULT_DAYS = 365
+HORIZON_DAYS = 14
+COMMENT_WINDOW = timedelta(days=21)
+
+FORMATS = {
+    "facebook": {
+        "image": 0.30,
+        "video": 0.10,
+        "reel": 0.12,
+        "carousel": 0.14,
+        "text": 0.12,
+        "link": 0.22,
+    },
+    "instagram": {"image": 0.35, "video": 0.15, "reel": 0.30, "carousel": 0.20},
+}
+REACH_FACTOR = {
+    "image": 0.08,
+    "video": 0.10,
+    "reel": 0.20,
+    "carousel": 0.09,
+    "text": 0.04,
+    "link": 0.05,
+}
+IG_REACH_BOOST = 1.8
+FB_SHAPES = {  # format -> (attachment media_type, status_type)
+    "image": ("photo", "added_photos"),
+    "video": ("video", "added_video"),
+    "reel": ("video", "added_video"),
+    "carousel": ("album", "added_photos"),
+    "text": (None, "mobile_status_update"),
+    "link": ("link", "shared_story"),
+}
+IG_SHAPES = {  # format -> (media_type, media_product_type)
+    "image": ("IMAGE", "FEED"),
+    "video": ("VIDEO", "FEED"),
+    "reel": ("VIDEO", "REELS"),
+    "carousel": ("CAROUSEL_ALBUM", "FEED"),
+}
+PILLAR_WEIGHTS = {"Preuve": 0.22, "Pedagogie": 0.25, "Communaute": 0.23, "Marque": 0.20, None: 0.10}
+SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+
+
+@dataclass(frozen=True)
+class WorldSpec:
+    """The inputs that fully determine a world."""
+
+    seed: int = DEFAULT_SEED
+    start: date = DEFAULT_START
+    days: int = DEFAULT_DAYS
+    horizon: int = HORIZON_DAYS
+
+    @property
+    def span(self) -> int:
+        return self.days + self.horizon
+
+
+class AccountBuilder:
+    """Posts and comments of one account, from its own random stream."""
+
+    def __init__(
+        self,
+        spec: WorldSpec,
+        brand: Brand,
+        platform: str,
+        account: dict[str, Any],
+        campaigns: list[dict[str, Any]],
+        tag: int,
+    ) -> None:
+        self.spec, self.brand, self.platform, self.account = spec, brand, platform, account
+        self.campaigns = campaigns
+        self.rng = random.Random(f"{spec.seed}:{platform}:{account['account_id']}")
+        self.lang = "en" if brand.timezone == "Europe/London" else "fr"
+        self.posts: list[dict[str, Any]] = []
+        self.comments: list[dict[str, Any]] = []
+        self.tag = tag  # 5 digits, unique per account: makes post and comment ids unique
+        self.comment_seq = 0
+
+    def build(self) -> None:
+        rate = self.rng.uniform(0.5, 1.5)
+        seq = 0
+        for offset in range(self.spec.span):
+            day = self.spec.start + timedelta(days=offset)
+            times = sorted(
+                datetime(
+                    day.year,
+                    day.month,
+                    day.day,
+                    self.rng.randint(7, 21),
+                    self.rng.randint(0, 59),
+                    self.rng.randint(0, 59),
+                )
+                for _ in range(poisson(self.rng, rate))
+            )
+            for created in times:
+                seq += 1
+                self._post(created, seq, offset)
+
+    def _post_id(self, seq: int) -> str:
+        if self.platform == "facebook":
+            return f"{self.account['account_id']}_122{self.tag:05d}{seq:07d}"
+        return f"179{self.tag:05d}{seq:09d}"
+
+    def _post(self, created: datetime, seq: int, offset: int) -> None:
+        rng, platform = self.rng, self.platform
+        post_id = self._post_id(seq)
+        fmt = pick(rng, FORMATS[platform])
+        pillar = pick(rng, PILLAR_WEIGHTS)
+        lang = self.lang if rng.random() < 0.85 else ("en" if self.lang == "fr" else "fr")
+        running = [c for c in self.campaigns if c["start_date"] <= created.date() <= c["end_date"]]
+        campaign = running[0] if running and rng.random() < 0.5 else None
+        tags = rng.sample(text.HASHTAGS[lang], rng.randint(0, 3))
+        if campaign:
+            tags.append(campaign["hashtag"])
+        body = text.post_text(rng, lang, pillar, self.brand.brand_id)
+        is_partnership = rng.random() < 0.06
+        is_disclosed, partner = False, None
+        if is_partnership:
+            partner = rng.choice(text.PARTNERS)
+            is_disclosed = rng.random() < 0.6
+            if is_disclosed:
+                mark = rng.choice(["#ad", "#partenariat", "Partenariat rémunéré"])
+                if mark.startswith("#"):
+                    tags.append(mark)
+                else:
+                    body = f"Partenariat rémunéré avec {partner}. {body}"
+            else:
+                body = f"{body} Avec {partner} 🙌"
+        link_url = defect = None
+        wants_link = fmt == "link" or rng.random() < (0.25 if platform == "facebook" else 0.15)
+        if wants_link:
+            slug = campaign["campaign"] if campaign else None
+            link_url, defect = utm_link(rng, self.brand.site, platform, slug, post_id)
+            body = f"{body} {link_url}"
+        caption = body + ("\n\n" + " ".join(tags) if tags else "")
+        followers = self.account["followers_start"] + self.account["daily_gain"] * offset
+        factor = REACH_FACTOR[fmt] * (IG_REACH_BOOST if platform == "instagram" else 1.0)
+        reach = int(followers * factor * rng.lognormvariate(0, 0.6))
+        views = int(reach * rng.uniform(1.1, 1.8))
+        likes = int(reach * rng.uniform(0.02, 0.07))
+        video = fmt in ("video", "reel")
+        if platform == "facebook":
+            media_type, status_type = FB_SHAPES[fmt]
+            product_type, shortcode, comments_on = None, None, True
+        else:
+            (media_type, product_type), status_type = IG_SHAPES[fmt], None
+            shortcode = "".join(
+                SHORTCODE_ALPHABET[b % 64] for b in hashlib.sha1(post_id.encode()).digest()[:11]
+            )
+            comments_on = rng.random() > 0.02
+        clicks_rate = (0.02, 0.06) if link_url else (0.005, 0.02)
+        self.posts.append(
+            {
+                "post_id": post_id,
+                "account_id": self.account["account_id"],
+                "platform": platform,
+                "created_time": created,
+                "format": fmt,
+                "pillar": pillar,
+                "campaign": campaign["campaign"] if campaign else None,
+                "lang": lang,
+                "text": caption,
+                "hashtags": tags,
+                "link_url": link_url,
+                "utm_malformed": defect,
+                "is_partnership": is_partnership,
+                "is_disclosed": is_disclosed,
+                "partner": partner,
+                "media_type": media_type,
+                "media_product_type": product_type,
+                "status_type": status_type,
+                "shortcode": shortcode,
+                "is_comment_enabled": comments_on,
+                "final_reach": reach,
+                "final_views": views,
+                "final_likes": likes,
+                "final_shares": int(likes * rng.uniform(0.03, 0.15)),
+                "final_saves": int(likes * rng.uniform(0.05, 0.3)),
+                "final_clicks": int(reach * rng.uniform(*clicks_rate)),
+                "final_video_views": int(views * rng.uniform(0.4, 0.7)) if video else 0,
+                "final_follows": int(reach * rng.uniform(0.0, 0.004)),
+                "final_profile_visits": int(reach * rng.uniform(0.005, 0.02)),
+                "final_avg_watch_ms": rng.randint(2500, 18000) if video else 0,
+            }
+        )
+        if comments_on:
+            count = min(60, int(likes * rng.uniform(0.02, 0.08)) + rng.randint(0, 2))
+            self._comments(post_id, created, count)
+
+    def _comment_id(self, post_id: str) -> str:
+        self.comment_seq += 1
+        if self.platform == "facebook":
+            return f"{post_id.split('_')[1]}_{1000 + self.comment_seq}"
+        return f"178{self.tag:05d}{self.comment_seq:09d}"
+
+    def _add(
+        self,
+        post_id: str,
+        parent: str | None,
+        when: datetime,
+        author: tuple[str, str],
+        is_brand: bool,
+        message: str,
+        lang: str,
+        sentiment: str,
+    ) -> str:
+        comment_id = self._comment_id(post_id)
+        self.comments.append(
+            {
+                "comment_id": comment_id,
+                "post_id": post_id,
+                "account_id": self.account["account_id"],
+                "platform": self.platform,
+                "parent_id": parent,
+                "author_id": author[0],
+                "author_name": author[1],
+                "is_brand": is_brand,
+                "message": message,
+                "lang": lang,
+                "sentiment": sentiment,
+                "created_time": when,
+                "like_count": min(50, int(self.rng.expovariate(0.5))),
+            }
+        )
+        return comment_id
+
+    def _author(self, fan: tuple[str, str, str]) -> tuple[str, str]:
+        if self.platform == "facebook":
+            return fan[0], fan[1]
+        return f"1785{fan[0][2:]}", fan[2]
+
+    def _comments(self, post_id: str, created: datetime, count: int) -> None:
+        rng = self.rng
+        deadline = created + COMMENT_WINDOW - timedelta(hours=1)
+        brand_author = (
+            self.account["account_id"],
+            self.account["name" if self.platform == "facebook" else "username"],
+        )
+        times = sorted(
+            min(deadline, created + timedelta(seconds=int(rng.expovariate(1 / 14) * 3600) + 60))
+            for _ in range(count)
+        )
+        for when in times:
+            lang = self.lang if rng.random() < 0.8 else ("en" if self.lang == "fr" else "fr")
+            fan = rng.choice(FANS[lang])
+            message, kind = text.comment_text(rng, lang)
+            parent = self._add(post_id, None, when, self._author(fan), False, message, lang, kind)
+            reply_odds = {"negative": 0.7, "question": 0.6, "positive": 0.3, "neutral": 0.1}
+            replies: list[tuple[tuple[str, str], bool, str]] = []
+            if rng.random() < reply_odds[kind]:
+                first = fan[1].split()[0]
+                replies.append((brand_author, True, text.brand_reply(rng, lang, kind, first)))
+            if rng.random() < 0.15:
+                other = rng.choice(FANS[lang])
+                replies.append((self._author(other), False, text.comment_text(rng, lang)[0]))
+            reply_at = when
+            for author, is_brand, reply in replies:
+                hours = rng.expovariate(1 / 6) if is_brand else rng.expovariate(1 / 10)
+                reply_at = reply_at + timedelta(seconds=int(hours * 3600) + 30)
+                if reply_at > deadline:
+                    break
+                self._add(post_id, parent, reply_at, author, is_brand, reply, lang, kind)
+
+
+def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {name: [r[name] for r in records] for name in records[0]} if records else {}
+
+
+def generate(
+    out: str | Path,
+    registry: Registry | None = None,
+    spec: WorldSpec | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Build the world store at ``out``; returns counts and the elapsed seconds."""
+    spec = spec or WorldSpec()
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    reg_file = registry_path()
+    registry = registry or load_registry(reg_file)
+    reg_sha = hashlib.sha256(repr(registry).encode()).hexdigest()[:16]
+    writer = StoreWriter(out)
+    writer.insert(
+        "world",
+        {
+            "seed": [spec.seed],
+            "start_date": [spec.start],
+            "days": [spec.days],
+            "horizon": [spec.horizon],
+            "generator_version": [GENERATOR_VERSION],
+            "registry_sha": [reg_sha],
+        },
+    )
+    writer.insert(
+        "brands",
+        _columns(
+            [
+                {"brand_id": b.brand_id, "name": b.name, "timezone": b.timezone, "site": b.site}
+                for b in registry.brands
+            ]
+        ),
+    )
+    totals = {"brands": len(registry.brands), "accounts": 0, "posts": 0, "comments": 0}
+    tags: set[int] = set()
+    for brand in registry.brands:
+        campaigns = campaigns_of(brand, spec.seed, spec.start, spec.span)
+        writer.insert("campaigns", _columns(campaigns))
+        for platform, account in accounts_of(brand, spec.seed):
+            writer.insert("accounts", _columns([account]))
+            tag = stable_number(account["account_id"], 5)
+            while tag in tags:  # registry order breaks the (unlikely) tie, deterministically
+                tag = (tag + 1) % 10**5
+            tags.add(tag)
+            builder = AccountBuilder(spec, brand, platform, account, campaigns, tag)
+            builder.build()
+            totals["accounts"] += 1
+            totals["posts"] += writer.insert("posts", _columns(builder.posts))
+            totals["comments"] += writer.insert("comments", _columns(builder.comments))
+            say(
+                f"  {brand.brand_id} {platform} {account['account_id']}: "
+                f"{len(builder.posts)} posts, {len(builder.comments)} comments"
+            )
+    writer.close()
+    totals["seconds"] = round(time.perf_counter() - started, 2)
+    return totals

@@ -1,0 +1,142 @@
+"""The world store: one DuckDB file the generator writes in batches and the API only reads.
+
+Writing goes through Arrow tables (one insert per batch, never row by row); reading goes
+through a read-only connection and one cursor per request, so a page is always a query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+SCHEMA = """
+CREATE TABLE world (seed BIGINT, start_date DATE, days INTEGER, horizon INTEGER,
+    generator_version VARCHAR, registry_sha VARCHAR);
+CREATE TABLE brands (brand_id VARCHAR PRIMARY KEY, name VARCHAR, timezone VARCHAR, site VARCHAR);
+CREATE TABLE accounts (account_id VARCHAR PRIMARY KEY, brand_id VARCHAR, platform VARCHAR,
+    name VARCHAR, username VARCHAR, category VARCHAR, followers_start BIGINT, daily_gain BIGINT,
+    follows_count BIGINT);
+CREATE TABLE campaigns (campaign VARCHAR, brand_id VARCHAR, start_date DATE, end_date DATE,
+    hashtag VARCHAR);
+CREATE TABLE posts (post_id VARCHAR, account_id VARCHAR, platform VARCHAR,
+    created_time TIMESTAMP, format VARCHAR, pillar VARCHAR, campaign VARCHAR, lang VARCHAR,
+    text VARCHAR, hashtags VARCHAR[], link_url VARCHAR, utm_malformed VARCHAR,
+    is_partnership BOOLEAN, is_disclosed BOOLEAN, partner VARCHAR, media_type VARCHAR,
+    media_product_type VARCHAR, status_type VARCHAR, shortcode VARCHAR,
+    is_comment_enabled BOOLEAN, final_reach BIGINT, final_views BIGINT, final_likes BIGINT,
+    final_shares BIGINT, final_saves BIGINT, final_clicks BIGINT, final_video_views BIGINT,
+    final_follows BIGINT, final_profile_visits BIGINT, final_avg_watch_ms BIGINT);
+CREATE TABLE comments (comment_id VARCHAR, post_id VARCHAR, account_id VARCHAR,
+    platform VARCHAR, parent_id VARCHAR, author_id VARCHAR, author_name VARCHAR,
+    is_brand BOOLEAN, message VARCHAR, lang VARCHAR, sentiment VARCHAR,
+    created_time TIMESTAMP, like_count BIGINT);
+"""
+INDEXES = """
+CREATE INDEX posts_account ON posts (account_id, created_time);
+CREATE INDEX posts_id ON posts (post_id);
+CREATE INDEX comments_post ON comments (post_id, created_time);
+CREATE INDEX comments_id ON comments (comment_id);
+CREATE INDEX comments_parent ON comments (parent_id);
+"""
+TABLE_KEYS = {
+    "world": "seed",
+    "brands": "brand_id",
+    "accounts": "account_id",
+    "campaigns": "brand_id, campaign",
+    "posts": "post_id",
+    "comments": "comment_id",
+}
+
+
+class StoreWriter:
+    """Writes a new world store to a temporary file, renamed into place when complete."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = self.path.with_name(self.path.name + ".tmp")
+        for p in (self.tmp, Path(str(self.tmp) + ".wal")):
+            p.unlink(missing_ok=True)
+        self.con = duckdb.connect(str(self.tmp))
+        self.con.execute(SCHEMA)
+
+    def insert(self, table: str, columns: dict[str, list[Any]]) -> int:
+        """Insert one batch given as column lists (through Arrow: one statement per batch)."""
+        if not columns or not next(iter(columns.values())):
+            return 0
+        batch = pa.table(columns)
+        self.con.register("_batch", batch)
+        names = ", ".join(columns)
+        self.con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _batch")
+        self.con.unregister("_batch")
+        return batch.num_rows
+
+    def close(self) -> None:
+        """Index, checkpoint and move the file into place."""
+        self.con.execute(INDEXES)
+        self.con.execute("CHECKPOINT")
+        self.con.close()
+        Path(str(self.path) + ".wal").unlink(missing_ok=True)
+        os.replace(self.tmp, self.path)
+
+
+def open_readonly(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
+    """The API's connection: read-only; take ``.cursor()`` per request."""
+    return duckdb.connect(str(path), read_only=True)
+
+
+def rows(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict]:
+    """Run a query and return dict rows."""
+    result = cur.execute(sql, params or [])
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+
+
+def world_info(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The single row of the ``world`` table (seed, start_date, days, horizon...)."""
+    return rows(cur, "SELECT * FROM world")[0]
+
+
+def now_of(today: date) -> datetime:
+    """The clock's now for a day: today 23:59:59 UTC (naive)."""
+    return datetime.combine(today, time(23, 59, 59))
+
+
+def _wobble(account_id: str, day: date, amplitude: int) -> int:
+    digest = hashlib.blake2b(f"{account_id}:{day.isoformat()}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % (2 * amplitude + 1) - amplitude
+
+
+def followers_on(account: dict[str, Any], start: date, day: date) -> int:
+    """Followers at the end of ``day``: start + gain * days since start + a deterministic wobble."""
+    n = (day - start).days
+    if n <= 0:
+        return int(account["followers_start"])
+    amplitude = max(1, int(account["daily_gain"]) // 3)
+    return (
+        int(account["followers_start"])
+        + int(account["daily_gain"]) * n
+        + _wobble(account["account_id"], day, amplitude)
+    )
+
+
+def days_between(first: date, last: date) -> list[date]:
+    """Every day from ``first`` to ``last`` inclusive."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def world_hash(con: duckdb.DuckDBPyConnection) -> str:
+    """SHA-256 over every table, rows in key order: equal hashes mean the same world."""
+    digest = hashlib.sha256()
+    for table, key in TABLE_KEYS.items():
+        result = con.execute(f"SELECT * FROM {table} ORDER BY {key}")
+        while batch := result.fetchmany(5000):
+            for row in batch:
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
