@@ -1,0 +1,207 @@
+"""Per-run state shared by the resources of one ``meta_source()`` instance.
+
+Posts are listed once per account and reused by the posts, insights and comments resources, so
+a run costs one listing however many resources are selected. The listing also owns the
+incremental cursor (dlt source state), which therefore advances only if the load succeeds.
+Build a fresh source per run (Dagster does, in the asset body): the caches live with it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import dlt
+
+from ingestion.privacy import Pseudonymiser, resolve_key
+from ingestion.quarantine import InvalidRecord, Quarantine, parse_timestamp
+from ingestion.registry import Registry
+
+from . import rows
+from . import settings as s
+from .helpers import GraphClient, GraphResponse, MetaApiError, RetryPolicy, chunks
+
+logger = logging.getLogger(__name__)
+
+# Anything a malformed record can make the row builders raise: quarantined, never fatal.
+BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+PLATFORM_LISTING = {
+    "facebook": ("published_posts", s.FB_POST_FIELDS, rows.fb_post, "facebook_posts"),
+    "instagram": ("media", s.IG_MEDIA_FIELDS, rows.ig_media, "instagram_media"),
+}
+
+
+@dataclass
+class Listing:
+    """The posts (or media) of one account listed this run: rows to load, refs, quarantine items."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    refs: list[rows.PostRef] = field(default_factory=list)
+    bad: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class MetaOptions:
+    """Resolved source arguments the resources need."""
+
+    access_token: str | None
+    pseudonymisation_key: str | None
+    base_url: str
+    api_version: str
+    insights_window_days: int
+    followers_backfill_days: int
+    page_size: int
+    policy: RetryPolicy
+    facebook_post_metrics: Sequence[str]
+    instagram_media_metrics: Sequence[str]
+    instagram_reels_extra_metrics: Sequence[str]
+    instagram_feed_extra_metrics: Sequence[str]
+
+
+class MetaRun:
+    """Lazily built client and hasher, cached account objects and post listings."""
+
+    def __init__(self, options: MetaOptions, registry: Registry) -> None:
+        self.options = options
+        self.registry = registry
+        self.quarantine = Quarantine(s.SOURCE_NAME)
+        self._client: GraphClient | None = None
+        self._hasher: Pseudonymiser | None = None
+        self._accounts: dict[tuple[str, str], GraphResponse] = {}
+        self._listings: dict[tuple[str, str], Listing] = {}
+
+    @property
+    def client(self) -> GraphClient:
+        """The HTTP client; built on first use so that building the source needs no secret."""
+        if self._client is None:
+            o = self.options
+            self._client = GraphClient(
+                o.access_token or "", base_url=o.base_url, api_version=o.api_version,
+                policy=o.policy,
+            )
+        return self._client
+
+    def hasher(self) -> Pseudonymiser:
+        """The keyed pseudonymiser; fails clearly when no key is configured."""
+        if self._hasher is None:
+            key = resolve_key(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
+            self._hasher = Pseudonymiser(key)
+        return self._hasher
+
+    def accounts(self, platform: str) -> list[tuple[str, str]]:
+        """(brand_id, account_id) from the brand registry."""
+        return self.registry.accounts(platform)
+
+    def account(self, platform: str, account_id: str) -> GraphResponse:
+        """The account object (fetched once per run); its Date header is the run's clock."""
+        key = (platform, account_id)
+        if key not in self._accounts:
+            fields = s.PAGE_FIELDS if platform == "facebook" else s.IG_ACCOUNT_FIELDS
+            self._accounts[key] = self.client.get(
+                account_id, {"fields": fields}, platform=platform, account_id=account_id
+            )
+        return self._accounts[key]
+
+    @staticmethod
+    def state(name: str) -> dict[str, Any]:
+        """A named dict in the dlt source state (only valid while extracting)."""
+        return dlt.current.source_state().setdefault(name, {})
+
+    def posts(self, platform: str, account_id: str) -> Listing:
+        """Posts/media created since min(cursor, now - window); all of them on the first run.
+
+        Edges list newest first, so paging stops at the first page reaching past ``since``.
+        """
+        key = (platform, account_id)
+        if key in self._listings:
+            return self._listings[key]
+        edge, fields, build, resource = PLATFORM_LISTING[platform]
+        now = self.account(platform, account_id).fetched_at
+        cursors = self.state("cursors")
+        cursor_key = f"{platform}:{account_id}"
+        since: datetime | None = None
+        if cursors.get(cursor_key):
+            window_start = now - timedelta(days=self.options.insights_window_days)
+            since = min(parse_timestamp(cursors[cursor_key]), window_start)
+        listing = Listing()
+        params = {"fields": fields, "limit": self.options.page_size}
+        for resp in self.client.paginate(
+            f"{account_id}/{edge}", params, platform=platform, account_id=account_id
+        ):
+            reached_since = False
+            for raw in items_of(resp.data):
+                try:
+                    row, ref = build(raw, account_id, resp.fetched_at)
+                except BAD_RECORD as exc:
+                    listing.bad.append(
+                        self.quarantine.row(resource, raw, reason_of(exc), resp.fetched_at)
+                    )
+                    continue
+                if since is not None and ref.created_time < since:
+                    reached_since = True
+                    continue
+                listing.rows.append(row)
+                listing.refs.append(ref)
+            if reached_since:
+                break
+        if listing.refs:
+            newest = max(ref.created_time for ref in listing.refs)
+            old = cursors.get(cursor_key)
+            if old is None or parse_timestamp(old) < newest:
+                cursors[cursor_key] = newest.isoformat()
+        logger.info(
+            "meta: %s %s: %d posts listed (since %s)", platform, account_id, len(listing.refs),
+            since.isoformat() if since else "the beginning",
+        )
+        self._listings[key] = listing
+        return listing
+
+    def lookup(
+        self, refs: Sequence[rows.PostRef], fields: str, platform: str, account_id: str
+    ) -> Iterator[tuple[rows.PostRef, Any, datetime, str | None]]:
+        """(ref, object, fetched_at, error) per post via the multi-id lookup, 50 ids per call.
+
+        IG media posted before the business conversion (code 100 / subcode 2108006) fail the
+        whole batch; the batch is then split so only that media is reported as an error.
+        """
+        for batch in chunks(list(refs), s.LOOKUP_BATCH):
+            try:
+                resp = self.client.lookup(
+                    [r.post_id for r in batch], fields, platform=platform, account_id=account_id
+                )
+            except MetaApiError as exc:
+                if exc.code != 100 or exc.subcode != s.SUBCODE_NOT_BUSINESS_MEDIA:
+                    raise
+                if len(batch) == 1:
+                    yield batch[0], None, self.account(platform, account_id).fetched_at, str(exc)
+                else:
+                    for ref in batch:
+                        yield from self.lookup([ref], fields, platform, account_id)
+                continue
+            data = resp.data if isinstance(resp.data, dict) else {}
+            for ref in batch:
+                obj = data.get(ref.post_id)
+                error = None if obj is not None else "not returned by the multi-id lookup"
+                yield ref, obj, resp.fetched_at, error
+
+
+
+def items_of(page: Any) -> list[Any]:
+    """The ``data`` list of a Graph list page (error if the page has none)."""
+    data = page.get("data") if isinstance(page, dict) else None
+    if not isinstance(data, list):
+        raise MetaApiError(
+            f"unexpected list page without 'data': {str(page)[:200]}", platform="?", account_id="?"
+        )
+    return data
+
+
+def reason_of(exc: Exception) -> str:
+    """The quarantine reason for an exception raised by a row builder."""
+    if isinstance(exc, InvalidRecord):
+        return str(exc)
+    return f"unexpected shape ({type(exc).__name__}: {exc})"

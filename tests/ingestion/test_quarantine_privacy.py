@@ -1,0 +1,64 @@
+"""Unit tests of the shared validation, quarantine rows, pseudonymisation and header parsing."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from ingestion.meta.helpers import regain_wait_s, safe_url
+from ingestion.meta.rows import series_day
+from ingestion.privacy import PseudonymisationKeyMissing, Pseudonymiser, resolve_key
+from ingestion.quarantine import (
+    InvalidRecord,
+    Quarantine,
+    parse_int,
+    parse_timestamp,
+    record_id_of,
+    req_id,
+)
+
+
+def test_parsers_accept_meta_shapes_and_refuse_the_rest() -> None:
+    assert parse_timestamp("2025-03-02T09:00:00+0000") == datetime(2025, 3, 2, 9, tzinfo=UTC)
+    assert parse_int("42") == 42 and parse_int(7.0) == 7
+    for bad in (True, 1.5, "many", None):
+        with pytest.raises(InvalidRecord):
+            parse_int(bad)
+    with pytest.raises(InvalidRecord, match="not a non-empty string id"):
+        req_id({"id": 123}, "id")
+    with pytest.raises(InvalidRecord, match="missing required 'id'"):
+        req_id({}, "id")
+
+
+def test_quarantine_row_names_the_record_and_counts() -> None:
+    q = Quarantine("meta")
+    when = datetime(2025, 12, 1, 23, 59, 59, tzinfo=UTC)
+    item = q.row("facebook_posts", {"id": "p1", "x": 1}, "bad time", when)
+    row = item.data
+    assert row["record_id"] == "p1" and row["reason"] == "bad time"
+    assert json.loads(row["payload"]) == {"id": "p1", "x": 1}
+    assert row["quarantine_date"] == date(2025, 12, 1)
+    assert q.counts["facebook_posts"] == 1
+    assert record_id_of({"no": "id"}).startswith("missing-id:")
+
+
+def test_pseudonymiser_is_keyed_and_stable(monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = Pseudonymiser("k1"), Pseudonymiser("k2")
+    assert a("Alice") == a("Alice") != b("Alice")
+    assert a(None) is None
+    monkeypatch.delenv("PULSE_PSEUDONYMISATION_KEY", raising=False)
+    with pytest.raises(PseudonymisationKeyMissing, match="PULSE_PSEUDONYMISATION_KEY"):
+        resolve_key(None, source="meta")
+    monkeypatch.setenv("PULSE_PSEUDONYMISATION_KEY", "env-key")
+    assert resolve_key(None) == "env-key" and resolve_key("explicit") == "explicit"
+
+
+def test_headers_and_series_days() -> None:
+    buc = {"123": [{"type": "pages", "estimated_time_to_regain_access": 3}]}
+    assert regain_wait_s({"X-Business-Use-Case-Usage": json.dumps(buc)}) == 180
+    assert regain_wait_s({}) == 0
+    assert series_day("2025-03-02T08:00:00+0000") == date(2025, 3, 1)
+    assert series_day("2025-03-01T23:59:59+0000") == date(2025, 3, 1)
+    assert safe_url("https://g/x?access_token=s3cr3t&after=A") == "https://g/x?access_token=***&after=A"
