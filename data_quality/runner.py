@@ -129,7 +129,7 @@ def _merge(outcome: ExpectationOutcome, gx_result: Any) -> None:
 
 
 def _chunks(con: duckdb.DuckDBPyConnection, sql: str, rows: int) -> Iterator[pd.DataFrame]:
-    reader = con.execute(sql).to_arrow_reader(rows)
+    reader = con.sql(sql).to_arrow_reader(rows)
     for batch in reader:
         yield batch.to_pandas()
 

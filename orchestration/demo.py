@@ -100,9 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     for check in failed_checks:
         print(f"    - {check}")
     print("  Dagster UI:     make ui   (then http://127.0.0.1:3000; this run is in its history)")
-    print(
-        f"  query:          duckdb -readonly {published} -c 'select * from marts.dim_posts limit 5'"
-    )
+    print(f"  query:          duckdb.connect('{published}', read_only=True)")
     return 0 if ok and not failed_checks else 1
 
 

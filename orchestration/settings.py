@@ -1,7 +1,7 @@
 """Where things live, from the environment: one place so Dagster, dbt and dlt agree.
 
 ``PULSE_WAREHOUSE`` is the DuckDB file every writer uses (default ``data/warehouse.duckdb``);
-``PULSE_PUBLISHED`` is the read-only copy BI tools open (default ``data/marts.duckdb``).
+``PULSE_PUBLISHED`` is the read-only copy BI tools open (default ``data/published.duckdb``).
 Importing this module exports ``PULSE_WAREHOUSE`` as an absolute path so the dbt profile, which
 reads the same variable, points at the same file whatever the working directory.
 """
@@ -32,7 +32,7 @@ def warehouse_path() -> Path:
 
 def published_path() -> Path:
     """The published read-only copy of the marts."""
-    return _path_from_env("PULSE_PUBLISHED", warehouse_path().with_name("marts.duckdb"))
+    return _path_from_env("PULSE_PUBLISHED", warehouse_path().with_name("published.duckdb"))
 
 
 def dlt_pipelines_dir() -> Path:

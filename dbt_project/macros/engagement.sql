@@ -17,7 +17,7 @@
 {% macro engagement_rate(numerator, denominator) -%}
     case
         when {{ denominator }} is null or {{ denominator }} = 0 or {{ numerator }} is null then null
-        else {{ dbt.cast(numerator, dbt.type_float()) }} * 100.0 / {{ denominator }}
+        else {{ dbt.cast(numerator, type_double()) }} * 100.0 / {{ denominator }}
     end
 {%- endmacro %}
 

@@ -34,14 +34,16 @@ SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze
 def _resource(fn: Any, name: str) -> DltResource:
     resource = add_quarantine_table(dlt.resource(fn, name=name))  # before the table's own hints
     resource.apply_hints(
-        write_disposition="merge", primary_key=list(s.PRIMARY_KEYS[name]),
+        write_disposition="merge",
+        primary_key=list(s.PRIMARY_KEYS[name]),
         columns={col: dict(hint) for col, hint in s.COLUMNS[name].items()},  # dlt mutates them
     )
     return resource
 
 
-@dlt.source(name=s.SOURCE_NAME, section=s.SOURCE_NAME, max_table_nesting=0,
-            schema_contract=SCHEMA_CONTRACT)
+@dlt.source(
+    name=s.SOURCE_NAME, section=s.SOURCE_NAME, max_table_nesting=0, schema_contract=SCHEMA_CONTRACT
+)
 def meta_source(
     access_token: str | None = dlt.secrets.value,
     pseudonymisation_key: str | None = dlt.secrets.value,
@@ -88,16 +90,19 @@ def meta_source(
         insights_window_days=insights_window_days,
         followers_backfill_days=followers_backfill_days,
         page_size=min(page_size, s.PAGE_SIZE),
-        policy=RetryPolicy(max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s,
-                           request_timeout_s),
+        policy=RetryPolicy(
+            max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
+        ),
         facebook_post_metrics=tuple(facebook_post_metrics or s.FB_POST_METRICS),
         instagram_media_metrics=tuple(instagram_media_metrics or s.IG_MEDIA_METRICS),
         instagram_reels_extra_metrics=tuple(
-            s.IG_REELS_EXTRA_METRICS if instagram_reels_extra_metrics is None
+            s.IG_REELS_EXTRA_METRICS
+            if instagram_reels_extra_metrics is None
             else instagram_reels_extra_metrics
         ),
         instagram_feed_extra_metrics=tuple(
-            s.IG_FEED_EXTRA_METRICS if instagram_feed_extra_metrics is None
+            s.IG_FEED_EXTRA_METRICS
+            if instagram_feed_extra_metrics is None
             else instagram_feed_extra_metrics
         ),
     )
@@ -130,8 +135,9 @@ def meta_source(
             "id,shares,reactions.limit(0).summary(true),comments.limit(0).summary(true),"
             f"insights.metric({metrics}).period(lifetime)"
         )
-        yield from _insights(run, "facebook", "facebook_post_insights",
-                             lambda ref: fields, rows.fb_metric_values)
+        yield from _insights(
+            run, "facebook", "facebook_post_insights", lambda ref: fields, rows.fb_metric_values
+        )
 
     def instagram_media_insights() -> Iterator[Any]:
         """Lifetime insights + like/comment counts of listed media; metric set per product type."""
@@ -146,29 +152,40 @@ def meta_source(
             metrics = ",".join((*base, *extra))
             return f"id,like_count,comments_count,insights.metric({metrics})"
 
-        yield from _insights(run, "instagram", "instagram_media_insights", fields,
-                             rows.ig_metric_values)
+        yield from _insights(
+            run, "instagram", "instagram_media_insights", fields, rows.ig_metric_values
+        )
 
     def facebook_comments() -> Iterator[Any]:
         """Comments and replies (``filter=stream``) of listed posts, authors pseudonymised."""
         hasher = run.hasher()
         resource = "facebook_comments"
-        params = {"fields": s.FB_COMMENT_FIELDS, "filter": "stream", "order": "chronological",
-                  "limit": options.page_size}
+        params = {
+            "fields": s.FB_COMMENT_FIELDS,
+            "filter": "stream",
+            "order": "chronological",
+            "limit": options.page_size,
+        }
         for _brand, page_id in run.accounts("facebook"):
             for ref in run.posts("facebook", page_id).refs:
                 if ref.comments_count == 0:
                     continue  # the listing's summary says there is nothing to fetch
-                for resp in run.client.paginate(f"{ref.post_id}/comments", params,
-                                                platform="facebook", account_id=page_id):
+                for resp in run.client.paginate(
+                    f"{ref.post_id}/comments", params, platform="facebook", account_id=page_id
+                ):
                     batch = []
                     for raw in items_of(resp.data):
                         try:
-                            batch.append(rows.fb_comment(raw, ref.post_id, page_id,
-                                                         resp.fetched_at, hasher))
+                            batch.append(
+                                rows.fb_comment(raw, ref.post_id, page_id, resp.fetched_at, hasher)
+                            )
                         except BAD_RECORD as exc:
-                            yield q.row(resource, rows.redact_person_fields(raw, hasher),
-                                        reason_of(exc), resp.fetched_at)
+                            yield q.row(
+                                resource,
+                                rows.redact_person_fields(raw, hasher),
+                                reason_of(exc),
+                                resp.fetched_at,
+                            )
                     if batch:
                         yield _arrow(resource, batch)
         q.summary(resource)
@@ -184,12 +201,14 @@ def meta_source(
             for ref in run.posts("instagram", ig_id).refs:
                 if ref.comments_count == 0:
                     continue
-                for resp in run.client.paginate(f"{ref.post_id}/comments", params,
-                                                platform="instagram", account_id=ig_id):
+                for resp in run.client.paginate(
+                    f"{ref.post_id}/comments", params, platform="instagram", account_id=ig_id
+                ):
                     batch: list[dict[str, Any]] = []
                     for raw in items_of(resp.data):
-                        yield from _ig_thread(run, raw, ref, ig_id, owner_name, resp.fetched_at,
-                                              batch)
+                        yield from _ig_thread(
+                            run, raw, ref, ig_id, owner_name, resp.fetched_at, batch
+                        )
                     if batch:
                         yield _arrow(resource, batch)
         q.summary(resource)
@@ -205,9 +224,16 @@ def meta_source(
     return [
         _resource(fn, fn.__name__)
         for fn in (
-            facebook_pages, instagram_accounts, facebook_posts, instagram_media,
-            facebook_post_insights, instagram_media_insights, facebook_comments,
-            instagram_comments, facebook_page_follows, instagram_follower_gains,
+            facebook_pages,
+            instagram_accounts,
+            facebook_posts,
+            instagram_media,
+            facebook_post_insights,
+            instagram_media_insights,
+            facebook_comments,
+            instagram_comments,
+            facebook_page_follows,
+            instagram_follower_gains,
         )
     ]
 
@@ -218,8 +244,9 @@ def _snapshots(run: MetaRun, platform: str, resource: str, build: Any) -> Iterat
         try:
             yield build(resp.data, brand_id, resp.fetched_at)
         except BAD_RECORD as exc:
-            yield run.quarantine.row(resource, resp.data, reason_of(exc), resp.fetched_at,
-                                     record_id=account_id)
+            yield run.quarantine.row(
+                resource, resp.data, reason_of(exc), resp.fetched_at, record_id=account_id
+            )
     run.quarantine.summary(resource)
 
 
@@ -244,8 +271,10 @@ _ARROW_TYPES = {
 def _schema(table: str) -> pa.Schema:
     """The Arrow schema of a raw table, from the column hints of settings.COLUMNS."""
     return pa.schema(
-        [pa.field(name, _ARROW_TYPES[hint["data_type"]], nullable=hint.get("nullable", True))
-         for name, hint in s.COLUMNS[table].items()]
+        [
+            pa.field(name, _ARROW_TYPES[hint["data_type"]], nullable=hint.get("nullable", True))
+            for name, hint in s.COLUMNS[table].items()
+        ]
     )
 
 
@@ -257,8 +286,9 @@ def _arrow(table: str, data: dict[str, list[Any]] | list[dict[str, Any]]) -> pa.
     return pa.table(data, schema=schema)
 
 
-def _insights(run: MetaRun, platform: str, resource: str, fields_of: Any,
-              values_of: Any) -> Iterator[Any]:
+def _insights(
+    run: MetaRun, platform: str, resource: str, fields_of: Any, values_of: Any
+) -> Iterator[Any]:
     id_col = "post_id" if platform == "facebook" else "media_id"
     acc_col = "page_id" if platform == "facebook" else "ig_user_id"
     names = (id_col, acc_col, "snapshot_date", "metric", "value", "fetched_at")
@@ -271,26 +301,35 @@ def _insights(run: MetaRun, platform: str, resource: str, fields_of: Any,
         for fields, group in groups.items():
             for ref, obj, fetched_at, error in run.lookup(group, fields, platform, account_id):
                 if error:
-                    yield run.quarantine.row(resource, obj, error, fetched_at,
-                                             record_id=ref.post_id)
+                    yield run.quarantine.row(
+                        resource, obj, error, fetched_at, record_id=ref.post_id
+                    )
                     continue
                 day = fetched_at.date()
                 try:
                     pairs = list(values_of(obj))
                 except BAD_RECORD as exc:
-                    yield run.quarantine.row(resource, obj, reason_of(exc), fetched_at,
-                                             record_id=ref.post_id)
+                    yield run.quarantine.row(
+                        resource, obj, reason_of(exc), fetched_at, record_id=ref.post_id
+                    )
                     continue
                 for metric, raw_value in pairs:
                     try:
                         value = rows.check_metric(metric, raw_value)
                     except BAD_RECORD as exc:
-                        yield run.quarantine.row(resource, {"metric": metric, "value": raw_value},
-                                                 reason_of(exc), fetched_at,
-                                                 record_id=f"{ref.post_id}/{metric}")
+                        yield run.quarantine.row(
+                            resource,
+                            {"metric": metric, "value": raw_value},
+                            reason_of(exc),
+                            fetched_at,
+                            record_id=f"{ref.post_id}/{metric}",
+                        )
                         continue
-                    for name, v in zip(names, (ref.post_id, account_id, day, metric, value,
-                                               fetched_at), strict=True):
+                    for name, v in zip(
+                        names,
+                        (ref.post_id, account_id, day, metric, value, fetched_at),
+                        strict=True,
+                    ):
                         buf[name].append(v)
                 if len(buf["metric"]) >= s.ARROW_FLUSH_ROWS:
                     yield _arrow(resource, buf)
@@ -300,17 +339,26 @@ def _insights(run: MetaRun, platform: str, resource: str, fields_of: Any,
     run.quarantine.summary(resource)
 
 
-def _ig_thread(run: MetaRun, raw: Any, ref: rows.PostRef, ig_id: str, owner_name: str | None,
-               fetched_at: Any, batch: list[dict[str, Any]]) -> Iterator[Any]:
+def _ig_thread(
+    run: MetaRun,
+    raw: Any,
+    ref: rows.PostRef,
+    ig_id: str,
+    owner_name: str | None,
+    fetched_at: Any,
+    batch: list[dict[str, Any]],
+) -> Iterator[Any]:
     """Append a top-level IG comment and its replies to ``batch``; yield quarantine items."""
     hasher = run.hasher()
     resource = "instagram_comments"
     try:
-        top = rows.ig_comment(raw, ref.post_id, ig_id, fetched_at, hasher,
-                              owner_username=owner_name)
+        top = rows.ig_comment(
+            raw, ref.post_id, ig_id, fetched_at, hasher, owner_username=owner_name
+        )
     except BAD_RECORD as exc:
-        yield run.quarantine.row(resource, rows.redact_person_fields(raw, hasher),
-                                 reason_of(exc), fetched_at)
+        yield run.quarantine.row(
+            resource, rows.redact_person_fields(raw, hasher), reason_of(exc), fetched_at
+        )
         return
     batch.append(top)
     replies = raw.get("replies")
@@ -318,11 +366,21 @@ def _ig_thread(run: MetaRun, raw: Any, ref: rows.PostRef, ig_id: str, owner_name
         return
     for reply in run.client.follow(replies, platform="instagram", account_id=ig_id):
         try:
-            batch.append(rows.ig_comment(reply, ref.post_id, ig_id, fetched_at, hasher,
-                                         parent_id=top["comment_id"], owner_username=owner_name))
+            batch.append(
+                rows.ig_comment(
+                    reply,
+                    ref.post_id,
+                    ig_id,
+                    fetched_at,
+                    hasher,
+                    parent_id=top["comment_id"],
+                    owner_username=owner_name,
+                )
+            )
         except BAD_RECORD as exc:
-            yield run.quarantine.row(resource, rows.redact_person_fields(reply, hasher),
-                                     reason_of(exc), fetched_at)
+            yield run.quarantine.row(
+                resource, rows.redact_person_fields(reply, hasher), reason_of(exc), fetched_at
+            )
 
 
 def _follower_series(run: MetaRun, platform: str, resource: str) -> Iterator[Any]:
@@ -337,7 +395,8 @@ def _follower_series(run: MetaRun, platform: str, resource: str) -> Iterator[Any
             start = today - timedelta(days=s.IG_FOLLOWER_DAYS)
         elif last_dates.get(account_id):
             start = date.fromisoformat(last_dates[account_id]) - timedelta(
-                days=s.FOLLOWERS_REFETCH_DAYS)
+                days=s.FOLLOWERS_REFETCH_DAYS
+            )
         else:
             start = today - timedelta(days=run.options.followers_backfill_days)
         end = today + timedelta(days=1)
@@ -345,18 +404,34 @@ def _follower_series(run: MetaRun, platform: str, resource: str) -> Iterator[Any
         out: list[dict[str, Any]] = []
         while start < end:
             until = min(start + span, end)
-            params = {"metric": metric, "period": "day", "since": start.isoformat(),
-                      "until": until.isoformat()}
-            resp = run.client.get(f"{account_id}/insights", params, platform=platform,
-                                  account_id=account_id)
+            params = {
+                "metric": metric,
+                "period": "day",
+                "since": start.isoformat(),
+                "until": until.isoformat(),
+            }
+            resp = run.client.get(
+                f"{account_id}/insights", params, platform=platform, account_id=account_id
+            )
             for value in rows.series_values(resp.data, metric):
                 try:
                     day, count = rows.series_point(value, metric)
-                    out.append({acc_col: account_id, "date": day, val_col: count,
-                                "fetched_at": resp.fetched_at})
+                    out.append(
+                        {
+                            acc_col: account_id,
+                            "date": day,
+                            val_col: count,
+                            "fetched_at": resp.fetched_at,
+                        }
+                    )
                 except BAD_RECORD as exc:
-                    yield run.quarantine.row(resource, value, reason_of(exc), resp.fetched_at,
-                                             record_id=f"{account_id}/{_end_time(value)}")
+                    yield run.quarantine.row(
+                        resource,
+                        value,
+                        reason_of(exc),
+                        resp.fetched_at,
+                        record_id=f"{account_id}/{_end_time(value)}",
+                    )
             start = until
         if out:
             yield _arrow(resource, out)

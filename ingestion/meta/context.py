@@ -80,7 +80,9 @@ class MetaRun:
         if self._client is None:
             o = self.options
             self._client = GraphClient(
-                o.access_token or "", base_url=o.base_url, api_version=o.api_version,
+                o.access_token or "",
+                base_url=o.base_url,
+                api_version=o.api_version,
                 policy=o.policy,
             )
         return self._client
@@ -154,7 +156,10 @@ class MetaRun:
             if old is None or parse_timestamp(old) < newest:
                 cursors[cursor_key] = newest.isoformat()
         logger.info(
-            "meta: %s %s: %d posts listed (since %s)", platform, account_id, len(listing.refs),
+            "meta: %s %s: %d posts listed (since %s)",
+            platform,
+            account_id,
+            len(listing.refs),
             since.isoformat() if since else "the beginning",
         )
         self._listings[key] = listing
@@ -187,7 +192,6 @@ class MetaRun:
                 obj = data.get(ref.post_id)
                 error = None if obj is not None else "not returned by the multi-id lookup"
                 yield ref, obj, resp.fetched_at, error
-
 
 
 def items_of(page: Any) -> list[Any]:

@@ -195,20 +195,24 @@ class GraphClient:
             else:
                 if resp.status_code < 400:
                     try:
-                        return GraphResponse(resp.json(), _server_time(resp.headers),
-                                             dict(resp.headers))
+                        return GraphResponse(
+                            resp.json(), _server_time(resp.headers), dict(resp.headers)
+                        )
                     except ValueError as exc:  # truncated body: a transient transport fault
                         why = f"HTTP {resp.status_code} with an unreadable JSON body ({exc})"
                 else:
                     err = _error_of(resp)
                     info = self._raise_if_final(resp, err, ctx)
                     asked_s = regain_wait_s(resp.headers)
-                    why = (f"HTTP {resp.status_code} code {err.get('code')}: "
-                           f"{err.get('message')!r}; {usage_summary(resp.headers)}")
+                    why = (
+                        f"HTTP {resp.status_code} code {err.get('code')}: "
+                        f"{err.get('message')!r}; {usage_summary(resp.headers)}"
+                    )
             if attempt == pol.max_attempts:
                 raise MetaRetriesExhausted(
                     f"gave up on {safe_url(url)} after {attempt} attempts ({waited:.1f}s waited); "
-                    f"last: {why}", **(info or ctx),
+                    f"last: {why}",
+                    **(info or ctx),
                 )
             backoff = min(pol.backoff_max_s, pol.backoff_base_s * 2 ** (attempt - 1))
             wait = max(backoff * random.uniform(0.5, 1.0), asked_s)
@@ -221,7 +225,12 @@ class GraphClient:
                 )
             logger.warning(
                 "meta: %s %s: attempt %d/%d failed (%s); retrying in %.2fs",
-                platform, account_id, attempt, pol.max_attempts, why, wait,
+                platform,
+                account_id,
+                attempt,
+                pol.max_attempts,
+                why,
+                wait,
             )
             self._sleep(wait)
             waited += wait
@@ -233,8 +242,12 @@ class GraphClient:
         """Raise for answers that retrying cannot fix; return the error context otherwise."""
         code = err.get("code")
         info = {
-            "status": resp.status_code, "code": code, "subcode": err.get("error_subcode"),
-            "meta_message": err.get("message"), "fbtrace_id": err.get("fbtrace_id"), **ctx,
+            "status": resp.status_code,
+            "code": code,
+            "subcode": err.get("error_subcode"),
+            "meta_message": err.get("message"),
+            "fbtrace_id": err.get("fbtrace_id"),
+            **ctx,
         }
         if code in s.AUTH_CODES:
             raise MetaAuthError(
@@ -274,8 +287,11 @@ class GraphClient:
             if not nxt:
                 return
             if nxt in seen:
-                raise MetaApiError(f"paging loop: {safe_url(nxt)} repeated", platform=platform,
-                                   account_id=account_id)
+                raise MetaApiError(
+                    f"paging loop: {safe_url(nxt)} repeated",
+                    platform=platform,
+                    account_id=account_id,
+                )
             seen.add(nxt)
             resp = self.get(nxt, platform=platform, account_id=account_id)
 

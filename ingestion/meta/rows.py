@@ -268,8 +268,9 @@ def redact_person_fields(raw: Any, hasher: Hasher) -> Any:
     out = copy.copy(raw)
     for key, value in raw.items():
         if key == "from" and isinstance(value, dict):
-            out[key] = {k: hasher(v) if k in ("id", "name", "username") else v
-                        for k, v in value.items()}
+            out[key] = {
+                k: hasher(v) if k in ("id", "name", "username") else v for k, v in value.items()
+            }
         elif key in ("username", "name"):
             out[key] = hasher(value)
         elif isinstance(value, dict | list):

@@ -4,8 +4,6 @@ The keys equal the dbt sources' keys (see ``transform.PulseDbtTranslator``), so 
 lineage from each API table to the marts built on it.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from typing import Any
 
@@ -48,14 +46,14 @@ def meta_pipeline() -> dlt.Pipeline:
         destination=dlt.destinations.duckdb(str(warehouse_path())),
         dataset_name=META_DATASET,
         pipelines_dir=str(dlt_pipelines_dir()),
-        progress="log",
+        progress=dlt.progress.log(dump_system_stats=False),
     )
 
 
 @dlt_assets(
     dlt_source=meta_source(access_token=_SPEC_ONLY, pseudonymisation_key=_SPEC_ONLY),
     dlt_pipeline=meta_pipeline(),
-    name="meta",
+    name="meta_graph_api",
     dagster_dlt_translator=PulseDltTranslator(META_DATASET, "ingestion_meta"),
     pool=DUCKDB_POOL,
 )

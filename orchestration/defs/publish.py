@@ -5,8 +5,6 @@ writer, so readers never open the warehouse itself: they open this copy, replace
 after each successful build.
 """
 
-from __future__ import annotations
-
 import os
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
@@ -27,7 +25,8 @@ def publish_marts(warehouse_file: str, published_file: str) -> dict[str, int]:
     con = duckdb.connect(tmp)
     try:
         con.execute(f"attach '{warehouse_file}' as warehouse (read_only)")
-        con.execute(f"create schema {MARTS_SCHEMA}")
+        published = con.execute("select current_database()").fetchone()[0]
+        con.execute(f"create schema {published}.{MARTS_SCHEMA}")
         tables = [
             r[0]
             for r in con.execute(
@@ -39,10 +38,12 @@ def publish_marts(warehouse_file: str, published_file: str) -> dict[str, int]:
         rows = {}
         for name in tables:
             con.execute(
-                f"create table {MARTS_SCHEMA}.{name} as "
+                f"create table {published}.{MARTS_SCHEMA}.{name} as "
                 f"select * from warehouse.{MARTS_SCHEMA}.{name}"
             )
-            rows[name] = con.execute(f"select count(*) from {MARTS_SCHEMA}.{name}").fetchone()[0]
+            rows[name] = con.execute(
+                f"select count(*) from {published}.{MARTS_SCHEMA}.{name}"
+            ).fetchone()[0]
         con.execute("detach warehouse")
     finally:
         con.close()

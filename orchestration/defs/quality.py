@@ -3,8 +3,6 @@
 A blocking suite (the raw posts) stops the run before dbt builds anything on bad rows.
 """
 
-from __future__ import annotations
-
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,

@@ -1,7 +1,5 @@
 """dbt models as Dagster assets; dbt tests become asset checks (errors block children)."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
@@ -51,9 +49,12 @@ def dbt_cli() -> DbtCliResource:
     )
 
 
+# Source tests stay dbt tests (dbt build runs them first) rather than Dagster checks on the raw
+# assets: a check on a raw asset owned by the dbt step removes the edge that makes the blocking
+# GX suites on the raw tables run before dbt (measured with dagster 1.13.27).
 TRANSLATOR = PulseDbtTranslator(
     settings=DagsterDbtTranslatorSettings(
-        enable_asset_checks=True, enable_source_tests_as_checks=True
+        enable_asset_checks=True, enable_source_tests_as_checks=False
     )
 )
 

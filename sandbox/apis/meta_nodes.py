@@ -224,7 +224,10 @@ def _ext(r: dict[str, Any]) -> str:
 
 
 def _permalink(r: dict[str, Any]) -> str:
+    """Facebook links reels under /reel/, every other post under the page's /posts/."""
     page, num = r["post_id"].split("_")
+    if r.get("format") == "reel":
+        return f"https://www.facebook.com/reel/{num}"
     return f"https://www.facebook.com/{page}/posts/{num}"
 
 

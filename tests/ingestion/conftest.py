@@ -29,19 +29,39 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def fb_post(n: int, days_ago: float, **extra: Any) -> dict[str, Any]:
     """A Facebook post ``days_ago`` before NOW."""
     created = NOW - timedelta(days=days_ago)
-    return {"id": f"{PAGE_ID}_{n}", "message": f"post {n}", "created_time": ts(created),
-            "permalink_url": f"https://fb.example/p/{n}", "status_type": "added_photos",
-            "attachments": {"data": [{"type": "share", "media_type": "link",
-                                      "url": f"https://shop.example/?utm_content={n}"}]},
-            **extra}
+    return {
+        "id": f"{PAGE_ID}_{n}",
+        "message": f"post {n}",
+        "created_time": ts(created),
+        "permalink_url": f"https://fb.example/p/{n}",
+        "status_type": "added_photos",
+        "attachments": {
+            "data": [
+                {
+                    "type": "share",
+                    "media_type": "link",
+                    "url": f"https://shop.example/?utm_content={n}",
+                }
+            ]
+        },
+        **extra,
+    }
 
 
 def ig_media(n: int, days_ago: float, product: str = "FEED") -> dict[str, Any]:
     """An Instagram media ``days_ago`` before NOW."""
-    return {"id": f"1790000000000{n}", "caption": f"media {n}", "media_type": "IMAGE",
-            "media_product_type": product, "timestamp": ts(NOW - timedelta(days=days_ago)),
-            "username": "maison.ig", "owner": {"id": IG_ID}, "is_comment_enabled": True,
-            "permalink": f"https://ig.example/{n}", "shortcode": f"S{n}"}
+    return {
+        "id": f"1790000000000{n}",
+        "caption": f"media {n}",
+        "media_type": "IMAGE",
+        "media_product_type": product,
+        "timestamp": ts(NOW - timedelta(days=days_ago)),
+        "username": "maison.ig",
+        "owner": {"id": IG_ID},
+        "is_comment_enabled": True,
+        "permalink": f"https://ig.example/{n}",
+        "shortcode": f"S{n}",
+    }
 
 
 def make_world() -> World:
@@ -52,23 +72,55 @@ def make_world() -> World:
     t = ts(NOW - timedelta(hours=5))
     w.comments = {
         f"{PAGE_ID}_1": [
-            {"id": "c1", "message": "Super !", "created_time": t, "like_count": 2,
-             "comment_count": 1, "from": {"id": "9001", "name": "Alice Martin"}},
-            {"id": "c2", "message": "Merci Alice", "created_time": t, "like_count": 0,
-             "comment_count": 0, "parent": {"id": "c1"},
-             "from": {"id": PAGE_ID, "name": "Maison"}},
+            {
+                "id": "c1",
+                "message": "Super !",
+                "created_time": t,
+                "like_count": 2,
+                "comment_count": 1,
+                "from": {"id": "9001", "name": "Alice Martin"},
+            },
+            {
+                "id": "c2",
+                "message": "Merci Alice",
+                "created_time": t,
+                "like_count": 0,
+                "comment_count": 0,
+                "parent": {"id": "c1"},
+                "from": {"id": PAGE_ID, "name": "Maison"},
+            },
         ],
         f"{PAGE_ID}_4": [
-            {"id": "c3", "message": "Old", "created_time": ts(NOW - timedelta(days=39)),
-             "like_count": 1, "comment_count": 0, "from": {"id": "9002", "name": "Bob Durand"}},
+            {
+                "id": "c3",
+                "message": "Old",
+                "created_time": ts(NOW - timedelta(days=39)),
+                "like_count": 1,
+                "comment_count": 0,
+                "from": {"id": "9002", "name": "Bob Durand"},
+            },
         ],
         "17900000000001": [
-            {"id": "ig1", "text": "Love it", "timestamp": t, "username": "carla_p",
-             "like_count": 3, "from": {"id": "7001", "username": "carla_p"},
-             "replies": {"data": [
-                 {"id": "ig2", "text": "Merci", "timestamp": t, "username": "maison.ig",
-                  "like_count": 0, "from": {"id": IG_ID, "username": "maison.ig"}},
-             ]}},
+            {
+                "id": "ig1",
+                "text": "Love it",
+                "timestamp": t,
+                "username": "carla_p",
+                "like_count": 3,
+                "from": {"id": "7001", "username": "carla_p"},
+                "replies": {
+                    "data": [
+                        {
+                            "id": "ig2",
+                            "text": "Merci",
+                            "timestamp": t,
+                            "username": "maison.ig",
+                            "like_count": 0,
+                            "from": {"id": IG_ID, "username": "maison.ig"},
+                        },
+                    ]
+                },
+            },
         ],
     }
     return w
@@ -87,7 +139,7 @@ def registry_file(tmp_path: Path) -> Path:
     path = tmp_path / "brands.yaml"
     path.write_text(
         "brands:\n  - id: maison\n    name: Maison\n    accounts:\n"
-        f"      facebook: \"{PAGE_ID}\"\n      instagram: \"{IG_ID}\"\n",
+        f'      facebook: "{PAGE_ID}"\n      instagram: "{IG_ID}"\n',
         encoding="utf-8",
     )
     return path

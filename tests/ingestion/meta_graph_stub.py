@@ -55,14 +55,32 @@ def throttle(
     code: int, status: int = 400, regain_minutes: float = 0, path_contains: str = ""
 ) -> Fault:
     """A Meta throttling answer with usage headers at 100%."""
-    buc = {PAGE_ID: [{"type": "pages", "call_count": 100, "total_cputime": 100,
-                      "total_time": 100, "estimated_time_to_regain_access": regain_minutes}]}
+    buc = {
+        PAGE_ID: [
+            {
+                "type": "pages",
+                "call_count": 100,
+                "total_cputime": 100,
+                "total_time": 100,
+                "estimated_time_to_regain_access": regain_minutes,
+            }
+        ]
+    }
     return Fault(
         status,
-        {"error": {"message": f"(#{code}) User request limit reached", "type": "OAuthException",
-                   "code": code, "is_transient": True, "fbtrace_id": "T1"}},
-        {"X-App-Usage": json.dumps({"call_count": 100, "total_time": 100, "total_cputime": 100}),
-         "X-Business-Use-Case-Usage": json.dumps(buc)},
+        {
+            "error": {
+                "message": f"(#{code}) User request limit reached",
+                "type": "OAuthException",
+                "code": code,
+                "is_transient": True,
+                "fbtrace_id": "T1",
+            }
+        },
+        {
+            "X-App-Usage": json.dumps({"call_count": 100, "total_time": 100, "total_cputime": 100}),
+            "X-Business-Use-Case-Usage": json.dumps(buc),
+        },
         path_contains,
     )
 
@@ -81,8 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
         payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
-        self.send_header("X-App-Usage", json.dumps({"call_count": 5, "total_time": 1,
-                                                    "total_cputime": 1}))
+        self.send_header(
+            "X-App-Usage", json.dumps({"call_count": 5, "total_time": 1, "total_cputime": 1})
+        )
         for key, value in (headers or {}).items():
             self.send_header(key, value)
         self.send_header("Content-Length", str(len(payload)))
@@ -97,10 +116,23 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             expired = "expired" in self.headers.get("Authorization", "")
             sub = {"error_subcode": 463} if expired else {}
-            msg = ("Error validating access token: Session has expired" if sub
-                   else "Invalid OAuth access token - Cannot parse access token")
-            return self._send(400, {"error": {"message": msg, "type": "OAuthException",
-                                              "code": 190, "fbtrace_id": "A1", **sub}})
+            msg = (
+                "Error validating access token: Session has expired"
+                if sub
+                else "Invalid OAuth access token - Cannot parse access token"
+            )
+            return self._send(
+                400,
+                {
+                    "error": {
+                        "message": msg,
+                        "type": "OAuthException",
+                        "code": 190,
+                        "fbtrace_id": "A1",
+                        **sub,
+                    }
+                },
+            )
         for fault in list(w.faults):
             if fault.path_contains in url.path:
                 w.faults.remove(fault)
@@ -116,9 +148,11 @@ class _Handler(BaseHTTPRequestHandler):
             items = w.posts if edge == "published_posts" else w.media
             key = "created_time" if edge == "published_posts" else "timestamp"
             # malformed timestamps stay visible: the source must quarantine them
-            visible = sorted((p for p in items
-                              if not str(p.get(key))[:1].isdigit() or p[key] <= ts(w.now)),
-                             key=lambda p: str(p.get(key)), reverse=True)
+            visible = sorted(
+                (p for p in items if not str(p.get(key))[:1].isdigit() or p[key] <= ts(w.now)),
+                key=lambda p: str(p.get(key)),
+                reverse=True,
+            )
             return self._page(url.path, q, visible)
         if edge == "comments":
             return self._page(url.path, q, w.comments.get(obj, []))
@@ -142,29 +176,52 @@ class _Handler(BaseHTTPRequestHandler):
         if obj in self.world.raw_override:
             return self.world.raw_override[obj]
         if obj == PAGE_ID:
-            return {"id": PAGE_ID, "name": "Maison", "username": "maison", "category": "Shop",
-                    "link": "https://fb.example/maison", "followers_count": 1200,
-                    "fan_count": 1100}
-        return {"id": IG_ID, "username": "maison.ig", "name": "Maison", "followers_count": 900,
-                "follows_count": 10, "media_count": len(self.world.media)}
+            return {
+                "id": PAGE_ID,
+                "name": "Maison",
+                "username": "maison",
+                "category": "Shop",
+                "link": "https://fb.example/maison",
+                "followers_count": 1200,
+                "fan_count": 1100,
+            }
+        return {
+            "id": IG_ID,
+            "username": "maison.ig",
+            "name": "Maison",
+            "followers_count": 900,
+            "follows_count": 10,
+            "media_count": len(self.world.media),
+        }
 
     def _lookup(self, obj_id: str) -> dict[str, Any]:
         n = len(self.world.comments.get(obj_id, []))
         extra = self.world.insights.get(obj_id, {})
         if any(m.get("id") == obj_id for m in self.world.media):
-            return {"id": obj_id, "like_count": 12, "comments_count": n,
-                    "insights": {"data": [{"name": "reach", "period": "lifetime",
-                                           "values": [{"value": 300}]}]}, **extra}
+            return {
+                "id": obj_id,
+                "like_count": 12,
+                "comments_count": n,
+                "insights": {
+                    "data": [{"name": "reach", "period": "lifetime", "values": [{"value": 300}]}]
+                },
+                **extra,
+            }
         return {
             "id": obj_id,
             "reactions": {"data": [], "summary": {"total_count": 7}},
             "comments": {"data": [], "summary": {"total_count": n}},
             "shares": {"count": 2},
-            "insights": {"data": [
-                {"name": "post_media_view", "period": "lifetime", "values": [{"value": 500}]},
-                {"name": "post_reactions_by_type_total", "period": "lifetime",
-                 "values": [{"value": {"like": 5, "love": 2}}]},
-            ]},
+            "insights": {
+                "data": [
+                    {"name": "post_media_view", "period": "lifetime", "values": [{"value": 500}]},
+                    {
+                        "name": "post_reactions_by_type_total",
+                        "period": "lifetime",
+                        "values": [{"value": {"like": 5, "love": 2}}],
+                    },
+                ]
+            },
             **extra,
         }
 

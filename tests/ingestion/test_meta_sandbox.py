@@ -31,10 +31,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(url: str, tmp: Path) -> Path:
     db = tmp / "w.duckdb"
-    pipeline = dlt.pipeline("meta_sb", destination=dlt.destinations.duckdb(str(db)),
-                            pipelines_dir=str(tmp / "pipelines"), dataset_name="raw_meta")
-    source = meta_source(access_token="sandbox-meta-token", pseudonymisation_key="k",
-                         base_url=url, backoff_base_s=0.01, max_total_wait_s=5.0)
+    pipeline = dlt.pipeline(
+        "meta_sb",
+        destination=dlt.destinations.duckdb(str(db)),
+        pipelines_dir=str(tmp / "pipelines"),
+        dataset_name="raw_meta",
+    )
+    source = meta_source(
+        access_token="sandbox-meta-token",
+        pseudonymisation_key="k",
+        base_url=url,
+        backoff_base_s=0.01,
+        max_total_wait_s=5.0,
+    )
     pipeline.run(source).raise_on_failed_jobs()
     return db
 
@@ -47,23 +56,32 @@ def _check(db: Path, manifest: dict[str, Any]) -> None:
     accounts = manifest["accounts"]
     for account_id, acc in accounts.items():
         if acc["platform"] == "facebook":
-            got = _ids(db, "select post_id from raw_meta.facebook_posts "
-                           f"where page_id='{account_id}'")
+            got = _ids(
+                db, f"select post_id from raw_meta.facebook_posts where page_id='{account_id}'"
+            )
         else:
-            got = _ids(db, "select media_id from raw_meta.instagram_media "
-                           f"where ig_user_id='{account_id}'")
+            got = _ids(
+                db, f"select media_id from raw_meta.instagram_media where ig_user_id='{account_id}'"
+            )
         assert got == set(acc["post_ids"]), account_id
-    comments = _ids(db, "select comment_id from raw_meta.facebook_comments union all "
-                        "select comment_id from raw_meta.instagram_comments")
-    # compared as one set: the sandbox currently reuses some FB comment ids across Pages
+    comments = _ids(
+        db,
+        "select comment_id from raw_meta.facebook_comments union all "
+        "select comment_id from raw_meta.instagram_comments",
+    )
     assert comments == {c for acc in accounts.values() for c in acc["comment_ids"]}
     if _has_quarantine(db):
         assert query(db, "select count(*) from raw_meta.quarantine") == [(0,)]
 
 
 def _has_quarantine(db: Path) -> bool:
-    return bool(query(db, "select 1 from information_schema.tables where "
-                          "table_schema='raw_meta' and table_name='quarantine'"))
+    return bool(
+        query(
+            db,
+            "select 1 from information_schema.tables where "
+            "table_schema='raw_meta' and table_name='quarantine'",
+        )
+    )
 
 
 def test_sandbox_load_matches_manifest_and_next_day_is_incremental(
@@ -73,16 +91,26 @@ def test_sandbox_load_matches_manifest_and_next_day_is_incremental(
     with server.run_in_thread(world, today=today) as url:
         db = _run(url, tmp_path)
         _check(db, manifest_mod.build_manifest(world, today))
-        acc_id, acc = next((k, a) for k, a in manifest_mod.build_manifest(world, today)[
-            "accounts"].items() if a["platform"] == "facebook")
+        acc_id, acc = next(
+            (k, a)
+            for k, a in manifest_mod.build_manifest(world, today)["accounts"].items()
+            if a["platform"] == "facebook"
+        )
         post_id = acc["post_ids"][0]
-        got = dict(query(db, "select metric, value from raw_meta.facebook_post_insights "
-                             f"where post_id='{post_id}'"))
+        got = dict(
+            query(
+                db,
+                "select metric, value from raw_meta.facebook_post_insights "
+                f"where post_id='{post_id}'",
+            )
+        )
         want = acc["posts"][post_id]
         assert {k: v for k, v in got.items() if k in want} == {
-            k: v for k, v in want.items() if k in got}
-        assert query(db, "select followers_count from raw_meta.facebook_pages "
-                         f"where page_id='{acc_id}'") == [(acc["followers_count"],)]
+            k: v for k, v in want.items() if k in got
+        }
+        assert query(
+            db, f"select followers_count from raw_meta.facebook_pages where page_id='{acc_id}'"
+        ) == [(acc["followers_count"],)]
         before = query(db, "select count(*) from raw_meta.facebook_post_insights")[0][0]
         _run(url, tmp_path)  # same day: nothing new
         assert query(db, "select count(*) from raw_meta.facebook_post_insights")[0][0] == before
@@ -90,8 +118,11 @@ def test_sandbox_load_matches_manifest_and_next_day_is_incremental(
         requests.post(f"{url}/_sandbox/clock/advance", params={"days": 1}, timeout=10)
         _run(url, tmp_path)
         _check(db, manifest_mod.build_manifest(world, today + timedelta(days=1)))
-        new_day = query(db, "select count(distinct post_id), min(p.created_time) "
-                            "from raw_meta.facebook_post_insights i join raw_meta.facebook_posts p "
-                            f"using (post_id) where snapshot_date = date '{today + timedelta(1)}'")
+        new_day = query(
+            db,
+            "select count(distinct post_id), min(p.created_time) "
+            "from raw_meta.facebook_post_insights i join raw_meta.facebook_posts p "
+            f"using (post_id) where snapshot_date = date '{today + timedelta(1)}'",
+        )
         assert new_day[0][0] > 0
         assert new_day[0][1].date() >= today + timedelta(days=1) - timedelta(days=28)

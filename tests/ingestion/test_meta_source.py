@@ -23,13 +23,21 @@ def load(stub: GraphStub, tmp: Path, registry: Path, **kwargs: Any) -> Path:
     """Run the whole source once into ``tmp/w.duckdb`` and return the database path."""
     db = tmp / "w.duckdb"
     pipeline = dlt.pipeline(
-        "meta_test", destination=dlt.destinations.duckdb(str(db)),
-        pipelines_dir=str(tmp / "pipelines"), dataset_name="raw_meta",
+        "meta_test",
+        destination=dlt.destinations.duckdb(str(db)),
+        pipelines_dir=str(tmp / "pipelines"),
+        dataset_name="raw_meta",
     )
     options: dict[str, Any] = {
-        "access_token": TOKEN, "pseudonymisation_key": KEY, "base_url": stub.base_url,
-        "registry_path": str(registry), "page_size": 2, "backoff_base_s": 0.01,
-        "backoff_max_s": 0.05, "max_total_wait_s": 5.0, "max_attempts": 4,
+        "access_token": TOKEN,
+        "pseudonymisation_key": KEY,
+        "base_url": stub.base_url,
+        "registry_path": str(registry),
+        "page_size": 2,
+        "backoff_base_s": 0.01,
+        "backoff_max_s": 0.05,
+        "max_total_wait_s": 5.0,
+        "max_attempts": 4,
     }
     options.update(kwargs)
     pipeline.run(meta_source(**options)).raise_on_failed_jobs()
@@ -37,8 +45,10 @@ def load(stub: GraphStub, tmp: Path, registry: Path, **kwargs: Any) -> Path:
 
 
 def counts(db: Path) -> dict[str, int]:
-    sql = ("select table_name from information_schema.tables "
-           "where table_schema = 'raw_meta' and table_name not like '_dlt%'")
+    sql = (
+        "select table_name from information_schema.tables "
+        "where table_schema = 'raw_meta' and table_name not like '_dlt%'"
+    )
     tables = [r[0] for r in query(db, sql)]
     return {t: query(db, f"select count(*) from raw_meta.{t}")[0][0] for t in tables}
 
@@ -47,9 +57,16 @@ def test_source_builds_without_secrets(registry_file: Path) -> None:
     """Dagster builds the source at definition time, before any secret is available."""
     source = meta_source(registry_path=str(registry_file))
     assert set(source.resources) == {
-        "facebook_pages", "instagram_accounts", "facebook_posts", "instagram_media",
-        "facebook_post_insights", "instagram_media_insights", "facebook_comments",
-        "instagram_comments", "facebook_page_follows", "instagram_follower_gains",
+        "facebook_pages",
+        "instagram_accounts",
+        "facebook_posts",
+        "instagram_media",
+        "facebook_post_insights",
+        "instagram_media_insights",
+        "facebook_comments",
+        "instagram_comments",
+        "facebook_page_follows",
+        "instagram_follower_gains",
     }
 
 
@@ -65,18 +82,31 @@ def test_first_load_follows_paging_and_fills_every_table(
     assert len(query(db, "select * from raw_meta.instagram_media")) == 3
     page = query(db, "select brand_id, snapshot_date, followers_count from raw_meta.facebook_pages")
     assert page == [("maison", stub.world.now.date(), 1200)]
-    metrics = dict(query(db, "select metric, value from raw_meta.facebook_post_insights "
-                             f"where post_id='{PAGE_ID}_1'"))
-    assert metrics == {"reactions": 7, "comments": 2, "shares": 2, "post_media_view": 500,
-                       "post_reactions_by_type_total.like": 5,
-                       "post_reactions_by_type_total.love": 2}
+    metrics = dict(
+        query(
+            db,
+            "select metric, value from raw_meta.facebook_post_insights "
+            f"where post_id='{PAGE_ID}_1'",
+        )
+    )
+    assert metrics == {
+        "reactions": 7,
+        "comments": 2,
+        "shares": 2,
+        "post_media_view": 500,
+        "post_reactions_by_type_total.like": 5,
+        "post_reactions_by_type_total.love": 2,
+    }
     # first run: insights for all posts, comments of all posts (incl. the 40-day-old one)
     sql = "select count(distinct post_id) from raw_meta.facebook_post_insights"
     assert query(db, sql) == [(5,)]
     fb = dict(query(db, "select comment_id, is_from_page from raw_meta.facebook_comments"))
     assert fb == {"c1": False, "c2": True, "c3": False}
-    ig = query(db, "select comment_id, parent_id, is_from_owner from raw_meta.instagram_comments "
-                   "order by comment_id")
+    ig = query(
+        db,
+        "select comment_id, parent_id, is_from_owner from raw_meta.instagram_comments "
+        "order by comment_id",
+    )
     assert ig == [("ig1", None, False), ("ig2", "ig1", True)]
     follows = query(db, "select max(date), count(*) from raw_meta.facebook_page_follows")
     assert follows[0][0] == stub.world.now.date()
@@ -99,8 +129,15 @@ def test_rerun_same_day_adds_nothing_and_next_day_adds_only_new(
     stub.world.now += timedelta(days=1)
     stub.world.posts.append(fb_post(6, 0.5))
     stub.world.comments[f"{PAGE_ID}_6"] = [
-        {"id": "c6", "message": "Nice", "created_time": stub.world.posts[-1]["created_time"],
-         "like_count": 0, "comment_count": 0, "from": {"id": "9003", "name": "Chloé Roux"}}]
+        {
+            "id": "c6",
+            "message": "Nice",
+            "created_time": stub.world.posts[-1]["created_time"],
+            "like_count": 0,
+            "comment_count": 0,
+            "from": {"id": "9003", "name": "Chloé Roux"},
+        }
+    ]
     load(stub, tmp_path, registry_file)
     after = counts(db)
     assert after["facebook_posts"] == first["facebook_posts"] + 1
@@ -108,8 +145,11 @@ def test_rerun_same_day_adds_nothing_and_next_day_adds_only_new(
     assert after["facebook_pages"] == first["facebook_pages"] + 1
     assert after["instagram_accounts"] == first["instagram_accounts"] + 1
     # new snapshots only for posts inside the 28-day window (posts 1,2,3 and the new 6)
-    fresh = query(db, "select distinct post_id from raw_meta.facebook_post_insights "
-                      f"where snapshot_date = date '{stub.world.now.date()}' order by 1")
+    fresh = query(
+        db,
+        "select distinct post_id from raw_meta.facebook_post_insights "
+        f"where snapshot_date = date '{stub.world.now.date()}' order by 1",
+    )
     assert [r[0] for r in fresh] == [f"{PAGE_ID}_{n}" for n in (1, 2, 3, 6)]
     # comments were not re-read for posts outside the window
     assert not stub.requests_to(f"{PAGE_ID}_4/comments")
@@ -134,21 +174,27 @@ def test_expired_token_fails_fast_with_a_clear_message(
 def test_throttling_is_retried_until_the_load_completes(
     stub: GraphStub, tmp_path: Path, registry_file: Path
 ) -> None:
-    stub.world.faults.extend([
-        throttle(17, path_contains="/published_posts"),
-        throttle(80001, status=403, path_contains="/published_posts"),
-        throttle(4, status=403),
-        throttle(613),
-    ])
+    stub.world.faults.extend(
+        [
+            throttle(17, path_contains="/published_posts"),
+            throttle(80001, status=403, path_contains="/published_posts"),
+            throttle(4, status=403),
+            throttle(613),
+        ]
+    )
     db = load(stub, tmp_path, registry_file)
     assert not stub.world.faults
     assert query(db, "select count(*) from raw_meta.facebook_posts") == [(5,)]
 
 
 def test_server_errors_are_retried(stub: GraphStub, tmp_path: Path, registry_file: Path) -> None:
-    stub.world.faults.extend([Fault(500, {"error": {"message": "boom", "code": 2}}),
-                              Fault(502, {}, path_contains="/comments"),
-                              Fault(200, '{"data": [{"id": "17', path_contains="/media")])
+    stub.world.faults.extend(
+        [
+            Fault(500, {"error": {"message": "boom", "code": 2}}),
+            Fault(502, {}, path_contains="/comments"),
+            Fault(200, '{"data": [{"id": "17', path_contains="/media"),
+        ]
+    )
     db = load(stub, tmp_path, registry_file)
     assert not stub.world.faults
     assert query(db, "select count(*) from raw_meta.facebook_comments") == [(3,)]
@@ -186,8 +232,11 @@ def test_malformed_records_are_quarantined_and_good_ones_load(
     db = load(stub, tmp_path, registry_file)
     posts = {r[0] for r in query(db, "select post_id from raw_meta.facebook_posts")}
     assert posts == {f"{PAGE_ID}_{n}" for n in (1, 3, 4, 5)}
-    rows = query(db, "select resource, record_id, reason, payload from raw_meta.quarantine "
-                     "order by resource, record_id")
+    rows = query(
+        db,
+        "select resource, record_id, reason, payload from raw_meta.quarantine "
+        "order by resource, record_id",
+    )
     got = {(r[0], r[1]): r[2] for r in rows}
     assert "'created_time' is not a parseable timestamp" in got[("facebook_posts", f"{PAGE_ID}_2")]
     assert "'id' is not a non-empty string id: 12345" in got[("facebook_posts", "12345")]
@@ -197,9 +246,12 @@ def test_malformed_records_are_quarantined_and_good_ones_load(
     assert all("Alice Martin" not in r[3] for r in rows)  # quarantine payloads are redacted too
     # the bad comment is quarantined, its good sibling loads; the bad metric alone is held back
     assert query(db, "select comment_id from raw_meta.facebook_comments order by 1") == [
-        ("c2",), ("c3",)]
-    assert query(db, "select count(*) from raw_meta.facebook_post_insights "
-                     f"where post_id = '{PAGE_ID}_3'") == [(5,)]
+        ("c2",),
+        ("c3",),
+    ]
+    assert query(
+        db, f"select count(*) from raw_meta.facebook_post_insights where post_id = '{PAGE_ID}_3'"
+    ) == [(5,)]
     load(stub, tmp_path, registry_file)  # same day again: no duplicate quarantine rows
     assert query(db, "select count(*) from raw_meta.quarantine") == [(4,)]
 
@@ -209,14 +261,17 @@ def test_pseudonymisation_is_keyed_and_hides_names(
 ) -> None:
     db1 = load(stub, tmp_path / "a", registry_file)
     db2 = load(stub, tmp_path / "b", registry_file, pseudonymisation_key="another-key")
-    sql = ("select author_id_hash, author_name_hash from raw_meta.facebook_comments "
-           "where comment_id='c1'")
+    sql = (
+        "select author_id_hash, author_name_hash from raw_meta.facebook_comments "
+        "where comment_id='c1'"
+    )
     (id1, name1), (id2, name2) = query(db1, sql)[0], query(db2, sql)[0]
     assert id1 == Pseudonymiser(KEY)("9001") and name1 == Pseudonymiser(KEY)("Alice Martin")
     assert id1 != id2 and name1 != name2
     assert len(id1) == 64
-    ig = query(db1, "select author_username_hash from raw_meta.instagram_comments "
-                    "where comment_id='ig1'")
+    ig = query(
+        db1, "select author_username_hash from raw_meta.instagram_comments where comment_id='ig1'"
+    )
     assert ig == [(Pseudonymiser(KEY)("carla_p"),)]
     dump = " ".join(str(r) for t in counts(db1) for r in query(db1, f"select * from raw_meta.{t}"))
     for secret in ("Alice Martin", "Bob Durand", "carla_p", "9001", "7001"):
@@ -252,9 +307,13 @@ def test_base_url_from_dlt_config(
     monkeypatch.setenv("SOURCES__META__ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("SOURCES__META__PSEUDONYMISATION_KEY", KEY)
     source = meta_source(registry_path=str(registry_file), page_size=2)
-    pipeline = dlt.pipeline("cfg", destination=dlt.destinations.duckdb(str(tmp_path / "c.duckdb")),
-                            pipelines_dir=str(tmp_path / "p"), dataset_name="raw_meta")
+    pipeline = dlt.pipeline(
+        "cfg",
+        destination=dlt.destinations.duckdb(str(tmp_path / "c.duckdb")),
+        pipelines_dir=str(tmp_path / "p"),
+        dataset_name="raw_meta",
+    )
     pipeline.run(source.with_resources("facebook_pages")).raise_on_failed_jobs()
     assert query(tmp_path / "c.duckdb", "select page_id from raw_meta.facebook_pages") == [
-        (PAGE_ID,)]
-
+        (PAGE_ID,)
+    ]

@@ -61,4 +61,7 @@ def test_headers_and_series_days() -> None:
     assert regain_wait_s({}) == 0
     assert series_day("2025-03-02T08:00:00+0000") == date(2025, 3, 1)
     assert series_day("2025-03-01T23:59:59+0000") == date(2025, 3, 1)
-    assert safe_url("https://g/x?access_token=s3cr3t&after=A") == "https://g/x?access_token=***&after=A"
+    assert (
+        safe_url("https://g/x?access_token=s3cr3t&after=A")
+        == "https://g/x?access_token=***&after=A"
+    )

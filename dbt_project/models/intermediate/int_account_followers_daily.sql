@@ -94,13 +94,13 @@ select
     d.account_id,
     d.platform,
     d.date_day,
-    case
+    cast(case
         when s.followers_count is not null then s.followers_count
         when f.first_snapshot_date is not null and d.date_day > f.first_snapshot_date then null
         when d.platform = 'facebook' then fb.followers
         when d.platform = 'instagram' and ig.missing_days = 0 and ig.followers >= 0
             then ig.followers
-    end as followers,
+    end as {{ dbt.type_bigint() }}) as followers,
     case
         when s.followers_count is not null then 'snapshot'
         when f.first_snapshot_date is not null and d.date_day > f.first_snapshot_date then null

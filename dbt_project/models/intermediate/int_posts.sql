@@ -6,7 +6,8 @@ with facebook as (
         page_id as account_id,
         created_at as published_at,
         case
-            when attachment_type like '%reel%' or status_type like '%reel%' then 'reel'
+            -- Facebook serves a reel as a video; only its permalink (/reel/) tells them apart.
+            when permalink_url like '%/reel/%' then 'reel'
             when attachment_media_type = 'album' or attachment_type like '%album%'
               or attachment_type like '%carousel%' then 'carousel'
             when attachment_media_type = 'video' or attachment_type like '%video%'
@@ -19,7 +20,8 @@ with facebook as (
         end as format,
         status_type as source_format,
         message as post_text,
-        link_url,
+        -- Only a shared link is an outbound link; a photo's attachment URL is not.
+        case when attachment_media_type = 'link' then link_url end as link_url,
         permalink_url
     from {{ ref('stg_meta__facebook_posts') }}
 ),
