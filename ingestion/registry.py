@@ -18,13 +18,21 @@ DEFAULT_REGISTRY_PATH = PROJECT_ROOT / "config" / "brands.yaml"
 
 @dataclass(frozen=True)
 class Brand:
-    """A brand and, per platform, the id of its account there."""
+    """A brand and, per platform, the id of its account there (or the ids, where a brand has
+    several: Google Business Profile locations)."""
 
     brand_id: str
     name: str
     timezone: str
     site: str
-    accounts: dict[str, str] = field(default_factory=dict)
+    accounts: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+
+    def ids(self, platform: str) -> tuple[str, ...]:
+        """Every account id of this brand on ``platform`` (empty when it has none there)."""
+        value = self.accounts.get(platform)
+        if value is None:
+            return ()
+        return value if isinstance(value, tuple) else (value,)
 
 
 @dataclass(frozen=True)
@@ -34,13 +42,13 @@ class Registry:
     brands: tuple[Brand, ...]
 
     def accounts(self, platform: str) -> list[tuple[str, str]]:
-        """(brand_id, account_id) for every brand that has an account on ``platform``."""
-        return [(b.brand_id, b.accounts[platform]) for b in self.brands if platform in b.accounts]
+        """(brand_id, account_id) for every account on ``platform``, in registry order."""
+        return [(b.brand_id, a) for b in self.brands for a in b.ids(platform)]
 
     def brand_of(self, platform: str, account_id: str) -> str:
         """The brand that owns ``account_id`` on ``platform``; KeyError names both if none does."""
         for brand in self.brands:
-            if brand.accounts.get(platform) == account_id:
+            if account_id in brand.ids(platform):
                 return brand.brand_id
         raise KeyError(f"no brand in the registry owns {platform} account {account_id!r}")
 
@@ -59,7 +67,10 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
         missing = [k for k in ("id", "name") if not entry.get(k)]
         if missing:
             raise ValueError(f"{path}: brand #{i + 1} lacks {', '.join(missing)}")
-        accounts = {str(k): str(v) for k, v in (entry.get("accounts") or {}).items()}
+        accounts: dict[str, str | tuple[str, ...]] = {
+            str(k): tuple(str(i) for i in v) if isinstance(v, list) else str(v)
+            for k, v in (entry.get("accounts") or {}).items()
+        }
         brands.append(
             Brand(
                 brand_id=str(entry["id"]),

@@ -19,11 +19,12 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from sandbox.apis.meta import MetaApi
 from sandbox.clock import Clock
 from sandbox.faults import FaultConfig, FaultMiddleware
+from sandbox.vendors import discover
 from sandbox.world.manifest import build_manifest
 from sandbox.world.store import open_readonly, world_info
 
@@ -78,8 +79,11 @@ class Sandbox:
             Route("/_sandbox/manifest", self.manifest),
             Route("/_sandbox/faults", self.faults_route, methods=["GET", "PUT"]),
         ]
-        inner = Starlette(routes=control + self.meta.routes())
-        self.faults = FaultMiddleware(inner, [self.meta.errors], config)
+        self.vendors = {v.name: v.api(self.con, self.clock) for v in discover()}
+        mounts = [Mount(f"/{name}", routes=api.routes()) for name, api in self.vendors.items()]
+        inner = Starlette(routes=control + mounts + self.meta.routes())
+        errors = [self.meta.errors, *(api.errors for api in self.vendors.values())]
+        self.faults = FaultMiddleware(inner, errors, config)
         self.app = DateHeader(self.faults, self.clock)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -95,7 +99,7 @@ class Sandbox:
             {
                 "status": "ok",
                 "world": str(self.world_path),
-                "vendors": ["meta"],
+                "vendors": ["meta", *self.vendors],
                 "today": self.clock.today.isoformat(),
             }
         )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ingestion.registry import Brand, Registry, load_registry, registry_path
+from sandbox.vendors import discover
 from sandbox.world import text
 from sandbox.world.entities import (
     FANS,
@@ -353,6 +354,10 @@ def generate(
                 f"  {brand.brand_id} {platform} {account['account_id']}: "
                 f"{len(builder.posts)} posts, {len(builder.comments)} comments"
             )
+    for vendor in discover():
+        writer.con.execute(vendor.ddl)
+        say(f"  {vendor.name}:")
+        totals[vendor.name] = vendor.generate(writer, registry, spec, say)
     writer.close()
     totals["seconds"] = round(time.perf_counter() - started, 2)
     return totals

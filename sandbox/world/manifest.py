@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from sandbox.vendors import discover
 from sandbox.world import metrics
 from sandbox.world.store import followers_on, now_of, open_readonly, rows, world_info
 
@@ -85,6 +86,7 @@ def build_manifest(
             "now": now.isoformat() + "Z",
             "accounts": accounts,
             "totals": totals,
+            "sources": {v.name: v.manifest(cur, today) for v in discover()},
         }
     finally:
         if own:

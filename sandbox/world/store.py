@@ -133,8 +133,13 @@ def days_between(first: date, last: date) -> list[date]:
 
 def world_hash(con: duckdb.DuckDBPyConnection) -> str:
     """SHA-256 over every table, rows in key order: equal hashes mean the same world."""
+    from sandbox.vendors import discover
+
     digest = hashlib.sha256()
-    for table, key in TABLE_KEYS.items():
+    keys = dict(TABLE_KEYS)
+    for vendor in discover():
+        keys.update(vendor.table_keys)
+    for table, key in keys.items():
         result = con.execute(f"SELECT * FROM {table} ORDER BY {key}")
         while batch := result.fetchmany(5000):
             for row in batch:

@@ -1,0 +1,194 @@
+"""A retrying HTTP client shared by the REST sources; each API says how to read its answers.
+
+Every API signals throttling and failure in its own dialect (LinkedIn's 429 body, X's
+``x-rate-limit-reset``, YouTube's ``quotaExceeded`` 403, Matomo's HTTP 200 ``result: error``).
+A source passes a ``classify`` function that turns a response into a ``Verdict``: ok, retry
+(optionally after the wait the API asked for), or fail with an exception that names the
+source, the account and the API's own error. The loop, backoff and budget live here, once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+
+class SourceError(RuntimeError):
+    """An API error that stops a source: names the source, the account and the API's error."""
+
+    def __init__(self, source: str, account: str, message: str) -> None:
+        self.source, self.account = source, account
+        super().__init__(f"{source}: account {account}: {message}")
+
+
+class SourceAuthError(SourceError):
+    """Bad or expired token, missing permission, sunset API version: never retried."""
+
+
+class RetriesExhausted(SourceError):
+    """Transient failures outlasted the retry policy."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Attempts per request, exponential backoff with jitter, and a total sleep budget."""
+
+    max_attempts: int = 6
+    backoff_base_s: float = 2.0
+    backoff_max_s: float = 300.0
+    max_total_wait_s: float = 900.0
+    timeout_s: float = 60.0
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds before retry number ``attempt`` (1-based) when the API named no wait."""
+        ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
+        return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with one answer: ``ok``; ``retry`` (after ``wait_s`` if the API said);
+    or ``fail`` with ``error``."""
+
+    action: str
+    reason: str = ""
+    wait_s: float | None = None
+    error: Exception | None = None
+
+    @classmethod
+    def ok(cls) -> Verdict:
+        return cls("ok")
+
+    @classmethod
+    def retry(cls, reason: str, wait_s: float | None = None) -> Verdict:
+        return cls("retry", reason, wait_s)
+
+    @classmethod
+    def fail(cls, error: Exception) -> Verdict:
+        return cls("fail", str(error), error=error)
+
+
+Classifier = Callable[[requests.Response, str], Verdict]
+"""``classify(response, account) -> Verdict`` for one API."""
+
+
+@dataclass
+class Answer:
+    """A successful response and the server's clock (it dates snapshots, in the sandbox too)."""
+
+    response: requests.Response
+    fetched_at: datetime
+
+    def json(self) -> Any:
+        return self.response.json()
+
+
+def server_time(headers: Any) -> datetime:
+    """The response's ``Date`` header as an aware UTC datetime, else the local clock."""
+    value = headers.get("Date")
+    if value:
+        try:
+            return parsedate_to_datetime(value).astimezone(UTC)
+        except (TypeError, ValueError):
+            logger.warning("unparseable Date header %r, using the local clock", value)
+    return datetime.now(UTC)
+
+
+def safe_url(url: str) -> str:
+    """The URL with credentials in the query masked, for logs and error messages."""
+    return re.sub(r"((?:access_token|apikey|token_auth|key)=)[^&]+", r"\1***", url)
+
+
+def retry_after_s(headers: Any) -> float | None:
+    """``Retry-After`` in seconds (a number or an HTTP date), if present."""
+    value = headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+        except (TypeError, ValueError):
+            return None
+
+
+@dataclass
+class ApiClient:
+    """One session against one API; ``request`` retries by the API's ``classify``."""
+
+    source: str
+    base_url: str
+    classify: Classifier
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    headers: dict[str, str] = field(default_factory=dict)
+    sleep: Callable[[float], None] = time.sleep
+    session: requests.Session = field(default_factory=requests.Session)
+    requests_made: int = 0
+    retries: int = 0
+
+    def __post_init__(self) -> None:
+        self.session.headers.update(self.headers)
+
+    def url(self, path_or_url: str) -> str:
+        if "://" in path_or_url:
+            return path_or_url
+        return f"{self.base_url.rstrip('/')}/{path_or_url.lstrip('/')}"
+
+    def request(self, method: str, path_or_url: str, *, account: str, **kwargs: Any) -> Answer:
+        """Send with retries; raises the classifier's error, or RetriesExhausted."""
+        url = self.url(path_or_url)
+        pol = self.policy
+        waited = 0.0
+        last = ""
+        for attempt in range(1, pol.max_attempts + 1):
+            self.requests_made += 1
+            try:
+                resp = self.session.request(method, url, timeout=pol.timeout_s, **kwargs)
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                verdict = Verdict.retry(f"{type(exc).__name__}: {exc}")
+            else:
+                verdict = self.classify(resp, account)
+                if verdict.action == "ok":
+                    return Answer(resp, server_time(resp.headers))
+                if verdict.action == "fail":
+                    raise verdict.error or SourceError(self.source, account, verdict.reason)
+            last = verdict.reason
+            if attempt == pol.max_attempts:
+                break
+            wait = verdict.wait_s if verdict.wait_s is not None else pol.backoff(attempt)
+            if waited + wait > pol.max_total_wait_s:
+                raise RetriesExhausted(
+                    self.source,
+                    account,
+                    f"{method} {safe_url(url)}: the API asks to wait {wait:.0f} s, beyond the "
+                    f"retry budget ({pol.max_total_wait_s:.0f} s); last error: {last}",
+                )
+            logger.warning(
+                "%s: account %s: %s (attempt %d/%d), retrying in %.1f s",
+                self.source,
+                account,
+                last,
+                attempt,
+                pol.max_attempts,
+                wait,
+            )
+            self.retries += 1
+            self.sleep(wait)
+            waited += wait
+        raise RetriesExhausted(
+            self.source,
+            account,
+            f"{method} {safe_url(url)} failed {pol.max_attempts} times; last error: {last}",
+        )
