@@ -4,7 +4,8 @@ and bad raw rows make it fail on a named test."""
 from __future__ import annotations
 
 import pytest
-from conftest import dbt_build, make_warehouse
+
+from tests.dbt.conftest import dbt_build, make_warehouse
 
 
 def test_dbt_build_passes(built_warehouse):

@@ -13,7 +13,8 @@ from typing import Any  # noqa: E402
 
 import duckdb  # noqa: E402
 import pytest  # noqa: E402
-from meta_graph_stub import IG_ID, PAGE_ID, GraphStub, World, ts  # noqa: E402
+
+from tests.ingestion.meta_graph_stub import IG_ID, PAGE_ID, GraphStub, World, ts  # noqa: E402
 
 NOW = datetime(2025, 12, 10, 23, 59, 59, tzinfo=UTC)
 

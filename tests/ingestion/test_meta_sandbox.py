@@ -9,9 +9,9 @@ from typing import Any
 import dlt
 import pytest
 import requests
-from conftest import query
 
 from ingestion.meta import meta_source
+from tests.ingestion.conftest import query
 
 server = pytest.importorskip("sandbox.server")
 generator = pytest.importorskip("sandbox.world.generator")

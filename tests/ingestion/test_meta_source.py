@@ -8,13 +8,13 @@ from typing import Any
 
 import dlt
 import pytest
-from conftest import fb_post, query
 from dlt.pipeline.exceptions import PipelineStepFailed
-from meta_graph_stub import IG_ID, PAGE_ID, TOKEN, Fault, GraphStub, throttle
 
 from ingestion.meta import meta_source
 from ingestion.meta.helpers import MetaAuthError, MetaRetriesExhausted
 from ingestion.privacy import PseudonymisationKeyMissing, Pseudonymiser
+from tests.ingestion.conftest import fb_post, query
+from tests.ingestion.meta_graph_stub import IG_ID, PAGE_ID, TOKEN, Fault, GraphStub, throttle
 
 KEY = "test-key-1"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sandbox_support import SMALL, TODAY, Graph
 
 from sandbox.server import run_in_thread
 from sandbox.world.generator import generate
+from tests.sandbox.sandbox_support import SMALL, TODAY, Graph
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from sandbox_support import TODAY, Graph
+from tests.sandbox.sandbox_support import TODAY, Graph
 
 FB_PAGE = "104500000000001"
 IG_USER = "17841400000000001"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from sandbox_support import Graph
 
 from sandbox.faults import FaultConfig
 from sandbox.server import build_app
+from tests.sandbox.sandbox_support import Graph
 
 FB_PAGE = "104500000000001"
 THROTTLES = {4: 403, 17: 400, 32: 400, 613: 400, 80001: 400}

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from sandbox_support import SMALL, TODAY
 
 from sandbox.world.generator import WorldSpec, generate
 from sandbox.world.manifest import build_manifest
 from sandbox.world.store import world_hash
+from tests.sandbox.sandbox_support import SMALL, TODAY
 
 
 def _hash(path: Path) -> str:
