@@ -1,0 +1,242 @@
+"""Per-run state of one ``x_source()``: client, hasher, account objects, timeline listings.
+
+The timeline is listed once per account and shared by ``posts`` and ``post_metrics`` (and gives
+the conversation roots ``replies`` searches). Cursors live in dlt source state, so they advance
+only when the load succeeds. Build a fresh source per run.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import dlt
+
+from ingestion.http import RetryPolicy, SourceError
+from ingestion.privacy import Pseudonymiser, resolve_key
+from ingestion.quarantine import InvalidRecord, Quarantine, parse_timestamp
+from ingestion.registry import Registry
+
+from . import rows
+from . import settings as s
+from .helpers import Page, XClient, conversation_queries
+
+logger = logging.getLogger(__name__)
+
+BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+def reason_of(exc: Exception) -> str:
+    if isinstance(exc, InvalidRecord):
+        return str(exc)
+    return f"unexpected shape ({type(exc).__name__}: {exc})"
+
+
+def iso(ts: datetime) -> str:
+    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class XOptions:
+    bearer_token: str | None
+    pseudonymisation_key: str | None
+    base_url: str
+    metrics_window_days: int
+    conversation_window_days: int
+    page_size: int
+    policy: RetryPolicy
+
+
+@dataclass
+class Listing:
+    """One account's timeline this run: post rows, metric snapshots, quarantine items."""
+
+    now: datetime
+    window_start: datetime | None  # None on the first run: every post gets a snapshot
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    snaps: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
+    bad: list[Any] = field(default_factory=list)
+
+    def recent_snapshots(self) -> list[dict[str, Any]]:
+        return [snap for created, snap in self.snaps if created >= (self.window_start or created)]
+
+
+class XRun:
+    """Lazily built client and hasher; cached account pages and timelines."""
+
+    def __init__(self, options: XOptions, registry: Registry) -> None:
+        self.options, self.registry = options, registry
+        self.quarantine = Quarantine(s.SOURCE_NAME)
+        self.brand_ids = {uid for _b, uid in registry.accounts(s.REGISTRY_KEY)}
+        self._client: XClient | None = None
+        self._person: rows.Person | None = None
+        self._users: dict[str, Page] = {}
+        self._timelines: dict[str, Listing] = {}
+
+    @property
+    def client(self) -> XClient:
+        if self._client is None:
+            if not self.options.bearer_token:
+                raise SourceError(
+                    s.SOURCE_NAME,
+                    "-",
+                    "no bearer token: set SOURCES__X__BEARER_TOKEN or sources.x.bearer_token "
+                    "in .dlt/secrets.toml",
+                )
+            self._client = XClient(
+                self.options.bearer_token, self.options.base_url, self.options.policy
+            )
+        return self._client
+
+    @property
+    def person(self) -> rows.Person:
+        if self._person is None:
+            key = resolve_key(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
+            self._person = rows.person_key(self.brand_ids, Pseudonymiser(key))
+        return self._person
+
+    def accounts(self) -> list[tuple[str, str]]:
+        return self.registry.accounts(s.REGISTRY_KEY)
+
+    @staticmethod
+    def state(name: str) -> dict[str, Any]:
+        return dlt.current.source_state().setdefault(name, {})
+
+    def user(self, user_id: str) -> Page:
+        """``GET /2/users/{id}`` once per run; its Date header is the run's clock."""
+        if user_id not in self._users:
+            self._users[user_id] = self.client.get(
+                f"2/users/{user_id}", {"user.fields": s.USER_FIELDS}, user_id
+            )
+        return self._users[user_id]
+
+    def account_snapshot(self, brand_id: str, user_id: str) -> Any:
+        page = self.user(user_id)
+        try:
+            return rows.account_row(page.body.get("data"), brand_id, page.fetched_at)
+        except BAD_RECORD as exc:
+            return self.quarantine.row(
+                "accounts", page.body, reason_of(exc), page.fetched_at, record_id=user_id
+            )
+
+    def _tweets(self, resource: str, raw: Any, user_id: str, fetched_at: datetime) -> Any:
+        try:
+            return rows.tweet_row(raw, user_id, fetched_at, self.person, self.brand_ids)
+        except BAD_RECORD as exc:
+            return self.quarantine.row(
+                resource, rows.redact(raw, self.person), reason_of(exc), fetched_at
+            )
+
+    def _partial(self, resource: str, page: Page) -> list[Any]:
+        """Top-level ``errors`` beside ``data`` (e.g. a referenced tweet deleted since)."""
+        out = []
+        for err in page.errors:
+            rid = err.get("resource_id") or err.get("value") if isinstance(err, dict) else None
+            reason = (
+                f"{err.get('title')}: {err.get('detail')} ({err.get('type')})"
+                if isinstance(err, dict)
+                else f"unreadable error entry {err!r}"
+            )
+            rid = str(rid) if rid else None
+            out.append(self.quarantine.row(resource, err, reason, page.fetched_at, record_id=rid))
+        return out
+
+    def timeline(self, user_id: str) -> Listing:
+        """Own tweets created since min(cursor, now - window); all of them on the first run."""
+        if user_id in self._timelines:
+            return self._timelines[user_id]
+        now = self.user(user_id).fetched_at
+        brand_id = self.registry.brand_of(s.REGISTRY_KEY, user_id)
+        cursors = self.state("timeline_cursors")
+        params: dict[str, Any] = {
+            "max_results": self.options.page_size,
+            "tweet.fields": s.TWEET_FIELDS,
+            "expansions": "referenced_tweets.id",
+        }
+        window_start = None
+        if cursors.get(user_id):
+            window_start = now - timedelta(days=self.options.metrics_window_days)
+            reach = now - timedelta(
+                days=max(self.options.metrics_window_days, self.options.conversation_window_days)
+            )
+            params["start_time"] = iso(min(parse_timestamp(cursors[user_id]), reach))
+        listing = Listing(now=now, window_start=window_start)
+        path = f"2/users/{user_id}/tweets"
+        for page in self.client.paginate(path, params, user_id, "pagination_token"):
+            listing.bad.extend(self._partial("posts", page))
+            for raw in page.data:
+                try:
+                    row, snap = rows.post_rows(
+                        raw, user_id, brand_id, page.fetched_at, self.person, self.brand_ids
+                    )
+                except BAD_RECORD as exc:
+                    listing.bad.append(
+                        self.quarantine.row(
+                            "posts", rows.redact(raw, self.person), reason_of(exc), page.fetched_at
+                        )
+                    )
+                    continue
+                listing.rows.append(row)
+                listing.snaps.append((row["created_at"], snap))
+        if listing.rows:
+            newest = max(r["created_at"] for r in listing.rows)
+            old = cursors.get(user_id)
+            if old is None or parse_timestamp(old) < newest:
+                cursors[user_id] = newest.isoformat()
+        logger.info("x: %s: %d own tweets listed", user_id, len(listing.rows))
+        self._timelines[user_id] = listing
+        return listing
+
+    def mentions(self, user_id: str) -> tuple[list[dict[str, Any]], list[Any]]:
+        """Mentions newer than the last id loaded (``since_id`` in dlt state)."""
+        since = self.state("mentions_since_id")
+        params: dict[str, Any] = {"max_results": self.options.page_size}
+        params["tweet.fields"] = s.TWEET_FIELDS
+        if since.get(user_id):
+            params["since_id"] = since[user_id]
+        good, bad = [], []
+        path = f"2/users/{user_id}/mentions"
+        for page in self.client.paginate(path, params, user_id, "pagination_token"):
+            bad.extend(self._partial("mentions", page))
+            for raw in page.data:
+                item = self._tweets("mentions", raw, user_id, page.fetched_at)
+                (good if isinstance(item, dict) else bad).append(item)
+        if good:
+            newest = max(good, key=lambda r: int(r["tweet_id"]))["tweet_id"]
+            if not since.get(user_id) or int(newest) > int(since[user_id]):
+                since[user_id] = newest
+        return good, bad
+
+    def replies(self, user_id: str) -> tuple[list[dict[str, Any]], list[Any]]:
+        """Recent search over the conversations of posts younger than the conversation window."""
+        listing = self.timeline(user_id)
+        now = listing.now
+        oldest_root = now - timedelta(days=self.options.conversation_window_days)
+        roots = [
+            r["tweet_id"]
+            for r in listing.rows
+            if r["replied_to_id"] is None and r["created_at"] >= oldest_root
+        ]
+        start = datetime.combine(
+            now.date() - timedelta(days=s.RECENT_SEARCH_DAYS - 1), time(0), tzinfo=UTC
+        )
+        good, bad = [], []
+        for query in conversation_queries(sorted(roots)):
+            params = {
+                "query": query,
+                "start_time": iso(start),
+                "max_results": max(10, self.options.page_size),
+                "tweet.fields": s.TWEET_FIELDS,
+            }
+            for page in self.client.paginate(
+                "2/tweets/search/recent", params, user_id, "next_token"
+            ):
+                bad.extend(self._partial("replies", page))
+                for raw in page.data:
+                    if isinstance(raw, dict) and raw.get("id") == raw.get("conversation_id"):
+                        continue  # the conversation's root: the brand's post, loaded in posts
+                    item = self._tweets("replies", raw, user_id, page.fetched_at)
+                    (good if isinstance(item, dict) else bad).append(item)
+        return good, bad

@@ -1,0 +1,50 @@
+"""The X API v2 vendor of the sandbox: brand timelines, mentions and conversation replies.
+
+World tables (prefix ``x_``) are written by :mod:`.world`, served by :mod:`.api` under ``/x``
+and summarised for tests by :mod:`.truth`. Contract: docs/sources/x.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from .api import XApi
+from .truth import manifest as _manifest
+from .world import generate as _generate
+
+DDL = """
+CREATE TABLE x_accounts (user_id VARCHAR, brand_id VARCHAR, username VARCHAR, name VARCHAR,
+    created_at TIMESTAMP, followers_start BIGINT, daily_gain BIGINT, following_count BIGINT,
+    listed_count BIGINT);
+CREATE TABLE x_tweets (tweet_id VARCHAR, id_num BIGINT, account_id VARCHAR, author_id VARCHAR,
+    author_username VARCHAR, author_name VARCHAR, kind VARCHAR, created_at TIMESTAMP,
+    deleted_at TIMESTAMP, text VARCHAR, lang VARCHAR, conversation_id VARCHAR,
+    in_reply_to_user_id VARCHAR, replied_to_id VARCHAR, mentions_brand BOOLEAN,
+    hashtags VARCHAR[], link_url VARCHAR, tco_url VARCHAR, campaign VARCHAR, sentiment VARCHAR,
+    final_retweets BIGINT, final_likes BIGINT, final_quotes BIGINT, final_bookmarks BIGINT,
+    final_impressions BIGINT);
+"""
+
+
+class XVendor:
+    """The plug-in object discovered by ``sandbox.vendors.discover``."""
+
+    name = "x"
+    order = 10
+    ddl = DDL
+    table_keys = {"x_accounts": "user_id", "x_tweets": "tweet_id"}
+
+    def generate(self, writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
+        return _generate(writer, registry, spec, say)
+
+    def manifest(self, cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
+        return _manifest(cur, today)
+
+    def api(self, con: duckdb.DuckDBPyConnection, clock: Any) -> XApi:
+        return XApi(con, clock)
+
+
+VENDOR = XVendor()

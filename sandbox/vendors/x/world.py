@@ -1,0 +1,252 @@
+"""Deterministic X world: per brand account, its posts, fan replies in its conversations, the
+brand's replies, and mentions (some answered, a few deleted later).
+
+Each account draws from its own stream (seed + user id). Tweet ids are real snowflakes (time in
+the high bits), so ``since_id``/``until_id`` and newest-first order work as on X.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from datetime import datetime, timedelta
+from typing import Any
+
+from sandbox.world import text
+from sandbox.world.entities import FANS, poisson, stable_number, utm_link
+
+TWITTER_EPOCH_MS = 1288834974657
+REPLY_WINDOW = timedelta(hours=47)  # every conversation reply arrives within 2 days of its post
+POSTS_PER_DAY = 1.3
+MENTIONS_PER_DAY = 1.6
+REPLY_ODDS = {"negative": 0.75, "question": 0.65, "positive": 0.3, "neutral": 0.1}
+DELETED_SHARE = 0.08  # answered mentions later deleted (expansions then report them missing)
+
+
+def fan_user(fan: tuple[str, str, str]) -> tuple[str, str, str]:
+    """(X user id, @username, display name) of a fan of the shared pool."""
+    ascii_name = unicodedata.normalize("NFKD", fan[2]).encode("ascii", "ignore").decode()
+    return str(1_300_000_000_000_000_000 + int(fan[0])), ascii_name.replace(".", "_"), fan[1]
+
+
+class TweetBuilder:
+    """All tweets around one brand account."""
+
+    def __init__(self, spec: Any, brand: Any, account: dict[str, Any], campaigns: list, tag: int):
+        self.spec, self.brand, self.account, self.campaigns = spec, brand, account, campaigns
+        self.rng = random.Random(f"{spec.seed}:x:{account['user_id']}")
+        self.lang = "en" if brand.timezone == "Europe/London" else "fr"
+        self.tag, self.seq = tag, 0
+        self.tweets: list[dict[str, Any]] = []
+
+    def snowflake(self, when: datetime) -> int:
+        self.seq += 1
+        ms = int((when - datetime(1970, 1, 1)).total_seconds() * 1000) + self.rng.randint(0, 999)
+        return ((ms - TWITTER_EPOCH_MS) << 22) | (self.tag << 12) | (self.seq % 4096)
+
+    def add(self, when: datetime, kind: str, author: tuple[str, str, str], body: str, **kw: Any):
+        rng = self.rng
+        num = kw.get("num") or self.snowflake(when)
+        own = kind in ("post", "brand_reply", "mention_reply")
+        big = kind == "post"
+        impressions = int(self.account["followers"] * rng.uniform(0.05, 0.4)) if big else 0
+        likes = int(impressions * rng.uniform(0.01, 0.04)) if big else rng.randint(0, 4)
+        row = {
+            "tweet_id": str(num),
+            "id_num": num,
+            "account_id": self.account["user_id"],
+            "author_id": author[0],
+            "author_username": author[1],
+            "author_name": author[2],
+            "kind": kind,
+            "created_at": when,
+            "deleted_at": None,
+            "text": body[:280],
+            "lang": kw.get("lang", self.lang),
+            "conversation_id": kw.get("conversation_id") or str(num),
+            "in_reply_to_user_id": kw.get("in_reply_to_user_id"),
+            "replied_to_id": kw.get("replied_to_id"),
+            "mentions_brand": kw.get("mentions_brand", False),
+            "hashtags": kw.get("hashtags", []),
+            "link_url": kw.get("link_url"),
+            "tco_url": kw.get("tco_url"),
+            "campaign": kw.get("campaign"),
+            "sentiment": kw.get("sentiment"),
+            "final_retweets": int(likes * rng.uniform(0.05, 0.25)) if big else 0,
+            "final_likes": likes,
+            "final_quotes": int(likes * rng.uniform(0.0, 0.05)) if big else 0,
+            "final_bookmarks": int(likes * rng.uniform(0.02, 0.15)) if big else 0,
+            "final_impressions": impressions if big else rng.randint(5, 300) * (2 if own else 1),
+        }
+        self.tweets.append(row)
+        return row
+
+    def build(self) -> None:
+        for offset in range(self.spec.span):
+            day = self.spec.start + timedelta(days=offset)
+            for when in self._times(day, POSTS_PER_DAY):
+                self._post(when)
+            for when in self._times(day, MENTIONS_PER_DAY):
+                self._mention(when)
+
+    def _times(self, day: Any, rate: float) -> list[datetime]:
+        rng = self.rng
+        return sorted(
+            datetime(day.year, day.month, day.day, rng.randint(7, 21), rng.randint(0, 59))
+            + timedelta(seconds=rng.randint(0, 59))
+            for _ in range(poisson(rng, rate))
+        )
+
+    @property
+    def me(self) -> tuple[str, str, str]:
+        return self.account["user_id"], self.account["username"], self.account["name"]
+
+    def _post(self, when: datetime) -> None:
+        rng = self.rng
+        lang = self.lang if rng.random() < 0.85 else ("en" if self.lang == "fr" else "fr")
+        running = [c for c in self.campaigns if c["start_date"] <= when.date() <= c["end_date"]]
+        campaign = running[0] if running and rng.random() < 0.5 else None
+        tags = rng.sample(text.HASHTAGS[lang], rng.randint(0, 2))
+        if campaign:
+            tags.append(campaign["hashtag"])
+        pillar = rng.choice([*text.PILLARS, None])
+        body = text.post_text(rng, lang, pillar, self.brand.brand_id)[:180]
+        link = tco = None
+        num = self.snowflake(when)
+        if rng.random() < 0.3:
+            slug = campaign["campaign"] if campaign else None
+            link, _defect = utm_link(rng, self.brand.site, "x", slug, str(num))
+            tco = "https://t.co/" + "".join(rng.choices("abcdefghijkmnopqrstuvwxyzABCDEFGH", k=10))
+            body = f"{body} {tco}"
+        if tags:
+            body = f"{body} {' '.join(tags)}"
+        post = self.add(
+            when,
+            "post",
+            self.me,
+            body,
+            num=num,
+            lang=lang,
+            hashtags=tags,
+            link_url=link,
+            tco_url=tco,
+            campaign=campaign["campaign"] if campaign else None,
+        )
+        deadline = when + REPLY_WINDOW
+        for _ in range(poisson(rng, 2.2)):
+            at = min(deadline, when + timedelta(seconds=int(rng.expovariate(1 / 5) * 3600) + 60))
+            fan = fan_user(rng.choice(FANS[self.lang]))
+            message, kind = text.comment_text(rng, self.lang)
+            reply = self.add(
+                at,
+                "reply",
+                fan,
+                f"@{self.me[1]} {message}",
+                conversation_id=post["tweet_id"],
+                in_reply_to_user_id=self.me[0],
+                replied_to_id=post["tweet_id"],
+                mentions_brand=True,
+                sentiment=kind,
+            )
+            if rng.random() < 0.15:
+                other = fan_user(rng.choice(FANS[self.lang]))
+                later = at + timedelta(seconds=int(rng.expovariate(1 / 4) * 3600) + 30)
+                if later <= deadline:
+                    self.add(
+                        later,
+                        "reply",
+                        other,
+                        f"@{fan[1]} {text.comment_text(rng, self.lang)[0]}",
+                        conversation_id=post["tweet_id"],
+                        in_reply_to_user_id=fan[0],
+                        replied_to_id=reply["tweet_id"],
+                        sentiment="neutral",
+                    )
+            if rng.random() < REPLY_ODDS[kind]:
+                later = at + timedelta(seconds=int(rng.expovariate(1 / 3) * 3600) + 30)
+                if later <= deadline:
+                    answer = text.brand_reply(rng, self.lang, kind, fan[2].split()[0])
+                    self.add(
+                        later,
+                        "brand_reply",
+                        self.me,
+                        f"@{fan[1]} {answer}",
+                        conversation_id=post["tweet_id"],
+                        in_reply_to_user_id=fan[0],
+                        replied_to_id=reply["tweet_id"],
+                    )
+
+    def _mention(self, when: datetime) -> None:
+        rng = self.rng
+        fan = fan_user(rng.choice(FANS[self.lang]))
+        message, kind = text.comment_text(rng, self.lang)
+        mention = self.add(
+            when, "mention", fan, f"@{self.me[1]} {message}", mentions_brand=True, sentiment=kind
+        )
+        if rng.random() < REPLY_ODDS[kind]:
+            at = when + timedelta(seconds=int(rng.expovariate(1 / 4) * 3600) + 45)
+            answer = text.brand_reply(rng, self.lang, kind, fan[2].split()[0])
+            self.add(
+                at,
+                "mention_reply",
+                self.me,
+                f"@{fan[1]} {answer}",
+                conversation_id=mention["tweet_id"],
+                in_reply_to_user_id=fan[0],
+                replied_to_id=mention["tweet_id"],
+            )
+            if rng.random() < DELETED_SHARE:
+                mention["deleted_at"] = at + timedelta(hours=rng.randint(1, 48))
+
+
+def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    return {name: [r[name] for r in records] for name in records[0]} if records else {}
+
+
+def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
+    """Write ``x_accounts`` and ``x_tweets`` for every brand with an ``x`` id."""
+    counts = {"accounts": 0, "posts": 0, "replies": 0, "brand_replies": 0, "mentions": 0}
+    tags: set[int] = set()
+    for brand_id, user_id in registry.accounts("x"):
+        brand = next(b for b in registry.brands if b.brand_id == brand_id)
+        rng = random.Random(f"{spec.seed}:x:{user_id}:account")
+        account = {
+            "user_id": user_id,
+            "brand_id": brand_id,
+            "username": brand_id.replace("-", ""),
+            "name": brand.name,
+            "created_at": datetime(2012, 1, 1) + timedelta(seconds=rng.randint(0, 3 * 10**8)),
+            "followers_start": rng.randint(2000, 30000),
+            "daily_gain": rng.randint(1, 20),
+            "following_count": rng.randint(100, 900),
+            "listed_count": rng.randint(5, 80),
+        }
+        writer.insert("x_accounts", _columns([account]))
+        campaigns = [
+            dict(zip(("campaign", "start_date", "end_date", "hashtag"), r, strict=True))
+            for r in writer.con.execute(
+                "SELECT campaign, start_date, end_date, hashtag FROM campaigns "
+                "WHERE brand_id = ? ORDER BY start_date, campaign",
+                [brand_id],
+            ).fetchall()
+        ]
+        tag = stable_number(f"x:{user_id}", 4) % 1024
+        while tag in tags:
+            tag = (tag + 1) % 1024
+        tags.add(tag)
+        builder = TweetBuilder(
+            spec, brand, {**account, "followers": account["followers_start"]}, campaigns, tag
+        )
+        builder.build()
+        writer.insert("x_tweets", _columns(builder.tweets))
+        kinds = [t["kind"] for t in builder.tweets]
+        counts["accounts"] += 1
+        counts["posts"] += kinds.count("post")
+        counts["replies"] += kinds.count("reply")
+        counts["brand_replies"] += kinds.count("brand_reply") + kinds.count("mention_reply")
+        counts["mentions"] += kinds.count("mention")
+        if say:
+            say(f"    {brand_id} x {user_id}: {len(kinds)} tweets")
+    writer.con.execute("CREATE INDEX x_tweets_author ON x_tweets (author_id, id_num)")
+    writer.con.execute("CREATE INDEX x_tweets_conv ON x_tweets (conversation_id)")
+    return counts
