@@ -1,0 +1,351 @@
+"""The emulated Google My Business API v4 (reviews), mounted under ``/google_business``.
+
+Real paths (``/v4/accounts/{a}/locations/{l}/reviews``), OAuth bearer auth, ``pageSize`` /
+``pageToken`` / ``orderBy`` paging and google.rpc error bodies (``{"error": {code, message,
+status, details}}``). Each page is one query on the world store; page tokens are opaque,
+stable base64 keys, so they stay valid while the clock moves.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from datetime import datetime
+from typing import Any
+
+import duckdb
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from sandbox.faults import ErrorResponse, FaultConfig
+
+from .world import STARS, UPDATE_TIME, iso_z, location_summary
+
+DEFAULT_TOKENS = "sandbox-google-business-token"
+MAX_PAGE_SIZE = 50
+ORDERS = {
+    "updateTime desc": "update_time DESC, review_id DESC",
+    "rating": "star_rating ASC, update_time DESC, review_id DESC",
+    "rating desc": "star_rating DESC, update_time DESC, review_id DESC",
+}
+SERVICE = "mybusiness.googleapis.com"
+AUTH_HELP = (
+    "Expected OAuth 2 access token, login cookie or other valid authentication credential. "
+    "See https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
+
+
+class GoogleError(Exception):
+    """A google.rpc error answer."""
+
+    def __init__(
+        self,
+        code: int,
+        status: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code, self.status, self.message = code, status, message
+        self.details, self.headers = details or [], headers or {}
+
+    def body(self) -> dict[str, Any]:
+        err: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
+        if self.details:
+            err["details"] = self.details
+        return {"error": err}
+
+    def response(self) -> ErrorResponse:
+        return self.code, self.body(), self.headers
+
+
+def error_info(reason: str, **metadata: str) -> dict[str, Any]:
+    return {
+        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+        "reason": reason,
+        "domain": "googleapis.com",
+        "metadata": {"service": SERVICE, **metadata},
+    }
+
+
+def unauthenticated(reason: str, missing: bool = False) -> GoogleError:
+    first = (
+        "Request is missing required authentication credential."
+        if missing
+        else "Request had invalid authentication credentials."
+    )
+    return GoogleError(
+        401,
+        "UNAUTHENTICATED",
+        f"{first} {AUTH_HELP}",
+        [error_info(reason, method="google.mybusiness.v4.ListReviews")],
+        {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'},
+    )
+
+
+def invalid_argument(field: str, description: str) -> GoogleError:
+    return GoogleError(
+        400,
+        "INVALID_ARGUMENT",
+        "Request contains an invalid argument.",
+        [
+            {
+                "@type": "type.googleapis.com/google.rpc.BadRequest",
+                "fieldViolations": [{"field": field, "description": description}],
+            }
+        ],
+    )
+
+
+class GbpErrors:
+    """Google's dialect for the fault middleware (``VendorErrors``)."""
+
+    name = "google_business"
+
+    def matches(self, path: str) -> bool:
+        return path.startswith("/google_business/")
+
+    def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
+        """429 RESOURCE_EXHAUSTED, per-minute quota; ``Retry-After`` = regain_minutes x 60."""
+        err = GoogleError(
+            429,
+            "RESOURCE_EXHAUSTED",
+            "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' of "
+            f"service '{SERVICE}' for consumer 'project_number:764086051850'.",
+            [
+                error_info(
+                    "RATE_LIMIT_EXCEEDED",
+                    quota_metric=f"{SERVICE}/default_requests",
+                    quota_limit="DefaultRequestsPerMinutePerProject",
+                    quota_limit_value="300",
+                    consumer="projects/764086051850",
+                ),
+                {
+                    "@type": "type.googleapis.com/google.rpc.Help",
+                    "links": [
+                        {
+                            "description": "Request a higher quota limit.",
+                            "url": "https://cloud.google.com/docs/quota#requesting_higher_quota",
+                        }
+                    ],
+                },
+            ],
+            {"Retry-After": str(cfg.regain_minutes * 60)},
+        )
+        return err.response()
+
+    def server_error(self, n: int, path: str) -> ErrorResponse:
+        if n % 2:
+            return GoogleError(
+                503, "UNAVAILABLE", "The service is currently unavailable."
+            ).response()
+        return GoogleError(500, "INTERNAL", "Internal error encountered.").response()
+
+    def token_expired(self, path: str) -> ErrorResponse:
+        return unauthenticated("ACCESS_TOKEN_EXPIRED").response()
+
+
+class GbpApi:
+    """Routes of the reviews API over the read-only world connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, clock: Any, tokens: str | None = None):
+        self.con, self.clock = con, clock
+        raw = tokens or os.environ.get("SANDBOX_GOOGLE_BUSINESS_TOKENS") or DEFAULT_TOKENS
+        self.tokens = {t.strip() for t in raw.split(",") if t.strip()}
+        self.errors = GbpErrors()
+        cur = con.cursor()
+        self.locations = {
+            name: brand
+            for name, brand in cur.execute(
+                "SELECT location_name, brand_id FROM gbp_locations"
+            ).fetchall()
+        }
+        cur.close()
+        self.accounts = {name.split("/locations/")[0] for name in self.locations}
+
+    def routes(self) -> list[Route]:
+        base = "/v4/accounts/{account}/locations/{location}/reviews"
+        return [
+            Route(base, self.list_reviews),
+            Route(base + "/{review}", self.get_review),
+            Route("/{path:path}", self.unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        ]
+
+    # --- auth and scope ----------------------------------------------------------------------
+
+    def _auth(self, request: Request, account: str) -> None:
+        """Bearer token (or ``access_token``); ``{token}@{account number}`` limits to accounts."""
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        token = token or request.query_params.get("access_token", "")
+        if not token:
+            raise unauthenticated("CREDENTIALS_MISSING", missing=True)
+        base, _, scope = token.partition("@")
+        if base not in self.tokens:
+            raise unauthenticated("ACCESS_TOKEN_TYPE_UNSUPPORTED")
+        if f"accounts/{account}" not in self.accounts or (
+            scope and account not in scope.split("+")
+        ):
+            raise GoogleError(403, "PERMISSION_DENIED", "The caller does not have permission")
+
+    def _location(self, request: Request) -> str:
+        account, location = request.path_params["account"], request.path_params["location"]
+        self._auth(request, account)
+        name = f"accounts/{account}/locations/{location}"
+        if name not in self.locations:
+            raise GoogleError(404, "NOT_FOUND", "Requested entity was not found.")
+        return name
+
+    # --- routes ------------------------------------------------------------------------------
+
+    def list_reviews(self, request: Request) -> JSONResponse:
+        try:
+            return JSONResponse(self._list(request))
+        except GoogleError as err:
+            return JSONResponse(err.body(), status_code=err.code, headers=err.headers)
+
+    def get_review(self, request: Request) -> JSONResponse:
+        try:
+            location = self._location(request)
+            now = self.clock.now
+            cur = self.con.cursor()
+            try:
+                found = self._select(
+                    cur,
+                    location,
+                    now,
+                    "review_id = $review",
+                    {"review": request.path_params["review"]},
+                )
+            finally:
+                cur.close()
+            if not found:
+                raise GoogleError(404, "NOT_FOUND", "Requested entity was not found.")
+            return JSONResponse(review_json(found[0], now))
+        except GoogleError as err:
+            return JSONResponse(err.body(), status_code=err.code, headers=err.headers)
+
+    def unknown(self, request: Request) -> JSONResponse:
+        """Any other path: version ``v4`` only (v1-v3 were sunset); Google's 404."""
+        err = GoogleError(404, "NOT_FOUND", "Method not found.")
+        if not request.url.path.split("/google_business/", 1)[-1].startswith("v4/"):
+            err = GoogleError(
+                404,
+                "NOT_FOUND",
+                "Method not found. Only API version v4 serves reviews; other versions are retired.",
+            )
+        return JSONResponse(err.body(), status_code=err.code)
+
+    def _list(self, request: Request) -> dict[str, Any]:
+        location = self._location(request)
+        params = request.query_params
+        try:
+            size = int(params.get("pageSize") or MAX_PAGE_SIZE)
+        except ValueError:
+            raise invalid_argument("page_size", "Invalid value, expected an integer.") from None
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise invalid_argument("page_size", f"Page size must be between 1 and {MAX_PAGE_SIZE}.")
+        order = params.get("orderBy") or "updateTime desc"
+        if order not in ORDERS:
+            raise invalid_argument("order_by", f"Unsupported order: {order!r}.")
+        key = decode_token(params.get("pageToken"), order)
+        now = self.clock.now
+        where, args = "TRUE", {}
+        if "offset" in key:
+            offset = key["offset"]
+        else:
+            offset = 0
+            if key:
+                where = "(update_time < $u OR (update_time = $u AND review_id < $r))"
+                args = {"u": datetime.fromisoformat(key["u"]), "r": key["r"]}
+        cur = self.con.cursor()
+        try:
+            found = self._select(cur, location, now, where, args, ORDERS[order], size + 1, offset)
+            summary = location_summary(cur, location, now)
+        finally:
+            cur.close()
+        body: dict[str, Any] = {"reviews": [review_json(r, now) for r in found[:size]]}
+        if not body["reviews"]:
+            body = {}
+        body.update(summary)
+        if len(found) > size:
+            last = found[size - 1]
+            nxt = (
+                {"offset": offset + size}
+                if order != "updateTime desc"
+                else {"u": last["update_time"].isoformat(), "r": last["review_id"]}
+            )
+            body["nextPageToken"] = encode_token(nxt, order)
+        return body
+
+    @staticmethod
+    def _select(
+        cur: duckdb.DuckDBPyConnection,
+        location: str,
+        now: datetime,
+        where: str,
+        args: dict[str, Any],
+        order: str = "update_time DESC, review_id DESC",
+        limit: int = 1,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        result = cur.execute(
+            f"SELECT * FROM (SELECT *, {UPDATE_TIME} AS update_time FROM gbp_reviews "
+            "WHERE location_name = $loc AND create_time <= $now) "
+            f"WHERE {where} ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}",
+            {"loc": location, "now": now, **args},
+        )
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+
+
+def review_json(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """One review as the API serves it: optional fields absent, never null."""
+    reviewer: dict[str, Any] = {"isAnonymous": bool(row["is_anonymous"])}
+    if not row["is_anonymous"]:
+        reviewer["displayName"] = row["reviewer_name"]
+        if row["reviewer_photo_url"]:
+            reviewer["profilePhotoUrl"] = row["reviewer_photo_url"]
+    out: dict[str, Any] = {
+        "name": row["review_name"],
+        "reviewId": row["review_id"],
+        "reviewer": reviewer,
+        "starRating": STARS[row["star_rating"]],
+    }
+    if row["comment"] is not None:
+        out["comment"] = row["comment"]
+    out["createTime"] = iso_z(row["create_time"])
+    out["updateTime"] = iso_z(row["update_time"])
+    if row["reply_time"] is not None and row["reply_time"] <= now:
+        out["reviewReply"] = {
+            "comment": row["reply_comment"],
+            "updateTime": iso_z(row["reply_time"]),
+        }
+    return out
+
+
+def encode_token(key: dict[str, Any], order: str) -> str:
+    raw = json.dumps({"o": order, **key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str | None, order: str) -> dict[str, Any]:
+    """The page key of a token ({} for the first page); a foreign or broken token is a 400."""
+    if not token:
+        return {}
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if not isinstance(key, dict) or key.pop("o", None) != order:
+            raise ValueError("token of another query")
+        if "offset" in key:
+            key["offset"] = int(key["offset"])
+        else:
+            datetime.fromisoformat(key["u"])
+            str(key["r"])
+        return key
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise invalid_argument("page_token", "Invalid page token.") from None
