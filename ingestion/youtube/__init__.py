@@ -1,0 +1,313 @@
+"""dlt source for YouTube: Data API v3 (channels, uploads, videos, comments) + Analytics API v2.
+
+Loads the ``raw_youtube`` tables of docs/sources/youtube.md for every channel of the brand
+registry (key ``youtube``). Targets https://www.googleapis.com and
+https://youtubeanalytics.googleapis.com by default; point ``base_url`` and
+``analytics_base_url`` (env ``SOURCES__YOUTUBE__BASE_URL`` / ``..._ANALYTICS_BASE_URL``) at
+``http://127.0.0.1:PORT/youtube`` to run against the sandbox. Building the source needs no
+secret: the token and the pseudonymisation key are checked when data is extracted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import dlt
+import pyarrow as pa
+from dlt.extract.resource import DltResource
+
+from ingestion.quarantine import add_quarantine_table
+from ingestion.registry import load_registry
+
+from . import rows
+from . import settings as s
+from .context import YouTubeOptions, YouTubeRun
+from .helpers import CommentsDisabled, RetryPolicy, paginate, report_pages
+
+SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
+DISABLED_TABLE = "comments_disabled"
+_ARROW = {
+    "text": pa.string(),
+    "bigint": pa.int64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
+
+
+def _hints(table: str) -> dict[str, Any]:
+    return {
+        "write_disposition": "merge",
+        "primary_key": list(s.PRIMARY_KEYS[table]),
+        "columns": {col: dict(hint) for col, hint in s.COLUMNS[table].items()},
+    }
+
+
+def _resource(fn: Any, name: str, variants: Sequence[str] = ()) -> DltResource:
+    """A merge resource; table variants (quarantine, ...) are registered before its own hints."""
+    resource = add_quarantine_table(dlt.resource(fn, name=name))
+    for table in variants:
+        resource.apply_hints(table_name=table, create_table_variant=True, **_hints(table))
+    resource.apply_hints(**_hints(name))
+    return resource
+
+
+def _arrow(table: str, data: list[dict[str, Any]]) -> pa.Table:
+    """Rows -> Arrow table with the raw table's schema (dlt loads Arrow much faster)."""
+    schema = pa.schema(
+        [
+            pa.field(col, _ARROW[hint["data_type"]], nullable=hint.get("nullable", True))
+            for col, hint in s.COLUMNS[table].items()
+        ]
+    )
+    return pa.Table.from_pylist(data, schema=schema)
+
+
+@dlt.source(
+    name=s.SOURCE_NAME, section=s.SOURCE_NAME, max_table_nesting=0, schema_contract=SCHEMA_CONTRACT
+)
+def youtube_source(
+    access_token: str | None = dlt.secrets.value,
+    pseudonymisation_key: str | None = dlt.secrets.value,
+    api_key: str | None = dlt.secrets.value,
+    base_url: str = s.DEFAULT_BASE_URL,
+    analytics_base_url: str = s.DEFAULT_ANALYTICS_BASE_URL,
+    stats_window_days: int = s.STATS_WINDOW_DAYS,
+    analytics_backfill_days: int = s.ANALYTICS_BACKFILL_DAYS,
+    analytics_refetch_days: int = s.ANALYTICS_REFETCH_DAYS,
+    analytics_page_size: int = s.ANALYTICS_PAGE_SIZE,
+    playlist_page_size: int = s.PLAYLIST_PAGE_SIZE,
+    comments_page_size: int = s.THREADS_PAGE_SIZE,
+    quota_retries: int = s.QUOTA_RETRIES,
+    max_attempts: int = s.MAX_ATTEMPTS,
+    max_total_wait_s: float = s.MAX_TOTAL_WAIT_S,
+    backoff_base_s: float = s.BACKOFF_BASE_S,
+    backoff_max_s: float = s.BACKOFF_MAX_S,
+    request_timeout_s: float = s.REQUEST_TIMEOUT_S,
+    registry_path: str | None = None,
+) -> Sequence[DltResource]:
+    """YouTube channels of the brand registry, incrementally.
+
+    Args:
+        access_token: OAuth token (scopes youtube.readonly, yt-analytics.readonly), secret
+            ``sources.youtube.access_token``; checked at extract time.
+        pseudonymisation_key: HMAC key for commenter ids/names (secret, or env
+            ``PULSE_PSEUDONYMISATION_KEY``).
+        api_key: Data API key, used only when no access token is set (Analytics needs OAuth).
+        base_url / analytics_base_url: Google hosts (sandbox: ``http://127.0.0.1:PORT/youtube``).
+        stats_window_days: uploads younger than this are re-listed each run: fresh statistics
+            snapshot and comments (all uploads on the first run).
+        analytics_backfill_days / analytics_refetch_days: first-run depth of the daily
+            per-video report, and the trailing days re-pulled on later runs.
+        analytics_page_size, playlist_page_size, comments_page_size: page sizes.
+        quota_retries: retries of one request answered ``quotaExceeded`` before failing.
+        max_attempts ... request_timeout_s: retry policy per request (ingestion.http).
+        registry_path: brand registry file (default ``PULSE_BRANDS`` or config/brands.yaml).
+    """
+    options = YouTubeOptions(
+        access_token=access_token,
+        api_key=api_key,
+        pseudonymisation_key=pseudonymisation_key,
+        base_url=base_url,
+        analytics_base_url=analytics_base_url,
+        stats_window_days=stats_window_days,
+        analytics_backfill_days=analytics_backfill_days,
+        analytics_refetch_days=analytics_refetch_days,
+        analytics_page_size=analytics_page_size,
+        playlist_page_size=min(playlist_page_size, s.PLAYLIST_PAGE_SIZE),
+        comments_page_size=min(comments_page_size, s.THREADS_PAGE_SIZE),
+        quota_retries=quota_retries,
+        policy=RetryPolicy(
+            max_attempts=max_attempts,
+            backoff_base_s=backoff_base_s,
+            backoff_max_s=backoff_max_s,
+            max_total_wait_s=max_total_wait_s,
+            timeout_s=request_timeout_s,
+        ),
+    )
+    run = YouTubeRun(options, load_registry(registry_path))
+    q = run.quarantine
+
+    def channels() -> Iterator[Any]:
+        """Daily channel snapshot (subscribers, views, uploads playlist), dated by the server."""
+        out = []
+        for brand_id, channel_id in run.accounts():
+            item, fetched_at = run.channel(channel_id)
+            try:
+                out.append(rows.channel_row(item, brand_id, fetched_at))
+            except rows.BAD_RECORD as exc:
+                yield q.row("channels", item, rows.reason_of(exc), fetched_at, record_id=channel_id)
+        if out:
+            yield _arrow("channels", out)
+        q.summary("channels")
+
+    def playlist_items() -> Iterator[Any]:
+        """Uploads playlist items published since the cursor minus the window."""
+        for _brand, channel_id in run.accounts():
+            listing = run.listing(channel_id)
+            yield from listing.bad
+            if listing.rows:
+                yield _arrow("playlist_items", listing.rows)
+        q.summary("playlist_items")
+
+    def videos() -> Iterator[Any]:
+        """Metadata of listed uploads (videos.list, 50 ids per call); Shorts by duration."""
+        for _brand, channel_id in run.accounts():
+            batch = run.videos(channel_id)
+            yield from batch.bad
+            if batch.videos:
+                yield _arrow("videos", batch.videos)
+        q.summary("videos")
+
+    def video_stats() -> Iterator[Any]:
+        """Lifetime statistics of listed uploads, one snapshot per video and day."""
+        for _brand, channel_id in run.accounts():
+            batch = run.videos(channel_id)
+            if batch.stats:
+                yield _arrow("video_stats", batch.stats)
+
+    def comments() -> Iterator[Any]:
+        """Threads and every reply of listed uploads; authors pseudonymised. A video whose
+        comments are disabled (403 commentsDisabled) goes to ``comments_disabled``."""
+        hasher = run.hasher()
+        for _brand, channel_id in run.accounts():
+            for stat in run.videos(channel_id).stats:
+                if stat["comment_count"] == 0:
+                    continue  # the statistics say there is nothing to fetch
+                try:
+                    yield from _video_comments(run, channel_id, stat["video_id"], hasher)
+                except CommentsDisabled as exc:
+                    row = {
+                        "video_id": stat["video_id"],
+                        "channel_id": channel_id,
+                        "reason": exc.reason,
+                        "message": exc.google_message,
+                        "fetched_at": stat["fetched_at"],
+                    }
+                    yield dlt.mark.with_hints(
+                        row,
+                        dlt.mark.make_hints(table_name=DISABLED_TABLE, **_hints(DISABLED_TABLE)),
+                        create_table_variant=True,
+                    )
+        q.summary("comments")
+
+    def video_daily() -> Iterator[Any]:
+        """Daily per-video analytics (dimensions day,video); trailing days re-pulled, merged."""
+        last_days = run.state("analytics_last_day")
+        for _brand, channel_id in run.accounts():
+            _, now = run.channel(channel_id)
+            today = now.date()
+            if last_days.get(channel_id):
+                last = date.fromisoformat(last_days[channel_id])
+                start = last - timedelta(days=options.analytics_refetch_days)
+            else:
+                start = today - timedelta(days=options.analytics_backfill_days)
+            params = {
+                "ids": f"channel=={channel_id}",
+                "startDate": start.isoformat(),
+                "endDate": today.isoformat(),
+                "metrics": ",".join(s.ANALYTICS_METRICS),
+                "dimensions": "day,video",
+                "sort": "day",
+            }
+            out: list[dict[str, Any]] = []
+            for page in report_pages(
+                run.analytics, params, channel_id, options.analytics_page_size
+            ):
+                try:
+                    good, bad = rows.analytics_rows(page.data, channel_id, page.fetched_at)
+                except rows.BAD_RECORD as exc:
+                    rid = f"{channel_id}/{start}"
+                    yield q.row(
+                        "video_daily",
+                        page.data,
+                        rows.reason_of(exc),
+                        page.fetched_at,
+                        record_id=rid,
+                    )
+                    continue
+                out.extend(good)
+                for rid, raw, reason in bad:
+                    yield q.row("video_daily", raw, reason, page.fetched_at, record_id=rid)
+                if len(out) >= s.ARROW_FLUSH_ROWS:
+                    yield _arrow("video_daily", out)
+                    newest = max(r["day"] for r in out).isoformat()
+                    last_days[channel_id] = max(newest, last_days.get(channel_id, ""))
+                    out = []
+            if out:
+                yield _arrow("video_daily", out)
+                newest = max(r["day"] for r in out).isoformat()
+                last_days[channel_id] = max(newest, last_days.get(channel_id, ""))
+        q.summary("video_daily")
+
+    return [
+        _resource(channels, "channels"),
+        _resource(playlist_items, "playlist_items"),
+        _resource(videos, "videos"),
+        _resource(video_stats, "video_stats"),
+        _resource(comments, "comments", variants=(DISABLED_TABLE,)),
+        _resource(video_daily, "video_daily"),
+    ]
+
+
+def _video_comments(run: YouTubeRun, channel_id: str, video_id: str, hasher: Any) -> Iterator[Any]:
+    """Every thread of one video (newest first) and all replies: embedded ones when complete,
+    else ``comments.list?parentId=``."""
+    q = run.quarantine
+    size = run.options.comments_page_size
+    params = {
+        "part": "snippet,replies",
+        "videoId": video_id,
+        "maxResults": size,
+        "order": "time",
+        "textFormat": "plainText",
+    }
+    for page in paginate(run.data, "commentThreads", params, channel_id):
+        out: list[dict[str, Any]] = []
+        for raw in page.data.get("items") or []:
+            try:
+                top, total, embedded = rows.thread_parts(raw)
+                thread_id = rows.req_id(raw, "id")
+                out.append(
+                    rows.comment_row(
+                        top,
+                        channel_id,
+                        page.fetched_at,
+                        hasher,
+                        thread_id=thread_id,
+                        total_reply_count=total,
+                    )
+                )
+            except rows.BAD_RECORD as exc:
+                yield q.row(
+                    "comments", rows.redact(raw, hasher), rows.reason_of(exc), page.fetched_at
+                )
+                continue
+            replies: Any = embedded
+            if total > len(embedded):
+                reply_params = {
+                    "part": "snippet",
+                    "parentId": thread_id,
+                    "maxResults": size,
+                    "textFormat": "plainText",
+                }
+                replies = [
+                    item
+                    for rpage in paginate(run.data, "comments", reply_params, channel_id)
+                    for item in rpage.data.get("items") or []
+                ]
+            for reply in replies:
+                try:
+                    out.append(
+                        rows.comment_row(
+                            reply, channel_id, page.fetched_at, hasher, thread_id=thread_id
+                        )
+                    )
+                except rows.BAD_RECORD as exc:
+                    yield q.row(
+                        "comments", rows.redact(reply, hasher), rows.reason_of(exc), page.fetched_at
+                    )
+        if out:
+            yield _arrow("comments", out)

@@ -1,0 +1,237 @@
+"""Per-run state of one ``youtube_source()``: clients, channel answers, listings, video batches.
+
+Uploads are listed once per channel and reused by the videos, stats and comments resources, so
+a run spends one listing (quota) however many resources are selected. The listing owns the
+incremental cursor in dlt source state, which therefore moves only when the load succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import dlt
+
+from ingestion.http import ApiClient, RetryPolicy, SourceError
+from ingestion.privacy import Pseudonymiser, resolve_key
+from ingestion.quarantine import Quarantine, parse_timestamp
+from ingestion.registry import Registry
+
+from . import rows
+from . import settings as s
+from .helpers import Page, chunks, get, items_of, make_client, paginate
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class YouTubeOptions:
+    """Resolved source arguments."""
+
+    access_token: str | None
+    api_key: str | None
+    pseudonymisation_key: str | None
+    base_url: str
+    analytics_base_url: str
+    stats_window_days: int
+    analytics_backfill_days: int
+    analytics_refetch_days: int
+    analytics_page_size: int
+    playlist_page_size: int
+    comments_page_size: int
+    quota_retries: int
+    policy: RetryPolicy
+
+
+@dataclass
+class Listing:
+    """Uploads of one channel listed this run."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    refs: list[rows.VideoRef] = field(default_factory=list)
+    bad: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Videos:
+    """``videos.list`` results of one channel's listed uploads."""
+
+    videos: list[dict[str, Any]] = field(default_factory=list)
+    stats: list[dict[str, Any]] = field(default_factory=list)
+    bad: list[Any] = field(default_factory=list)
+
+
+class YouTubeRun:
+    """Lazily built clients and hasher, cached channel answers, listings and video batches."""
+
+    def __init__(self, options: YouTubeOptions, registry: Registry) -> None:
+        self.options, self.registry = options, registry
+        self.quarantine = Quarantine(s.SOURCE_NAME)
+        self._data: ApiClient | None = None
+        self._analytics: ApiClient | None = None
+        self._hasher: Pseudonymiser | None = None
+        self._channels: dict[str, Page] = {}
+        self._listings: dict[str, Listing] = {}
+        self._videos: dict[str, Videos] = {}
+
+    def _check_credentials(self, analytics: bool) -> None:
+        o = self.options
+        if not o.access_token and (analytics or not o.api_key):
+            need = "an OAuth access token" if analytics else "an OAuth access token or API key"
+            raise SourceError(
+                s.SOURCE_NAME,
+                "*",
+                f"no credentials: the {'Analytics' if analytics else 'Data'} API needs {need}; "
+                "set SOURCES__YOUTUBE__ACCESS_TOKEN or sources.youtube.access_token "
+                "in .dlt/secrets.toml",
+            )
+
+    @property
+    def data(self) -> ApiClient:
+        """Data API client (built on first use: building the source needs no secret)."""
+        if self._data is None:
+            self._check_credentials(analytics=False)
+            o = self.options
+            self._data = make_client(
+                o.base_url,
+                s.DATA_PREFIX,
+                access_token=o.access_token,
+                api_key=o.api_key,
+                policy=o.policy,
+                quota_retries=o.quota_retries,
+            )
+        return self._data
+
+    @property
+    def analytics(self) -> ApiClient:
+        if self._analytics is None:
+            self._check_credentials(analytics=True)
+            o = self.options
+            self._analytics = make_client(
+                o.analytics_base_url,
+                s.ANALYTICS_PREFIX,
+                access_token=o.access_token,
+                api_key=None,
+                policy=o.policy,
+                quota_retries=o.quota_retries,
+            )
+        return self._analytics
+
+    def hasher(self) -> Pseudonymiser:
+        if self._hasher is None:
+            key = resolve_key(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
+            self._hasher = Pseudonymiser(key)
+        return self._hasher
+
+    def accounts(self) -> list[tuple[str, str]]:
+        return self.registry.accounts(s.SOURCE_NAME)
+
+    @staticmethod
+    def state(name: str) -> dict[str, Any]:
+        """A named dict in the dlt source state (valid while extracting)."""
+        return dlt.current.source_state().setdefault(name, {})
+
+    def channel(self, channel_id: str) -> tuple[dict[str, Any], datetime]:
+        """The channel item (fetched once per run) and the server's clock of that answer."""
+        if channel_id not in self._channels:
+            params = {"part": "snippet,contentDetails,statistics", "id": channel_id}
+            self._channels[channel_id] = get(self.data, "channels", params, channel_id)
+        page = self._channels[channel_id]
+        items = items_of(page, channel_id)
+        if not items:
+            raise SourceError(
+                s.SOURCE_NAME,
+                channel_id,
+                "channels.list returned no channel for this id "
+                "(deleted channel or wrong id in config/brands.yaml)",
+            )
+        return items[0], page.fetched_at
+
+    def uploads_playlist(self, channel_id: str) -> str:
+        item, _ = self.channel(channel_id)
+        details = rows.obj(item.get("contentDetails"), "contentDetails")
+        return rows.req_id(rows.obj(details.get("relatedPlaylists"), "p"), "uploads")
+
+    def listing(self, channel_id: str) -> Listing:
+        """Uploads published since min(cursor, now - window); all of them on the first run.
+
+        The uploads playlist lists newest first, so paging stops at the first item before that.
+        """
+        if channel_id in self._listings:
+            return self._listings[channel_id]
+        _, now = self.channel(channel_id)
+        cursors = self.state("cursors")
+        since: datetime | None = None
+        if cursors.get(channel_id):
+            window = now - timedelta(days=self.options.stats_window_days)
+            since = min(parse_timestamp(cursors[channel_id]), window)
+        listing = Listing()
+        params = {
+            "part": "snippet,contentDetails",
+            "playlistId": self.uploads_playlist(channel_id),
+            "maxResults": self.options.playlist_page_size,
+        }
+        for page in paginate(self.data, "playlistItems", params, channel_id):
+            reached = False
+            for raw in items_of(page, channel_id):
+                try:
+                    row, ref = rows.playlist_item(raw, channel_id, page.fetched_at)
+                except rows.BAD_RECORD as exc:
+                    listing.bad.append(
+                        self.quarantine.row(
+                            "playlist_items", raw, rows.reason_of(exc), page.fetched_at
+                        )
+                    )
+                    continue
+                if since is not None and ref.published_at < since:
+                    reached = True
+                    continue
+                listing.rows.append(row)
+                listing.refs.append(ref)
+            if reached:
+                break
+        if listing.refs:
+            newest = max(ref.published_at for ref in listing.refs)
+            old = cursors.get(channel_id)
+            if old is None or parse_timestamp(old) < newest:
+                cursors[channel_id] = newest.isoformat()
+        logger.info(
+            "youtube: channel %s: %d uploads listed (since %s)",
+            channel_id,
+            len(listing.refs),
+            since.isoformat() if since else "the beginning",
+        )
+        self._listings[channel_id] = listing
+        return listing
+
+    def videos(self, channel_id: str) -> Videos:
+        """``videos.list`` of the listed uploads, 50 ids per call (the API's maximum)."""
+        if channel_id in self._videos:
+            return self._videos[channel_id]
+        out = Videos()
+        ids = [ref.video_id for ref in self.listing(channel_id).refs]
+        for batch in chunks(ids, s.VIDEOS_BATCH):
+            params = {"part": "snippet,statistics,contentDetails", "id": ",".join(batch)}
+            page = get(self.data, "videos", params, channel_id)
+            items = items_of(page, channel_id)
+            for raw in items:
+                try:
+                    video, snap = rows.video_rows(raw, page.fetched_at)
+                except rows.BAD_RECORD as exc:
+                    out.bad.append(
+                        self.quarantine.row("videos", raw, rows.reason_of(exc), page.fetched_at)
+                    )
+                    continue
+                out.videos.append(video)
+                out.stats.append(snap)
+            seen = {raw.get("id") for raw in items if isinstance(raw, dict)}
+            for gone in sorted(set(batch) - seen):
+                logger.info(
+                    "youtube: channel %s: video %s not returned (private or deleted)",
+                    channel_id,
+                    gone,
+                )
+        self._videos[channel_id] = out
+        return out

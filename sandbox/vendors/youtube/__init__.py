@@ -1,0 +1,106 @@
+"""Sandbox vendor ``youtube``: YouTube Data API v3 + YouTube Analytics API v2.
+
+Served under ``/youtube`` (``/youtube/youtube/v3/...`` for the Data API, ``/youtube/v2/reports``
+for Analytics); contract in docs/sources/youtube.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from sandbox.world.store import now_of
+
+from . import queries as q
+from .api import YouTubeApi
+from .world import DDL, TABLE_KEYS, generate
+
+
+def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
+    """What a complete load holds as of ``today``: ids, today's statistics, analytics sums."""
+    now = now_of(today)
+    start = q.world_start(cur)
+    ids = [r[0] for r in cur.execute("SELECT channel_id FROM yt_channels ORDER BY 1").fetchall()]
+    channels = {
+        c["channel_id"]: {
+            "brand_id": c["brand_id"],
+            "uploads_playlist_id": c["uploads_playlist_id"],
+            "subscriber_count": c["subscriber_count"],
+            "view_count": int(c["view_count"]),
+            "video_count": int(c["video_count"]),
+        }
+        for c in q.channels(cur, ids, today)
+    }
+    videos = q.rows(
+        cur, q.video_stats_sql("true") + " ORDER BY published_at DESC, video_id DESC", {"now": now}
+    )
+    comments = cur.execute(
+        "SELECT comment_id, is_brand, parent_id FROM yt_comments WHERE published_at <= ? "
+        "ORDER BY published_at, comment_id",
+        [now],
+    ).fetchall()
+    daily: dict[str, dict[str, int]] = {}
+    rows = 0
+    for channel_id in ids:
+        names, found, _ = q.daily(cur, channel_id, start, today, today)
+        for row in found:
+            rec = dict(zip(names, row, strict=True))
+            agg = daily.setdefault(rec["video"], dict.fromkeys(("rows", *q.DAILY_METRICS), 0))
+            agg["rows"] += 1
+            for metric in q.DAILY_METRICS:
+                if metric != "averageViewDuration":
+                    agg[metric] += int(rec[metric])
+            rows += 1
+    return {
+        "channels": channels,
+        "video_ids": [v["video_id"] for v in videos],
+        "videos": {
+            v["video_id"]: {
+                "channel_id": v["channel_id"],
+                "is_short": bool(v["is_short"]),
+                "published_at": q.as_rfc3339(v["published_at"]),
+                "view_count": int(v["view_count"]),
+                "like_count": int(v["like_count"]),
+                "favorite_count": 0,
+                "comment_count": None if v["comment_count"] is None else int(v["comment_count"]),
+            }
+            for v in videos
+        },
+        "comments_disabled": sorted(v["video_id"] for v in videos if v["comments_disabled"]),
+        "comment_ids": [c[0] for c in comments],
+        "daily": {
+            "rows": rows,
+            "last_day": q.served_end(today, today).isoformat(),
+            "videos": daily,
+        },
+        "totals": {
+            "channels": len(channels),
+            "videos": len(videos),
+            "shorts": sum(1 for v in videos if v["is_short"]),
+            "comments": len(comments),
+            "threads": sum(1 for c in comments if c[2] is None),
+            "channel_replies": sum(1 for c in comments if c[1]),
+            "daily_rows": rows,
+        },
+    }
+
+
+class _Vendor:
+    name = "youtube"
+    order = 10
+    ddl = DDL
+    table_keys = TABLE_KEYS
+
+    def generate(self, writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
+        return generate(writer, registry, spec, say)
+
+    def manifest(self, cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
+        return manifest(cur, today)
+
+    def api(self, con: duckdb.DuckDBPyConnection, clock: Any) -> YouTubeApi:
+        return YouTubeApi(con, clock)
+
+
+VENDOR = _Vendor()

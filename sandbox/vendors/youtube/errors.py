@@ -1,0 +1,109 @@
+"""Google API error envelopes and the YouTube renderer of the sandbox's faults.
+
+Every Google API answers ``{"error": {"code", "message", "errors": [{message, domain, reason,
+location?, locationType?}], "status"}}``; clients key on ``errors[0].reason`` (quotaExceeded,
+rateLimitExceeded, commentsDisabled, authError...), not on the HTTP status alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.faults import ErrorResponse, FaultConfig
+
+STATUS_TEXT = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+INVALID_CREDENTIALS = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+    "cookie or other valid authentication credential. See "
+    "https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
+QUOTA_MESSAGE = "The request cannot be completed because you have exceeded your quota."
+
+
+def google_error(
+    code: int,
+    message: str,
+    reason: str,
+    domain: str = "global",
+    *,
+    location: str | None = None,
+    location_type: str = "parameter",
+    status: str | None = "",
+    detail: str | None = None,
+) -> dict[str, Any]:
+    """One Google error body; ``status=None`` omits it (YouTube's quota errors have none)."""
+    item: dict[str, Any] = {"message": detail or message, "domain": domain, "reason": reason}
+    if location:
+        item.update(location=location, locationType=location_type)
+    body: dict[str, Any] = {"code": code, "message": message, "errors": [item]}
+    if status is not None:
+        body["status"] = status or STATUS_TEXT.get(code, "UNKNOWN")
+    return {"error": body}
+
+
+def auth_error() -> dict[str, Any]:
+    return google_error(
+        401,
+        INVALID_CREDENTIALS,
+        "authError",
+        location="Authorization",
+        location_type="header",
+        detail="Invalid Credentials",
+    )
+
+
+def quota_exceeded() -> dict[str, Any]:
+    return google_error(403, QUOTA_MESSAGE, "quotaExceeded", "youtube.quota", status=None)
+
+
+THROTTLES = {  # throttle_code -> (HTTP status, body)
+    1: (403, google_error(403, "Rate Limit Exceeded", "rateLimitExceeded", "usageLimits")),
+    2: (403, google_error(403, "User Rate Limit Exceeded", "userRateLimitExceeded", "usageLimits")),
+    429: (
+        429,
+        google_error(
+            429,
+            "Resource has been exhausted (e.g. check quota).",
+            "rateLimitExceeded",
+            "global",
+        ),
+    ),
+    3: (403, quota_exceeded()),
+}
+ROTATION = (1, 429, 2, 3)
+
+
+class YouTubeErrors:
+    """Faults in Google's dialect for every path under ``/youtube/``."""
+
+    name = "youtube"
+
+    def matches(self, path: str) -> bool:
+        return path.startswith("/youtube/")
+
+    def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
+        """rateLimitExceeded 403, 429 (with Retry-After), userRateLimitExceeded, quotaExceeded."""
+        code = cfg.throttle_code if cfg.throttle_code in THROTTLES else ROTATION[n % len(ROTATION)]
+        status, body = THROTTLES[code]
+        headers = {"Retry-After": str(cfg.regain_minutes * 60)} if status == 429 else {}
+        return status, body, headers
+
+    def server_error(self, n: int, path: str) -> ErrorResponse:
+        if n % 2 == 0:
+            return 500, google_error(500, "Internal error encountered.", "backendError"), {}
+        return 503, google_error(503, "The service is currently unavailable.", "backendError"), {}
+
+    def token_expired(self, path: str) -> ErrorResponse:
+        return (
+            401,
+            auth_error(),
+            {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
+        )

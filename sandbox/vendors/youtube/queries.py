@@ -1,0 +1,192 @@
+"""Every number the YouTube emulation serves, as queries on the world store.
+
+The API and the manifest both call these functions, so what a page says and what a complete load
+must hold can never disagree. Lifetime counts follow ``floor(final * (1 - exp(-age_h / 96)))``
+(videos have a longer tail than posts); daily analytics are the day-over-day differences of the
+same curve, evaluated at UTC midnights.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from sandbox.world.store import followers_on, now_of
+
+GROWTH_HOURS = 96.0
+ANALYTICS_LAG_DAYS = 1  # a day's analytics are served once the day is over
+DAILY_METRICS = (
+    "views",
+    "estimatedMinutesWatched",
+    "averageViewDuration",
+    "likes",
+    "comments",
+    "shares",
+    "subscribersGained",
+    "subscribersLost",
+)
+
+
+def lifetime_sql(final: str, at: str) -> str:
+    """SQL for the lifetime value of column ``final`` at timestamp expression ``at``."""
+    age = f"date_diff('second', published_at, {at})"
+    return (
+        f"(CASE WHEN {age} <= 0 THEN 0 ELSE CAST(floor({final} * "
+        f"(1 - exp(-{age} / 3600.0 / {GROWTH_HOURS}))) AS BIGINT) END)"
+    )
+
+
+def rows(cur: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> list[dict[str, Any]]:
+    result = cur.execute(sql, params or [])
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+
+
+def three_figures(n: int) -> int:
+    """YouTube rounds public subscriber counts down to three significant figures."""
+    if n < 1000:
+        return n
+    scale = 10 ** (len(str(n)) - 3)
+    return n // scale * scale
+
+
+def channels(cur: duckdb.DuckDBPyConnection, ids: list[str], today: date) -> list[dict]:
+    """Channel rows with the statistics the API returns today (unknown ids are absent)."""
+    now = now_of(today)
+    out = rows(
+        cur,
+        f"""SELECT c.*, w.start_date AS world_start,
+              (SELECT count(*) FROM yt_videos v
+                WHERE v.channel_id = c.channel_id AND v.published_at <= $now) AS video_count,
+              (SELECT coalesce(sum({lifetime_sql("final_views", "$now")}), 0) FROM yt_videos v
+                WHERE v.channel_id = c.channel_id AND v.published_at <= $now) AS view_count
+            FROM yt_channels c, world w WHERE list_contains($ids, c.channel_id)
+            ORDER BY list_position($ids, c.channel_id)""",
+        {"now": now, "ids": ids},
+    )
+    for ch in out:
+        account = {
+            "account_id": ch["channel_id"],
+            "followers_start": ch["subscribers_start"],
+            "daily_gain": ch["daily_gain"],
+        }
+        ch["subscriber_count"] = three_figures(followers_on(account, ch["world_start"], today))
+    return out
+
+
+def video_stats_sql(where: str) -> str:
+    """Videos visible at ``$now`` with their lifetime statistics; ``where`` filters ``v``."""
+    return f"""
+        SELECT v.*, {lifetime_sql("final_views", "$now")} AS view_count,
+               {lifetime_sql("final_likes", "$now")} AS like_count,
+               CASE WHEN v.comments_disabled THEN NULL ELSE
+                 (SELECT count(*) FROM yt_comments c
+                   WHERE c.video_id = v.video_id AND c.published_at <= $now) END AS comment_count
+        FROM yt_videos v WHERE v.published_at <= $now AND ({where})"""
+
+
+def videos(cur: duckdb.DuckDBPyConnection, ids: list[str], today: date) -> list[dict]:
+    """``videos.list`` items in request order (ids unknown or not yet published are absent)."""
+    return rows(
+        cur,
+        video_stats_sql("list_contains($ids, v.video_id)")
+        + " ORDER BY list_position($ids, v.video_id)",
+        {"now": now_of(today), "ids": ids},
+    )
+
+
+def daily_sql(dimensions: str) -> str:
+    """Per (day, video) metrics of one channel over [$start, $end]; grouped as asked."""
+    t0 = "CAST(g.day AS TIMESTAMP)"
+    t1 = f"({t0} + INTERVAL 1 DAY)"
+    base = f"""
+        WITH days AS (
+            SELECT CAST(d AS DATE) AS day
+            FROM range(CAST($start AS TIMESTAMP), CAST($end AS TIMESTAMP) + INTERVAL 1 DAY,
+                       INTERVAL 1 DAY) t(d)),
+        grid AS (
+            SELECT days.day, v.* FROM yt_videos v
+            JOIN days ON CAST(v.published_at AS DATE) <= days.day
+            WHERE v.channel_id = $channel),
+        cm AS (
+            SELECT video_id, CAST(published_at AS DATE) AS day, count(*) AS n FROM yt_comments
+            WHERE channel_id = $channel AND published_at >= CAST($start AS TIMESTAMP)
+              AND published_at < CAST($end AS TIMESTAMP) + INTERVAL 1 DAY
+            GROUP BY ALL),
+        vals AS (
+            SELECT g.day, g.video_id, g.avg_view_s,
+              {lifetime_sql("final_views", t1)} - {lifetime_sql("final_views", t0)} AS views,
+              {lifetime_sql("final_likes", t1)} - {lifetime_sql("final_likes", t0)} AS likes,
+              coalesce(cm.n, 0) AS comments,
+              {lifetime_sql("final_shares", t1)} - {lifetime_sql("final_shares", t0)} AS shares,
+              {lifetime_sql("final_subs_gained", t1)} - {lifetime_sql("final_subs_gained", t0)}
+                AS subscribersGained,
+              {lifetime_sql("final_subs_lost", t1)} - {lifetime_sql("final_subs_lost", t0)}
+                AS subscribersLost
+            FROM grid g LEFT JOIN cm ON cm.video_id = g.video_id AND cm.day = g.day),
+        kept AS (
+            SELECT *, CAST(round(views * avg_view_s / 60.0) AS BIGINT) AS minutes FROM vals
+            WHERE views > 0 OR likes > 0 OR comments > 0 OR shares > 0
+               OR subscribersGained > 0 OR subscribersLost > 0)"""
+    keys = [k for k in dimensions.split(",") if k]
+    if keys == ["day", "video"]:
+        return (
+            base
+            + """
+        SELECT strftime(day, '%Y-%m-%d') AS day, video_id AS video, views,
+               minutes AS estimatedMinutesWatched,
+               CASE WHEN views > 0 THEN avg_view_s ELSE 0 END AS averageViewDuration,
+               likes, comments, shares, subscribersGained, subscribersLost
+        FROM kept ORDER BY day, video_id"""
+        )
+    group = {"day": "strftime(day, '%Y-%m-%d')", "video": "video_id"}
+    cols = ", ".join(f"{group[k]} AS {k}" for k in keys)
+    return (
+        base
+        + f"""
+        SELECT {cols}, sum(views) AS views, sum(minutes) AS estimatedMinutesWatched,
+               CAST(coalesce(round(sum(views * avg_view_s) / nullif(sum(views), 0)), 0)
+                    AS BIGINT) AS averageViewDuration,
+               sum(likes) AS likes, sum(comments) AS comments, sum(shares) AS shares,
+               sum(subscribersGained) AS subscribersGained,
+               sum(subscribersLost) AS subscribersLost
+        FROM kept GROUP BY ALL ORDER BY ALL"""
+    )
+
+
+def served_end(end: date, today: date) -> date:
+    """The last day a report can contain: analytics lag the clock by a day."""
+    return min(end, today - timedelta(days=ANALYTICS_LAG_DAYS))
+
+
+def daily(
+    cur: duckdb.DuckDBPyConnection,
+    channel_id: str,
+    start: date,
+    end: date,
+    today: date,
+    dimensions: str = "day,video",
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[str], list[tuple], int]:
+    """(column names, one page of rows, total rows) of an analytics report as of ``today``."""
+    last = served_end(end, today)
+    if last < start:
+        return ["day", "video", *DAILY_METRICS], [], 0
+    sql = daily_sql(dimensions)
+    params = {"start": start, "end": last, "channel": channel_id}
+    total = cur.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+    page = f"SELECT * FROM ({sql}) LIMIT {int(limit) if limit else total + 1} OFFSET {int(offset)}"
+    result = cur.execute(page, params)
+    return [d[0] for d in result.description], result.fetchall(), int(total)
+
+
+def world_start(cur: duckdb.DuckDBPyConnection) -> date:
+    return cur.execute("SELECT start_date FROM world").fetchone()[0]
+
+
+def as_rfc3339(ts: datetime) -> str:
+    """YouTube's timestamps: RFC 3339 in UTC with ``Z``."""
+    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")

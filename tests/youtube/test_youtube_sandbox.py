@@ -1,0 +1,202 @@
+"""The YouTube source against the running sandbox, compared with the ground-truth manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+import ingestion.youtube.context as context_mod
+import ingestion.youtube.helpers as helpers_mod
+from sandbox.vendors.youtube import VENDOR
+from sandbox.world.manifest import build_manifest
+from sandbox.world.store import open_readonly
+from tests.youtube.support import CHANNELS, TODAY, counts, load, query
+
+SUMMED = ("views", "estimatedMinutesWatched", "likes", "comments", "shares")
+
+
+@pytest.fixture()
+def clock(sandbox_url: str) -> Iterator[str]:
+    """The sandbox at TODAY, faults off, before and after the test."""
+    _reset(sandbox_url)
+    yield sandbox_url
+    _reset(sandbox_url)
+
+
+def _reset(url: str) -> None:
+    requests.post(f"{url}/_sandbox/clock/set", params={"today": TODAY.isoformat()}, timeout=10)
+    requests.put(f"{url}/_sandbox/faults", data="off", timeout=10)
+
+
+def _truth(world: Path, day: Any) -> dict[str, Any]:
+    """``build_manifest(world, day)["sources"]["youtube"]``, without the other vendors' parts."""
+    with open_readonly(world) as con:
+        return VENDOR.manifest(con.cursor(), day)
+
+
+def _check_full(db: Path, truth: dict[str, Any], day: Any) -> None:
+    """Every id of the manifest exactly once; today's statistics and analytics equal."""
+    ids = [r[0] for r in query(db, "select video_id from raw_youtube.videos")]
+    assert sorted(ids) == sorted(truth["video_ids"])
+    items = [r[0] for r in query(db, "select video_id from raw_youtube.playlist_items")]
+    assert sorted(items) == sorted(truth["video_ids"])
+    got_comments = [r[0] for r in query(db, "select comment_id from raw_youtube.comments")]
+    assert sorted(got_comments) == sorted(truth["comment_ids"])
+    disabled = [r[0] for r in query(db, "select video_id from raw_youtube.comments_disabled")]
+    assert sorted(disabled) == truth["comments_disabled"]
+    replies = query(db, "select count(*) from raw_youtube.comments where is_from_channel")
+    assert replies == [(truth["totals"]["channel_replies"],)]
+    shorts = query(db, "select count(*) from raw_youtube.videos where is_short")
+    assert shorts == [(truth["totals"]["shorts"],)]
+    for channel_id, ch in truth["channels"].items():
+        snap = query(
+            db,
+            "select subscriber_count, view_count, video_count, uploads_playlist_id, brand_id "
+            f"from raw_youtube.channels where channel_id = '{channel_id}' "
+            f"and snapshot_date = date '{day}'",
+        )
+        assert snap == [
+            (
+                ch["subscriber_count"],
+                ch["view_count"],
+                ch["video_count"],
+                ch["uploads_playlist_id"],
+                ch["brand_id"],
+            )
+        ]
+    stats = {
+        r[0]: {
+            "view_count": r[1],
+            "like_count": r[2],
+            "favorite_count": r[3],
+            "comment_count": r[4],
+        }
+        for r in query(
+            db,
+            "select video_id, view_count, like_count, favorite_count, comment_count "
+            f"from raw_youtube.video_stats where snapshot_date = date '{day}'",
+        )
+    }
+    for video_id, got in stats.items():
+        want = truth["videos"][video_id]
+        assert got == {k: want[k] for k in got}, video_id
+    daily = query(
+        db,
+        "select video_id, count(*), sum(views), sum(estimated_minutes_watched), sum(likes), "
+        "sum(comments), sum(shares) from raw_youtube.video_daily group by 1",
+    )
+    assert sum(r[1] for r in daily) == truth["daily"]["rows"]
+    for video_id, n, *sums in daily:
+        want = truth["daily"]["videos"][video_id]
+        assert [n, *sums] == [want["rows"], *(want[m] for m in SUMMED)], video_id
+
+
+def test_full_load_then_same_day_then_next_day(world: Path, clock: str, tmp_path: Path) -> None:
+    url = clock
+    db = load(url, tmp_path)
+    truth = _truth(world, TODAY)
+    _check_full(db, truth, TODAY)
+    assert len(query(db, "select * from raw_youtube.video_stats")) == len(truth["video_ids"])
+    assert query(
+        db,
+        "select count(*) from raw_youtube.comments where author_channel_id_hash "
+        "like 'UC%' or author_display_name_hash like '@%'",
+    ) == [(0,)]
+
+    before = counts(db)
+    load(url, tmp_path)  # same sandbox day: nothing new
+    assert counts(db) == before
+
+    requests.post(f"{url}/_sandbox/clock/advance", params={"days": 1}, timeout=10)
+    day2 = TODAY + timedelta(days=1)
+    load(url, tmp_path)
+    truth2 = _truth(world, day2)
+    _check_full(db, truth2, day2)
+    after = counts(db)
+    new_videos = len(truth2["video_ids"]) - len(truth["video_ids"])
+    assert after["videos"] - before["videos"] == new_videos
+    assert after["comments"] - before["comments"] == len(truth2["comment_ids"]) - len(
+        truth["comment_ids"]
+    )
+    assert after["channels"] - before["channels"] == len(CHANNELS)
+    # a fresh snapshot for the uploads inside the 28-day window only
+    window_start = datetime.combine(day2, datetime.max.time()) - timedelta(days=28)
+    recent = {
+        v
+        for v, meta in truth2["videos"].items()
+        if datetime.fromisoformat(meta["published_at"].rstrip("Z"))
+        >= window_start.replace(microsecond=0)
+    }
+    snapped = {
+        r[0]
+        for r in query(
+            db, f"select video_id from raw_youtube.video_stats where snapshot_date = '{day2}'"
+        )
+    }
+    assert snapped == recent and 0 < len(recent) < len(truth2["video_ids"])
+    assert after["video_stats"] - before["video_stats"] == len(recent)
+    assert after["video_daily"] == truth2["daily"]["rows"]
+
+
+def test_vendor_manifest_is_the_world_manifest(world: Path) -> None:
+    assert build_manifest(world, TODAY)["sources"]["youtube"] == _truth(world, TODAY)
+
+
+def test_throttling_is_retried_to_a_complete_load(world: Path, clock: str, tmp_path: Path) -> None:
+    url = clock
+    requests.put(f"{url}/_sandbox/faults", data="throttle=0.3,seed=3", timeout=10)
+    try:
+        db = load(url, tmp_path)
+    finally:
+        requests.put(f"{url}/_sandbox/faults", data="off", timeout=10)
+    _check_full(db, _truth(world, TODAY), TODAY)
+
+
+def test_bad_token_fails_naming_source_channel_and_google_error(clock: str, tmp_path: Path) -> None:
+    with pytest.raises(Exception) as failure:
+        load(clock, tmp_path, access_token="not-a-token", max_attempts=2)
+    chain, exc = [], failure.value
+    while exc is not None:
+        chain.append(str(exc))
+        exc = exc.__cause__ or exc.__context__
+    message = " | ".join(chain)
+    assert "youtube: account UCmaisonlumiere0000000a1" in message
+    assert "access token rejected" in message
+    assert "authError" in message and "invalid authentication credentials" in message
+    assert "SOURCES__YOUTUBE__ACCESS_TOKEN" in message
+
+
+def test_malformed_records_are_quarantined_not_dropped(
+    world: Path, clock: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_get = helpers_mod.get
+    broken: dict[str, str] = {}
+
+    def corrupting_get(client: Any, path: str, params: dict[str, Any], account: str) -> Any:
+        page = real_get(client, path, params, account)
+        items = page.data.get("items") or []
+        if path == "videos" and len(items) >= 2 and not broken:
+            broken["typed"] = items[0]["id"]
+            items[0]["statistics"]["viewCount"] = "lots"  # wrong type
+            broken["missing"] = items[1].pop("id")  # missing key
+        return page
+
+    monkeypatch.setattr(helpers_mod, "get", corrupting_get)
+    monkeypatch.setattr(context_mod, "get", corrupting_get)
+    db = load(clock, tmp_path, resources=("videos", "video_stats"))
+    truth = _truth(world, TODAY)
+    loaded = {r[0] for r in query(db, "select video_id from raw_youtube.videos")}
+    assert loaded == set(truth["video_ids"]) - set(broken.values())
+    rows = query(
+        db,
+        "select source, resource, record_id, reason from raw_youtube.quarantine order by reason",
+    )
+    assert len(rows) == 2
+    assert rows[0][:3] == ("youtube", "videos", broken["typed"])
+    assert "'viewCount' is not an integer: 'lots'" in rows[0][3]
+    assert rows[1][2].startswith("missing-id:") and "missing required 'id'" in rows[1][3]
