@@ -1,0 +1,23 @@
+-- One row per property and snapshot date: what the report covered, GA4's quota and flags.
+with renamed as (
+    select
+        {{ dbt.cast('property_id', dbt.type_string()) }} as property_id,
+        {{ dbt.cast('snapshot_date', 'date') }} as snapshot_date,
+        {{ dbt.cast('brand_id', dbt.type_string()) }} as brand_id,
+        {{ dbt.cast('start_date', 'date') }} as window_start_date,
+        {{ dbt.cast('end_date', 'date') }} as window_end_date,
+        {{ dbt.cast('row_count', dbt.type_bigint()) }} as row_count,
+        {{ dbt.cast('currency_code', dbt.type_string()) }} as currency_code,
+        {{ dbt.cast('time_zone', dbt.type_string()) }} as time_zone,
+        {{ dbt.cast('tokens_per_day_consumed', dbt.type_bigint()) }} as tokens_per_day_consumed,
+        {{ dbt.cast('tokens_per_day_remaining', dbt.type_bigint()) }} as tokens_per_day_remaining,
+        {{ dbt.cast('tokens_per_hour_consumed', dbt.type_bigint()) }} as tokens_per_hour_consumed,
+        {{ dbt.cast('tokens_per_hour_remaining', dbt.type_bigint()) }} as tokens_per_hour_remaining,
+        {{ dbt.cast('data_loss_from_other_row', dbt.type_boolean()) }} as data_loss_from_other_row,
+        {{ dbt.cast('subject_to_thresholding', dbt.type_boolean()) }} as subject_to_thresholding,
+        {{ dbt.cast('sampled', dbt.type_boolean()) }} as is_sampled,
+        {{ utc_timestamp('fetched_at') }} as fetched_at,
+        {{ dlt_load_id(source('ga4', 'report_runs')) }} as dlt_load_id
+    from {{ source('ga4', 'report_runs') }}
+)
+{{ deduplicate('renamed', 'property_id, snapshot_date', 'fetched_at desc') }}

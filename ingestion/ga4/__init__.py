@@ -1,0 +1,215 @@
+"""dlt source for the GA4 Data API: daily traffic by source / medium / campaign / channel group.
+
+Loads ``raw_ga4`` for every ``ga4`` property of the brand registry. Targets
+https://analyticsdata.googleapis.com by default (``sources.ga4.base_url``; the sandbox is
+``http://127.0.0.1:PORT/ga4``). The OAuth access token (``sources.ga4.access_token``) is only
+needed when data is extracted, so the source can be built without secrets.
+
+GA4 restates the last ~3 days, so each run re-pulls ``restatement_days`` before the previous
+run's date and merges on the full dimension key: a re-run the same day changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import dlt
+import pyarrow as pa
+from dlt.extract.resource import DltResource
+
+from ingestion.http import RetryPolicy, SourceError
+from ingestion.quarantine import InvalidRecord, Quarantine, add_quarantine_table
+from ingestion.registry import load_registry
+
+from . import helpers as h
+from . import settings as s
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
+_ARROW = {
+    "text": pa.string(),
+    "bigint": pa.int64(),
+    "double": pa.float64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+}
+
+
+def _hints(table: str, pk: Sequence[str], columns: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "table_name": table,
+        "write_disposition": "merge",
+        "primary_key": list(pk),
+        "columns": {c: dict(v) for c, v in columns.items()},
+    }
+
+
+def traffic_columns(dimensions: Sequence[str], metrics: Sequence[str]) -> dict[str, Any]:
+    """Columns of ``traffic_daily`` for the configured report (unknown ones: text / double)."""
+    known = s.COLUMNS[s.TRAFFIC_TABLE]
+    cols: dict[str, Any] = {"property_id": known["property_id"], "brand_id": known["brand_id"]}
+    for d in dimensions:
+        cols[h.snake(d)] = known.get(h.snake(d), {"data_type": "text", "nullable": False})
+    for m in metrics:
+        cols[h.snake(m)] = known.get(h.snake(m), {"data_type": "double"})
+    cols["currency_code"], cols["fetched_at"] = known["currency_code"], known["fetched_at"]
+    return cols
+
+
+@dlt.source(
+    name=s.SOURCE_NAME, section=s.SOURCE_NAME, max_table_nesting=0, schema_contract=SCHEMA_CONTRACT
+)
+def ga4_source(
+    access_token: str | None = dlt.secrets.value,
+    base_url: str = s.DEFAULT_BASE_URL,
+    property_ids: list[str] | None = None,
+    dimensions: list[str] | None = None,
+    metrics: list[str] | None = None,
+    start_date: str | None = None,
+    backfill_days: int = s.BACKFILL_DAYS,
+    restatement_days: int = s.RESTATEMENT_DAYS,
+    page_size: int = s.PAGE_SIZE,
+    max_attempts: int = s.MAX_ATTEMPTS,
+    max_total_wait_s: float = s.MAX_TOTAL_WAIT_S,
+    backoff_base_s: float = s.BACKOFF_BASE_S,
+    backoff_max_s: float = s.BACKOFF_MAX_S,
+    request_timeout_s: float = s.REQUEST_TIMEOUT_S,
+    registry_path: str | None = None,
+) -> Sequence[DltResource]:
+    """GA4 properties of the brand registry (or ``property_ids``), incrementally by date.
+
+    Args:
+        access_token: OAuth 2 access token with analytics.readonly (secret
+            ``sources.ga4.access_token``); checked when data is extracted.
+        base_url: Data API host; ``http://127.0.0.1:PORT/ga4`` for the sandbox.
+        property_ids: override the registry's ``ga4`` entries (brand_id is then looked up).
+        dimensions / metrics: the report; every dimension is part of the merge key.
+        start_date: first run only, ``YYYY-MM-DD`` (else ``backfill_days`` before today).
+        restatement_days: days before the previous run's date re-pulled each run.
+        page_size: runReport ``limit`` (GA4 max 250 000).
+        max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s:
+            retry policy per request (429 RESOURCE_EXHAUSTED, 5xx, timeouts).
+        registry_path: brand registry file (default ``PULSE_BRANDS`` or config/brands.yaml).
+    """
+    registry = load_registry(registry_path)
+    accounts = registry.accounts(s.REGISTRY_KEY)
+    if property_ids is not None:
+        accounts = [(registry.brand_of(s.REGISTRY_KEY, p), p) for p in property_ids]
+    dims = tuple(dimensions or s.DIMENSIONS)
+    mets = tuple(metrics or s.METRICS)
+    if "date" not in dims:
+        raise ValueError("ga4: the report needs the 'date' dimension (it dates every row)")
+    policy = RetryPolicy(
+        max_attempts=max_attempts,
+        backoff_base_s=backoff_base_s,
+        backoff_max_s=backoff_max_s,
+        max_total_wait_s=max_total_wait_s,
+        timeout_s=request_timeout_s,
+    )
+    columns = traffic_columns(dims, mets)
+    schema = pa.schema(
+        [pa.field(c, _ARROW[v["data_type"]], v.get("nullable", True)) for c, v in columns.items()]
+    )
+    runs_hints = dlt.mark.make_hints(
+        **_hints(s.RUNS_TABLE, s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE])
+    )
+    quarantine = Quarantine(s.SOURCE_NAME)
+
+    def traffic_daily() -> Iterator[Any]:
+        """Daily rows per date x dimensions, from the restatement window to today; one
+        ``report_runs`` row per property and day (quota, row count, sampling flags)."""
+        if not access_token:
+            raise SourceError(
+                s.SOURCE_NAME,
+                "-",
+                "no access token: set SOURCES__GA4__ACCESS_TOKEN or sources.ga4.access_token",
+            )
+        client = h.make_client(access_token, base_url, policy)
+        state = dlt.current.resource_state().setdefault("last_run_date", {})
+        for brand_id, prop in accounts:
+            if prop in state:
+                first = date.fromisoformat(state[prop]) - timedelta(days=restatement_days)
+                start = first.isoformat()
+            else:
+                start = start_date or f"{max(0, backfill_days - 1)}daysAgo"
+            fetched, last = None, {}
+            for answer, data in h.run_report(
+                client, prop, start, "today", dims, mets, min(page_size, s.MAX_PAGE_SIZE)
+            ):
+                fetched, last = answer.fetched_at, data
+                yield from _page(data, prop, brand_id, answer.fetched_at)
+            if fetched is None:
+                continue
+            try:
+                first_day = date.fromisoformat(start)
+            except ValueError:  # "NdaysAgo": relative to the server's today
+                first_day = fetched.date() - timedelta(days=max(0, backfill_days - 1))
+            row = _run_row(last, prop, brand_id, first_day, fetched)
+            yield dlt.mark.with_hints(row, runs_hints, create_table_variant=True)
+            state[prop] = fetched.date().isoformat()
+        quarantine.summary(s.TRAFFIC_TABLE)
+
+    def _page(data: dict[str, Any], prop: str, brand_id: str, fetched_at: Any) -> Iterator[Any]:
+        names = [d.get("name") for d in data.get("dimensionHeaders") or []]
+        headers = [m for m in data.get("metricHeaders") or [] if isinstance(m, dict)]
+        currency = (data.get("metadata") or {}).get("currencyCode")
+        batch: list[dict[str, Any]] = []
+        for raw in data.get("rows") or []:
+            try:
+                rec = h.row_record(raw, names, headers)
+            except InvalidRecord as exc:
+                yield quarantine.row(
+                    s.TRAFFIC_TABLE, raw, str(exc), fetched_at, record_id=h.row_id(prop, raw)
+                )
+                continue
+            rec.update(
+                property_id=prop, brand_id=brand_id, currency_code=currency, fetched_at=fetched_at
+            )
+            batch.append(rec)
+        if batch:
+            yield pa.Table.from_pylist(batch, schema=schema)
+
+    resource = add_quarantine_table(dlt.resource(traffic_daily, name=s.TRAFFIC_TABLE))
+    resource.apply_hints(
+        create_table_variant=True,
+        **_hints(s.RUNS_TABLE, s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE]),
+    )
+    pk = ["property_id", *(h.snake(d) for d in dims)]
+    resource.apply_hints(**_hints(s.TRAFFIC_TABLE, pk, columns))
+    return [resource]
+
+
+def _run_row(
+    data: dict[str, Any], prop: str, brand_id: str, first: date, fetched_at: Any
+) -> dict[str, Any]:
+    """The report's metadata and quota as one row per property and day."""
+    meta = data.get("metadata") or {}
+    quota = data.get("propertyQuota") or {}
+
+    def q(bucket: str, key: str) -> int | None:
+        value = (quota.get(bucket) or {}).get(key)
+        return int(value) if isinstance(value, int | float) else None
+
+    return {
+        "property_id": prop,
+        "snapshot_date": fetched_at.date(),
+        "brand_id": brand_id,
+        "start_date": first,
+        "end_date": fetched_at.date(),
+        "row_count": int(data.get("rowCount") or 0),
+        "currency_code": meta.get("currencyCode"),
+        "time_zone": meta.get("timeZone"),
+        "tokens_per_day_consumed": q("tokensPerDay", "consumed"),
+        "tokens_per_day_remaining": q("tokensPerDay", "remaining"),
+        "tokens_per_hour_consumed": q("tokensPerHour", "consumed"),
+        "tokens_per_hour_remaining": q("tokensPerHour", "remaining"),
+        "data_loss_from_other_row": bool(meta.get("dataLossFromOtherRow", False)),
+        "subject_to_thresholding": bool(meta.get("subjectToThresholding", False)),
+        "sampled": bool(meta.get("samplingMetadatas")),
+        "fetched_at": fetched_at,
+    }

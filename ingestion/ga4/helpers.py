@@ -1,0 +1,179 @@
+"""GA4 Data API over the shared client: google.rpc error classification, offset paging, rows.
+
+GA4 answers errors with ``{"error": {"code", "status", "message", "details"}}``: 429
+RESOURCE_EXHAUSTED (property tokens) and 5xx INTERNAL / UNAVAILABLE are retried, waiting for a
+``google.rpc.RetryInfo.retryDelay`` or ``Retry-After`` when Google gives one; UNAUTHENTICATED
+and PERMISSION_DENIED fail the source at once (a new token or a grant is needed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import requests
+
+from ingestion.http import (
+    Answer,
+    ApiClient,
+    SourceAuthError,
+    SourceError,
+    Verdict,
+    retry_after_s,
+)
+from ingestion.quarantine import InvalidRecord, parse_int
+
+from . import settings as s
+
+RETRYABLE_STATUS = frozenset({"RESOURCE_EXHAUSTED", "INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED"})
+AUTH_STATUS = frozenset({"UNAUTHENTICATED", "PERMISSION_DENIED"})
+
+
+def _error_of(resp: requests.Response) -> dict[str, Any]:
+    try:
+        body = resp.json()
+    except ValueError:
+        return {}
+    err = body.get("error") if isinstance(body, dict) else None
+    return err if isinstance(err, dict) else {}
+
+
+def retry_delay_s(err: dict[str, Any]) -> float | None:
+    """``google.rpc.RetryInfo.retryDelay`` (e.g. ``"12s"``, ``"0.5s"``) in seconds, if given."""
+    for detail in err.get("details") or []:
+        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("RetryInfo"):
+            m = re.fullmatch(r"\s*([\d.]+)s\s*", str(detail.get("retryDelay", "")))
+            if m:
+                return float(m.group(1))
+    return None
+
+
+def classify(resp: requests.Response, account: str) -> Verdict:
+    """Turn one GA4 answer into ok / retry / fail (``account`` is the property id)."""
+    if resp.status_code == 200:
+        try:
+            resp.json()
+        except ValueError as exc:
+            return Verdict.retry(f"HTTP 200 with an unreadable JSON body ({exc})")
+        return Verdict.ok()
+    err = _error_of(resp)
+    status, message = err.get("status", ""), err.get("message", resp.text[:200])
+    why = f"HTTP {resp.status_code} {status}: {message}"
+    if resp.status_code == 429 or status in RETRYABLE_STATUS or resp.status_code >= 500:
+        wait = retry_delay_s(err)
+        return Verdict.retry(why, wait if wait is not None else retry_after_s(resp.headers))
+    if resp.status_code in (401, 403) or status in AUTH_STATUS:
+        hint = (
+            "renew the token in sources.ga4.access_token (SOURCES__GA4__ACCESS_TOKEN)"
+            if resp.status_code == 401 or status == "UNAUTHENTICATED"
+            else "grant the service account Viewer on this property"
+        )
+        return Verdict.fail(SourceAuthError(s.SOURCE_NAME, f"property {account}", f"{why}; {hint}"))
+    return Verdict.fail(SourceError(s.SOURCE_NAME, f"property {account}", why))
+
+
+def make_client(access_token: str, base_url: str, policy: Any) -> ApiClient:
+    return ApiClient(
+        source=s.SOURCE_NAME,
+        base_url=base_url,
+        classify=classify,
+        policy=policy,
+        headers={"Authorization": f"Bearer {access_token}"},
+    )
+
+
+def run_report(
+    client: ApiClient,
+    property_id: str,
+    start: str,
+    end: str,
+    dimensions: Sequence[str],
+    metrics: Sequence[str],
+    page_size: int,
+) -> Iterator[tuple[Answer, dict[str, Any]]]:
+    """Every page of one runReport: ``offset`` += ``limit`` while ``offset < rowCount``."""
+    offset = 0
+    path = f"{s.API_VERSION}/properties/{property_id}:runReport"
+    while True:
+        body = {
+            "dateRanges": [{"startDate": start, "endDate": end}],
+            "dimensions": [{"name": d} for d in dimensions],
+            "metrics": [{"name": m} for m in metrics],
+            "limit": page_size,
+            "offset": offset,
+            "keepEmptyRows": False,
+            "returnPropertyQuota": True,
+        }
+        answer = client.request("POST", path, account=property_id, json=body)
+        data = answer.json()
+        if not isinstance(data, dict):
+            raise SourceError(s.SOURCE_NAME, f"property {property_id}", "report is not an object")
+        yield answer, data
+        rows = data.get("rows") or []
+        offset += len(rows)
+        if not rows or offset >= int(data.get("rowCount") or 0):
+            return
+
+
+def snake(name: str) -> str:
+    """``sessionDefaultChannelGroup`` -> ``session_default_channel_group``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def parse_ga4_date(value: Any) -> date:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{8}", value):
+        raise InvalidRecord(f"'date' is not YYYYMMDD: {value!r}")
+    try:
+        return datetime.strptime(value, "%Y%m%d").date()
+    except ValueError:
+        raise InvalidRecord(f"'date' is not a calendar date: {value!r}") from None
+
+
+def parse_metric(value: Any, name: str, kind: str) -> int | float:
+    """A metric string typed by its header: integers exactly, the rest as floats."""
+    if kind in s.INTEGER_METRIC_TYPES:
+        return parse_int(value, name)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InvalidRecord(f"{name!r} is not a number: {value!r}")
+    try:
+        return float(value)
+    except ValueError:
+        raise InvalidRecord(f"{name!r} is not a number: {value!r}") from None
+
+
+def row_record(
+    raw: Any, dim_names: Sequence[str], metric_headers: Sequence[dict[str, Any]]
+) -> dict[str, Any]:
+    """One report row as a flat record (snake_case columns); InvalidRecord if malformed."""
+    if not isinstance(raw, dict):
+        raise InvalidRecord(f"row is a {type(raw).__name__}, not an object")
+    dvals, mvals = raw.get("dimensionValues"), raw.get("metricValues")
+    if not isinstance(dvals, list) or len(dvals) != len(dim_names):
+        raise InvalidRecord(f"expected {len(dim_names)} dimensionValues, got {dvals!r}")
+    if not isinstance(mvals, list) or len(mvals) != len(metric_headers):
+        raise InvalidRecord(f"expected {len(metric_headers)} metricValues, got {mvals!r}")
+    out: dict[str, Any] = {}
+    for name, cell in zip(dim_names, dvals, strict=True):
+        value = cell.get("value") if isinstance(cell, dict) else None
+        if name == "date":
+            out["date"] = parse_ga4_date(value)
+        elif not isinstance(value, str):
+            raise InvalidRecord(f"dimension {name!r} is not a string: {value!r}")
+        else:
+            out[snake(name)] = value
+    for header, cell in zip(metric_headers, mvals, strict=True):
+        name = str(header.get("name"))
+        value = cell.get("value") if isinstance(cell, dict) else None
+        if value is None:
+            raise InvalidRecord(f"missing value of metric {name!r}")
+        out[snake(name)] = parse_metric(value, name, str(header.get("type")))
+    return out
+
+
+def row_id(property_id: str, raw: Any) -> str:
+    """A readable quarantine id: the property and the row's dimension values."""
+    cells = raw.get("dimensionValues") if isinstance(raw, dict) else None
+    values = [c.get("value") if isinstance(c, dict) else c for c in cells or []]
+    return "/".join([property_id, *map(str, values)]) if values else f"{property_id}/?"

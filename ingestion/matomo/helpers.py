@@ -1,0 +1,217 @@
+"""Matomo Reporting API over the shared client: error classification, day paging, visit rows.
+
+Matomo reports most errors as HTTP 200 ``{"result": "error", "message": ...}``: a database
+hiccup ("Deadlock", "server has gone away") is retried, a missing 'view' access or a bad
+token fails the source at once. The rate limiter in front of an instance answers 429 / 503
+with ``Retry-After``, which the client honours.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import requests
+
+from ingestion.http import (
+    Answer,
+    ApiClient,
+    SourceAuthError,
+    SourceError,
+    Verdict,
+    retry_after_s,
+)
+from ingestion.quarantine import InvalidRecord, opt_str, parse_int
+
+from . import settings as s
+
+TRANSIENT = re.compile("|".join(s.TRANSIENT_PATTERNS), re.IGNORECASE)
+AUTH = re.compile("|".join(s.AUTH_PATTERNS), re.IGNORECASE)
+
+
+def _body(resp: requests.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
+def classify(resp: requests.Response, account: str) -> Verdict:
+    """Turn one Matomo answer into ok / retry / fail (``account`` is the site id)."""
+    body = _body(resp)
+    err = body.get("message") if isinstance(body, dict) and body.get("result") == "error" else None
+    why = f"HTTP {resp.status_code}: {err or resp.text[:200]!r}"
+    who = f"site {account}"
+    if resp.status_code in (429, 502, 503, 504) or resp.status_code >= 500:
+        return Verdict.retry(why, retry_after_s(resp.headers))
+    if err is not None:
+        if TRANSIENT.search(err):
+            return Verdict.retry(why, retry_after_s(resp.headers))
+        if resp.status_code in (401, 403) or AUTH.search(err):
+            return Verdict.fail(
+                SourceAuthError(
+                    s.SOURCE_NAME,
+                    who,
+                    f"Matomo error {err!r} (HTTP {resp.status_code}); check "
+                    "sources.matomo.token_auth and the token user's 'view' access to the site",
+                )
+            )
+        return Verdict.fail(SourceError(s.SOURCE_NAME, who, f"Matomo error {err!r}"))
+    if resp.status_code >= 400:
+        return Verdict.fail(SourceError(s.SOURCE_NAME, who, why))
+    if body is None:
+        return Verdict.retry(f"HTTP {resp.status_code} with an unreadable JSON body")
+    return Verdict.ok()
+
+
+def make_client(base_url: str, policy: Any) -> ApiClient:
+    return ApiClient(source=s.SOURCE_NAME, base_url=base_url, classify=classify, policy=policy)
+
+
+def call(client: ApiClient, token: str, site: str, params: dict[str, Any]) -> Answer:
+    """POST /index.php with ``token_auth`` in the body (keeps the token out of URLs and logs)."""
+    query = {"module": "API", "format": "JSON", **params}
+    return client.request(
+        "POST", "index.php", account=site, params=query, data={"token_auth": token}
+    )
+
+
+def visits_of_day(
+    client: ApiClient, token: str, site: str, day: date, page_size: int
+) -> Iterator[tuple[Answer, list[Any]]]:
+    """Every page of ``Live.getLastVisitsDetails`` for one day (``filter_offset`` paging)."""
+    offset = 0
+    while True:
+        answer = call(
+            client,
+            token,
+            site,
+            {
+                "method": s.METHOD,
+                "idSite": site,
+                "period": "day",
+                "date": day.isoformat(),
+                "filter_limit": page_size,
+                "filter_offset": offset,
+            },
+        )
+        page = answer.json()
+        if not isinstance(page, list):
+            raise SourceError(s.SOURCE_NAME, f"site {site}", f"expected a list, got {page!r:.200}")
+        yield answer, page
+        if len(page) < page_size:
+            return
+        offset += len(page)
+
+
+def _epoch(record: dict[str, Any], key: str, required: bool = True) -> datetime | None:
+    value = record.get(key)
+    if value is None:
+        if required:
+            raise InvalidRecord(f"missing required {key!r}")
+        return None
+    return datetime.fromtimestamp(parse_int(value, key), UTC)
+
+
+def _money(value: Any, key: str) -> float:
+    if value in (None, ""):
+        return 0.0
+    if isinstance(value, bool):
+        raise InvalidRecord(f"{key!r} is not an amount: {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InvalidRecord(f"{key!r} is not an amount: {value!r}") from None
+
+
+def visit_rows(
+    raw: Any, site: str, brand_id: str, fetched_at: datetime, hasher: Callable[[Any], Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One visit and its goal / order child rows; InvalidRecord names what is wrong."""
+    if not isinstance(raw, dict):
+        raise InvalidRecord(f"visit is a {type(raw).__name__}, not an object")
+    if raw.get("idVisit") is None:
+        raise InvalidRecord("missing required 'idVisit'")
+    visit_id = parse_int(raw["idVisit"], "idVisit")
+    first = _epoch(raw, "firstActionTimestamp")
+    last = _epoch(raw, "lastActionTimestamp", required=False) or first
+    details = raw.get("actionDetails") or []
+    if not isinstance(details, list):
+        raise InvalidRecord(f"'actionDetails' is not a list: {details!r:.100}")
+    visitor = opt_str(raw, "visitorId")
+    visitor_hash = hasher(visitor)
+    children: list[dict[str, Any]] = []
+    entry_url = None
+    for action in details:
+        if not isinstance(action, dict):
+            raise InvalidRecord(f"action is not an object: {action!r:.100}")
+        kind = action.get("type")
+        if kind == "action" and entry_url is None:
+            entry_url = opt_str(action, "url")
+        if kind not in ("goal", "ecommerceOrder"):
+            continue
+        at = _epoch(action, "timestamp")
+        goal_id = 0 if kind == "ecommerceOrder" else parse_int(action.get("goalId"), "goalId")
+        children.append(
+            {
+                "site_id": site,
+                "conversion_id": f"{visit_id}-{goal_id}-{int(at.timestamp())}",
+                "visit_id": visit_id,
+                "conversion_type": kind,
+                "goal_id": goal_id,
+                "goal_name": opt_str(action, "goalName"),
+                "order_id": None if action.get("orderId") is None else str(action["orderId"]),
+                "revenue": _money(action.get("revenue"), "revenue"),
+                "items": parse_int(action.get("items") or 0, "items"),
+                "converted_at": at,
+                "visitor_id_hash": visitor_hash,
+                "fetched_at": fetched_at,
+            }
+        )
+    opt_int = {k: raw.get(k) for k in ("visitDuration", "actions", "visitCount", "goalConversions")}
+    ints = {k: None if v in (None, "") else parse_int(v, k) for k, v in opt_int.items()}
+    visit = {
+        "site_id": site,
+        "visit_id": visit_id,
+        "brand_id": brand_id,
+        "visit_date": first.date(),
+        "first_action_at": first,
+        "last_action_at": last,
+        "visit_duration_s": ints["visitDuration"],
+        "actions": ints["actions"],
+        "visit_count": ints["visitCount"],
+        "visitor_type": opt_str(raw, "visitorType"),
+        "visitor_id_hash": visitor_hash,
+        "user_id_hash": hasher(raw.get("userId")),
+        "has_consent": visitor is not None,
+        "referrer_type": opt_str(raw, "referrerType"),
+        "referrer_name": opt_str(raw, "referrerName") or None,
+        "referrer_keyword": opt_str(raw, "referrerKeyword") or None,
+        "referrer_url": opt_str(raw, "referrerUrl") or None,
+        "campaign_name": opt_str(raw, "campaignName") or None,
+        "campaign_source": opt_str(raw, "campaignSource") or None,
+        "campaign_medium": opt_str(raw, "campaignMedium") or None,
+        "campaign_content": opt_str(raw, "campaignContent") or None,
+        "campaign_keyword": opt_str(raw, "campaignKeyword") or None,
+        "entry_url": entry_url,
+        "device_type": opt_str(raw, "deviceType"),
+        "goal_conversions": ints["goalConversions"],
+        "visit_converted": bool(parse_int(raw.get("visitConverted") or 0, "visitConverted")),
+        "revenue": round(sum(c["revenue"] for c in children), 2),
+        "currency": opt_str(raw, "siteCurrency"),
+        "fetched_at": fetched_at,
+    }
+    return visit, children
+
+
+def redact(raw: Any, hasher: Callable[[Any], Any]) -> Any:
+    """A quarantined visit without personal data: ids hashed, IP dropped."""
+    if not isinstance(raw, dict):
+        return raw
+    out = {k: v for k, v in raw.items() if k != "visitIp"}
+    for key in ("visitorId", "userId", "fingerprint"):
+        if out.get(key) is not None:
+            out[key] = hasher(out[key])
+    return out

@@ -1,0 +1,329 @@
+"""Generate the website visits of every brand with a site analytics source (GA4 and/or Matomo).
+
+One visit is one GA4 session and one Matomo visit: both vendors serve the same rows, each in
+its own dialect. Traffic = clicks on the social posts' links (their UTMs, a share of the
+post's clicks, on the hours and days after the post) + organic search, direct, referral,
+social referrers, email and paid traffic (tagged with the brand's running campaign). Visitors
+return within 30 days (multi-touch paths), ~75% consent, some are logged in (user id);
+conversions are goals (newsletter, contact) and ecommerce orders with revenue.
+
+Vectorised with numpy per brand; string columns come from small profile tables by index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from sandbox.vendors.web import channels as ch
+
+CONSENT_SHARE = 0.75
+MEMBER_SHARE = 0.25  # consenting visitors with an account; logged in on 60% of their visits
+CLICK_TO_VISIT = 0.25  # share of a link post's clicks that land as a tracked visit
+RETURN_WINDOW_DAYS = 30
+WEEKDAY = np.array([1.0, 1.05, 1.0, 1.0, 0.95, 0.8, 0.75])
+HOURS = np.array([1, 1, 1, 1, 1, 2, 4, 6, 7, 7, 7, 7, 8, 7, 6, 6, 6, 7, 8, 9, 9, 7, 4, 2], float)
+KINDS = ["organic", "direct", "referral", "social_ref", "email", "paid_search", "paid_social"]
+KIND_WEIGHTS = np.array([0.42, 0.25, 0.10, 0.07, 0.06, 0.06, 0.04])
+CONVERSION_BASE = {"organic": 0.03, "direct": 0.035, "referral": 0.02, "social_ref": 0.02}
+CONVERSION_BASE.update(email=0.06, paid_search=0.045, paid_social=0.03, post=0.025)
+LANDING = ["/", "/boutique", "/blog", "/atelier", "/nouveautes", "/offres", "/contact"]
+GA4_LAG = (np.array([0, 1, 2, 3]), np.array([0.8, 0.1, 0.06, 0.04]))  # late hits, in days
+EPOCH = datetime(1970, 1, 1)
+GOALS = {1: "Newsletter", 2: "Contact"}
+DEVICES = np.array(["Desktop", "Smartphone", "Tablet"], dtype=object)
+
+DDL = """
+CREATE TABLE web_sites (brand_id VARCHAR, site VARCHAR, timezone VARCHAR,
+    ga4_property_id VARCHAR, matomo_site_id VARCHAR, currency VARCHAR);
+CREATE TABLE web_visits (visit_id BIGINT, brand_id VARCHAR, visitor_slot BIGINT,
+    visitor_id VARCHAR, user_id VARCHAR, consent BOOLEAN, visit_count INTEGER,
+    started_at TIMESTAMP, ended_at TIMESTAMP, visit_date DATE, source VARCHAR, medium VARCHAR,
+    campaign VARCHAR, content VARCHAR, term VARCHAR, referrer_type VARCHAR,
+    referrer_name VARCHAR, referrer_url VARCHAR, channel_group VARCHAR, landing_page VARCHAR,
+    post_id VARCHAR, pageviews INTEGER, duration_s INTEGER, engaged BOOLEAN,
+    device_type VARCHAR, ga4_lag INTEGER, key_events INTEGER, revenue DECIMAL(12, 2));
+CREATE TABLE web_conversions (conversion_id VARCHAR, visit_id BIGINT, brand_id VARCHAR,
+    kind VARCHAR, goal_id INTEGER, goal_name VARCHAR, order_id VARCHAR,
+    revenue DECIMAL(12, 2), items INTEGER, converted_at TIMESTAMP);
+"""
+TABLE_KEYS = {"web_sites": "brand_id", "web_visits": "visit_id", "web_conversions": "conversion_id"}
+
+
+def _seed(*parts: Any) -> int:
+    return int.from_bytes(hashlib.blake2b(":".join(map(str, parts)).encode()).digest()[:8], "big")
+
+
+def _unit(values: np.ndarray, salt: int) -> np.ndarray:
+    """A stable uniform [0, 1) per integer (splitmix64), for per-visitor traits."""
+    with np.errstate(over="ignore"):
+        z = values.astype(np.uint64) + np.uint64(salt % 2**63) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+
+class _Profiles:
+    """Interning table of traffic profiles (visits hold an index)."""
+
+    def __init__(self) -> None:
+        self.items: list[ch.Profile] = []
+        self.index: dict[ch.Profile, int] = {}
+
+    def add(self, profile: ch.Profile) -> int:
+        if profile not in self.index:
+            self.index[profile] = len(self.items)
+            self.items.append(profile)
+        return self.index[profile]
+
+    def column(self, field: int, idx: np.ndarray) -> np.ndarray:
+        return np.array([p[field] for p in self.items], dtype=object)[idx]
+
+
+def _base_profile(kind: str, sub: int, campaign: str | None, sub_rng: int) -> ch.Profile:
+    if kind == "organic":
+        return ch.organic(list(ch.SEARCH)[sub % len(ch.SEARCH)])
+    if kind == "direct":
+        return ch.direct()
+    if kind == "referral":
+        return ch.referral(ch.REFERRALS[sub % len(ch.REFERRALS)])
+    if kind == "social_ref":
+        return ch.referral(list(ch.SOCIAL_REFERRERS)[sub % len(ch.SOCIAL_REFERRERS)])
+    if kind == "email":
+        return ch.tagged("newsletter", "email", campaign or "newsletter-hebdo")
+    if kind == "paid_search":
+        return ch.tagged("google", "cpc", campaign or "marque", term="marque")
+    network = "facebook" if sub_rng % 2 == 0 else "instagram"
+    return ch.tagged(network, "paid_social", campaign or "always-on")
+
+
+def _brand_visits(con: Any, brand: Any, spec: Any) -> dict[str, np.ndarray]:
+    """Visits of one brand (arrays), before global ids are assigned."""
+    rng = np.random.default_rng(_seed(spec.seed, "web", brand.brand_id))
+    span = spec.span
+    start = datetime.combine(spec.start, datetime.min.time())
+    camp_rows = con.execute(
+        "SELECT campaign, start_date, end_date FROM campaigns WHERE brand_id = ? "
+        "ORDER BY start_date, campaign",
+        [brand.brand_id],
+    ).fetchall()
+    running = [None] * span  # campaign name running on each day offset (first one wins)
+    for name, first, last in camp_rows:
+        for off in range((first - spec.start).days, (last - spec.start).days + 1):
+            if 0 <= off < span and running[off] is None:
+                running[off] = name
+    profiles = _Profiles()
+
+    # Base traffic: Poisson per day, hour of day, kind and sub-source.
+    mean = rng.uniform(60, 110)
+    weekday = np.array([(spec.start + timedelta(days=d)).weekday() for d in range(span)])
+    per_day = rng.poisson(mean * WEEKDAY[weekday])
+    day = np.repeat(np.arange(span), per_day)
+    n = day.size
+    secs = rng.choice(24, n, p=HOURS / HOURS.sum()) * 3600 + rng.integers(0, 3600, n)
+    kind = rng.choice(len(KINDS), n, p=KIND_WEIGHTS)
+    sub = np.where(kind == 0, rng.choice(4, n, p=ch.SEARCH_WEIGHTS), rng.integers(0, 4, n)).astype(
+        np.int64
+    )
+    keyed = kind * 10 + sub
+    camp_idx = np.array([0] + [i + 1 for i in range(span)])  # 0 = none
+    camp_of_day = np.where([r is not None for r in running], camp_idx[1:], 0)[day]
+    combos, inverse = np.unique(keyed * 10_000 + camp_of_day, return_inverse=True)
+    lookup = np.empty(combos.size, dtype=np.int64)
+    for i, combo in enumerate(combos.tolist()):
+        k, cday = divmod(combo, 10_000)
+        name = running[cday - 1] if cday else None
+        lookup[i] = profiles.add(_base_profile(KINDS[k // 10], k % 10, name, combo))
+    prof = lookup[inverse]
+    landing = np.array(LANDING, dtype=object)[rng.integers(0, len(LANDING), n)]
+    post = np.full(n, None, dtype=object)
+    conv_kind = np.array(KINDS, dtype=object)[kind]
+
+    # Clicks on the brand's post links: a share of each link post's clicks, after the post.
+    link_posts = con.execute(
+        "SELECT p.post_id, p.platform, p.created_time, p.link_url, p.final_clicks "
+        "FROM posts p JOIN accounts a USING (account_id) "
+        "WHERE a.brand_id = ? AND p.link_url IS NOT NULL ORDER BY p.post_id",
+        [brand.brand_id],
+    ).fetchall()
+    if link_posts:
+        counts = rng.binomial([int(r[4]) for r in link_posts], CLICK_TO_VISIT)
+        rows = np.repeat(np.arange(len(link_posts)), counts)
+        delay = np.minimum(rng.exponential(16 * 3600, rows.size), 6 * 86400 - 1).astype(np.int64)
+        created = np.array(
+            [int((r[2] - start).total_seconds()) for r in link_posts], dtype=np.int64
+        )
+        at = created[rows] + 60 + delay
+        keep = at < span * 86400
+        rows, at = rows[keep], at[keep]
+        post_prof, post_path = [], []
+        for _pid, platform, _c, url, _k in link_posts:
+            profile, path = ch.from_link(url, platform)
+            post_prof.append(profiles.add(profile))
+            post_path.append(path)
+        day = np.concatenate([day, at // 86400])
+        secs = np.concatenate([secs, at % 86400])
+        prof = np.concatenate([prof, np.array(post_prof, dtype=np.int64)[rows]])
+        landing = np.concatenate([landing, np.array(post_path, dtype=object)[rows]])
+        post = np.concatenate([post, np.array([r[0] for r in link_posts], dtype=object)[rows]])
+        conv_kind = np.concatenate([conv_kind, np.full(rows.size, "post", dtype=object)])
+    n = day.size
+
+    # Visitors: slot windows of 30 days make returns happen within the attribution window.
+    per_slot = max(1, int(mean / 1.5))
+    slot = day * per_slot + rng.integers(0, RETURN_WINDOW_DAYS * per_slot, n)
+    salt = _seed(spec.seed, brand.brand_id, "visitor")
+    consent = _unit(slot, salt) < CONSENT_SHARE
+    member = consent & (_unit(slot, salt + 1) < MEMBER_SHARE)
+    logged_in = member & (rng.random(n) < 0.6)
+    order = np.lexsort((secs, day, slot))
+    first_of_slot = np.r_[True, slot[order][1:] != slot[order][:-1]]
+    group_start = np.maximum.accumulate(np.where(first_of_slot, np.arange(n), 0))
+    visit_count = np.empty(n, dtype=np.int64)
+    visit_count[order] = np.arange(n) - group_start + 1
+
+    # Behaviour and conversions.
+    pageviews = np.minimum(rng.geometric(0.45, n), 12)
+    duration = np.where(
+        pageviews == 1,
+        np.where(rng.random(n) < 0.55, 0, rng.integers(5, 120, n)),
+        (pageviews * rng.exponential(50, n)).astype(np.int64) + 10,
+    )
+    base = np.array([CONVERSION_BASE[k] for k in conv_kind])
+    p = base * (1 + 0.6 * np.minimum(visit_count - 1, 4))
+    has_order = rng.random(n) < p * 0.6
+    has_news = rng.random(n) < p * 0.5
+    has_contact = rng.random(n) < p * 0.2
+    converted = has_order | has_news | has_contact
+    pageviews = np.where(has_order, np.maximum(pageviews, 3), pageviews)
+    duration = np.where(converted, np.maximum(duration, 90), duration)
+    duration = np.minimum(duration, 86399 - secs)  # a Matomo visit ends on its day
+    revenue = np.where(has_order, np.round(rng.lognormal(np.log(55), 0.5, n), 2), 0.0)
+    items = np.where(has_order, rng.geometric(0.6, n), 0)
+    key_events = has_order.astype(int) + has_news + has_contact
+    engaged = (duration >= 10) | (pageviews >= 2) | converted
+    started = np.datetime64(start) + (day * 86400 + secs).astype("timedelta64[s]")
+    return {
+        "day": day,
+        "secs": secs,
+        "started_at": started,
+        "ended_at": started + duration.astype("timedelta64[s]"),
+        "visit_date": started.astype("datetime64[D]"),
+        "slot": slot,
+        "consent": consent,
+        "user": np.where(logged_in, slot, -1),
+        "visit_count": visit_count,
+        "prof": prof,
+        "landing": landing,
+        "post": post,
+        "pageviews": pageviews,
+        "duration": duration,
+        "engaged": engaged,
+        "device": DEVICES[rng.choice(3, n, p=[0.45, 0.48, 0.07])],
+        "ga4_lag": rng.choice(GA4_LAG[0], n, p=GA4_LAG[1]),
+        "key_events": key_events,
+        "revenue": revenue,
+        "items": items,
+        "order": has_order,
+        "news": has_news,
+        "contact": has_contact,
+        "conv_offset": np.maximum((duration * rng.uniform(0.5, 1.0, n)).astype(np.int64) - 2, 0),
+        "profiles": np.array(profiles.items, dtype=object),
+    }
+
+
+def _hex_ids(slots: np.ndarray, salt: str) -> np.ndarray:
+    uniq, inv = np.unique(slots, return_inverse=True)
+    ids = [hashlib.blake2b(f"{salt}:{s}".encode(), digest_size=8).hexdigest() for s in uniq]
+    return np.array(ids, dtype=object)[inv]
+
+
+def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
+    """Write web_sites, web_visits, web_conversions; visit ids follow start time."""
+    brands = [b for b in registry.brands if b.ids("ga4") or b.ids("matomo")]
+    sites = {
+        "brand_id": [b.brand_id for b in brands],
+        "site": [b.site for b in brands],
+        "timezone": [b.timezone for b in brands],
+        "ga4_property_id": [(b.ids("ga4") or (None,))[0] for b in brands],
+        "matomo_site_id": [(b.ids("matomo") or (None,))[0] for b in brands],
+        "currency": ["GBP" if b.timezone == "Europe/London" else "EUR" for b in brands],
+    }
+    writer.insert("web_sites", sites)
+    parts = []
+    for i, brand in enumerate(brands):
+        v = _brand_visits(writer.con, brand, spec)
+        v["brand"] = np.full(v["day"].size, brand.brand_id, dtype=object)
+        v["brand_no"] = np.full(v["day"].size, i)
+        v["visitor_id"] = _hex_ids(v["slot"], f"{spec.seed}:{brand.brand_id}")
+        v["user_id"] = np.array(
+            [None if u < 0 else f"cust-{i + 1}{u:07d}" for u in v["user"].tolist()], dtype=object
+        )
+        profs = v.pop("profiles")
+        for f, name in enumerate(ch.Profile._fields):
+            v[name] = np.array([p[f] for p in profs], dtype=object)[v["prof"]]
+        parts.append(v)
+        say(f"    {brand.brand_id}: {v['day'].size} visits")
+    if not parts:
+        return {"sites": 0, "visits": 0, "conversions": 0}
+    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    order = np.lexsort((np.arange(cols["day"].size), cols["brand_no"], cols["started_at"]))
+    cols = {k: a[order] for k, a in cols.items()}
+    visit_id = np.arange(1, order.size + 1, dtype=np.int64)
+    visits = {
+        "visit_id": visit_id,
+        "brand_id": cols["brand"],
+        "visitor_slot": cols["slot"],
+        "visitor_id": cols["visitor_id"],
+        "user_id": cols["user_id"],
+        "consent": cols["consent"],
+        "visit_count": cols["visit_count"],
+        "started_at": cols["started_at"],
+        "ended_at": cols["ended_at"],
+        "visit_date": cols["visit_date"],
+        **{name: cols[name] for name in ch.Profile._fields},
+        "landing_page": cols["landing"],
+        "post_id": cols["post"],
+        "pageviews": cols["pageviews"],
+        "duration_s": cols["duration"],
+        "engaged": cols["engaged"],
+        "device_type": cols["device"],
+        "ga4_lag": cols["ga4_lag"],
+        "key_events": cols["key_events"],
+        "revenue": cols["revenue"],
+    }
+    writer.insert("web_visits", {k: pa.array(a) for k, a in visits.items()})
+    convs = _conversions(cols, visit_id)
+    writer.insert("web_conversions", convs)
+    return {"sites": len(brands), "visits": int(visit_id.size), "conversions": len(convs["kind"])}
+
+
+def _conversions(cols: dict[str, np.ndarray], visit_id: np.ndarray) -> dict[str, Any]:
+    """One row per goal conversion or order; id = ``{idVisit}-{goalId}-{unix ts}`` (order: 0)."""
+    out: dict[str, list[Any]] = {k: [] for k in ("conversion_id", "visit_id", "brand_id", "kind")}
+    out.update({k: [] for k in ("goal_id", "goal_name", "order_id", "revenue", "items")})
+    out["converted_at"] = []
+    at = cols["started_at"] + cols["conv_offset"].astype("timedelta64[s]")
+    epoch = at.astype("datetime64[s]").astype(np.int64)
+    day_end = (cols["visit_date"].astype("datetime64[s]").astype(np.int64)) + 86399
+    for flag, goal in (("order", 0), ("news", 1), ("contact", 2)):
+        idx = np.flatnonzero(cols[flag])
+        for i in idx.tolist():
+            vid = int(visit_id[i])
+            ts = min(int(epoch[i]) + goal, int(day_end[i]))  # goals a second or two apart
+            out["conversion_id"].append(f"{vid}-{goal}-{ts}")
+            out["visit_id"].append(vid)
+            out["brand_id"].append(cols["brand"][i])
+            out["kind"].append("ecommerceOrder" if goal == 0 else "goal")
+            out["goal_id"].append(goal)
+            out["goal_name"].append(GOALS.get(goal))
+            out["order_id"].append(f"ORD-{vid:08d}" if goal == 0 else None)
+            out["revenue"].append(float(cols["revenue"][i]) if goal == 0 else 0.0)
+            out["items"].append(int(cols["items"][i]) if goal == 0 else 0)
+            out["converted_at"].append(EPOCH + timedelta(seconds=ts))
+    return out
