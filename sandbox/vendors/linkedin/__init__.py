@@ -1,0 +1,94 @@
+"""LinkedIn Community Management API: the sandbox vendor plug-in (see ``sandbox.vendors``).
+
+World tables ``linkedin_organizations``, ``linkedin_posts``, ``linkedin_comments`` (``world.py``);
+routes under ``/linkedin/rest/...`` (``api.py``); numbers shared by both in ``stats.py``.
+The contract with the dlt source is docs/sources/linkedin.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from sandbox.vendors.linkedin import stats, world
+from sandbox.world.store import now_of, rows, world_info
+
+
+def build_manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
+    """What a complete LinkedIn load holds as of ``today``, per organization.
+
+    ``post_urns`` newest published first; ``comment_urns`` oldest first; ``posts`` the lifetime
+    share statistics per post; ``follower_gains`` ([organic, paid]) and ``share_statistics_daily``
+    per day from the later of the world's start and today minus 12 months, to today.
+    """
+    info = world_info(cur)
+    start: date = info["start_date"]
+    now = now_of(today)
+    first = max(start, stats.window_start(today))
+    buckets = stats.bucket_edges(first, today, "DAY")
+    out: dict[str, Any] = {}
+    totals = {"organizations": 0, "posts": 0, "comments": 0, "brand_replies": 0}
+    for org in rows(cur, "SELECT * FROM linkedin_organizations ORDER BY organization_id"):
+        org_id = org["organization_id"]
+        posts = stats.visible_posts(cur, org_id, now)
+        counts = stats.comment_counts(cur, org_id, now)
+        comments = cur.execute(
+            "SELECT comment_urn, is_brand FROM linkedin_comments WHERE organization_id = ? "
+            "AND created_at <= ? ORDER BY created_at, comment_id",
+            [org_id, now],
+        ).fetchall()
+        times = stats.comment_times(cur, org_id, stats.midnight(first), now)
+        daily = stats.bucket_stats(posts, times, buckets, now)
+        out[org_id] = {
+            "brand_id": org["brand_id"],
+            "name": org["name"],
+            "followers_count": stats.followers(org, start, today),
+            "post_urns": [p["post_urn"] for p in posts],
+            "edited_post_urns": [
+                p["post_urn"] for p in posts if p["edited_at"] is not None and p["edited_at"] <= now
+            ],
+            "comment_urns": [c[0] for c in comments],
+            "brand_replies": sum(1 for c in comments if c[1]),
+            "posts": {
+                p["post_urn"]: stats.lifetime_stats(p, now, counts.get(p["post_urn"], 0))
+                for p in posts
+            },
+            "follower_gains": {
+                a.isoformat(): list(stats.follower_gain(org, start, a)) for a, _ in buckets
+            },
+            "share_statistics_daily": {
+                a.isoformat(): values for (a, _), values in zip(buckets, daily, strict=True)
+            },
+        }
+        totals["organizations"] += 1
+        totals["posts"] += len(posts)
+        totals["comments"] += len(comments)
+        totals["brand_replies"] += out[org_id]["brand_replies"]
+    return {"organizations": out, "totals": totals}
+
+
+class LinkedInVendor:
+    """The plug-in object ``sandbox.vendors.discover`` finds."""
+
+    name = "linkedin"
+    order = 10
+    ddl = world.DDL
+    table_keys = world.TABLE_KEYS
+
+    def generate(self, writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
+        return world.generate(writer, registry, spec, say)
+
+    def manifest(self, cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
+        return build_manifest(cur, today)
+
+    def api(self, con: duckdb.DuckDBPyConnection, clock: Any) -> Any:
+        from sandbox.vendors.linkedin.api import LinkedInApi
+
+        return LinkedInApi(con, clock)
+
+
+VENDOR = LinkedInVendor()
+
+__all__ = ["VENDOR", "build_manifest"]

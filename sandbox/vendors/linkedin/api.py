@@ -1,0 +1,590 @@
+"""The emulated LinkedIn Community Management API (``/rest/...``, Rest.li protocol 2.0).
+
+Served under ``/linkedin`` in the sandbox, so a source's base URL is
+``http://127.0.0.1:PORT/linkedin`` where production uses ``https://api.linkedin.com``. Every
+request needs ``LinkedIn-Version: YYYYMM`` (8 digits accepted too), ``X-Restli-Protocol-Version:
+2.0.0`` and ``Authorization: Bearer <token>``; errors use LinkedIn's body
+(``{"status", "serviceErrorCode", "code", "message"}``). Pages are offset pages
+(``start``/``count``) whose ``paging.links`` carry ``rel: next`` while more rows follow. The
+numbers come from ``stats.py``, which the manifest shares.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import duckdb
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.vendors.linkedin import stats
+from sandbox.vendors.linkedin.restli import RestliSyntaxError, parse
+from sandbox.vendors.linkedin.world import org_urn
+from sandbox.world.store import rows, world_info
+
+DEFAULT_TOKENS = "sandbox-linkedin-token"
+DEFAULT_VERSION_MONTHS = 12
+MAX_COUNT = 100
+DEFAULT_COUNT = 10
+MAX_STATS_ENTITIES = 100  # sandbox choice: URNs per share statistics request
+VERSION_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
+ORG_RE = re.compile(r"^urn:li:organization:(\d+)$")
+POST_RE = re.compile(r"^urn:li:(share|ugcPost):(\d+)$")
+COMMENT_RE = re.compile(r"^urn:li:comment:\((urn:li:[A-Za-z]+:\d+),(\d+)\)$")
+EDGE_TYPES = {"COMPANY_FOLLOWED_BY_MEMBER", "CompanyFollowedByMember"}
+
+
+class LinkedInError(Exception):
+    """An error answer in LinkedIn's body shape."""
+
+    def __init__(
+        self, status: int, code: str, message: str, service_code: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.service_code = (
+            status,
+            code,
+            message,
+            service_code,
+        )
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status}
+        if self.service_code is not None:
+            out["serviceErrorCode"] = self.service_code
+        out["code"] = self.code
+        out["message"] = self.message
+        return out
+
+
+def bad_request(message: str) -> LinkedInError:
+    return LinkedInError(400, "ILLEGAL_ARGUMENT", message, 100)
+
+
+def not_found(message: str = "No virtual resource found") -> LinkedInError:
+    return LinkedInError(404, "NOT_FOUND", message, 0)
+
+
+THROTTLED = LinkedInError(
+    429,
+    "TOO_MANY_REQUESTS",
+    "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.",
+    101,
+)
+EXPIRED = LinkedInError(
+    401, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired", 65601
+)
+
+
+class LinkedInErrors:
+    """LinkedIn's dialect for the fault middleware (no usage headers, as LinkedIn sends none)."""
+
+    name = "linkedin"
+
+    def matches(self, path: str) -> bool:
+        return path.startswith("/linkedin/")
+
+    def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
+        headers = {"Retry-After": str(cfg.regain_minutes * 60)} if cfg.regain_minutes else {}
+        return 429, THROTTLED.body(), headers
+
+    def server_error(self, n: int, path: str) -> ErrorResponse:
+        err = [
+            LinkedInError(500, "INTERNAL_SERVER_ERROR", "Internal Server Error"),
+            LinkedInError(504, "GATEWAY_TIMEOUT", "Request timed out"),
+        ][n % 2]
+        return err.status, err.body(), {}
+
+    def token_expired(self, path: str) -> ErrorResponse:
+        return EXPIRED.status, EXPIRED.body(), {}
+
+
+def _int(value: str | None, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise bad_request(f"Invalid value for param {name}: {value}") from None
+
+
+class LinkedInApi:
+    """Routes and checks of the LinkedIn emulation over the world store."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        clock: Any,
+        tokens: str | None = None,
+        version_months: int | None = None,
+    ) -> None:
+        self.con, self.clock = con, clock
+        raw = tokens or os.environ.get("SANDBOX_LINKEDIN_TOKENS") or DEFAULT_TOKENS
+        self.tokens = {t.strip() for t in raw.split(",") if t.strip()}
+        months = version_months
+        if months is None:
+            months = int(
+                os.environ.get("SANDBOX_LINKEDIN_VERSION_MONTHS") or DEFAULT_VERSION_MONTHS
+            )
+        self.version_months = months
+        cur = con.cursor()
+        try:
+            self.start: date = world_info(cur)["start_date"]
+        finally:
+            cur.close()
+        self.errors = LinkedInErrors()
+
+    def routes(self) -> list[Route]:
+        return [Route("/rest/{path:path}", self.handle), Route("/{path:path}", self.unknown)]
+
+    def unknown(self, request: Request) -> JSONResponse:
+        err = not_found()
+        return JSONResponse(err.body(), status_code=err.status)
+
+    # --- cross-cutting ----------------------------------------------------------------------
+
+    def check_version(self, request: Request) -> str:
+        """``LinkedIn-Version``: missing -> 400, malformed -> 400, sunset -> 426."""
+        version = request.headers.get("linkedin-version")
+        if not version:
+            raise LinkedInError(
+                400,
+                "VERSION_MISSING",
+                "A version must be present. Please specify a version by adding the "
+                "LinkedIn-Version header.",
+            )
+        m = VERSION_RE.match(version.strip())
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise LinkedInError(
+                400, "INVALID_VERSION", f"Invalid version format: {version}. Expected YYYYMM."
+            )
+        today = self.clock.today
+        asked = int(m.group(1)) * 12 + int(m.group(2)) - 1
+        oldest = today.year * 12 + today.month - 1 - self.version_months
+        if asked < oldest:
+            raise LinkedInError(
+                426, "NONEXISTENT_VERSION", f"Requested version {version} is not active"
+            )
+        return version
+
+    def check_protocol(self, request: Request) -> None:
+        protocol = request.headers.get("x-restli-protocol-version")
+        if protocol != "2.0.0":
+            raise LinkedInError(
+                400,
+                "ILLEGAL_ARGUMENT",
+                "Invalid Rest.li protocol version "
+                f"{protocol!r}: this resource requires X-Restli-Protocol-Version: 2.0.0",
+                100,
+            )
+
+    def check_token(self, request: Request) -> None:
+        header = request.headers.get("authorization", "")
+        token = header.split(" ", 1)[1].strip() if header.lower().startswith("bearer ") else ""
+        if not token:
+            raise LinkedInError(401, "EMPTY_ACCESS_TOKEN", "Empty oauth2 access token", 65604)
+        if token.startswith("expired"):
+            raise EXPIRED
+        if token not in self.tokens:
+            raise LinkedInError(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
+
+    def handle(self, request: Request) -> JSONResponse:
+        try:
+            version = self.check_version(request)
+            self.check_protocol(request)
+            self.check_token(request)
+            cur = self.con.cursor()
+            try:
+                body = self._dispatch(cur, request, version)
+            finally:
+                cur.close()
+            return JSONResponse(body, headers={"x-restli-protocol-version": "2.0.0"})
+        except LinkedInError as err:
+            return JSONResponse(err.body(), status_code=err.status)
+
+    def _dispatch(self, cur: Any, request: Request, version: str) -> dict[str, Any]:
+        parts = [p for p in request.path_params["path"].split("/") if p]
+        head = parts[0] if parts else ""
+        if parts == ["posts"]:
+            return self.posts(cur, request, version)
+        if head == "posts" and len(parts) == 2:
+            return self.post(cur, parts[1], version)
+        if parts == ["organizationalEntityShareStatistics"]:
+            return self.share_statistics(cur, request, version)
+        if parts == ["organizationalEntityFollowerStatistics"]:
+            return self.follower_statistics(cur, request, version)
+        if head == "networkSizes" and len(parts) == 2:
+            return self.network_size(cur, request, parts[1])
+        if head == "socialActions" and len(parts) == 3 and parts[2] == "comments":
+            return self.comments(cur, request, parts[1])
+        if head == "organizations" and len(parts) == 2:
+            return self.organization(cur, parts[1])
+        raise not_found()
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now
+
+    def org_of(self, cur: Any, urn: str | None, resource: str, version: str) -> dict[str, Any]:
+        """The organization an ``author``/``organizationalEntity`` URN names, if we admin it."""
+        m = ORG_RE.match(urn or "")
+        if not m:
+            raise bad_request(f"Invalid organization URN: {urn!r}")
+        org = stats.organization(cur, m.group(1))
+        if org is None:
+            raise LinkedInError(
+                403,
+                "ACCESS_DENIED",
+                f"Not enough permissions to access: {resource}.FINDER-{version}",
+                100,
+            )
+        return org
+
+    def finder(self, request: Request, expected: str) -> None:
+        q = request.query_params.get("q")
+        if q != expected:
+            raise bad_request(f"Invalid or missing finder q={q!r}: expected q={expected}")
+
+    @staticmethod
+    def page_args(request: Request) -> tuple[int, int]:
+        q = request.query_params
+        start = _int(q.get("start"), "start", 0)
+        count = _int(q.get("count"), "count", DEFAULT_COUNT)
+        if start < 0 or count < 0:
+            raise bad_request("start and count must not be negative")
+        return start, min(count, MAX_COUNT)
+
+    @staticmethod
+    def paging(request: Request, path: str, start: int, count: int, total: int) -> dict[str, Any]:
+        """LinkedIn's ``paging``; hrefs are relative to the API host, like LinkedIn's."""
+        params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("start",)]
+        params = [(k, v) for k, v in params if k != "count"] + [("count", str(count))]
+        links = []
+        if count and start + count < total:
+            nxt = urlencode(params + [("start", str(start + count))])
+            links.append({"rel": "next", "type": "application/json", "href": f"{path}?{nxt}"})
+        if start > 0:
+            prev = urlencode(params + [("start", str(max(0, start - count)))])
+            links.append({"rel": "prev", "type": "application/json", "href": f"{path}?{prev}"})
+        return {"start": start, "count": count, "links": links, "total": total}
+
+    def time_buckets(self, raw: str, today: date) -> list[tuple[date, date]]:
+        """``timeIntervals`` -> buckets; a start over 12 months or under 2 days ago is a 400."""
+        invalid = bad_request("Invalid timeIntervals parameter")
+        try:
+            spec = parse(raw)
+            time_range = spec["timeRange"]
+            start_ms = int(time_range["start"])
+            end_ms = int(time_range["end"]) if "end" in time_range else None
+            granularity = spec.get("timeGranularityType", "DAY")
+        except (RestliSyntaxError, KeyError, TypeError, ValueError):
+            raise invalid from None
+        if granularity not in ("DAY", "MONTH"):
+            raise invalid
+        first = stats.from_ms(start_ms).date()
+        if not stats.window_start(today) <= first <= today - timedelta(days=2):
+            raise invalid
+        if end_ms is not None and end_ms <= start_ms:
+            raise invalid
+        last = today if end_ms is None else min(today, stats.from_ms(end_ms - 1).date())
+        return stats.bucket_edges(max(first, self.start), last, granularity)
+
+    @staticmethod
+    def time_range(a: date, b: date) -> dict[str, int]:
+        return {
+            "start": stats.epoch_ms(stats.midnight(a)),
+            "end": stats.epoch_ms(stats.midnight(b)),
+        }
+
+    # --- posts ------------------------------------------------------------------------------
+
+    def render_post(self, post: dict[str, Any]) -> dict[str, Any]:
+        now = self.now
+        edited = post["edited_at"] is not None and post["edited_at"] <= now
+        last_modified = post["edited_at"] if edited else post["published_at"]
+        out: dict[str, Any] = {
+            "id": post["post_urn"],
+            "author": org_urn(post["organization_id"]),
+            "commentary": post["edited_text"] if edited else post["text"],
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "lifecycleStateInfo": {"isEditedByAuthor": edited},
+            "isReshareDisabledByAuthor": False,
+            "createdAt": stats.epoch_ms(post["created_at"]),
+            "publishedAt": stats.epoch_ms(post["published_at"]),
+            "lastModifiedAt": stats.epoch_ms(last_modified),
+        }
+        fmt, media = post["format"], list(post["media_urns"] or [])
+        if fmt == "article":
+            out["content"] = {
+                "article": {
+                    "source": post["link_url"],
+                    "title": post["article_title"],
+                    "description": "",
+                }
+            }
+        elif fmt == "multi_image":
+            out["content"] = {"multiImage": {"images": [{"id": m, "altText": ""} for m in media]}}
+        elif media:
+            item: dict[str, Any] = {"id": media[0]}
+            if fmt == "image":
+                item["altText"] = ""
+            else:
+                item["title"] = "Guide.pdf" if fmt == "document" else "Video"
+            out["content"] = {"media": item}
+        return out
+
+    def posts(self, cur: Any, request: Request, version: str) -> dict[str, Any]:
+        self.finder(request, "author")
+        q = request.query_params
+        org = self.org_of(cur, q.get("author"), "posts", version)
+        start, count = self.page_args(request)
+        sort = q.get("sortBy", "LAST_MODIFIED")
+        if sort not in ("LAST_MODIFIED", "CREATED"):
+            raise bad_request(f"Invalid value for param sortBy: {sort}")
+        order = "last_modified DESC" if sort == "LAST_MODIFIED" else "created_at DESC"
+        now = self.now
+        where = "organization_id = ? AND published_at <= ?"
+        params: list[Any] = [org["organization_id"], now]
+        total = cur.execute(f"SELECT count(*) FROM linkedin_posts WHERE {where}", params).fetchone()
+        found = rows(
+            cur,
+            "SELECT *, CASE WHEN edited_at <= ? THEN edited_at ELSE published_at END "
+            f"AS last_modified FROM linkedin_posts WHERE {where} "
+            f"ORDER BY {order}, post_urn DESC LIMIT {count} OFFSET {start}",
+            [now, *params],
+        )
+        return {
+            "paging": self.paging(request, "/rest/posts", start, count, total[0]),
+            "elements": [self.render_post(p) for p in found],
+        }
+
+    def post(self, cur: Any, urn: str, version: str) -> dict[str, Any]:
+        found = rows(
+            cur,
+            "SELECT * FROM linkedin_posts WHERE post_urn = ? AND published_at <= ?",
+            [urn, self.now],
+        )
+        if not found:
+            raise not_found(f"Post {urn} not found")
+        return self.render_post(found[0])
+
+    # --- statistics -------------------------------------------------------------------------
+
+    def share_statistics(self, cur: Any, request: Request, version: str) -> dict[str, Any]:
+        self.finder(request, "organizationalEntity")
+        q = request.query_params
+        resource = "organizationalEntityShareStatistics"
+        org = self.org_of(cur, q.get("organizationalEntity"), resource, version)
+        entity = org_urn(org["organization_id"])
+        wanted: list[tuple[str, str]] = []  # (key, urn)
+        for param, kind in (("shares", "share"), ("ugcPosts", "ugcPost")):
+            if q.get(param) is None:
+                continue
+            try:
+                urns = parse(q[param])
+            except RestliSyntaxError:
+                raise bad_request(f"Invalid value for param {param}") from None
+            if not isinstance(urns, list):
+                raise bad_request(f"Invalid value for param {param}: expected List(...)")
+            wanted += [(kind, str(u)) for u in urns]
+        if len(wanted) > MAX_STATS_ENTITIES:
+            raise bad_request(f"Too many entities requested: at most {MAX_STATS_ENTITIES}")
+        now = self.now
+        posts = stats.visible_posts(cur, org["organization_id"], now)
+        by_urn = {p["post_urn"]: p for p in posts}
+        for i, (kind, urn) in enumerate(wanted):
+            m = POST_RE.match(urn)
+            if not m or m.group(1) != kind or urn not in by_urn:
+                param = "shares" if kind == "share" else "ugcPosts"
+                raise LinkedInError(
+                    403,
+                    "ACCESS_DENIED",
+                    "Unpermitted fields present in PARAMETER: Data Processing Exception "
+                    f"while processing fields [/{param}[{i}]]",
+                    100,
+                )
+        selected = [by_urn[urn] for _, urn in wanted] if wanted else posts
+        raw_intervals = q.get("timeIntervals")
+        elements: list[dict[str, Any]] = []
+        if raw_intervals is None:
+            counts = stats.comment_counts(cur, org["organization_id"], now)
+            per_post = [
+                stats.lifetime_stats(p, now, counts.get(p["post_urn"], 0)) for p in selected
+            ]
+            if wanted:
+                for (kind, urn), values in zip(wanted, per_post, strict=True):
+                    elements.append(
+                        {"organizationalEntity": entity, kind: urn, "totalShareStatistics": values}
+                    )
+            else:
+                total = {k: sum(v[k] for v in per_post) for k in stats.STAT_KEYS}
+                elements.append(
+                    {"organizationalEntity": entity, "totalShareStatistics": stats.finish(total)}
+                )
+        else:
+            buckets = self.time_buckets(raw_intervals, self.clock.today)
+            since = stats.midnight(buckets[0][0]) if buckets else now
+            times = stats.comment_times(cur, org["organization_id"], since, now)
+            if wanted:
+                for kind, urn in wanted:
+                    values = stats.bucket_stats([by_urn[urn]], times, buckets, now)
+                    for (a, b), v in zip(buckets, values, strict=True):
+                        elements.append(
+                            {
+                                "organizationalEntity": entity,
+                                kind: urn,
+                                "timeRange": self.time_range(a, b),
+                                "totalShareStatistics": v,
+                            }
+                        )
+            else:
+                values = stats.bucket_stats(posts, times, buckets, now)
+                for (a, b), v in zip(buckets, values, strict=True):
+                    elements.append(
+                        {
+                            "organizationalEntity": entity,
+                            "timeRange": self.time_range(a, b),
+                            "totalShareStatistics": v,
+                        }
+                    )
+        return {"paging": {"start": 0, "count": 10, "links": []}, "elements": elements}
+
+    def follower_statistics(self, cur: Any, request: Request, version: str) -> dict[str, Any]:
+        self.finder(request, "organizationalEntity")
+        q = request.query_params
+        resource = "organizationalEntityFollowerStatistics"
+        org = self.org_of(cur, q.get("organizationalEntity"), resource, version)
+        entity = org_urn(org["organization_id"])
+        today = self.clock.today
+        raw_intervals = q.get("timeIntervals")
+        if raw_intervals is None:
+            element = {"organizationalEntity": entity, **stats.facets(org, self.start, today)}
+            return {"paging": {"start": 0, "count": 10, "links": []}, "elements": [element]}
+        elements = []
+        for a, b in self.time_buckets(raw_intervals, today):
+            organic = paid = 0
+            day = a
+            while day < b and day <= today:
+                o, p = stats.follower_gain(org, self.start, day)
+                organic, paid = organic + o, paid + p
+                day += timedelta(days=1)
+            elements.append(
+                {
+                    "organizationalEntity": entity,
+                    "timeRange": self.time_range(a, b),
+                    "followerGains": {"organicFollowerGain": organic, "paidFollowerGain": paid},
+                }
+            )
+        return {"paging": {"start": 0, "count": 10, "links": []}, "elements": elements}
+
+    def network_size(self, cur: Any, request: Request, urn: str) -> dict[str, Any]:
+        edge = request.query_params.get("edgeType")
+        if edge not in EDGE_TYPES:
+            raise bad_request(f"Invalid value for param edgeType: {edge}")
+        m = ORG_RE.match(urn)
+        org = stats.organization(cur, m.group(1)) if m else None
+        if org is None:
+            raise not_found(f"Organization {urn} not found")
+        return {"firstDegreeSize": stats.followers(org, self.start, self.clock.today)}
+
+    def organization(self, cur: Any, organization_id: str) -> dict[str, Any]:
+        org = stats.organization(cur, organization_id)
+        if org is None:
+            raise not_found(f"Organization {organization_id} not found")
+        lang, country = org["locale"].split("_")
+        out = {
+            "id": int(org["organization_id"]),
+            "$URN": org_urn(org["organization_id"]),
+            "localizedName": org["name"],
+            "name": {
+                "localized": {org["locale"]: org["name"]},
+                "preferredLocale": {"country": country, "language": lang},
+            },
+            "vanityName": org["vanity_name"],
+            "primaryOrganizationType": "NONE",
+        }
+        if org["website"]:
+            out["localizedWebsite"] = org["website"]
+        return out
+
+    # --- comments ---------------------------------------------------------------------------
+
+    def comments(self, cur: Any, request: Request, urn: str) -> dict[str, Any]:
+        """Top-level comments of a post (share, ugcPost or activity URN), or the replies of a
+        comment (comment URN), oldest first."""
+        now = self.now
+        m = COMMENT_RE.match(urn)
+        if m:
+            found = cur.execute(
+                "SELECT comment_id FROM linkedin_comments "
+                "WHERE comment_urn = ? AND created_at <= ?",
+                [urn, now],
+            ).fetchone()
+            cond, params = "c.parent_id = ?", [m.group(2)]
+        else:
+            column = "activity_urn" if urn.startswith("urn:li:activity:") else "post_urn"
+            found = cur.execute(
+                f"SELECT post_urn FROM linkedin_posts WHERE {column} = ? AND published_at <= ?",
+                [urn, now],
+            ).fetchone()
+            cond, params = "c.post_urn = ? AND c.parent_id IS NULL", [found[0] if found else ""]
+        if not found:
+            raise not_found(f"Entity {urn} not found")
+        start, count = self.page_args(request)
+        cond += " AND c.created_at <= ?"
+        params.append(now)
+        total = cur.execute(f"SELECT count(*) FROM linkedin_comments c WHERE {cond}", params)
+        total_n = total.fetchone()[0]
+        found_rows = rows(
+            cur,
+            "SELECT c.*, p.activity_urn, (SELECT count(*) FROM linkedin_comments r "
+            "WHERE r.parent_id = c.comment_id AND r.created_at <= ?) AS replies "
+            "FROM linkedin_comments c JOIN linkedin_posts p ON p.post_urn = c.post_urn "
+            f"WHERE {cond} ORDER BY c.created_at, c.comment_id LIMIT {count} OFFSET {start}",
+            [now, *params],
+        )
+        path = f"/rest/socialActions/{quote(urn, safe='')}/comments"
+        return {
+            "paging": self.paging(request, path, start, count, total_n),
+            "elements": [self.render_comment(c) for c in found_rows],
+        }
+
+    @staticmethod
+    def render_comment(c: dict[str, Any]) -> dict[str, Any]:
+        created = {"actor": c["actor_urn"], "time": stats.epoch_ms(c["created_at"])}
+        out: dict[str, Any] = {
+            "id": c["comment_id"],
+            "commentUrn": c["comment_urn"],
+            "$URN": c["comment_urn"],
+            "actor": c["actor_urn"],
+            "object": c["activity_urn"],
+            "message": {"text": c["message"], "attributes": []},
+            "created": created,
+            "lastModified": dict(created),
+            "likesSummary": {
+                "totalLikes": c["like_count"],
+                "aggregatedTotalLikes": c["like_count"],
+                "likedByCurrentUser": False,
+                "selectedLikes": [],
+            },
+            "commentsSummary": {"totalFirstLevelComments": c["replies"], "selectedComments": []},
+        }
+        if c["agent_urn"]:
+            out["agent"] = c["agent_urn"]
+        if c["parent_id"]:
+            out["parentComment"] = f"urn:li:comment:({c['activity_urn']},{c['parent_id']})"
+        return out
