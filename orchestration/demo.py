@@ -15,7 +15,6 @@ from pathlib import Path
 
 from orchestration.settings import PROJECT_ROOT, published_path, warehouse_path
 
-SANDBOX_META_TOKEN = "sandbox-meta-token"
 DEMO_PSEUDONYMISATION_KEY = "demo-only-key-not-for-production"
 
 
@@ -24,9 +23,10 @@ def _step(message: str) -> None:
 
 
 def point_sources_at(base_url: str) -> None:
-    """Send every source to the sandbox, with its tokens, unless the caller set them."""
-    os.environ["SOURCES__META__BASE_URL"] = base_url
-    os.environ.setdefault("SOURCES__META__ACCESS_TOKEN", SANDBOX_META_TOKEN)
+    """Send every source to the sandbox with the sandbox's test credentials."""
+    from sandbox.credentials import source_env
+
+    os.environ.update(source_env(base_url))
     os.environ.setdefault("PULSE_PSEUDONYMISATION_KEY", DEMO_PSEUDONYMISATION_KEY)
 
 

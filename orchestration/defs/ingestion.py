@@ -1,62 +1,66 @@
 """dlt sources as Dagster assets: one asset per raw table, keyed ``[dataset, table]``.
 
 The keys equal the dbt sources' keys (see ``transform.PulseDbtTranslator``), so Dagster draws
-lineage from each API table to the marts built on it.
+lineage from each API table to the marts built on it. One ``@dlt_assets`` per source, in the
+source's own group, so each can run (and fail) on its own schedule.
 """
 
 from collections.abc import Iterator
 from typing import Any
 
 import dlt
-from dagster import AssetExecutionContext, AssetKey, AssetSpec
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
-from ingestion.meta import meta_source
 from orchestration.settings import DUCKDB_POOL, dlt_pipelines_dir, warehouse_path
-
-META_DATASET = "raw_meta"
-
-# The source built at definition time only describes the tables; the one that runs is built
-# in the asset body, so a missing token fails the run with a clear message instead of
-# breaking the whole code location at load.
-_SPEC_ONLY = "resolved-at-run-time"
+from orchestration.sources import SOURCES, Source
 
 
 class PulseDltTranslator(DagsterDltTranslator):
     """``[dataset, table]`` keys, no phantom upstream assets, one group per source."""
 
-    def __init__(self, dataset: str, group: str) -> None:
-        self.dataset = dataset
-        self.group = group
+    def __init__(self, source: Source) -> None:
+        self.source = source
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         spec = super().get_asset_spec(data)
         table = data.resource.table_name
         table = table if isinstance(table, str) else data.resource.name
         return spec.replace_attributes(
-            key=AssetKey([self.dataset, table]), deps=[], group_name=self.group
+            key=AssetKey([self.source.dataset, table]), deps=[], group_name=self.source.group
         )
 
 
-def meta_pipeline() -> dlt.Pipeline:
-    """The Meta pipeline, writing dataset ``raw_meta`` into the warehouse file."""
+def pipeline_for(source: Source) -> dlt.Pipeline:
+    """The dlt pipeline of ``source``, writing its dataset into the warehouse file."""
     return dlt.pipeline(
-        pipeline_name="meta",
+        pipeline_name=source.name,
         destination=dlt.destinations.duckdb(str(warehouse_path())),
-        dataset_name=META_DATASET,
+        dataset_name=source.dataset,
         pipelines_dir=str(dlt_pipelines_dir()),
         progress=dlt.progress.log(dump_system_stats=False),
     )
 
 
-@dlt_assets(
-    dlt_source=meta_source(access_token=_SPEC_ONLY, pseudonymisation_key=_SPEC_ONLY),
-    dlt_pipeline=meta_pipeline(),
-    name="meta_graph_api",
-    dagster_dlt_translator=PulseDltTranslator(META_DATASET, "ingestion_meta"),
-    pool=DUCKDB_POOL,
-)
-def meta_assets(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
-    """Facebook Pages and Instagram accounts of every brand in the registry."""
-    yield from dlt.run(context=context, dlt_source=meta_source(), dlt_pipeline=meta_pipeline())
+def build_source_assets(source: Source) -> AssetsDefinition:
+    """The assets of one source. The dlt source built here only describes its tables (the
+    factories need no secret to be built); the one that runs is built in the asset body, so
+    a missing token fails that source's run with a clear message, not the code location."""
+    factory = source.factory()
+
+    @dlt_assets(
+        dlt_source=factory(),
+        dlt_pipeline=pipeline_for(source),
+        name=f"{source.name}_source",
+        dagster_dlt_translator=PulseDltTranslator(source),
+        pool=DUCKDB_POOL,
+    )
+    def _assets(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[Any]:
+        yield from dlt.run(context=context, dlt_source=factory(), dlt_pipeline=pipeline_for(source))
+
+    _assets.__doc__ = source.description
+    return _assets
+
+
+SOURCE_ASSETS: dict[str, AssetsDefinition] = {s.name: build_source_assets(s) for s in SOURCES}

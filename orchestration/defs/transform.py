@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator, Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
@@ -35,9 +36,21 @@ def dbt_project() -> DbtProject:
     """The dbt project, parsed once so a manifest exists before the assets are defined."""
     warehouse_path()  # exports PULSE_WAREHOUSE for the profile
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    if not project.manifest_path.exists():
+    if _manifest_is_stale(project.manifest_path):
         dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return project
+
+
+def _manifest_is_stale(manifest: Path) -> bool:
+    """True when a model, macro, seed or project file changed after the manifest was parsed,
+    so the assets never describe a project other than the one dbt will build."""
+    if not manifest.exists():
+        return True
+    parsed = manifest.stat().st_mtime
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests", "snapshots"):
+        sources.extend((DBT_PROJECT_DIR / folder).rglob("*"))
+    return any(p.is_file() and p.stat().st_mtime > parsed for p in sources)
 
 
 def dbt_cli() -> DbtCliResource:

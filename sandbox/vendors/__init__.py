@@ -20,6 +20,7 @@ Packages are discovered, so adding a vendor touches no shared file.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from datetime import date
 from typing import Any, Protocol
@@ -47,9 +48,17 @@ class Vendor(Protocol):
 
 
 def discover() -> list[Vendor]:
-    """Every vendor package under ``sandbox.vendors``, in generation order then name."""
+    """Every vendor package under ``sandbox.vendors``, in generation order then name.
+
+    ``SANDBOX_VENDORS`` (a comma list, or ``none``) limits the sandbox to some vendors, e.g. to
+    work on one source without generating and serving the others; Meta is always served.
+    """
+    wanted = os.environ.get("SANDBOX_VENDORS", "").strip()
+    names = None if not wanted else {n.strip() for n in wanted.split(",")} - {"none"}
     found = []
     for info in pkgutil.iter_modules(__path__):
+        if names is not None and info.name not in names:
+            continue
         if info.ispkg:
             module = importlib.import_module(f"{__name__}.{info.name}")
             vendor = getattr(module, "VENDOR", None)

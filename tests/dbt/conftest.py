@@ -60,6 +60,9 @@ def dbt_build(warehouse: Path, work_dir: Path) -> DbtRun:
             "--log-path",
             str(work_dir / "logs"),
             "--no-partial-parse",
+            # The fixture holds raw Meta rows only: build what they feed, not other sources.
+            "--select",
+            "source:meta+",
         ],
         cwd=REPO,
         env=env,

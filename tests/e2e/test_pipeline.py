@@ -17,6 +17,7 @@ import duckdb
 import pytest
 import requests
 
+from sandbox.credentials import source_env
 from sandbox.server import run_in_thread
 from sandbox.world.generator import WorldSpec, generate
 from sandbox.world.manifest import build_manifest
@@ -41,12 +42,11 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             "PULSE_WAREHOUSE": str(tmp / "warehouse.duckdb"),
             "PULSE_PUBLISHED": str(tmp / "published.duckdb"),
             "PULSE_DLT_DIR": str(tmp / "dlt"),
-            "SOURCES__META__ACCESS_TOKEN": "sandbox-meta-token",
             "PULSE_PSEUDONYMISATION_KEY": "e2e-key",
         }
     )
     with run_in_thread(world, today=TODAY) as base_url:
-        os.environ["SOURCES__META__BASE_URL"] = base_url
+        os.environ.update(source_env(base_url))
         import orchestration.definitions as definitions
 
         importlib.reload(definitions)
@@ -186,3 +186,41 @@ def test_next_day_adds_only_the_new_data(env: dict[str, Any]) -> None:
     }
     assert snapshots_after[tomorrow] == len(young)
     assert len(young) < manifest["totals"]["posts"]
+
+
+def test_bad_raw_rows_stop_dbt_before_the_marts(env: dict[str, Any]) -> None:
+    """A raw post dated in the future fails the blocking GX suite, and dbt does not run."""
+    from dagster import AssetSelection, DagsterInstance, Definitions, define_asset_job
+
+    bad_id = "104500000000001_999999999999999"
+    con = duckdb.connect(os.environ["PULSE_WAREHOUSE"])
+    try:
+        con.execute(
+            "insert into raw_meta.facebook_posts (post_id, page_id, created_time, fetched_at) "
+            "values (?, '104500000000001', now() + interval 30 day, now())",
+            [bad_id],
+        )
+    finally:
+        con.close()
+    before = _query(env, "select count(*) from marts.dim_posts")
+
+    # The raw tables are not re-loaded here: the run holds the dbt assets and the checks of
+    # the raw tables they read, as the next run after a bad load would.
+    raw_tables = [
+        k for k in env["defs"].resolve_asset_graph().get_all_asset_keys() if k.path[0] == "raw_meta"
+    ]
+    gated = define_asset_job(
+        "gated",
+        selection=AssetSelection.groups("dbt_staging", "dbt_intermediate", "dbt_marts")
+        | AssetSelection.checks_for_assets(*raw_tables),
+    )
+    defs = Definitions.merge(env["defs"], Definitions(jobs=[gated]))
+    with DagsterInstance.ephemeral() as instance:
+        result = defs.resolve_job_def("gated").execute_in_process(
+            instance=instance, raise_on_error=False
+        )
+    failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
+    assert "gx_raw_meta_facebook_posts" in failed
+    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    assert "dbt_models" not in started, "dbt ran although a blocking raw check failed"
+    assert _query(env, "select count(*) from marts.dim_posts") == before

@@ -1,0 +1,96 @@
+"""End-to-end timings on the default sandbox world (3 brands x 365 days, every source).
+
+    .venv/bin/python -m benchmarks.pipeline [--out /tmp/bench]
+
+Generates the world, serves it, loads each source with its dlt pipeline into a fresh
+warehouse (timing each, with rows loaded), then runs ``dbt build`` once; prints a table for
+BENCHMARKS.md. Run it on a quiet machine: the figures are wall-clock seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+
+def _rows(warehouse: Path, dataset: str) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_schema = ? "
+            "and table_name not like '\\_dlt%' escape '\\'",
+            [dataset],
+        ).fetchall()
+        return sum(
+            con.execute(f"select count(*) from {dataset}.{t}").fetchone()[0] for (t,) in tables
+        )
+    finally:
+        con.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default="/tmp/pulse_bench")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("world.duckdb", "warehouse.duckdb"):
+        (out / name).unlink(missing_ok=True)
+    os.environ.update(
+        PULSE_WAREHOUSE=str(out / "warehouse.duckdb"),
+        PULSE_DLT_DIR=str(out / "dlt"),
+        PULSE_PSEUDONYMISATION_KEY="bench",
+        RUNTIME__DLTHUB_TELEMETRY="false",
+        DO_NOT_TRACK="1",
+    )
+    from orchestration.defs.ingestion import pipeline_for
+    from orchestration.sources import SOURCES
+    from sandbox.credentials import source_env
+    from sandbox.server import run_in_thread
+    from sandbox.world.generator import generate
+
+    lines = ["| step | seconds | rows | rows/s |", "|---|---:|---:|---:|"]
+    t0 = time.perf_counter()
+    totals = generate(out / "world.duckdb")
+    lines.append(f"| generate world | {time.perf_counter() - t0:.1f} | | |")
+    print(totals, flush=True)
+    with run_in_thread(out / "world.duckdb") as url:
+        os.environ.update(source_env(url))
+        for source in SOURCES:
+            t0 = time.perf_counter()
+            pipeline_for(source).run(source.factory()()).raise_on_failed_jobs()
+            secs = time.perf_counter() - t0
+            rows = _rows(out / "warehouse.duckdb", source.dataset)
+            lines.append(f"| load {source.name} | {secs:.1f} | {rows:,} | {rows / secs:,.0f} |")
+            print(lines[-1], flush=True)
+    dbt = Path(sys.executable).parent / "dbt"
+    t0 = time.perf_counter()
+    subprocess.run(
+        [
+            str(dbt),
+            "build",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--target-path",
+            str(out / "target"),
+            "--quiet",
+        ],
+        check=True,
+    )
+    lines.append(f"| dbt build (all models and tests) | {time.perf_counter() - t0:.1f} | | |")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lines.append(f"| peak RSS of this process | | {peak:,.0f} MiB | |")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
