@@ -2,7 +2,7 @@
 
 from dagster import Definitions
 
-from orchestration.defs.ingestion import SOURCE_ASSETS
+from orchestration.defs.ingestion import CHILD_TABLES, SOURCE_ASSETS
 from orchestration.defs.publish import published_marts_asset
 from orchestration.defs.quality import GX_CHECKS
 from orchestration.defs.resources import build_resources
@@ -18,7 +18,7 @@ from orchestration.defs.transform import dbt_models
 MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
 
 defs = Definitions(
-    assets=[*SOURCE_ASSETS.values(), dbt_models, published_marts_asset(MART_KEYS)],
+    assets=[*SOURCE_ASSETS.values(), *CHILD_TABLES, dbt_models, published_marts_asset(MART_KEYS)],
     asset_checks=GX_CHECKS,
     jobs=[refresh_everything, transform_and_publish, *INGEST_JOBS],
     schedules=[daily_refresh, *INGEST_SCHEDULES],

@@ -20,6 +20,9 @@ class Source:
     factory_path: str
     cron: str
     description: str
+    child_tables: tuple[tuple[str, str], ...] = ()
+    """(table, resource): tables a resource writes beside its own (e.g. child rows). Every
+    source also writes ``quarantine`` from all its resources."""
 
     @property
     def dataset(self) -> str:
@@ -44,13 +47,16 @@ SOURCES: tuple[Source, ...] = (
     Source("tiktok", "ingestion.tiktok.tiktok_source", "30 5 * * *",
            "TikTok Display API: account followers and videos"),
     Source("youtube", "ingestion.youtube.youtube_source", "45 5 * * *",
-           "YouTube Data API v3 and Analytics v2: videos, comments, daily analytics"),
+           "YouTube Data API v3 and Analytics v2: videos, comments, daily analytics",
+           child_tables=(("comments_disabled", "comments"),)),
     Source("google_business", "ingestion.google_business.google_business_source",
            "0 */2 * * *", "Google Business Profile reviews of every location"),
     Source("trustpilot", "ingestion.trustpilot.trustpilot_source", "20 */2 * * *",
            "Trustpilot business-unit reviews with company replies"),
     Source("ga4", "ingestion.ga4.ga4_source", "0 7 * * *",
-           "GA4 Data API: daily traffic by source, medium, campaign and channel group"),
+           "GA4 Data API: daily traffic by source, medium, campaign and channel group",
+           child_tables=(("report_runs", "traffic_daily"),)),
     Source("matomo", "ingestion.matomo.matomo_source", "10 7 * * *",
-           "Matomo Live API: visits with campaigns, consent, goals and orders"),
+           "Matomo Live API: visits with campaigns, consent, goals and orders",
+           child_tables=(("conversions", "visits"),)),
 )  # fmt: skip

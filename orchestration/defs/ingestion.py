@@ -63,4 +63,25 @@ def build_source_assets(source: Source) -> AssetsDefinition:
     return _assets
 
 
+def child_table_specs(source: Source, assets: AssetsDefinition) -> list[AssetSpec]:
+    """Tables a resource writes beside its own (a visit's conversions; the quarantine every
+    resource writes to): Dagster has one asset per resource, so these are declared as
+    written by the assets of those resources, which keeps lineage unbroken."""
+    own = [k for k in assets.keys if k.path[-1] != "quarantine"]
+    tables = [(t, [AssetKey([source.dataset, r])]) for t, r in source.child_tables]
+    return [
+        AssetSpec(
+            key=AssetKey([source.dataset, table]),
+            deps=writers,
+            group_name=source.group,
+            description=f"Written by {', '.join(w.path[-1] for w in writers)} of {source.name}.",
+            kinds={"dlt", "duckdb"},
+        )
+        for table, writers in [*tables, ("quarantine", own)]
+    ]
+
+
 SOURCE_ASSETS: dict[str, AssetsDefinition] = {s.name: build_source_assets(s) for s in SOURCES}
+CHILD_TABLES: list[AssetSpec] = [
+    spec for s in SOURCES for spec in child_table_specs(s, SOURCE_ASSETS[s.name])
+]
