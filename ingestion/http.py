@@ -40,20 +40,46 @@ class RetriesExhausted(SourceError):
     """Transient failures outlasted the retry policy."""
 
 
+# Retry defaults shared by the sources (a source whose API needs longer waits overrides them).
+MAX_ATTEMPTS = 6
+MAX_TOTAL_WAIT_S = 900.0
+BACKOFF_BASE_S = 2.0
+BACKOFF_MAX_S = 300.0
+REQUEST_TIMEOUT_S = 60.0
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Attempts per request, exponential backoff with jitter, and a total sleep budget."""
 
-    max_attempts: int = 6
-    backoff_base_s: float = 2.0
-    backoff_max_s: float = 300.0
-    max_total_wait_s: float = 900.0
-    timeout_s: float = 60.0
+    max_attempts: int = MAX_ATTEMPTS
+    backoff_base_s: float = BACKOFF_BASE_S
+    backoff_max_s: float = BACKOFF_MAX_S
+    max_total_wait_s: float = MAX_TOTAL_WAIT_S
+    timeout_s: float = REQUEST_TIMEOUT_S
 
     def backoff(self, attempt: int) -> float:
         """Seconds before retry number ``attempt`` (1-based) when the API named no wait."""
         ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
         return random.uniform(ceiling / 2, ceiling)
+
+
+def retry_policy(
+    max_attempts: int,
+    max_total_wait_s: float,
+    backoff_base_s: float,
+    backoff_max_s: float,
+    request_timeout_s: float,
+) -> RetryPolicy:
+    """The policy from a source's retry arguments (named alike in every source, so that
+    ``sources.<name>.max_attempts`` etc. configure each source the same way)."""
+    return RetryPolicy(
+        max_attempts=max_attempts,
+        backoff_base_s=backoff_base_s,
+        backoff_max_s=backoff_max_s,
+        max_total_wait_s=max_total_wait_s,
+        timeout_s=request_timeout_s,
+    )
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,17 @@ class InvalidRecord(ValueError):
     """A record that breaks the resource's contract; the message is the quarantine reason."""
 
 
+# Anything a malformed record can make a row builder raise: quarantined, never fatal.
+BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+def reason_of(exc: Exception) -> str:
+    """The quarantine reason for an exception raised by a row builder."""
+    if isinstance(exc, InvalidRecord):
+        return str(exc)
+    return f"unexpected shape ({type(exc).__name__}: {exc})"
+
+
 def _get(record: Mapping[str, Any], key: str) -> Any:
     if not isinstance(record, Mapping):
         raise InvalidRecord(f"record is a {type(record).__name__}, not an object")

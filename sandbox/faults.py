@@ -57,6 +57,10 @@ class FaultConfig:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def retry_after(self) -> dict[str, str]:
+        """The ``Retry-After`` header of a throttle answer (``regain_minutes`` in seconds)."""
+        return {"Retry-After": str(self.regain_minutes * 60)}
+
     def pick(self, rng: random.Random) -> str | None:
         """The fault for one request, or None."""
         draw, edge = rng.random(), 0.0
@@ -79,6 +83,15 @@ class VendorErrors(Protocol):
     def server_error(self, n: int, path: str) -> ErrorResponse: ...
 
     def token_expired(self, path: str) -> ErrorResponse: ...
+
+
+class PathErrors:
+    """Base of the vendors' renderers: a vendor claims every path under ``/<name>/``."""
+
+    name: str
+
+    def matches(self, path: str) -> bool:
+        return path.startswith(f"/{self.name}/")
 
 
 class FaultMiddleware:

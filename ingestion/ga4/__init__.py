@@ -20,33 +20,15 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from ingestion.http import RetryPolicy, SourceError
-from ingestion.quarantine import InvalidRecord, Quarantine, add_quarantine_table
+from ingestion.http import SourceError, retry_policy
+from ingestion.quarantine import InvalidRecord, Quarantine
 from ingestion.registry import load_registry
+from ingestion.tables import SCHEMA_CONTRACT, arrow_schema, merge_hints, merge_resource
 
 from . import helpers as h
 from . import settings as s
 
 logger = logging.getLogger(__name__)
-
-SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
-_ARROW = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
-
-
-def _hints(table: str, pk: Sequence[str], columns: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "table_name": table,
-        "write_disposition": "merge",
-        "primary_key": list(pk),
-        "columns": {c: dict(v) for c, v in columns.items()},
-    }
 
 
 def traffic_columns(dimensions: Sequence[str], metrics: Sequence[str]) -> dict[str, Any]:
@@ -104,19 +86,13 @@ def ga4_source(
     mets = tuple(metrics or s.METRICS)
     if "date" not in dims:
         raise ValueError("ga4: the report needs the 'date' dimension (it dates every row)")
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_base_s=backoff_base_s,
-        backoff_max_s=backoff_max_s,
-        max_total_wait_s=max_total_wait_s,
-        timeout_s=request_timeout_s,
+    policy = retry_policy(
+        max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
     )
     columns = traffic_columns(dims, mets)
-    schema = pa.schema(
-        [pa.field(c, _ARROW[v["data_type"]], v.get("nullable", True)) for c, v in columns.items()]
-    )
+    schema = arrow_schema(columns)
     runs_hints = dlt.mark.make_hints(
-        **_hints(s.RUNS_TABLE, s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE])
+        **merge_hints(s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE], s.RUNS_TABLE)
     )
     quarantine = Quarantine(s.SOURCE_NAME)
 
@@ -174,14 +150,9 @@ def ga4_source(
         if batch:
             yield pa.Table.from_pylist(batch, schema=schema)
 
-    resource = add_quarantine_table(dlt.resource(traffic_daily, name=s.TRAFFIC_TABLE))
-    resource.apply_hints(
-        create_table_variant=True,
-        **_hints(s.RUNS_TABLE, s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE]),
-    )
     pk = ["property_id", *(h.snake(d) for d in dims)]
-    resource.apply_hints(**_hints(s.TRAFFIC_TABLE, pk, columns))
-    return [resource]
+    runs = {s.RUNS_TABLE: (s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE])}
+    return [merge_resource(traffic_daily, s.TRAFFIC_TABLE, pk, columns, runs)]
 
 
 def _run_row(

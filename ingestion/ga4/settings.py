@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
+    BACKOFF_BASE_S,
+    BACKOFF_MAX_S,
+    MAX_ATTEMPTS,
+    MAX_TOTAL_WAIT_S,
+    REQUEST_TIMEOUT_S,
+)
+from ingestion.tables import BOOL, DATE_KEY, DOUBLE, INT, KEY, TEXT, TS
+
 SOURCE_NAME = "ga4"
 DEFAULT_BASE_URL = "https://analyticsdata.googleapis.com"
 API_VERSION = "v1beta"
@@ -30,57 +39,44 @@ BACKFILL_DAYS = 400  # first run without start_date: one report over the last 40
 PAGE_SIZE = 10_000  # GA4 default limit (max 250 000)
 MAX_PAGE_SIZE = 250_000
 
-MAX_ATTEMPTS = 6
-MAX_TOTAL_WAIT_S = 900.0
-BACKOFF_BASE_S = 2.0
-BACKOFF_MAX_S = 300.0
-REQUEST_TIMEOUT_S = 60.0
-
-_TS = {"data_type": "timestamp"}
-_TEXT = {"data_type": "text"}
-_INT = {"data_type": "bigint"}
-_DOUBLE = {"data_type": "double"}
-_KEY = {"data_type": "text", "nullable": False}
-_DATE_KEY = {"data_type": "date", "nullable": False}
-_BOOL = {"data_type": "bool"}
 
 INTEGER_METRIC_TYPES = frozenset({"TYPE_INTEGER"})
 
 COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
     TRAFFIC_TABLE: {
-        "property_id": _KEY,
-        "brand_id": _TEXT,
-        "date": _DATE_KEY,
-        "session_source": _KEY,
-        "session_medium": _KEY,
-        "session_campaign_name": _KEY,
-        "session_default_channel_group": _KEY,
-        "landing_page": _KEY,
-        "session_manual_ad_content": _KEY,
-        "sessions": _INT,
-        "engaged_sessions": _INT,
-        "key_events": _DOUBLE,
-        "total_revenue": _DOUBLE,
-        "currency_code": _TEXT,
-        "fetched_at": _TS,
+        "property_id": KEY,
+        "brand_id": TEXT,
+        "date": DATE_KEY,
+        "session_source": KEY,
+        "session_medium": KEY,
+        "session_campaign_name": KEY,
+        "session_default_channel_group": KEY,
+        "landing_page": KEY,
+        "session_manual_ad_content": KEY,
+        "sessions": INT,
+        "engaged_sessions": INT,
+        "key_events": DOUBLE,
+        "total_revenue": DOUBLE,
+        "currency_code": TEXT,
+        "fetched_at": TS,
     },
     RUNS_TABLE: {
-        "property_id": _KEY,
-        "snapshot_date": _DATE_KEY,
-        "brand_id": _TEXT,
+        "property_id": KEY,
+        "snapshot_date": DATE_KEY,
+        "brand_id": TEXT,
         "start_date": {"data_type": "date"},
         "end_date": {"data_type": "date"},
-        "row_count": _INT,
-        "currency_code": _TEXT,
-        "time_zone": _TEXT,
-        "tokens_per_day_consumed": _INT,
-        "tokens_per_day_remaining": _INT,
-        "tokens_per_hour_consumed": _INT,
-        "tokens_per_hour_remaining": _INT,
-        "data_loss_from_other_row": _BOOL,
-        "subject_to_thresholding": _BOOL,
-        "sampled": _BOOL,
-        "fetched_at": _TS,
+        "row_count": INT,
+        "currency_code": TEXT,
+        "time_zone": TEXT,
+        "tokens_per_day_consumed": INT,
+        "tokens_per_day_remaining": INT,
+        "tokens_per_hour_consumed": INT,
+        "tokens_per_hour_remaining": INT,
+        "data_loss_from_other_row": BOOL,
+        "subject_to_thresholding": BOOL,
+        "sampled": BOOL,
+        "fetched_at": TS,
     },
 }
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {

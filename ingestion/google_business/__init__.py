@@ -20,26 +20,19 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from ingestion.http import ApiClient, RetryPolicy
+from ingestion.http import ApiClient, RetryPolicy, retry_policy
+from ingestion.incremental import since_label, source_state
 from ingestion.privacy import Pseudonymiser, resolve_key
-from ingestion.quarantine import InvalidRecord, Quarantine, add_quarantine_table, parse_timestamp
+from ingestion.quarantine import InvalidRecord, Quarantine, parse_timestamp
 from ingestion.registry import load_registry
+from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras, merge_resource
 
 from . import helpers as h
 from . import settings as s
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
 BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError)
-_ARROW_TYPES = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
 
 
 @dataclass
@@ -83,24 +76,13 @@ class GbpRun:
 
 
 def _arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:
-    """Rows -> Arrow table typed by the column hints (dlt loads Arrow much faster than dicts)."""
-    schema = pa.schema(
-        [
-            pa.field(name, _ARROW_TYPES[hint["data_type"]], nullable=hint.get("nullable", True))
-            for name, hint in s.COLUMNS[table].items()
-        ]
-    )
-    return pa.Table.from_pylist(records, schema=schema)
+    """Rows -> Arrow table typed by the column hints (dlt loads Arrow much faster than dicts);
+    review fields the API added since are carried as text columns."""
+    return arrow_table_with_extras(s.COLUMNS[table], records)
 
 
 def _resource(fn: Any, name: str) -> DltResource:
-    resource = add_quarantine_table(dlt.resource(fn, name=name))  # before the table's own hints
-    resource.apply_hints(
-        write_disposition="merge",
-        primary_key=list(s.PRIMARY_KEYS[name]),
-        columns={col: dict(hint) for col, hint in s.COLUMNS[name].items()},
-    )
-    return resource
+    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name])
 
 
 @dlt.source(
@@ -156,12 +138,8 @@ def google_business_source(
             api_version=api_version,
             page_size=min(page_size, s.PAGE_SIZE),
             lookback_hours=lookback_hours,
-            policy=RetryPolicy(
-                max_attempts=max_attempts,
-                backoff_base_s=backoff_base_s,
-                backoff_max_s=backoff_max_s,
-                max_total_wait_s=max_total_wait_s,
-                timeout_s=request_timeout_s,
+            policy=retry_policy(
+                max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
             ),
             locations=pairs,
         )
@@ -184,7 +162,7 @@ def google_business_source(
 def _reviews(run: GbpRun) -> Iterator[Any]:
     resource = "reviews"
     hasher = run.hasher()  # fail before any request if no key is configured
-    cursors = dlt.current.source_state().setdefault("cursors", {})
+    cursors = source_state("cursors")
     lookback = timedelta(hours=run.options.lookback_hours)
     for brand_id, location in run.options.locations:
         since = parse_timestamp(cursors[location]) - lookback if cursors.get(location) else None
@@ -231,7 +209,7 @@ def _reviews(run: GbpRun) -> Iterator[Any]:
             s.SOURCE_NAME,
             location,
             count,
-            since.isoformat() if since else "the beginning",
+            since_label(since),
         )
     run.quarantine.summary(resource)
 

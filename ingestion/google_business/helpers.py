@@ -34,6 +34,7 @@ from ingestion.quarantine import (
     parse_timestamp,
     req_id,
 )
+from ingestion.tables import add_unknown_fields
 
 from . import settings as s
 
@@ -184,7 +185,7 @@ def review_row(
         raise InvalidRecord(f"'starRating' is not a star rating enum: {star!r}")
     reviewer = _object(raw, "reviewer") or {}
     reply = _object(raw, "reviewReply")
-    return {
+    row = {
         "review_name": name,
         "review_id": opt_id(raw, "reviewId") or name.rsplit("/", 1)[-1],
         "location_name": location,
@@ -201,6 +202,7 @@ def review_row(
         "reply_update_time": req_time(reply, "updateTime") if reply else None,
         "fetched_at": fetched_at,
     }
+    return add_unknown_fields(row, raw, s.KNOWN_REVIEW_FIELDS)
 
 
 def redact_review(raw: Any, hasher: Pseudonymiser) -> Any:

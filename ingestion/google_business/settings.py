@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
+    BACKOFF_BASE_S,
+    MAX_ATTEMPTS,
+    REQUEST_TIMEOUT_S,
+)
+from ingestion.tables import BOOL, INT, KEY, TEXT, TS
+
 SOURCE_NAME = "google_business"
 REGISTRY_KEY = "google_business"
 DEFAULT_BASE_URL = "https://mybusiness.googleapis.com"
@@ -17,11 +24,8 @@ ORDER_BY = "updateTime desc"
 LOOKBACK_HOURS = 48
 
 # Retry defaults for production (per-minute quota: a minute's wait is normal); tests pass small.
-MAX_ATTEMPTS = 6
 MAX_TOTAL_WAIT_S = 600.0
-BACKOFF_BASE_S = 2.0
 BACKOFF_MAX_S = 120.0
-REQUEST_TIMEOUT_S = 60.0
 
 STAR_RATINGS = {
     "STAR_RATING_UNSPECIFIED": None,
@@ -33,40 +37,43 @@ STAR_RATINGS = {
 }
 RETRY_STATUSES = frozenset({"RESOURCE_EXHAUSTED", "UNAVAILABLE", "INTERNAL", "DEADLINE_EXCEEDED"})
 
-_TS = {"data_type": "timestamp"}
-_TEXT = {"data_type": "text"}
-_BOOL = {"data_type": "bool"}
-_INT = {"data_type": "bigint"}
-_KEY = {"data_type": "text", "nullable": False}
 
 COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
     "reviews": {
-        "review_name": _KEY,
-        "review_id": _TEXT,
+        "review_name": KEY,
+        "review_id": TEXT,
         "location_name": {"data_type": "text", "nullable": False},
-        "brand_id": _TEXT,
-        "reviewer_name_hash": _TEXT,
-        "reviewer_is_anonymous": _BOOL,
-        "reviewer_has_photo": _BOOL,
-        "star_rating": _TEXT,
-        "rating": _INT,
-        "comment": _TEXT,
-        "create_time": _TS,
-        "update_time": _TS,
-        "reply_comment": _TEXT,
-        "reply_update_time": _TS,
-        "fetched_at": _TS,
+        "brand_id": TEXT,
+        "reviewer_name_hash": TEXT,
+        "reviewer_is_anonymous": BOOL,
+        "reviewer_has_photo": BOOL,
+        "star_rating": TEXT,
+        "rating": INT,
+        "comment": TEXT,
+        "create_time": TS,
+        "update_time": TS,
+        "reply_comment": TEXT,
+        "reply_update_time": TS,
+        "fetched_at": TS,
     },
     "location_review_stats": {
-        "location_name": _KEY,
+        "location_name": KEY,
         "snapshot_date": {"data_type": "date", "nullable": False},
-        "brand_id": _TEXT,
+        "brand_id": TEXT,
         "average_rating": {"data_type": "double"},
-        "total_review_count": _INT,
-        "fetched_at": _TS,
+        "total_review_count": INT,
+        "fetched_at": TS,
     },
 }
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "reviews": ("review_name",),
     "location_review_stats": ("location_name", "snapshot_date"),
 }
+
+
+# Review fields this source maps to columns; any other top-level field Google adds is loaded
+# as a text column of its own (schema evolution), never dropped.
+KNOWN_REVIEW_FIELDS = frozenset(
+    {"name", "reviewId", "reviewer", "starRating", "comment", "createTime", "updateTime",
+     "reviewReply"}
+)  # fmt: skip

@@ -21,46 +21,26 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from ingestion.http import RetryPolicy
-from ingestion.quarantine import add_quarantine_table, parse_int
+from ingestion.http import retry_policy
+from ingestion.incremental import chunks
+from ingestion.quarantine import BAD_RECORD, parse_int, reason_of
+from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_resource
 
 from . import rows
 from . import settings as s
-from .context import BAD_RECORD, LinkedInOptions, LinkedInRun, reason_of
-from .helpers import chunks, elements_of, restli_list, time_intervals, urn_param
+from .context import LinkedInOptions, LinkedInRun
+from .helpers import elements_of, restli_list, time_intervals, urn_param
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
-_ARROW_TYPES = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
-
 
 def _resource(fn: Any, name: str) -> DltResource:
-    resource = add_quarantine_table(dlt.resource(fn, name=name))  # before the table's own hints
-    resource.apply_hints(
-        write_disposition="merge",
-        primary_key=list(s.PRIMARY_KEYS[name]),
-        columns={col: dict(hint) for col, hint in s.COLUMNS[name].items()},  # dlt mutates them
-    )
-    return resource
+    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name])
 
 
 def _arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:
     """Rows -> an Arrow table typed by settings.COLUMNS (dlt loads Arrow much faster)."""
-    schema = pa.schema(
-        [
-            pa.field(name, _ARROW_TYPES[hint["data_type"]], nullable=hint.get("nullable", True))
-            for name, hint in s.COLUMNS[table].items()
-        ]
-    )
-    return pa.Table.from_pylist(records, schema=schema)
+    return arrow_table(s.COLUMNS[table], records)
 
 
 @dlt.source(
@@ -114,12 +94,8 @@ def linkedin_source(
         insights_window_days=insights_window_days,
         daily_backfill_days=daily_backfill_days,
         page_size=max(1, min(page_size, s.PAGE_SIZE)),
-        policy=RetryPolicy(
-            max_attempts=max_attempts,
-            backoff_base_s=backoff_base_s,
-            backoff_max_s=backoff_max_s,
-            max_total_wait_s=max_total_wait_s,
-            timeout_s=request_timeout_s,
+        policy=retry_policy(
+            max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
         ),
     )
     run = LinkedInRun(options, load_registry(registry_path))

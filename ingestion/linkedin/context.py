@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import dlt
-
 from ingestion.http import RetryPolicy
+from ingestion.incremental import advance_cursor, relist_since, since_label, source_state
 from ingestion.privacy import Pseudonymiser, resolve_key
-from ingestion.quarantine import InvalidRecord, Quarantine, parse_timestamp
+from ingestion.quarantine import BAD_RECORD, Quarantine, reason_of
 from ingestion.registry import Registry
 
 from . import rows
@@ -25,16 +24,6 @@ from . import settings as s
 from .helpers import LinkedInClient, elements_of, urn_param
 
 logger = logging.getLogger(__name__)
-
-# Anything a malformed record can make the row builders raise: quarantined, never fatal.
-BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError, IndexError)
-
-
-def reason_of(exc: Exception) -> str:
-    """The quarantine reason for an exception raised by a row builder."""
-    if isinstance(exc, InvalidRecord):
-        return str(exc)
-    return f"unexpected shape ({type(exc).__name__}: {exc})"
 
 
 @dataclass
@@ -104,10 +93,7 @@ class LinkedInRun:
         """(brand_id, organization_id) from the brand registry."""
         return self.registry.accounts(s.SOURCE_NAME)
 
-    @staticmethod
-    def state(name: str) -> dict[str, Any]:
-        """A named dict in the dlt source state (only valid while extracting)."""
-        return dlt.current.source_state().setdefault(name, {})
+    state = staticmethod(source_state)
 
     def snapshot(self, organization_id: str) -> Snapshot:
         """The organization lookup and its follower count (firstDegreeSize), once per run."""
@@ -135,10 +121,8 @@ class LinkedInRun:
             return self._listings[organization_id]
         now = self.now(organization_id)
         cursors = self.state("cursors")
-        since: datetime | None = None
-        if cursors.get(organization_id):
-            window_start = now - timedelta(days=self.options.insights_window_days)
-            since = min(parse_timestamp(cursors[organization_id]), window_start)
+        window = timedelta(days=self.options.insights_window_days)
+        since = relist_since(cursors.get(organization_id), now, window)
         listing = Listing()
         params = [
             ("q", "author"),
@@ -170,16 +154,13 @@ class LinkedInRun:
                 listing.refs.append(ref)
             if reached_since:
                 break
-        if listing.refs:
-            newest = max(ref.last_modified_at for ref in listing.refs)
-            old = cursors.get(organization_id)
-            if old is None or parse_timestamp(old) < newest:
-                cursors[organization_id] = newest.isoformat()
+        newest = max((ref.last_modified_at for ref in listing.refs), default=None)
+        advance_cursor(cursors, organization_id, newest)
         logger.info(
             "linkedin: organization %s: %d posts listed (modified since %s)",
             organization_id,
             len(listing.refs),
-            since.isoformat() if since else "the beginning",
+            since_label(since),
         )
         self._listings[organization_id] = listing
         return listing

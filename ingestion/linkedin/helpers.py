@@ -241,9 +241,3 @@ class LinkedInClient:
             seen.add(url)
             answer = self.get(url, account=account)
         raise SourceError(s.SOURCE_NAME, account, f"more than {s.MAX_PAGES} pages at {path}")
-
-
-def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    """Consecutive slices of at most ``size`` items."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

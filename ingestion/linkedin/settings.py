@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
+    BACKOFF_BASE_S,
+    BACKOFF_MAX_S,
+    MAX_ATTEMPTS,
+    MAX_TOTAL_WAIT_S,
+    REQUEST_TIMEOUT_S,
+)
+from ingestion.tables import BOOL, DATE_KEY, DOUBLE, INT, KEY, TEXT, TS
+
 SOURCE_NAME = "linkedin"
 DEFAULT_BASE_URL = "https://api.linkedin.com"
 DEFAULT_API_VERSION = "202610"
@@ -30,13 +39,9 @@ DAILY_MIN_AGE_DAYS = 2  # ... and at least 2 days ago (else 400 Invalid timeInte
 NETWORK_EDGE_TYPE = "COMPANY_FOLLOWED_BY_MEMBER"
 MAX_PAGES = 10_000  # paging guard: a feed that never ends is a bug, not data
 
-# Retry defaults: LinkedIn throttles per application and day (429 until midnight UTC), so a
-# run insists a while with backoff but gives up within the budget and says why.
-MAX_ATTEMPTS = 6
-MAX_TOTAL_WAIT_S = 900.0
-BACKOFF_BASE_S = 2.0
-BACKOFF_MAX_S = 300.0
-REQUEST_TIMEOUT_S = 60.0
+# Retry defaults (ingestion.http's, imported above): LinkedIn throttles per application and
+# day (429 until midnight UTC), so a run insists a while with backoff but gives up within the
+# budget and says why.
 
 # Lifetime follower facets: API list name -> (facet name in the raw table, element key).
 FACETS = {
@@ -61,100 +66,93 @@ SHARE_STATISTICS = {
     "shareMentionsCount": "share_mentions_count",
 }
 
-_TS = {"data_type": "timestamp"}
-_TEXT = {"data_type": "text"}
-_INT = {"data_type": "bigint"}
-_DOUBLE = {"data_type": "double"}
-_BOOL = {"data_type": "bool"}
-_KEY = {"data_type": "text", "nullable": False}
-_DATE_KEY = {"data_type": "date", "nullable": False}
 
 _STAT_COLUMNS: dict[str, dict[str, Any]] = {
-    **{column: _INT for column in SHARE_STATISTICS.values()},
-    "engagement": _DOUBLE,
+    **{column: INT for column in SHARE_STATISTICS.values()},
+    "engagement": DOUBLE,
 }
 
 COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
     "linkedin_organizations": {
-        "organization_id": _KEY,
-        "brand_id": _TEXT,
-        "organization_urn": _TEXT,
-        "name": _TEXT,
-        "vanity_name": _TEXT,
-        "website": _TEXT,
-        "followers_count": _INT,
-        "snapshot_date": _DATE_KEY,
-        "fetched_at": _TS,
+        "organization_id": KEY,
+        "brand_id": TEXT,
+        "organization_urn": TEXT,
+        "name": TEXT,
+        "vanity_name": TEXT,
+        "website": TEXT,
+        "followers_count": INT,
+        "snapshot_date": DATE_KEY,
+        "fetched_at": TS,
     },
     "linkedin_posts": {
-        "post_urn": _KEY,
-        "organization_id": _TEXT,
-        "post_type": _TEXT,
-        "author_urn": _TEXT,
-        "commentary": _TEXT,
-        "commentary_text": _TEXT,
-        "content_type": _TEXT,
-        "media_urn": _TEXT,
-        "media_count": _INT,
-        "article_url": _TEXT,
-        "article_title": _TEXT,
-        "link_url": _TEXT,
-        "visibility": _TEXT,
-        "lifecycle_state": _TEXT,
-        "feed_distribution": _TEXT,
-        "is_edited": _BOOL,
-        "is_reshare_disabled": _BOOL,
-        "reshare_parent_urn": _TEXT,
-        "created_at": _TS,
-        "published_at": _TS,
-        "last_modified_at": _TS,
-        "fetched_at": _TS,
+        "post_urn": KEY,
+        "organization_id": TEXT,
+        "post_type": TEXT,
+        "author_urn": TEXT,
+        "commentary": TEXT,
+        "commentary_text": TEXT,
+        "content_type": TEXT,
+        "media_urn": TEXT,
+        "media_count": INT,
+        "article_url": TEXT,
+        "article_title": TEXT,
+        "link_url": TEXT,
+        "visibility": TEXT,
+        "lifecycle_state": TEXT,
+        "feed_distribution": TEXT,
+        "is_edited": BOOL,
+        "is_reshare_disabled": BOOL,
+        "reshare_parent_urn": TEXT,
+        "created_at": TS,
+        "published_at": TS,
+        "last_modified_at": TS,
+        "fetched_at": TS,
     },
     "linkedin_post_statistics": {
-        "post_urn": _KEY,
-        "organization_id": _TEXT,
-        "snapshot_date": _DATE_KEY,
+        "post_urn": KEY,
+        "organization_id": TEXT,
+        "snapshot_date": DATE_KEY,
         **_STAT_COLUMNS,
-        "fetched_at": _TS,
+        "fetched_at": TS,
     },
     "linkedin_share_statistics_daily": {
-        "organization_id": _KEY,
-        "date": _DATE_KEY,
+        "organization_id": KEY,
+        "date": DATE_KEY,
         **_STAT_COLUMNS,
-        "fetched_at": _TS,
+        "fetched_at": TS,
     },
     "linkedin_follower_gains": {
-        "organization_id": _KEY,
-        "date": _DATE_KEY,
-        "organic_follower_gain": _INT,
-        "paid_follower_gain": _INT,
-        "fetched_at": _TS,
+        "organization_id": KEY,
+        "date": DATE_KEY,
+        "organic_follower_gain": INT,
+        "paid_follower_gain": INT,
+        "fetched_at": TS,
     },
     "linkedin_follower_facets": {
-        "organization_id": _KEY,
-        "snapshot_date": _DATE_KEY,
-        "facet": _KEY,
-        "facet_value": _KEY,
-        "organic_follower_count": _INT,
-        "paid_follower_count": _INT,
-        "fetched_at": _TS,
+        "organization_id": KEY,
+        "snapshot_date": DATE_KEY,
+        "facet": KEY,
+        "facet_value": KEY,
+        "organic_follower_count": INT,
+        "paid_follower_count": INT,
+        "fetched_at": TS,
     },
     "linkedin_comments": {
-        "comment_urn": _KEY,
-        "comment_id": _TEXT,
-        "post_urn": _TEXT,
-        "organization_id": _TEXT,
-        "parent_comment_urn": _TEXT,
-        "message": _TEXT,
-        "created_at": _TS,
-        "last_modified_at": _TS,
-        "like_count": _INT,
-        "reply_count": _INT,
-        "author_type": _TEXT,
-        "author_urn_hash": _TEXT,
-        "agent_urn_hash": _TEXT,
-        "is_from_organization": _BOOL,
-        "fetched_at": _TS,
+        "comment_urn": KEY,
+        "comment_id": TEXT,
+        "post_urn": TEXT,
+        "organization_id": TEXT,
+        "parent_comment_urn": TEXT,
+        "message": TEXT,
+        "created_at": TS,
+        "last_modified_at": TS,
+        "like_count": INT,
+        "reply_count": INT,
+        "author_type": TEXT,
+        "author_urn_hash": TEXT,
+        "agent_urn_hash": TEXT,
+        "is_from_organization": BOOL,
+        "fetched_at": TS,
     },
 }
 

@@ -22,45 +22,25 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from ingestion.http import RetryPolicy, SourceError
+from ingestion.http import SourceError, retry_policy
 from ingestion.privacy import Pseudonymiser, resolve_key
-from ingestion.quarantine import InvalidRecord, Quarantine, add_quarantine_table
+from ingestion.quarantine import InvalidRecord, Quarantine
 from ingestion.registry import load_registry
+from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_hints, merge_resource
 
 from . import helpers as h
 from . import settings as s
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
-_ARROW = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
-
 
 def _hints(table: str) -> dict[str, Any]:
-    return {
-        "table_name": table,
-        "write_disposition": "merge",
-        "primary_key": list(s.PRIMARY_KEYS[table]),
-        "columns": {c: dict(v) for c, v in s.COLUMNS[table].items()},
-    }
+    return merge_hints(s.PRIMARY_KEYS[table], s.COLUMNS[table], table)
 
 
 def arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     """Rows -> Arrow table typed by settings.COLUMNS (dlt loads Arrow much faster than dicts)."""
-    schema = pa.schema(
-        [
-            pa.field(c, _ARROW[v["data_type"]], v.get("nullable", True))
-            for c, v in s.COLUMNS[table].items()
-        ]
-    )
-    return pa.Table.from_pylist(rows, schema=schema)
+    return arrow_table(s.COLUMNS[table], rows)
 
 
 @dlt.source(
@@ -101,12 +81,8 @@ def matomo_source(
     accounts = registry.accounts(s.REGISTRY_KEY)
     if site_ids is not None:
         accounts = [(registry.brand_of(s.REGISTRY_KEY, x), x) for x in site_ids]
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_base_s=backoff_base_s,
-        backoff_max_s=backoff_max_s,
-        max_total_wait_s=max_total_wait_s,
-        timeout_s=request_timeout_s,
+    policy = retry_policy(
+        max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
     )
     conv_hints = dlt.mark.make_hints(**_hints(s.CONVERSIONS_TABLE))
     quarantine = Quarantine(s.SOURCE_NAME)
@@ -186,7 +162,15 @@ def matomo_source(
                 rows.append(visit)
                 children.extend(convs)
 
-    resource = add_quarantine_table(dlt.resource(visits, name=s.VISITS_TABLE))
-    resource.apply_hints(create_table_variant=True, **_hints(s.CONVERSIONS_TABLE))
-    resource.apply_hints(**_hints(s.VISITS_TABLE))
-    return [resource]
+    conversions = {
+        s.CONVERSIONS_TABLE: (s.PRIMARY_KEYS[s.CONVERSIONS_TABLE], s.COLUMNS[s.CONVERSIONS_TABLE])
+    }
+    return [
+        merge_resource(
+            visits,
+            s.VISITS_TABLE,
+            s.PRIMARY_KEYS[s.VISITS_TABLE],
+            s.COLUMNS[s.VISITS_TABLE],
+            conversions,
+        )
+    ]

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
+    BACKOFF_BASE_S,
+    BACKOFF_MAX_S,
+    MAX_ATTEMPTS,
+    MAX_TOTAL_WAIT_S,
+    REQUEST_TIMEOUT_S,
+)
+from ingestion.tables import BOOL, DOUBLE, INT, KEY, TEXT, TS
+
 SOURCE_NAME = "matomo"
 DEFAULT_DATASET = "raw_matomo"
 REGISTRY_KEY = "matomo"
@@ -16,12 +25,6 @@ BACKFILL_DAYS = 30  # first run without start_date (Live keeps raw logs as long 
 REPULL_DAYS = 1  # the last day loaded (possibly incomplete) is read again on the next run
 PAGE_SIZE = 100  # filter_limit
 ARROW_FLUSH_ROWS = 20_000  # visits buffered before one Arrow table is yielded
-
-MAX_ATTEMPTS = 6
-MAX_TOTAL_WAIT_S = 900.0
-BACKOFF_BASE_S = 2.0
-BACKOFF_MAX_S = 300.0
-REQUEST_TIMEOUT_S = 60.0
 
 # Matomo says "try again" in a 200 answer for database hiccups; these are worth a retry.
 TRANSIENT_PATTERNS = (
@@ -39,58 +42,52 @@ AUTH_PATTERNS = (
     r"must be logged in",
 )
 
-_TS = {"data_type": "timestamp"}
-_TEXT = {"data_type": "text"}
-_INT = {"data_type": "bigint"}
-_DOUBLE = {"data_type": "double"}
-_BOOL = {"data_type": "bool"}
-_KEY = {"data_type": "text", "nullable": False}
 
 COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
     VISITS_TABLE: {
-        "site_id": _KEY,
+        "site_id": KEY,
         "visit_id": {"data_type": "bigint", "nullable": False},
-        "brand_id": _TEXT,
+        "brand_id": TEXT,
         "visit_date": {"data_type": "date"},
-        "first_action_at": _TS,
-        "last_action_at": _TS,
-        "visit_duration_s": _INT,
-        "actions": _INT,
-        "visit_count": _INT,
-        "visitor_type": _TEXT,
-        "visitor_id_hash": _TEXT,
-        "user_id_hash": _TEXT,
-        "has_consent": _BOOL,
-        "referrer_type": _TEXT,
-        "referrer_name": _TEXT,
-        "referrer_keyword": _TEXT,
-        "referrer_url": _TEXT,
-        "campaign_name": _TEXT,
-        "campaign_source": _TEXT,
-        "campaign_medium": _TEXT,
-        "campaign_content": _TEXT,
-        "campaign_keyword": _TEXT,
-        "entry_url": _TEXT,
-        "device_type": _TEXT,
-        "goal_conversions": _INT,
-        "visit_converted": _BOOL,
-        "revenue": _DOUBLE,
-        "currency": _TEXT,
-        "fetched_at": _TS,
+        "first_action_at": TS,
+        "last_action_at": TS,
+        "visit_duration_s": INT,
+        "actions": INT,
+        "visit_count": INT,
+        "visitor_type": TEXT,
+        "visitor_id_hash": TEXT,
+        "user_id_hash": TEXT,
+        "has_consent": BOOL,
+        "referrer_type": TEXT,
+        "referrer_name": TEXT,
+        "referrer_keyword": TEXT,
+        "referrer_url": TEXT,
+        "campaign_name": TEXT,
+        "campaign_source": TEXT,
+        "campaign_medium": TEXT,
+        "campaign_content": TEXT,
+        "campaign_keyword": TEXT,
+        "entry_url": TEXT,
+        "device_type": TEXT,
+        "goal_conversions": INT,
+        "visit_converted": BOOL,
+        "revenue": DOUBLE,
+        "currency": TEXT,
+        "fetched_at": TS,
     },
     CONVERSIONS_TABLE: {
-        "site_id": _KEY,
-        "conversion_id": _KEY,
-        "visit_id": _INT,
-        "conversion_type": _TEXT,
-        "goal_id": _INT,
-        "goal_name": _TEXT,
-        "order_id": _TEXT,
-        "revenue": _DOUBLE,
-        "items": _INT,
-        "converted_at": _TS,
-        "visitor_id_hash": _TEXT,
-        "fetched_at": _TS,
+        "site_id": KEY,
+        "conversion_id": KEY,
+        "visit_id": INT,
+        "conversion_type": TEXT,
+        "goal_id": INT,
+        "goal_name": TEXT,
+        "order_id": TEXT,
+        "revenue": DOUBLE,
+        "items": INT,
+        "converted_at": TS,
+        "visitor_id_hash": TEXT,
+        "fetched_at": TS,
     },
 }
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {

@@ -18,27 +18,20 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from ingestion.quarantine import add_quarantine_table
+from ingestion.quarantine import BAD_RECORD, reason_of
 from ingestion.registry import load_registry
+from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_resource
 
 from . import rows
 from . import settings as s
-from .context import BAD_RECORD, MetaOptions, MetaRun, items_of, reason_of
+from .context import MetaOptions, MetaRun, items_of
 from .helpers import RetryPolicy
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
-
 
 def _resource(fn: Any, name: str) -> DltResource:
-    resource = add_quarantine_table(dlt.resource(fn, name=name))  # before the table's own hints
-    resource.apply_hints(
-        write_disposition="merge",
-        primary_key=list(s.PRIMARY_KEYS[name]),
-        columns={col: dict(hint) for col, hint in s.COLUMNS[name].items()},  # dlt mutates them
-    )
-    return resource
+    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name])
 
 
 @dlt.source(
@@ -259,31 +252,9 @@ def _listed(run: MetaRun, platform: str, resource: str) -> Iterator[Any]:
     run.quarantine.summary(resource)
 
 
-_ARROW_TYPES = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
-
-
-def _schema(table: str) -> pa.Schema:
-    """The Arrow schema of a raw table, from the column hints of settings.COLUMNS."""
-    return pa.schema(
-        [
-            pa.field(name, _ARROW_TYPES[hint["data_type"]], nullable=hint.get("nullable", True))
-            for name, hint in s.COLUMNS[table].items()
-        ]
-    )
-
-
 def _arrow(table: str, data: dict[str, list[Any]] | list[dict[str, Any]]) -> pa.Table:
     """Columns or rows -> Arrow table: dlt loads Arrow ~50x faster than Python dicts."""
-    schema = _schema(table)
-    if isinstance(data, list):
-        return pa.Table.from_pylist(data, schema=schema)
-    return pa.table(data, schema=schema)
+    return arrow_table(s.COLUMNS[table], data)
 
 
 def _insights(

@@ -14,20 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import dlt
-
+from ingestion.incremental import advance_cursor, chunks, relist_since, since_label, source_state
 from ingestion.privacy import Pseudonymiser, resolve_key
-from ingestion.quarantine import InvalidRecord, Quarantine, parse_timestamp
+from ingestion.quarantine import BAD_RECORD, Quarantine, reason_of
 from ingestion.registry import Registry
 
 from . import rows
 from . import settings as s
-from .helpers import GraphClient, GraphResponse, MetaApiError, RetryPolicy, chunks
+from .helpers import GraphClient, GraphResponse, MetaApiError, RetryPolicy
 
 logger = logging.getLogger(__name__)
-
-# Anything a malformed record can make the row builders raise: quarantined, never fatal.
-BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 PLATFORM_LISTING = {
     "facebook": ("published_posts", s.FB_POST_FIELDS, rows.fb_post, "facebook_posts"),
@@ -108,10 +104,7 @@ class MetaRun:
             )
         return self._accounts[key]
 
-    @staticmethod
-    def state(name: str) -> dict[str, Any]:
-        """A named dict in the dlt source state (only valid while extracting)."""
-        return dlt.current.source_state().setdefault(name, {})
+    state = staticmethod(source_state)
 
     def posts(self, platform: str, account_id: str) -> Listing:
         """Posts/media created since min(cursor, now - window); all of them on the first run.
@@ -125,10 +118,8 @@ class MetaRun:
         now = self.account(platform, account_id).fetched_at
         cursors = self.state("cursors")
         cursor_key = f"{platform}:{account_id}"
-        since: datetime | None = None
-        if cursors.get(cursor_key):
-            window_start = now - timedelta(days=self.options.insights_window_days)
-            since = min(parse_timestamp(cursors[cursor_key]), window_start)
+        window = timedelta(days=self.options.insights_window_days)
+        since = relist_since(cursors.get(cursor_key), now, window)
         listing = Listing()
         params = {"fields": fields, "limit": self.options.page_size}
         for resp in self.client.paginate(
@@ -150,17 +141,14 @@ class MetaRun:
                 listing.refs.append(ref)
             if reached_since:
                 break
-        if listing.refs:
-            newest = max(ref.created_time for ref in listing.refs)
-            old = cursors.get(cursor_key)
-            if old is None or parse_timestamp(old) < newest:
-                cursors[cursor_key] = newest.isoformat()
+        newest = max((ref.created_time for ref in listing.refs), default=None)
+        advance_cursor(cursors, cursor_key, newest)
         logger.info(
             "meta: %s %s: %d posts listed (since %s)",
             platform,
             account_id,
             len(listing.refs),
-            since.isoformat() if since else "the beginning",
+            since_label(since),
         )
         self._listings[key] = listing
         return listing
@@ -202,10 +190,3 @@ def items_of(page: Any) -> list[Any]:
             f"unexpected list page without 'data': {str(page)[:200]}", platform="?", account_id="?"
         )
     return data
-
-
-def reason_of(exc: Exception) -> str:
-    """The quarantine reason for an exception raised by a row builder."""
-    if isinstance(exc, InvalidRecord):
-        return str(exc)
-    return f"unexpected shape ({type(exc).__name__}: {exc})"

@@ -324,9 +324,3 @@ def next_url(page: Any) -> str | None:
     paging = page.get("paging")
     nxt = paging.get("next") if isinstance(paging, dict) else None
     return nxt if isinstance(nxt, str) and nxt else None
-
-
-def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    """Consecutive slices of at most ``size`` items."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

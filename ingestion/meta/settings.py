@@ -8,6 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
+    BACKOFF_BASE_S,
+    BACKOFF_MAX_S,
+    MAX_ATTEMPTS,
+    MAX_TOTAL_WAIT_S,
+    REQUEST_TIMEOUT_S,
+)
+from ingestion.tables import BOOL, DATE_KEY, INT, KEY, TEXT, TS
+
 SOURCE_NAME = "meta"
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v23.0"
@@ -22,12 +31,8 @@ PAGE_INSIGHTS_MAX_DAYS = 90  # Graph limit per since/until call on Page insights
 IG_FOLLOWER_DAYS = 28  # IG follower_count is only served for the last 30 days
 ARROW_FLUSH_ROWS = 20_000  # insights rows buffered before yielding one Arrow table
 
-# Retry defaults: sane for production (Meta may ask to wait minutes); tests pass small ones.
-MAX_ATTEMPTS = 6
-MAX_TOTAL_WAIT_S = 900.0
-BACKOFF_BASE_S = 2.0
-BACKOFF_MAX_S = 300.0
-REQUEST_TIMEOUT_S = 60.0
+# Retry defaults (ingestion.http's, imported above) are sane for production (Meta may ask to
+# wait minutes); tests pass small ones.
 
 THROTTLE_CODES = frozenset({4, 17, 32, 613, 80001, 80002, 80005, 80006, 80008, 80014})
 TRANSIENT_CODES = frozenset({1, 2})  # "unknown error" / "service temporarily unavailable"
@@ -64,117 +69,111 @@ IG_FEED_EXTRA_MEDIA_TYPES = frozenset({"IMAGE", "CAROUSEL_ALBUM"})
 FB_FOLLOWS_METRIC = "page_follows"
 IG_FOLLOWER_METRIC = "follower_count"
 
-_TS = {"data_type": "timestamp"}
-_TEXT = {"data_type": "text"}
-_INT = {"data_type": "bigint"}
-_KEY = {"data_type": "text", "nullable": False}
-_DATE_KEY = {"data_type": "date", "nullable": False}
-_BOOL = {"data_type": "bool"}
 
 COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
     "facebook_pages": {
-        "page_id": _KEY,
-        "brand_id": _TEXT,
-        "name": _TEXT,
-        "username": _TEXT,
-        "category": _TEXT,
-        "link": _TEXT,
-        "followers_count": _INT,
-        "fan_count": _INT,
-        "snapshot_date": _DATE_KEY,
-        "fetched_at": _TS,
+        "page_id": KEY,
+        "brand_id": TEXT,
+        "name": TEXT,
+        "username": TEXT,
+        "category": TEXT,
+        "link": TEXT,
+        "followers_count": INT,
+        "fan_count": INT,
+        "snapshot_date": DATE_KEY,
+        "fetched_at": TS,
     },
     "instagram_accounts": {
-        "ig_user_id": _KEY,
-        "brand_id": _TEXT,
-        "username": _TEXT,
-        "name": _TEXT,
-        "followers_count": _INT,
-        "follows_count": _INT,
-        "media_count": _INT,
-        "snapshot_date": _DATE_KEY,
-        "fetched_at": _TS,
+        "ig_user_id": KEY,
+        "brand_id": TEXT,
+        "username": TEXT,
+        "name": TEXT,
+        "followers_count": INT,
+        "follows_count": INT,
+        "media_count": INT,
+        "snapshot_date": DATE_KEY,
+        "fetched_at": TS,
     },
     "facebook_posts": {
-        "post_id": _KEY,
-        "page_id": _TEXT,
-        "message": _TEXT,
-        "created_time": _TS,
-        "permalink_url": _TEXT,
-        "status_type": _TEXT,
-        "full_picture": _TEXT,
-        "attachment_type": _TEXT,
-        "attachment_media_type": _TEXT,
-        "link_url": _TEXT,
-        "fetched_at": _TS,
+        "post_id": KEY,
+        "page_id": TEXT,
+        "message": TEXT,
+        "created_time": TS,
+        "permalink_url": TEXT,
+        "status_type": TEXT,
+        "full_picture": TEXT,
+        "attachment_type": TEXT,
+        "attachment_media_type": TEXT,
+        "link_url": TEXT,
+        "fetched_at": TS,
     },
     "instagram_media": {
-        "media_id": _KEY,
-        "ig_user_id": _TEXT,
-        "caption": _TEXT,
-        "media_type": _TEXT,
-        "media_product_type": _TEXT,
-        "permalink": _TEXT,
-        "shortcode": _TEXT,
-        "timestamp": _TS,
-        "username": _TEXT,
-        "is_comment_enabled": _BOOL,
-        "fetched_at": _TS,
+        "media_id": KEY,
+        "ig_user_id": TEXT,
+        "caption": TEXT,
+        "media_type": TEXT,
+        "media_product_type": TEXT,
+        "permalink": TEXT,
+        "shortcode": TEXT,
+        "timestamp": TS,
+        "username": TEXT,
+        "is_comment_enabled": BOOL,
+        "fetched_at": TS,
     },
     "facebook_post_insights": {
-        "post_id": _KEY,
-        "page_id": _TEXT,
-        "snapshot_date": _DATE_KEY,
-        "metric": _KEY,
-        "value": _INT,
-        "fetched_at": _TS,
+        "post_id": KEY,
+        "page_id": TEXT,
+        "snapshot_date": DATE_KEY,
+        "metric": KEY,
+        "value": INT,
+        "fetched_at": TS,
     },
     "instagram_media_insights": {
-        "media_id": _KEY,
-        "ig_user_id": _TEXT,
-        "snapshot_date": _DATE_KEY,
-        "metric": _KEY,
-        "value": _INT,
-        "fetched_at": _TS,
+        "media_id": KEY,
+        "ig_user_id": TEXT,
+        "snapshot_date": DATE_KEY,
+        "metric": KEY,
+        "value": INT,
+        "fetched_at": TS,
     },
     "facebook_comments": {
-        "comment_id": _KEY,
-        "post_id": _TEXT,
-        "page_id": _TEXT,
-        "parent_id": _TEXT,
-        "message": _TEXT,
-        "created_time": _TS,
-        "like_count": _INT,
-        "comment_count": _INT,
-        "author_id_hash": _TEXT,
-        "author_name_hash": _TEXT,
-        "is_from_page": _BOOL,
-        "fetched_at": _TS,
+        "comment_id": KEY,
+        "post_id": TEXT,
+        "page_id": TEXT,
+        "parent_id": TEXT,
+        "message": TEXT,
+        "created_time": TS,
+        "like_count": INT,
+        "comment_count": INT,
+        "author_id_hash": TEXT,
+        "author_name_hash": TEXT,
+        "is_from_page": BOOL,
+        "fetched_at": TS,
     },
     "instagram_comments": {
-        "comment_id": _KEY,
-        "media_id": _TEXT,
-        "ig_user_id": _TEXT,
-        "parent_id": _TEXT,
-        "text": _TEXT,
-        "timestamp": _TS,
-        "like_count": _INT,
-        "author_id_hash": _TEXT,
-        "author_username_hash": _TEXT,
-        "is_from_owner": _BOOL,
-        "fetched_at": _TS,
+        "comment_id": KEY,
+        "media_id": TEXT,
+        "ig_user_id": TEXT,
+        "parent_id": TEXT,
+        "text": TEXT,
+        "timestamp": TS,
+        "like_count": INT,
+        "author_id_hash": TEXT,
+        "author_username_hash": TEXT,
+        "is_from_owner": BOOL,
+        "fetched_at": TS,
     },
     "facebook_page_follows": {
-        "page_id": _KEY,
-        "date": _DATE_KEY,
-        "followers": _INT,
-        "fetched_at": _TS,
+        "page_id": KEY,
+        "date": DATE_KEY,
+        "followers": INT,
+        "fetched_at": TS,
     },
     "instagram_follower_gains": {
-        "ig_user_id": _KEY,
-        "date": _DATE_KEY,
-        "follower_gain": _INT,
-        "fetched_at": _TS,
+        "ig_user_id": KEY,
+        "date": DATE_KEY,
+        "follower_gain": INT,
+        "fetched_at": TS,
     },
 }
 

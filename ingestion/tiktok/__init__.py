@@ -15,36 +15,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import dlt
 from dlt.extract.resource import DltResource
 
-from ingestion.http import Answer, ApiClient, RetryPolicy
+from ingestion.http import Answer, ApiClient, RetryPolicy, retry_policy
+from ingestion.incremental import advance_cursor, relist_since, since_label, source_state
 from ingestion.quarantine import (
     InvalidRecord,
     Quarantine,
-    add_quarantine_table,
-    parse_timestamp,
+    reason_of,
     record_id_of,
 )
 from ingestion.registry import load_registry
+from ingestion.tables import SCHEMA_CONTRACT, merge_resource
 
 from . import helpers as h
 from . import settings as s
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
 # Anything a malformed record can make the row builders raise: quarantined, never fatal.
 BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError)
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, InvalidRecord):
-        return str(exc)
-    return f"unexpected shape ({type(exc).__name__}: {exc})"
 
 
 @dataclass
@@ -99,10 +93,8 @@ class TikTokRun:
         if open_id in self._listings:
             return self._listings[open_id]
         now = self.user(open_id).fetched_at
-        cursors = dlt.current.source_state().setdefault("cursors", {})
-        since: datetime | None = None
-        if cursors.get(open_id):
-            since = min(parse_timestamp(cursors[open_id]), now - self.window)
+        cursors = source_state("cursors")
+        since = relist_since(cursors.get(open_id), now, self.window)
         out, newest = Listing(), None
         pages = h.video_pages(
             self.client(open_id), open_id, self.video_fields, self.page_size, since
@@ -113,7 +105,7 @@ class TikTokRun:
                     video, metrics, created = h.video_rows(raw, open_id, ans.fetched_at)
                 except BAD_RECORD as exc:
                     item = self.quarantine.row(
-                        "tiktok_videos", raw, _reason(exc), ans.fetched_at, record_id=_rid(raw)
+                        "tiktok_videos", raw, reason_of(exc), ans.fetched_at, record_id=_rid(raw)
                     )
                     out.bad.append(item)
                     continue
@@ -122,15 +114,12 @@ class TikTokRun:
                 out.videos.append(video)
                 out.metrics.append(metrics)
                 newest = created if newest is None or created > newest else newest
-        if newest is not None:
-            old = cursors.get(open_id)
-            if old is None or parse_timestamp(old) < newest:
-                cursors[open_id] = newest.isoformat()
+        advance_cursor(cursors, open_id, newest)
         logger.info(
             "tiktok: %s: %d videos listed (since %s), %d quarantined",
             open_id,
             len(out.videos),
-            since.isoformat() if since else "the beginning",
+            since_label(since),
             len(out.bad),
         )
         self._listings[open_id] = out
@@ -142,13 +131,7 @@ def _rid(raw: Any) -> str:
 
 
 def _resource(fn: Any, name: str) -> DltResource:
-    resource = add_quarantine_table(dlt.resource(fn, name=name))  # before the table's own hints
-    resource.apply_hints(
-        write_disposition="merge",
-        primary_key=list(s.PRIMARY_KEYS[name]),
-        columns={col: dict(hint) for col, hint in s.COLUMNS[name].items()},
-    )
-    return resource
+    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name])
 
 
 @dlt.source(
@@ -188,12 +171,8 @@ def tiktok_source(
         access_tokens,
         access_token,
         base_url,
-        RetryPolicy(
-            max_attempts=max_attempts,
-            backoff_base_s=backoff_base_s,
-            backoff_max_s=backoff_max_s,
-            max_total_wait_s=max_total_wait_s,
-            timeout_s=request_timeout_s,
+        retry_policy(
+            max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
         ),
         metrics_window_days,
         page_size,
@@ -213,7 +192,7 @@ def tiktok_source(
                 )
             except BAD_RECORD as exc:
                 yield q.row(
-                    "tiktok_accounts", user, _reason(exc), ans.fetched_at, record_id=open_id
+                    "tiktok_accounts", user, reason_of(exc), ans.fetched_at, record_id=open_id
                 )
         q.summary("tiktok_accounts")
 

@@ -27,6 +27,7 @@ from ingestion.http import (
     retry_after_s,
 )
 from ingestion.quarantine import InvalidRecord, opt_int, opt_str, req_id, req_ts
+from ingestion.tables import arrow_schema
 
 from . import settings as s
 
@@ -225,23 +226,10 @@ def extras(raw: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
     }
 
 
-_ARROW = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
-
-
 def to_arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:
     """Rows -> Arrow with the table's declared types; extra fields appended as inferred columns."""
     declared = s.COLUMNS[table]
-    schema = pa.schema(
-        [
-            pa.field(n, _ARROW[h["data_type"]], nullable=h.get("nullable", True))
-            for n, h in declared.items()
-        ]
-    )
+    schema = arrow_schema(declared)
     out = pa.Table.from_pylist([{k: r.get(k) for k in declared} for r in records], schema=schema)
     for name in sorted({k for r in records for k in r} - set(declared)):
         values = [r.get(name) for r in records]

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
+    BACKOFF_BASE_S,
+    BACKOFF_MAX_S,
+    MAX_ATTEMPTS,
+    MAX_TOTAL_WAIT_S,
+    REQUEST_TIMEOUT_S,
+)
+from ingestion.tables import DATE_KEY, INT, KEY, TEXT, TS
+
 SOURCE_NAME = "tiktok"
 REGISTRY_KEY = "tiktok"  # the open_id of the authorised account in config/brands.yaml
 DEFAULT_BASE_URL = "https://open.tiktokapis.com"
@@ -38,55 +47,46 @@ MAX_COUNT = 20  # Display API maximum per video/list page (more: invalid_params)
 METRICS_WINDOW_DAYS = 28  # videos younger than this are re-listed and re-snapshotted each run
 ARROW_FLUSH_ROWS = 20_000
 
-# Retry defaults: sane for production (~600 requests/min per endpoint); tests pass small ones.
-MAX_ATTEMPTS = 6
-MAX_TOTAL_WAIT_S = 900.0
-BACKOFF_BASE_S = 2.0
-BACKOFF_MAX_S = 300.0
-REQUEST_TIMEOUT_S = 60.0
+# Retry defaults (ingestion.http's, imported above) are sane for production (~600 requests/min
+# per endpoint); tests pass small ones.
 
 RETRY_CODES = frozenset({"rate_limit_exceeded", "internal_error"})
 AUTH_CODES = frozenset({"access_token_invalid", "scope_not_authorized"})
 
-_TS = {"data_type": "timestamp"}
-_TEXT = {"data_type": "text"}
-_INT = {"data_type": "bigint"}
-_KEY = {"data_type": "text", "nullable": False}
-_DATE_KEY = {"data_type": "date", "nullable": False}
 
 COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
     "tiktok_accounts": {
-        "open_id": _KEY,
-        "brand_id": _TEXT,
-        "union_id": _TEXT,
-        "display_name": _TEXT,
-        "follower_count": _INT,
-        "following_count": _INT,
-        "likes_count": _INT,
-        "video_count": _INT,
-        "snapshot_date": _DATE_KEY,
-        "fetched_at": _TS,
+        "open_id": KEY,
+        "brand_id": TEXT,
+        "union_id": TEXT,
+        "display_name": TEXT,
+        "follower_count": INT,
+        "following_count": INT,
+        "likes_count": INT,
+        "video_count": INT,
+        "snapshot_date": DATE_KEY,
+        "fetched_at": TS,
     },
     "tiktok_videos": {
-        "video_id": _KEY,
-        "open_id": _TEXT,
-        "title": _TEXT,
-        "video_description": _TEXT,
-        "create_time": _TS,
-        "cover_image_url": _TEXT,
-        "share_url": _TEXT,
-        "duration": _INT,
-        "fetched_at": _TS,
+        "video_id": KEY,
+        "open_id": TEXT,
+        "title": TEXT,
+        "video_description": TEXT,
+        "create_time": TS,
+        "cover_image_url": TEXT,
+        "share_url": TEXT,
+        "duration": INT,
+        "fetched_at": TS,
     },
     "tiktok_video_metrics": {
-        "video_id": _KEY,
-        "open_id": _TEXT,
-        "snapshot_date": _DATE_KEY,
-        "view_count": _INT,
-        "like_count": _INT,
-        "comment_count": _INT,
-        "share_count": _INT,
-        "fetched_at": _TS,
+        "video_id": KEY,
+        "open_id": TEXT,
+        "snapshot_date": DATE_KEY,
+        "view_count": INT,
+        "like_count": INT,
+        "comment_count": INT,
+        "share_count": INT,
+        "fetched_at": TS,
     },
 }
 

@@ -18,18 +18,18 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
-from ingestion.http import RetryPolicy, SourceAuthError
+from ingestion.http import SourceAuthError, retry_policy
+from ingestion.incremental import advance_cursor, since_label, source_state
 from ingestion.privacy import Pseudonymiser, resolve_key
-from ingestion.quarantine import Quarantine, add_quarantine_table, parse_timestamp
+from ingestion.quarantine import Quarantine, parse_timestamp, reason_of
 from ingestion.registry import load_registry
+from ingestion.tables import SCHEMA_CONTRACT, merge_resource
 
 from . import rows
 from . import settings as s
 from .helpers import TrustpilotClient
 
 logger = logging.getLogger(__name__)
-
-SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
 
 
 @dataclass
@@ -88,7 +88,7 @@ class TrustpilotRun:
         if bu_id in self._listings:
             return self._listings[bu_id]
         hasher = self.hasher()  # fail before any request if no key is configured
-        cursors = dlt.current.source_state().setdefault("cursors", {})
+        cursors = source_state("cursors")
         since: datetime | None = None
         if cursors.get(bu_id):
             since = parse_timestamp(cursors[bu_id]) - timedelta(days=self.options["lookback_days"])
@@ -109,7 +109,7 @@ class TrustpilotRun:
                         self.quarantine.row(
                             "reviews",
                             rows.redact(raw, hasher),
-                            rows.reason_of(exc),
+                            reason_of(exc),
                             answer.fetched_at,
                         )
                     )
@@ -123,29 +123,19 @@ class TrustpilotRun:
             if reached:
                 pages.close()
                 break
-        if listing.rows:
-            newest = max(r["created_at"] for r in listing.rows)
-            old = cursors.get(bu_id)
-            if old is None or parse_timestamp(old) < newest:
-                cursors[bu_id] = newest.isoformat()
+        advance_cursor(cursors, bu_id, max((r["created_at"] for r in listing.rows), default=None))
         logger.info(
             "trustpilot: business unit %s: %d reviews listed (since %s)",
             bu_id,
             len(listing.rows),
-            since.isoformat() if since else "the beginning",
+            since_label(since),
         )
         self._listings[bu_id] = listing
         return listing
 
 
 def _resource(fn: Any, name: str) -> DltResource:
-    resource = add_quarantine_table(dlt.resource(fn, name=name))  # before the table's own hints
-    resource.apply_hints(
-        write_disposition="merge",
-        primary_key=list(s.PRIMARY_KEYS[name]),
-        columns={col: dict(hint) for col, hint in s.COLUMNS[name].items()},
-    )
-    return resource
+    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name])
 
 
 @dlt.source(
@@ -186,12 +176,8 @@ def trustpilot_source(
         "base_url": base_url,
         "lookback_days": lookback_days,
         "page_size": max(1, min(page_size, s.PAGE_SIZE)),
-        "policy": RetryPolicy(
-            max_attempts=max_attempts,
-            backoff_base_s=backoff_base_s,
-            backoff_max_s=backoff_max_s,
-            max_total_wait_s=max_total_wait_s,
-            timeout_s=request_timeout_s,
+        "policy": retry_policy(
+            max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
         ),
     }
     run = TrustpilotRun(options, registry_path)
@@ -206,7 +192,7 @@ def trustpilot_source(
                 yield rows.business_unit_row(raw, bu_id, brand_id, answer.fetched_at)
             except rows.BAD_RECORD as exc:
                 yield q.row(
-                    "business_units", raw, rows.reason_of(exc), answer.fetched_at, record_id=bu_id
+                    "business_units", raw, reason_of(exc), answer.fetched_at, record_id=bu_id
                 )
         q.summary("business_units")
 

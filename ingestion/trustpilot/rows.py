@@ -7,8 +7,6 @@ member's name are HMAC-hashed here, before anything is loaded; ``displayLocation
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -25,18 +23,13 @@ from ingestion.quarantine import (
     req_id,
     req_ts,
 )
+from ingestion.tables import add_unknown_fields, arrow_table_with_extras
 
 from . import settings as s
 
 Hasher = Callable[[object], str | None]
 # Anything a malformed record can make the builders raise: quarantined, never fatal.
 BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError)
-
-
-def reason_of(exc: Exception) -> str:
-    if isinstance(exc, InvalidRecord):
-        return str(exc)
-    return f"unexpected shape ({type(exc).__name__}: {exc})"
 
 
 def _obj(record: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -61,10 +54,6 @@ def _stars(record: Mapping[str, Any]) -> int:
     if not 1 <= stars <= 5:
         raise InvalidRecord(f"'stars' is not between 1 and 5: {stars!r}")
     return stars
-
-
-def snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def review_row(
@@ -99,12 +88,7 @@ def review_row(
         "reply_created_at": reply_at,
         "fetched_at": fetched_at,
     }
-    for key in raw.keys() - s.KNOWN_REVIEW_FIELDS:
-        value = raw[key]
-        name = snake(str(key))
-        if name not in row:
-            row[name] = value if value is None or isinstance(value, str) else json.dumps(value)
-    return row
+    return add_unknown_fields(row, raw, s.KNOWN_REVIEW_FIELDS)
 
 
 def snapshot_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -181,23 +165,6 @@ def redact(raw: Any, hasher: Hasher) -> Any:
     return out
 
 
-_ARROW_TYPES = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
-
-
 def arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     """Rows -> Arrow table with the raw table's typed columns (+ extra fields as text)."""
-    fields = [
-        pa.field(name, _ARROW_TYPES[hint["data_type"]], nullable=hint.get("nullable", True))
-        for name, hint in s.COLUMNS[table].items()
-    ]
-    known = set(s.COLUMNS[table])
-    extras = sorted({k for r in rows for k in r} - known)
-    fields += [pa.field(name, pa.string()) for name in extras]
-    return pa.Table.from_pylist(rows, schema=pa.schema(fields))
+    return arrow_table_with_extras(s.COLUMNS[table], rows)

@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
+    BACKOFF_BASE_S,
+    BACKOFF_MAX_S,
+    MAX_ATTEMPTS,
+    MAX_TOTAL_WAIT_S,
+    REQUEST_TIMEOUT_S,
+)
+from ingestion.tables import BOOL, DATE_KEY, DOUBLE, INT, KEY, TEXT, TS
+
 SOURCE_NAME = "trustpilot"
 REGISTRY_KEY = "trustpilot"  # config/brands.yaml: business unit id per brand
 DEFAULT_BASE_URL = "https://api.trustpilot.com"
@@ -19,12 +28,8 @@ NEXT_PAGE_REL = "next-page"
 LOOKBACK_DAYS = 35
 MAX_PAGES = 10_000  # a guard against a server that always answers next-page
 
-# Retry defaults (the gateway's Retry-After wins when present); tests pass small ones.
-MAX_ATTEMPTS = 6
-MAX_TOTAL_WAIT_S = 900.0
-BACKOFF_BASE_S = 2.0
-BACKOFF_MAX_S = 300.0
-REQUEST_TIMEOUT_S = 60.0
+# Retry defaults: ingestion.http's, imported above (the gateway's Retry-After wins when
+# present); tests pass small ones.
 
 THROTTLE_ERRORCODES = frozenset(
     {"policies.ratelimit.QuotaViolation", "policies.ratelimit.SpikeArrestViolation"}
@@ -61,66 +66,59 @@ KNOWN_REVIEW_FIELDS = frozenset(
     }
 )
 
-_TS = {"data_type": "timestamp"}
-_TEXT = {"data_type": "text"}
-_INT = {"data_type": "bigint"}
-_DOUBLE = {"data_type": "double"}
-_BOOL = {"data_type": "bool"}
-_KEY = {"data_type": "text", "nullable": False}
-_DATE_KEY = {"data_type": "date", "nullable": False}
 
 COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
     "business_units": {
-        "business_unit_id": _KEY,
-        "brand_id": _TEXT,
-        "display_name": _TEXT,
-        "website_url": _TEXT,
-        "country": _TEXT,
-        "status": _TEXT,
-        "trust_score": _DOUBLE,
-        "stars": _DOUBLE,
-        "number_of_reviews": _INT,
-        "used_for_trust_score": _INT,
-        "one_star": _INT,
-        "two_stars": _INT,
-        "three_stars": _INT,
-        "four_stars": _INT,
-        "five_stars": _INT,
-        "snapshot_date": _DATE_KEY,
-        "fetched_at": _TS,
+        "business_unit_id": KEY,
+        "brand_id": TEXT,
+        "display_name": TEXT,
+        "website_url": TEXT,
+        "country": TEXT,
+        "status": TEXT,
+        "trust_score": DOUBLE,
+        "stars": DOUBLE,
+        "number_of_reviews": INT,
+        "used_for_trust_score": INT,
+        "one_star": INT,
+        "two_stars": INT,
+        "three_stars": INT,
+        "four_stars": INT,
+        "five_stars": INT,
+        "snapshot_date": DATE_KEY,
+        "fetched_at": TS,
     },
     "reviews": {
-        "review_id": _KEY,
-        "business_unit_id": _TEXT,
-        "brand_id": _TEXT,
-        "stars": _INT,
-        "title": _TEXT,
-        "text": _TEXT,
-        "language": _TEXT,
-        "created_at": _TS,
-        "updated_at": _TS,
-        "experienced_at": _TS,
-        "consumer_id_hash": _TEXT,
-        "consumer_name_hash": _TEXT,
-        "consumer_number_of_reviews": _INT,
-        "is_verified": _BOOL,
-        "number_of_likes": _INT,
-        "status": _TEXT,
-        "has_reply": _BOOL,
-        "reply_text": _TEXT,
-        "reply_author_hash": _TEXT,
-        "reply_created_at": _TS,
-        "fetched_at": _TS,
+        "review_id": KEY,
+        "business_unit_id": TEXT,
+        "brand_id": TEXT,
+        "stars": INT,
+        "title": TEXT,
+        "text": TEXT,
+        "language": TEXT,
+        "created_at": TS,
+        "updated_at": TS,
+        "experienced_at": TS,
+        "consumer_id_hash": TEXT,
+        "consumer_name_hash": TEXT,
+        "consumer_number_of_reviews": INT,
+        "is_verified": BOOL,
+        "number_of_likes": INT,
+        "status": TEXT,
+        "has_reply": BOOL,
+        "reply_text": TEXT,
+        "reply_author_hash": TEXT,
+        "reply_created_at": TS,
+        "fetched_at": TS,
     },
     "review_snapshots": {
-        "review_id": _KEY,
-        "snapshot_date": _DATE_KEY,
-        "business_unit_id": _TEXT,
-        "stars": _INT,
-        "number_of_likes": _INT,
-        "has_reply": _BOOL,
-        "is_edited": _BOOL,
-        "fetched_at": _TS,
+        "review_id": KEY,
+        "snapshot_date": DATE_KEY,
+        "business_unit_id": TEXT,
+        "stars": INT,
+        "number_of_likes": INT,
+        "has_reply": BOOL,
+        "is_edited": BOOL,
+        "fetched_at": TS,
     },
 }
 

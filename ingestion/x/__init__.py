@@ -16,42 +16,21 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from ingestion.http import RetryPolicy
-from ingestion.quarantine import add_quarantine_table
+from ingestion.http import retry_policy
 from ingestion.registry import load_registry
+from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_resource
 
 from . import settings as s
 from .context import XOptions, XRun
 
-SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
-_ARROW_TYPES = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
-
 
 def arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:
     """Rows -> Arrow table typed by settings.COLUMNS (dlt loads Arrow far faster than dicts)."""
-    schema = pa.schema(
-        [
-            pa.field(name, _ARROW_TYPES[hint["data_type"]], nullable=hint.get("nullable", True))
-            for name, hint in s.COLUMNS[table].items()
-        ]
-    )
-    return pa.Table.from_pylist(records, schema=schema)
+    return arrow_table(s.COLUMNS[table], records)
 
 
 def _resource(fn: Any, name: str) -> DltResource:
-    resource = add_quarantine_table(dlt.resource(fn, name=name))  # before the table's own hints
-    resource.apply_hints(
-        write_disposition="merge",
-        primary_key=list(s.PRIMARY_KEYS[name]),
-        columns={col: dict(hint) for col, hint in s.COLUMNS[name].items()},
-    )
-    return resource
+    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name])
 
 
 @dlt.source(
@@ -94,12 +73,8 @@ def x_source(
         metrics_window_days=metrics_window_days,
         conversation_window_days=conversation_window_days,
         page_size=max(5, min(page_size, s.PAGE_SIZE)),
-        policy=RetryPolicy(
-            max_attempts=max_attempts,
-            backoff_base_s=backoff_base_s,
-            backoff_max_s=backoff_max_s,
-            max_total_wait_s=max_total_wait_s,
-            timeout_s=request_timeout_s,
+        policy=retry_policy(
+            max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
         ),
     )
     run = XRun(options, load_registry(registry_path))

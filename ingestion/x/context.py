@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-import dlt
-
 from ingestion.http import RetryPolicy, SourceError
+from ingestion.incremental import source_state
 from ingestion.privacy import Pseudonymiser, resolve_key
-from ingestion.quarantine import InvalidRecord, Quarantine, parse_timestamp
+from ingestion.quarantine import BAD_RECORD, Quarantine, parse_timestamp, reason_of
 from ingestion.registry import Registry
 
 from . import rows
@@ -24,14 +23,6 @@ from . import settings as s
 from .helpers import Page, XClient, conversation_queries
 
 logger = logging.getLogger(__name__)
-
-BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError, IndexError)
-
-
-def reason_of(exc: Exception) -> str:
-    if isinstance(exc, InvalidRecord):
-        return str(exc)
-    return f"unexpected shape ({type(exc).__name__}: {exc})"
 
 
 def iso(ts: datetime) -> str:
@@ -100,9 +91,7 @@ class XRun:
     def accounts(self) -> list[tuple[str, str]]:
         return self.registry.accounts(s.REGISTRY_KEY)
 
-    @staticmethod
-    def state(name: str) -> dict[str, Any]:
-        return dlt.current.source_state().setdefault(name, {})
+    state = staticmethod(source_state)
 
     def user(self, user_id: str) -> Page:
         """``GET /2/users/{id}`` once per run; its Date header is the run's clock."""

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
+    BACKOFF_BASE_S,
+    MAX_ATTEMPTS,
+    REQUEST_TIMEOUT_S,
+)
+from ingestion.tables import BOOL, DATE_KEY, INT, KEY, TEXT, TS
+
 SOURCE_NAME = "x"
 DEFAULT_BASE_URL = "https://api.x.com"
 DEFAULT_DATASET = "raw_x"
@@ -17,11 +24,8 @@ QUERY_MAX_CHARS = 512  # search query length limit (self-serve tiers)
 ARROW_FLUSH_ROWS = 20_000
 
 # Retry defaults: X windows are 15 minutes, so waiting for x-rate-limit-reset may take long.
-MAX_ATTEMPTS = 6
 MAX_TOTAL_WAIT_S = 960.0
-BACKOFF_BASE_S = 2.0
 BACKOFF_MAX_S = 120.0
-REQUEST_TIMEOUT_S = 60.0
 RESET_SLACK_S = 1.0  # added to the x-rate-limit-reset wait (clock skew)
 
 TWEET_FIELDS = (
@@ -30,62 +34,56 @@ TWEET_FIELDS = (
 )
 USER_FIELDS = "created_at,public_metrics,username,name"
 
-_TS = {"data_type": "timestamp"}
-_TEXT = {"data_type": "text"}
-_INT = {"data_type": "bigint"}
-_BOOL = {"data_type": "bool"}
-_KEY = {"data_type": "text", "nullable": False}
-_DATE_KEY = {"data_type": "date", "nullable": False}
 _TWEET_BASE: dict[str, dict[str, Any]] = {
-    "tweet_id": _KEY,
-    "user_id": _TEXT,
-    "text": _TEXT,
-    "created_at": _TS,
-    "lang": _TEXT,
-    "conversation_id": _TEXT,
-    "author_id": _TEXT,
-    "is_from_brand": _BOOL,
-    "in_reply_to_user_id": _TEXT,
-    "replied_to_id": _TEXT,
-    "quoted_id": _TEXT,
-    "referenced_tweets": _TEXT,
+    "tweet_id": KEY,
+    "user_id": TEXT,
+    "text": TEXT,
+    "created_at": TS,
+    "lang": TEXT,
+    "conversation_id": TEXT,
+    "author_id": TEXT,
+    "is_from_brand": BOOL,
+    "in_reply_to_user_id": TEXT,
+    "replied_to_id": TEXT,
+    "quoted_id": TEXT,
+    "referenced_tweets": TEXT,
 }
 
 COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
     "accounts": {
-        "user_id": _KEY,
-        "brand_id": _TEXT,
-        "username": _TEXT,
-        "name": _TEXT,
-        "created_at": _TS,
-        "followers_count": _INT,
-        "following_count": _INT,
-        "tweet_count": _INT,
-        "listed_count": _INT,
-        "snapshot_date": _DATE_KEY,
-        "fetched_at": _TS,
+        "user_id": KEY,
+        "brand_id": TEXT,
+        "username": TEXT,
+        "name": TEXT,
+        "created_at": TS,
+        "followers_count": INT,
+        "following_count": INT,
+        "tweet_count": INT,
+        "listed_count": INT,
+        "snapshot_date": DATE_KEY,
+        "fetched_at": TS,
     },
     "posts": {
         **_TWEET_BASE,
-        "brand_id": _TEXT,
-        "hashtags": _TEXT,
-        "urls": _TEXT,
-        "fetched_at": _TS,
+        "brand_id": TEXT,
+        "hashtags": TEXT,
+        "urls": TEXT,
+        "fetched_at": TS,
     },
     "post_metrics": {
-        "tweet_id": _KEY,
-        "user_id": _TEXT,
-        "snapshot_date": _DATE_KEY,
-        "retweet_count": _INT,
-        "reply_count": _INT,
-        "like_count": _INT,
-        "quote_count": _INT,
-        "bookmark_count": _INT,
-        "impression_count": _INT,
-        "fetched_at": _TS,
+        "tweet_id": KEY,
+        "user_id": TEXT,
+        "snapshot_date": DATE_KEY,
+        "retweet_count": INT,
+        "reply_count": INT,
+        "like_count": INT,
+        "quote_count": INT,
+        "bookmark_count": INT,
+        "impression_count": INT,
+        "fetched_at": TS,
     },
-    "mentions": {**_TWEET_BASE, "fetched_at": _TS},
-    "replies": {**_TWEET_BASE, "fetched_at": _TS},
+    "mentions": {**_TWEET_BASE, "fetched_at": TS},
+    "replies": {**_TWEET_BASE, "fetched_at": TS},
 }
 
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {

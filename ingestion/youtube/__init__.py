@@ -18,51 +18,32 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from ingestion.quarantine import add_quarantine_table
+from ingestion.http import retry_policy
+from ingestion.quarantine import BAD_RECORD, reason_of
 from ingestion.registry import load_registry
+from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_hints, merge_resource
 
 from . import rows
 from . import settings as s
 from .context import YouTubeOptions, YouTubeRun
-from .helpers import CommentsDisabled, RetryPolicy, paginate, report_pages
+from .helpers import CommentsDisabled, paginate, report_pages
 
-SCHEMA_CONTRACT = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
 DISABLED_TABLE = "comments_disabled"
-_ARROW = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "bool": pa.bool_(),
-    "date": pa.date32(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
 
 
 def _hints(table: str) -> dict[str, Any]:
-    return {
-        "write_disposition": "merge",
-        "primary_key": list(s.PRIMARY_KEYS[table]),
-        "columns": {col: dict(hint) for col, hint in s.COLUMNS[table].items()},
-    }
+    return merge_hints(s.PRIMARY_KEYS[table], s.COLUMNS[table])
 
 
 def _resource(fn: Any, name: str, variants: Sequence[str] = ()) -> DltResource:
     """A merge resource; table variants (quarantine, ...) are registered before its own hints."""
-    resource = add_quarantine_table(dlt.resource(fn, name=name))
-    for table in variants:
-        resource.apply_hints(table_name=table, create_table_variant=True, **_hints(table))
-    resource.apply_hints(**_hints(name))
-    return resource
+    tables = {table: (s.PRIMARY_KEYS[table], s.COLUMNS[table]) for table in variants}
+    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name], tables)
 
 
 def _arrow(table: str, data: list[dict[str, Any]]) -> pa.Table:
     """Rows -> Arrow table with the raw table's schema (dlt loads Arrow much faster)."""
-    schema = pa.schema(
-        [
-            pa.field(col, _ARROW[hint["data_type"]], nullable=hint.get("nullable", True))
-            for col, hint in s.COLUMNS[table].items()
-        ]
-    )
-    return pa.Table.from_pylist(data, schema=schema)
+    return arrow_table(s.COLUMNS[table], data)
 
 
 @dlt.source(
@@ -119,12 +100,8 @@ def youtube_source(
         playlist_page_size=min(playlist_page_size, s.PLAYLIST_PAGE_SIZE),
         comments_page_size=min(comments_page_size, s.THREADS_PAGE_SIZE),
         quota_retries=quota_retries,
-        policy=RetryPolicy(
-            max_attempts=max_attempts,
-            backoff_base_s=backoff_base_s,
-            backoff_max_s=backoff_max_s,
-            max_total_wait_s=max_total_wait_s,
-            timeout_s=request_timeout_s,
+        policy=retry_policy(
+            max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
         ),
     )
     run = YouTubeRun(options, load_registry(registry_path))
@@ -137,8 +114,8 @@ def youtube_source(
             item, fetched_at = run.channel(channel_id)
             try:
                 out.append(rows.channel_row(item, brand_id, fetched_at))
-            except rows.BAD_RECORD as exc:
-                yield q.row("channels", item, rows.reason_of(exc), fetched_at, record_id=channel_id)
+            except BAD_RECORD as exc:
+                yield q.row("channels", item, reason_of(exc), fetched_at, record_id=channel_id)
         if out:
             yield _arrow("channels", out)
         q.summary("channels")
@@ -218,12 +195,12 @@ def youtube_source(
             ):
                 try:
                     good, bad = rows.analytics_rows(page.data, channel_id, page.fetched_at)
-                except rows.BAD_RECORD as exc:
+                except BAD_RECORD as exc:
                     rid = f"{channel_id}/{start}"
                     yield q.row(
                         "video_daily",
                         page.data,
-                        rows.reason_of(exc),
+                        reason_of(exc),
                         page.fetched_at,
                         record_id=rid,
                     )
@@ -280,10 +257,8 @@ def _video_comments(run: YouTubeRun, channel_id: str, video_id: str, hasher: Any
                         total_reply_count=total,
                     )
                 )
-            except rows.BAD_RECORD as exc:
-                yield q.row(
-                    "comments", rows.redact(raw, hasher), rows.reason_of(exc), page.fetched_at
-                )
+            except BAD_RECORD as exc:
+                yield q.row("comments", rows.redact(raw, hasher), reason_of(exc), page.fetched_at)
                 continue
             replies: Any = embedded
             if total > len(embedded):
@@ -305,9 +280,9 @@ def _video_comments(run: YouTubeRun, channel_id: str, video_id: str, hasher: Any
                             reply, channel_id, page.fetched_at, hasher, thread_id=thread_id
                         )
                     )
-                except rows.BAD_RECORD as exc:
+                except BAD_RECORD as exc:
                     yield q.row(
-                        "comments", rows.redact(reply, hasher), rows.reason_of(exc), page.fetched_at
+                        "comments", rows.redact(reply, hasher), reason_of(exc), page.fetched_at
                     )
         if out:
             yield _arrow("comments", out)

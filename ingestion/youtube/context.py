@@ -12,16 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import dlt
-
 from ingestion.http import ApiClient, RetryPolicy, SourceError
+from ingestion.incremental import advance_cursor, chunks, relist_since, since_label, source_state
 from ingestion.privacy import Pseudonymiser, resolve_key
-from ingestion.quarantine import Quarantine, parse_timestamp
+from ingestion.quarantine import BAD_RECORD, Quarantine, reason_of
 from ingestion.registry import Registry
 
 from . import rows
 from . import settings as s
-from .helpers import Page, chunks, get, items_of, make_client, paginate
+from .helpers import Page, get, items_of, make_client, paginate
 
 logger = logging.getLogger(__name__)
 
@@ -128,10 +127,7 @@ class YouTubeRun:
     def accounts(self) -> list[tuple[str, str]]:
         return self.registry.accounts(s.SOURCE_NAME)
 
-    @staticmethod
-    def state(name: str) -> dict[str, Any]:
-        """A named dict in the dlt source state (valid while extracting)."""
-        return dlt.current.source_state().setdefault(name, {})
+    state = staticmethod(source_state)
 
     def channel(self, channel_id: str) -> tuple[dict[str, Any], datetime]:
         """The channel item (fetched once per run) and the server's clock of that answer."""
@@ -163,10 +159,8 @@ class YouTubeRun:
             return self._listings[channel_id]
         _, now = self.channel(channel_id)
         cursors = self.state("cursors")
-        since: datetime | None = None
-        if cursors.get(channel_id):
-            window = now - timedelta(days=self.options.stats_window_days)
-            since = min(parse_timestamp(cursors[channel_id]), window)
+        window = timedelta(days=self.options.stats_window_days)
+        since = relist_since(cursors.get(channel_id), now, window)
         listing = Listing()
         params = {
             "part": "snippet,contentDetails",
@@ -178,11 +172,9 @@ class YouTubeRun:
             for raw in items_of(page, channel_id):
                 try:
                     row, ref = rows.playlist_item(raw, channel_id, page.fetched_at)
-                except rows.BAD_RECORD as exc:
+                except BAD_RECORD as exc:
                     listing.bad.append(
-                        self.quarantine.row(
-                            "playlist_items", raw, rows.reason_of(exc), page.fetched_at
-                        )
+                        self.quarantine.row("playlist_items", raw, reason_of(exc), page.fetched_at)
                     )
                     continue
                 if since is not None and ref.published_at < since:
@@ -192,16 +184,13 @@ class YouTubeRun:
                 listing.refs.append(ref)
             if reached:
                 break
-        if listing.refs:
-            newest = max(ref.published_at for ref in listing.refs)
-            old = cursors.get(channel_id)
-            if old is None or parse_timestamp(old) < newest:
-                cursors[channel_id] = newest.isoformat()
+        newest = max((ref.published_at for ref in listing.refs), default=None)
+        advance_cursor(cursors, channel_id, newest)
         logger.info(
             "youtube: channel %s: %d uploads listed (since %s)",
             channel_id,
             len(listing.refs),
-            since.isoformat() if since else "the beginning",
+            since_label(since),
         )
         self._listings[channel_id] = listing
         return listing
@@ -219,9 +208,9 @@ class YouTubeRun:
             for raw in items:
                 try:
                     video, snap = rows.video_rows(raw, page.fetched_at)
-                except rows.BAD_RECORD as exc:
+                except BAD_RECORD as exc:
                     out.bad.append(
-                        self.quarantine.row("videos", raw, rows.reason_of(exc), page.fetched_at)
+                        self.quarantine.row("videos", raw, reason_of(exc), page.fetched_at)
                     )
                     continue
                 out.videos.append(video)

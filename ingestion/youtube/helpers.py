@@ -13,7 +13,7 @@ errors fail at once with a message naming the source, the channel and Google's e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -210,8 +210,3 @@ def duration_seconds(value: str | None) -> int | None:
         return None
     d, h, m, sec = (int(x) if x else 0 for x in match.groups())
     return ((d * 24 + h) * 60 + m) * 60 + sec
-
-
-def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

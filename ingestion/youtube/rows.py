@@ -15,12 +15,14 @@ from datetime import date, datetime
 from typing import Any
 
 from ingestion.quarantine import (
+    BAD_RECORD,
     InvalidRecord,
     as_date,
     opt_bool,
     opt_int,
     opt_str,
     parse_int,
+    reason_of,
     req_id,
     req_ts,
 )
@@ -29,7 +31,6 @@ from . import settings as s
 from .helpers import duration_seconds
 
 Hasher = Callable[[object], str | None]
-BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,6 @@ def obj(value: Any, key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InvalidRecord(f"{key!r} is not an object: {value!r}")
     return value
-
-
-def reason_of(exc: Exception) -> str:
-    if isinstance(exc, InvalidRecord):
-        return str(exc)
-    return f"unexpected shape ({type(exc).__name__}: {exc})"
 
 
 def channel_row(raw: Any, brand_id: str, fetched_at: datetime) -> dict[str, Any]:

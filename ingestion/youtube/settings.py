@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
+    BACKOFF_BASE_S,
+    BACKOFF_MAX_S,
+    MAX_ATTEMPTS,
+    MAX_TOTAL_WAIT_S,
+    REQUEST_TIMEOUT_S,
+)
+from ingestion.tables import BOOL, DATE_KEY, INT, KEY, TEXT, TS
+
 SOURCE_NAME = "youtube"
 DEFAULT_DATASET = "raw_youtube"
 DEFAULT_BASE_URL = "https://www.googleapis.com"  # Data API under /youtube/v3
@@ -21,14 +30,9 @@ ANALYTICS_REFETCH_DAYS = 3  # later runs: re-pull the trailing days (YouTube rev
 SHORTS_MAX_SECONDS = 180  # YouTube Shorts are vertical videos of at most 3 minutes
 ARROW_FLUSH_ROWS = 20_000
 
-# Retry defaults (production); tests pass small ones. quotaExceeded is retried at most
-# QUOTA_RETRIES times for the same request: the daily quota resets at midnight Pacific, so
-# waiting longer inside one run is pointless.
-MAX_ATTEMPTS = 6
-MAX_TOTAL_WAIT_S = 900.0
-BACKOFF_BASE_S = 2.0
-BACKOFF_MAX_S = 300.0
-REQUEST_TIMEOUT_S = 60.0
+# Retry defaults: ingestion.http's (production); tests pass small ones. quotaExceeded is
+# retried at most QUOTA_RETRIES times for the same request: the daily quota resets at midnight
+# Pacific, so waiting longer inside one run is pointless.
 QUOTA_RETRIES = 2
 
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "rateLimited"})
@@ -59,95 +63,89 @@ ANALYTICS_COLUMNS = {  # API metric -> raw column
     "subscribersLost": "subscribers_lost",
 }
 
-_T = {"data_type": "text"}
-_ID = {"data_type": "text", "nullable": False}
-_INT = {"data_type": "bigint"}
-_TS = {"data_type": "timestamp"}
-_DATE_KEY = {"data_type": "date", "nullable": False}
-_BOOL = {"data_type": "bool"}
 _FETCHED = {"data_type": "timestamp", "nullable": False}
 
 COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
     "channels": {
-        "channel_id": _ID,
-        "brand_id": _T,
-        "title": _T,
-        "custom_url": _T,
-        "country": _T,
-        "published_at": _TS,
-        "uploads_playlist_id": _T,
-        "subscriber_count": _INT,
-        "hidden_subscriber_count": _BOOL,
-        "view_count": _INT,
-        "video_count": _INT,
-        "snapshot_date": _DATE_KEY,
+        "channel_id": KEY,
+        "brand_id": TEXT,
+        "title": TEXT,
+        "custom_url": TEXT,
+        "country": TEXT,
+        "published_at": TS,
+        "uploads_playlist_id": TEXT,
+        "subscriber_count": INT,
+        "hidden_subscriber_count": BOOL,
+        "view_count": INT,
+        "video_count": INT,
+        "snapshot_date": DATE_KEY,
         "fetched_at": _FETCHED,
     },
     "playlist_items": {
-        "playlist_item_id": _ID,
-        "playlist_id": _T,
-        "channel_id": _T,
-        "video_id": _T,
-        "published_at": _TS,
-        "video_published_at": _TS,
+        "playlist_item_id": KEY,
+        "playlist_id": TEXT,
+        "channel_id": TEXT,
+        "video_id": TEXT,
+        "published_at": TS,
+        "video_published_at": TS,
         "fetched_at": _FETCHED,
     },
     "videos": {
-        "video_id": _ID,
-        "channel_id": _T,
-        "published_at": _TS,
-        "title": _T,
-        "description": _T,
-        "tags": _T,
-        "category_id": _T,
-        "default_language": _T,
-        "default_audio_language": _T,
-        "duration": _T,
-        "duration_seconds": _INT,
-        "is_short": _BOOL,
-        "definition": _T,
-        "caption": _T,
-        "live_broadcast_content": _T,
+        "video_id": KEY,
+        "channel_id": TEXT,
+        "published_at": TS,
+        "title": TEXT,
+        "description": TEXT,
+        "tags": TEXT,
+        "category_id": TEXT,
+        "default_language": TEXT,
+        "default_audio_language": TEXT,
+        "duration": TEXT,
+        "duration_seconds": INT,
+        "is_short": BOOL,
+        "definition": TEXT,
+        "caption": TEXT,
+        "live_broadcast_content": TEXT,
         "fetched_at": _FETCHED,
     },
     "video_stats": {
-        "video_id": _ID,
-        "channel_id": _T,
-        "snapshot_date": _DATE_KEY,
-        "view_count": _INT,
-        "like_count": _INT,
-        "favorite_count": _INT,
-        "comment_count": _INT,
+        "video_id": KEY,
+        "channel_id": TEXT,
+        "snapshot_date": DATE_KEY,
+        "view_count": INT,
+        "like_count": INT,
+        "favorite_count": INT,
+        "comment_count": INT,
         "fetched_at": _FETCHED,
     },
     "comments": {
-        "comment_id": _ID,
-        "thread_id": _T,
-        "video_id": _T,
-        "channel_id": _T,
-        "parent_id": _T,
-        "text": _T,
-        "like_count": _INT,
-        "total_reply_count": _INT,
-        "published_at": _TS,
-        "updated_at": _TS,
-        "author_channel_id_hash": _T,
-        "author_display_name_hash": _T,
-        "is_from_channel": _BOOL,
+        "comment_id": KEY,
+        "thread_id": TEXT,
+        "video_id": TEXT,
+        "channel_id": TEXT,
+        "parent_id": TEXT,
+        "text": TEXT,
+        "like_count": INT,
+        "total_reply_count": INT,
+        "published_at": TS,
+        "updated_at": TS,
+        "author_channel_id_hash": TEXT,
+        "author_display_name_hash": TEXT,
+        "is_from_channel": BOOL,
         "fetched_at": _FETCHED,
     },
     "comments_disabled": {
-        "video_id": _ID,
-        "channel_id": _T,
-        "reason": _T,
-        "message": _T,
+        "video_id": KEY,
+        "channel_id": TEXT,
+        "reason": TEXT,
+        "message": TEXT,
         "fetched_at": _FETCHED,
     },
     "video_daily": {
-        "channel_id": _T,
-        "video_id": _ID,
-        "day": _DATE_KEY,
-        **{col: _INT for col in ANALYTICS_COLUMNS.values()},
+        "channel_id": TEXT,
+        "video_id": KEY,
+        "day": DATE_KEY,
+        **{col: INT for col in ANALYTICS_COLUMNS.values()},
         "fetched_at": _FETCHED,
     },
 }

@@ -7,7 +7,6 @@ envelopes over the world store; every page is a keyset query on a per-request cu
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from datetime import date, timedelta
@@ -30,6 +29,7 @@ from sandbox.apis.meta_nodes import (
 from sandbox.apis.meta_paging import envelope, keyset_page, parse_when
 from sandbox.clock import Clock
 from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.http import bearer_token, token_set
 from sandbox.world import metrics
 from sandbox.world.store import rows, world_info
 
@@ -96,8 +96,7 @@ class MetaApi:
     ) -> None:
         self.con, self.clock = con, clock
         self.cat = catalogue or metrics.load_catalogue()
-        raw = tokens or os.environ.get("SANDBOX_META_TOKENS") or DEFAULT_TOKENS
-        self.tokens = {t.strip() for t in raw.split(",") if t.strip()}
+        self.tokens = token_set(tokens, "SANDBOX_META_TOKENS", DEFAULT_TOKENS)
         cur = con.cursor()
         self.start: date = world_info(cur)["start_date"]
         self.platforms = dict(cur.execute("SELECT account_id, platform FROM accounts").fetchall())
@@ -177,10 +176,9 @@ class MetaApi:
         )
 
     def _auth(self, request: Request) -> None:
-        token = request.query_params.get("access_token")
-        header = request.headers.get("authorization", "")
-        if not token and header.lower().startswith(("bearer ", "oauth ")):
-            token = header.split(" ", 1)[1].strip()
+        token = request.query_params.get("access_token") or bearer_token(
+            request, ("bearer ", "oauth ")
+        )
         if not token:
             raise MetaError(104, "An access token is required to request this resource.")
         if token.startswith("expired"):

@@ -9,13 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
 
 from sandbox.apis.meta_nodes import Ctx, MetaError
+from sandbox.http import b64_json, b64_json_load
 from sandbox.world.store import rows
 
 _trace = itertools.count(1)
@@ -38,14 +38,12 @@ def envelope(err: MetaError) -> dict[str, Any]:
 
 
 def encode_cursor(created: datetime, key: str) -> str:
-    raw = json.dumps([created.isoformat(), key], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return b64_json([created.isoformat(), key], compact=True)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, key = json.loads(raw)
+        created, key = b64_json_load(cursor)
         return datetime.fromisoformat(created), str(key)
     except (ValueError, TypeError) as exc:
         raise MetaError(100, "(#100) The cursor is invalid or expired") from exc

@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from datetime import date, timedelta
-from typing import Any
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
 from ingestion.registry import Brand
 from sandbox.world import text
@@ -27,6 +28,7 @@ CAMPAIGN_NAMES = [
 ]
 LINK_PATHS = ["/", "/boutique", "/blog", "/atelier", "/nouveautes", "/offres"]
 MALFORMED_SHARE = 0.05
+T = TypeVar("T")
 
 
 def stable_number(key: str, digits: int) -> int:
@@ -130,3 +132,147 @@ def accounts_of(brand: Brand, seed: int) -> list[tuple[str, dict[str, Any]]]:
             )
         )
     return out
+
+
+# Draws shared by the social builders (Meta, LinkedIn, X, YouTube). Each takes the builder's
+# random stream and draws in a fixed order, so moving a builder onto them keeps its world
+# byte-identical; the vendor passes its own odds and ranges.
+
+
+def brand_lang(brand: Brand) -> str:
+    """The brand's main language: English for the London brands, French for the others."""
+    return "en" if brand.timezone == "Europe/London" else "fr"
+
+
+def mixed_lang(rng: random.Random, lang: str, keep: float) -> str:
+    """``lang`` with probability ``keep``, else the other language of the sandbox."""
+    return lang if rng.random() < keep else ("en" if lang == "fr" else "fr")
+
+
+def running_campaign(
+    rng: random.Random, campaigns: list[dict[str, Any]], day: date, odds: float
+) -> dict[str, Any] | None:
+    """The first campaign running on ``day``, tied to the post with probability ``odds``.
+
+    Draws only when a campaign runs, as the builders always did.
+    """
+    running = [c for c in campaigns if c["start_date"] <= day <= c["end_date"]]
+    return running[0] if running and rng.random() < odds else None
+
+
+def post_hashtags(
+    rng: random.Random, lang: str, campaign: dict[str, Any] | None, most: int, least: int = 0
+) -> list[str]:
+    """``least`` to ``most`` topical hashtags, plus the campaign's own when there is one."""
+    tags = rng.sample(text.HASHTAGS[lang], rng.randint(least, most))
+    if campaign:
+        tags.append(campaign["hashtag"])
+    return tags
+
+
+def partnership(
+    rng: random.Random, body: str, tags: list[str], odds: float, aside: str = ""
+) -> tuple[str, bool, bool, str | None]:
+    """A paid partnership, disclosed or not: (body, is_partnership, is_disclosed, partner).
+
+    A disclosure is a hashtag (appended to ``tags``) or a leading sentence; an undisclosed
+    partnership only names the partner at the end of the body (followed by ``aside``).
+    """
+    is_partnership = rng.random() < odds
+    is_disclosed, partner = False, None
+    if is_partnership:
+        partner = rng.choice(text.PARTNERS)
+        is_disclosed = rng.random() < 0.6
+        if is_disclosed:
+            mark = rng.choice(["#ad", "#partenariat", "Partenariat rémunéré"])
+            if mark.startswith("#"):
+                tags.append(mark)
+            else:
+                body = f"Partenariat rémunéré avec {partner}. {body}"
+        else:
+            body = f"{body} Avec {partner}{aside}"
+    return body, is_partnership, is_disclosed, partner
+
+
+def fan_comment(
+    rng: random.Random, lang: str, keep: float
+) -> tuple[str, tuple[str, str, str], str, str]:
+    """A top-level fan comment: (language, fan of the shared pool, message, sentiment)."""
+    lang = mixed_lang(rng, lang, keep)
+    fan = rng.choice(FANS[lang])
+    message, kind = text.comment_text(rng, lang)
+    return lang, fan, message, kind
+
+
+def day_times(
+    rng: random.Random, day: date, rate: float, first_hour: int, last_hour: int
+) -> list[datetime]:
+    """A Poisson(``rate``) number of times on ``day`` between the two hours, sorted."""
+    return sorted(
+        datetime(
+            day.year,
+            day.month,
+            day.day,
+            rng.randint(first_hour, last_hour),
+            rng.randint(0, 59),
+            rng.randint(0, 59),
+        )
+        for _ in range(poisson(rng, rate))
+    )
+
+
+def comment_times(
+    rng: random.Random,
+    start: datetime,
+    deadline: datetime,
+    count: int,
+    mean_hours: float,
+    floor_s: int,
+) -> list[datetime]:
+    """``count`` comment times after ``start`` (exponential delays), capped at ``deadline``."""
+    delays = (int(rng.expovariate(1 / mean_hours) * 3600) + floor_s for _ in range(count))
+    return sorted(min(deadline, start + timedelta(seconds=secs)) for secs in delays)
+
+
+def reply_chain(
+    rng: random.Random,
+    start: datetime,
+    deadline: datetime,
+    replies: list[T],
+    is_brand: Callable[[T], bool],
+    hours: tuple[float, float],
+    floor_s: int,
+) -> Iterator[tuple[datetime, T]]:
+    """Yields (time, reply) for a chain of replies, each after the one before, until one
+    would fall after ``deadline``; ``hours`` are the mean delays of (brand, fan) replies.
+
+    A generator, so the caller's own draws for each reply interleave as they always did.
+    """
+    at = start
+    for reply in replies:
+        mean = hours[0] if is_brand(reply) else hours[1]
+        at = at + timedelta(seconds=int(rng.expovariate(1 / mean) * 3600) + floor_s)
+        if at > deadline:
+            break
+        yield at, reply
+
+
+def unique_tag(tag: int, taken: set[int], modulo: int = 10**5) -> int:
+    """``tag``, or the next free one (mod ``modulo``): registry order breaks a tie, so ids
+    built from the tag stay unique and deterministic."""
+    while tag in taken:
+        tag = (tag + 1) % modulo
+    taken.add(tag)
+    return tag
+
+
+def stored_campaigns(con: Any, brand_id: str) -> list[dict[str, Any]]:
+    """The brand's campaigns as the Meta generator wrote them, for vendors generated later."""
+    return [
+        dict(zip(("campaign", "start_date", "end_date", "hashtag"), row, strict=True))
+        for row in con.execute(
+            "SELECT campaign, start_date, end_date, hashtag FROM campaigns "
+            "WHERE brand_id = ? ORDER BY start_date, campaign",
+            [brand_id],
+        ).fetchall()
+    ]

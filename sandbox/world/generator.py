@@ -22,13 +22,22 @@ from sandbox.world import text
 from sandbox.world.entities import (
     FANS,
     accounts_of,
+    brand_lang,
     campaigns_of,
+    comment_times,
+    day_times,
+    fan_comment,
+    mixed_lang,
+    partnership,
     pick,
-    poisson,
+    post_hashtags,
+    reply_chain,
+    running_campaign,
     stable_number,
+    unique_tag,
     utm_link,
 )
-from sandbox.world.store import StoreWriter
+from sandbox.world.store import StoreWriter, columns
 
 GENERATOR_VERSION = "1"
 DEFAULT_SEED = 42
@@ -104,7 +113,7 @@ class AccountBuilder:
         self.spec, self.brand, self.platform, self.account = spec, brand, platform, account
         self.campaigns = campaigns
         self.rng = random.Random(f"{spec.seed}:{platform}:{account['account_id']}")
-        self.lang = "en" if brand.timezone == "Europe/London" else "fr"
+        self.lang = brand_lang(brand)
         self.posts: list[dict[str, Any]] = []
         self.comments: list[dict[str, Any]] = []
         self.tag = tag  # 5 digits, unique per account: makes post and comment ids unique
@@ -115,18 +124,7 @@ class AccountBuilder:
         seq = 0
         for offset in range(self.spec.span):
             day = self.spec.start + timedelta(days=offset)
-            times = sorted(
-                datetime(
-                    day.year,
-                    day.month,
-                    day.day,
-                    self.rng.randint(7, 21),
-                    self.rng.randint(0, 59),
-                    self.rng.randint(0, 59),
-                )
-                for _ in range(poisson(self.rng, rate))
-            )
-            for created in times:
+            for created in day_times(self.rng, day, rate, 7, 21):
                 seq += 1
                 self._post(created, seq, offset)
 
@@ -140,26 +138,11 @@ class AccountBuilder:
         post_id = self._post_id(seq)
         fmt = pick(rng, FORMATS[platform])
         pillar = pick(rng, PILLAR_WEIGHTS)
-        lang = self.lang if rng.random() < 0.85 else ("en" if self.lang == "fr" else "fr")
-        running = [c for c in self.campaigns if c["start_date"] <= created.date() <= c["end_date"]]
-        campaign = running[0] if running and rng.random() < 0.5 else None
-        tags = rng.sample(text.HASHTAGS[lang], rng.randint(0, 3))
-        if campaign:
-            tags.append(campaign["hashtag"])
+        lang = mixed_lang(rng, self.lang, 0.85)
+        campaign = running_campaign(rng, self.campaigns, created.date(), 0.5)
+        tags = post_hashtags(rng, lang, campaign, 3)
         body = text.post_text(rng, lang, pillar, self.brand.brand_id)
-        is_partnership = rng.random() < 0.06
-        is_disclosed, partner = False, None
-        if is_partnership:
-            partner = rng.choice(text.PARTNERS)
-            is_disclosed = rng.random() < 0.6
-            if is_disclosed:
-                mark = rng.choice(["#ad", "#partenariat", "Partenariat rémunéré"])
-                if mark.startswith("#"):
-                    tags.append(mark)
-                else:
-                    body = f"Partenariat rémunéré avec {partner}. {body}"
-            else:
-                body = f"{body} Avec {partner} 🙌"
+        body, is_partnership, is_disclosed, partner = partnership(rng, body, tags, 0.06, " 🙌")
         link_url = defect = None
         wants_link = fmt == "link" or rng.random() < (0.25 if platform == "facebook" else 0.15)
         if wants_link:
@@ -270,14 +253,8 @@ class AccountBuilder:
             self.account["account_id"],
             self.account["name" if self.platform == "facebook" else "username"],
         )
-        times = sorted(
-            min(deadline, created + timedelta(seconds=int(rng.expovariate(1 / 14) * 3600) + 60))
-            for _ in range(count)
-        )
-        for when in times:
-            lang = self.lang if rng.random() < 0.8 else ("en" if self.lang == "fr" else "fr")
-            fan = rng.choice(FANS[lang])
-            message, kind = text.comment_text(rng, lang)
+        for when in comment_times(rng, created, deadline, count, 14, 60):
+            lang, fan, message, kind = fan_comment(rng, self.lang, 0.8)
             parent = self._add(post_id, None, when, self._author(fan), False, message, lang, kind)
             reply_odds = {"negative": 0.7, "question": 0.6, "positive": 0.3, "neutral": 0.1}
             replies: list[tuple[tuple[str, str], bool, str]] = []
@@ -287,17 +264,9 @@ class AccountBuilder:
             if rng.random() < 0.15:
                 other = rng.choice(FANS[lang])
                 replies.append((self._author(other), False, text.comment_text(rng, lang)[0]))
-            reply_at = when
-            for author, is_brand, reply in replies:
-                hours = rng.expovariate(1 / 6) if is_brand else rng.expovariate(1 / 10)
-                reply_at = reply_at + timedelta(seconds=int(hours * 3600) + 30)
-                if reply_at > deadline:
-                    break
+            chain = reply_chain(rng, when, deadline, replies, lambda r: r[1], (6, 10), 30)
+            for reply_at, (author, is_brand, reply) in chain:
                 self._add(post_id, parent, reply_at, author, is_brand, reply, lang, kind)
-
-
-def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {name: [r[name] for r in records] for name in records[0]} if records else {}
 
 
 def generate(
@@ -327,7 +296,7 @@ def generate(
     )
     writer.insert(
         "brands",
-        _columns(
+        columns(
             [
                 {"brand_id": b.brand_id, "name": b.name, "timezone": b.timezone, "site": b.site}
                 for b in registry.brands
@@ -338,18 +307,15 @@ def generate(
     tags: set[int] = set()
     for brand in registry.brands:
         campaigns = campaigns_of(brand, spec.seed, spec.start, spec.span)
-        writer.insert("campaigns", _columns(campaigns))
+        writer.insert("campaigns", columns(campaigns))
         for platform, account in accounts_of(brand, spec.seed):
-            writer.insert("accounts", _columns([account]))
-            tag = stable_number(account["account_id"], 5)
-            while tag in tags:  # registry order breaks the (unlikely) tie, deterministically
-                tag = (tag + 1) % 10**5
-            tags.add(tag)
+            writer.insert("accounts", columns([account]))
+            tag = unique_tag(stable_number(account["account_id"], 5), tags)
             builder = AccountBuilder(spec, brand, platform, account, campaigns, tag)
             builder.build()
             totals["accounts"] += 1
-            totals["posts"] += writer.insert("posts", _columns(builder.posts))
-            totals["comments"] += writer.insert("comments", _columns(builder.comments))
+            totals["posts"] += writer.insert("posts", columns(builder.posts))
+            totals["comments"] += writer.insert("comments", columns(builder.comments))
             say(
                 f"  {brand.brand_id} {platform} {account['account_id']}: "
                 f"{len(builder.posts)} posts, {len(builder.comments)} comments"

@@ -54,6 +54,11 @@ TABLE_KEYS = {
 }
 
 
+def columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Row dicts -> the column dict ``StoreWriter.insert`` takes (empty for no rows)."""
+    return {name: [r[name] for r in records] for name in records[0]} if records else {}
+
+
 class StoreWriter:
     """Writes a new world store to a temporary file, renamed into place when complete."""
 

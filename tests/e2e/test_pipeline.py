@@ -8,6 +8,7 @@ sandbox day must add only what that day brought.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -21,6 +22,7 @@ from sandbox.credentials import source_env
 from sandbox.server import run_in_thread
 from sandbox.world.generator import WorldSpec, generate
 from sandbox.world.manifest import build_manifest
+from tests.dbt.documentation import undocumented
 
 pytestmark = pytest.mark.e2e
 
@@ -148,6 +150,36 @@ def test_first_run_equals_ground_truth(env: dict[str, Any]) -> None:
     ) == [("by_reach", "v1")]
 
 
+def test_every_model_of_every_source_is_documented(env: dict[str, Any]) -> None:
+    """After a full build of every source, no built column lacks a description."""
+    from orchestration.defs.transform import dbt_project
+
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    con = duckdb.connect(os.environ["PULSE_WAREHOUSE"], read_only=True)
+    try:
+        staged = {
+            s
+            for (s,) in con.execute(
+                "select distinct table_name from information_schema.tables "
+                "where table_schema = 'staging'"
+            ).fetchall()
+        }
+        assert {n.split("__")[0] for n in staged} >= {
+            "stg_meta",
+            "stg_linkedin",
+            "stg_x",
+            "stg_tiktok",
+            "stg_youtube",
+            "stg_google_business",
+            "stg_trustpilot",
+            "stg_ga4",
+            "stg_matomo",
+        }
+        assert undocumented(manifest, con) == []
+    finally:
+        con.close()
+
+
 def test_same_day_rerun_adds_nothing(env: dict[str, Any]) -> None:
     before = _warehouse(env, "select count(*) from raw_meta.facebook_post_insights")
     _run(env)
@@ -215,12 +247,56 @@ def test_bad_raw_rows_stop_dbt_before_the_marts(env: dict[str, Any]) -> None:
         | AssetSelection.checks_for_assets(*raw_tables),
     )
     defs = Definitions.merge(env["defs"], Definitions(jobs=[gated]))
-    with DagsterInstance.ephemeral() as instance:
-        result = defs.resolve_job_def("gated").execute_in_process(
-            instance=instance, raise_on_error=False
-        )
+    try:
+        with DagsterInstance.ephemeral() as instance:
+            result = defs.resolve_job_def("gated").execute_in_process(
+                instance=instance, raise_on_error=False
+            )
+    finally:  # leave the warehouse as the API made it, for the tests after this one
+        con = duckdb.connect(os.environ["PULSE_WAREHOUSE"])
+        con.execute("delete from raw_meta.facebook_posts where post_id = ?", [bad_id])
+        con.close()
     failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
     assert "gx_raw_meta_facebook_posts" in failed
     started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
     assert "dbt_models" not in started, "dbt ran although a blocking raw check failed"
     assert _query(env, "select count(*) from marts.dim_posts") == before
+
+
+def test_one_failing_source_does_not_stop_the_others(env: dict[str, Any]) -> None:
+    """A rejected token fails that source's step with a clear message; every other source
+    still loads in the same run."""
+    from dagster import DagsterInstance
+
+    saved = os.environ["SOURCES__TRUSTPILOT__API_KEY"]
+    os.environ["SOURCES__TRUSTPILOT__API_KEY"] = "revoked-key"
+    try:
+        job = env["defs"].resolve_job_def("refresh_everything")
+        with DagsterInstance.ephemeral() as instance:
+            result = job.execute_in_process(instance=instance, raise_on_error=False)
+    finally:
+        os.environ["SOURCES__TRUSTPILOT__API_KEY"] = saved
+    assert not result.success
+    failures = {
+        e.step_key: e.event_specific_data.error.to_string()
+        for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE"
+    }
+    assert set(failures) == {"trustpilot_source"}, list(failures)
+    assert "trustpilot" in failures["trustpilot_source"]
+    assert "Invalid ApiKey" in failures["trustpilot_source"]
+    succeeded = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
+    others = {
+        f"{name}_source"
+        for name in (
+            "meta",
+            "linkedin",
+            "x",
+            "tiktok",
+            "youtube",
+            "google_business",
+            "ga4",
+            "matomo",
+        )
+    }
+    assert others <= succeeded

@@ -134,6 +134,10 @@ def test_malformed_records_are_quarantined_not_dropped(tmp_path: Path) -> None:
     with stub(pages) as (url, _):
         db = run_source(url, tmp_path, locations=[LOC1])
     assert query(db, "select review_id from raw_google_business.reviews") == [("R1",)]
+    # A field Google added since is loaded as a column of its own, not dropped.
+    assert query(db, "select new_field from raw_google_business.reviews") == [
+        ('{"evolves": true}',)
+    ]
     bad = query(
         db,
         "select resource, record_id, reason, payload from raw_google_business.quarantine "

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import duckdb
 
 from sandbox.vendors.ga4.api import Ga4Api
+from sandbox.vendors.plugin import Plugin
+from sandbox.vendors.web import tool_generate, tool_sites
 
 
 def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
@@ -18,10 +19,7 @@ def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
     totalRevenue (restated days included as they stand today), plus per-property totals.
     """
     props: dict[str, Any] = {}
-    for prop, brand in cur.execute(
-        "SELECT ga4_property_id, brand_id FROM web_sites WHERE ga4_property_id IS NOT NULL "
-        "ORDER BY ga4_property_id"
-    ).fetchall():
+    for prop, brand in tool_sites(cur, "ga4_property_id"):
         result = cur.execute(
             "SELECT strftime(visit_date, '%Y%m%d'), source, medium, campaign, count(*), "
             "sum(engaged::INTEGER), sum(key_events), sum(revenue) FROM web_visits "
@@ -52,27 +50,10 @@ def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Ga4Vendor:
-    name: str = "ga4"
-    order: int = 91
-    ddl: str = ""  # serves the web_* tables of sandbox.vendors.web
-    table_keys: dict[str, str] = field(default_factory=dict)
-
-    def generate(self, writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
-        """Nothing to write: report the properties and the sessions they will serve."""
-        props, sessions = writer.con.execute(
-            "SELECT count(DISTINCT s.ga4_property_id), count(v.visit_id) FROM web_sites s "
-            "LEFT JOIN web_visits v USING (brand_id) WHERE s.ga4_property_id IS NOT NULL"
-        ).fetchone()
-        say(f"    {props} properties, {sessions} sessions")
-        return {"properties": int(props), "sessions": int(sessions)}
-
-    def manifest(self, cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
-        return manifest(cur, today)
-
-    def api(self, con: duckdb.DuckDBPyConnection, clock: Any) -> Ga4Api:
-        return Ga4Api(con, clock)
-
-
-VENDOR = Ga4Vendor()
+VENDOR = Plugin(
+    name="ga4",
+    order=91,
+    generate=tool_generate("ga4_property_id", "properties", "sessions"),  # reads the web_* tables
+    manifest=manifest,
+    api=Ga4Api,
+)

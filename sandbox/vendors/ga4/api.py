@@ -9,7 +9,6 @@ google.rpc's envelope ``{"error": {"code", "message", "status", "details"}}``.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from datetime import date, timedelta
@@ -22,7 +21,15 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sandbox.clock import Clock
-from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
+from sandbox.http import bearer_token, token_set
+from sandbox.vendors.google import (
+    INVALID_CREDENTIALS,
+    REALM,
+    GoogleError,
+    error_info,
+    server_error,
+)
 
 DEFAULT_TOKENS = "sandbox-ga4-token"
 DIMENSIONS = {
@@ -50,41 +57,19 @@ PATH = re.compile(r"^/v1beta/properties/(?P<prop>[^/:]+):runReport$")
 SCHEMA_URL = "https://developers.google.com/analytics/devguides/reporting/data/v1/api-schema"
 
 
-class Ga4Error(Exception):
-    """A google.rpc error answer."""
+class Ga4Error(GoogleError):
+    """A google.rpc error answer; a ``reason`` becomes its one ErrorInfo detail."""
 
     def __init__(self, code: int, status: str, message: str, reason: str | None = None):
-        super().__init__(message)
-        self.code, self.status, self.message, self.reason = code, status, message, reason
-
-    def body(self) -> dict[str, Any]:
-        err: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
-        if self.reason:
-            err["details"] = [
-                {
-                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                    "reason": self.reason,
-                    "domain": "googleapis.com",
-                    "metadata": {"service": "analyticsdata.googleapis.com"},
-                }
-            ]
-        return {"error": err}
+        details = [error_info("analyticsdata.googleapis.com", reason)] if reason else None
+        super().__init__(code, status, message, details)
+        self.reason = reason
 
 
-UNAUTHENTICATED = (
-    "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
-    "cookie or other valid authentication credential. See "
-    "https://developers.google.com/identity/sign-in/web/devconsole-project."
-)
-
-
-class Ga4Errors:
+class Ga4Errors(PathErrors):
     """GA4's dialect for the fault middleware."""
 
     name = "ga4"
-
-    def matches(self, path: str) -> bool:
-        return path.startswith("/ga4/")
 
     def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
         which = ["hour", "day"][n % 2] if cfg.throttle_code is None else "hour"
@@ -97,15 +82,11 @@ class Ga4Errors:
         return 429, err.body(), {}
 
     def server_error(self, n: int, path: str) -> ErrorResponse:
-        code, status, msg = [
-            (500, "INTERNAL", "Internal error encountered."),
-            (503, "UNAVAILABLE", "The service is currently unavailable."),
-        ][n % 2]
-        return code, Ga4Error(code, status, msg).body(), {}
+        return server_error(n).response()
 
     def token_expired(self, path: str) -> ErrorResponse:
-        err = Ga4Error(401, "UNAUTHENTICATED", UNAUTHENTICATED, "ACCESS_TOKEN_EXPIRED")
-        return 401, err.body(), {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
+        err = Ga4Error(401, "UNAUTHENTICATED", INVALID_CREDENTIALS, "ACCESS_TOKEN_EXPIRED")
+        return 401, err.body(), dict(REALM)
 
 
 def parse_date(value: Any, today: date) -> date:
@@ -134,8 +115,7 @@ class Ga4Api:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, clock: Clock, tokens: str | None = None):
         self.con, self.clock = con, clock
-        raw = tokens or os.environ.get("SANDBOX_GA4_TOKENS") or DEFAULT_TOKENS
-        self.tokens = {t.strip() for t in raw.split(",") if t.strip()}
+        self.tokens = token_set(tokens, "SANDBOX_GA4_TOKENS", DEFAULT_TOKENS)
         self.errors = Ga4Errors()
         self._lock = threading.Lock()
         self._used: dict[tuple[str, date], int] = {}
@@ -151,13 +131,12 @@ class Ga4Api:
         try:
             return JSONResponse(self._report(request, raw))
         except Ga4Error as err:
-            return JSONResponse(err.body(), status_code=err.code)
+            return err.json()
 
     def _report(self, request: Request, raw: bytes) -> dict[str, Any]:
-        auth = request.headers.get("authorization", "")
-        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        if token not in self.tokens:
-            raise Ga4Error(401, "UNAUTHENTICATED", UNAUTHENTICATED, "ACCESS_TOKEN_TYPE_UNSUPPORTED")
+        if bearer_token(request) not in self.tokens:
+            reason = "ACCESS_TOKEN_TYPE_UNSUPPORTED"
+            raise Ga4Error(401, "UNAUTHENTICATED", INVALID_CREDENTIALS, reason)
         m = PATH.match("/" + request.url.path.split("/", 2)[2])
         if not m:
             raise Ga4Error(404, "NOT_FOUND", f"Method not found: {request.url.path}")

@@ -8,10 +8,7 @@ stable base64 keys, so they stay valid while the clock moves.
 
 from __future__ import annotations
 
-import base64
 import binascii
-import json
-import os
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
+from sandbox.http import b64_json, b64_json_load, bearer_token, token_set
+from sandbox.vendors.google import AUTH_HELP, GoogleError, error_info, server_error
 
 from .world import STARS, UPDATE_TIME, iso_z, location_summary
 
@@ -32,44 +31,6 @@ ORDERS = {
     "rating desc": "star_rating DESC, update_time DESC, review_id DESC",
 }
 SERVICE = "mybusiness.googleapis.com"
-AUTH_HELP = (
-    "Expected OAuth 2 access token, login cookie or other valid authentication credential. "
-    "See https://developers.google.com/identity/sign-in/web/devconsole-project."
-)
-
-
-class GoogleError(Exception):
-    """A google.rpc error answer."""
-
-    def __init__(
-        self,
-        code: int,
-        status: str,
-        message: str,
-        details: list[dict[str, Any]] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code, self.status, self.message = code, status, message
-        self.details, self.headers = details or [], headers or {}
-
-    def body(self) -> dict[str, Any]:
-        err: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
-        if self.details:
-            err["details"] = self.details
-        return {"error": err}
-
-    def response(self) -> ErrorResponse:
-        return self.code, self.body(), self.headers
-
-
-def error_info(reason: str, **metadata: str) -> dict[str, Any]:
-    return {
-        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-        "reason": reason,
-        "domain": "googleapis.com",
-        "metadata": {"service": SERVICE, **metadata},
-    }
 
 
 def unauthenticated(reason: str, missing: bool = False) -> GoogleError:
@@ -82,7 +43,7 @@ def unauthenticated(reason: str, missing: bool = False) -> GoogleError:
         401,
         "UNAUTHENTICATED",
         f"{first} {AUTH_HELP}",
-        [error_info(reason, method="google.mybusiness.v4.ListReviews")],
+        [error_info(SERVICE, reason, method="google.mybusiness.v4.ListReviews")],
         {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'},
     )
 
@@ -101,13 +62,10 @@ def invalid_argument(field: str, description: str) -> GoogleError:
     )
 
 
-class GbpErrors:
+class GbpErrors(PathErrors):
     """Google's dialect for the fault middleware (``VendorErrors``)."""
 
     name = "google_business"
-
-    def matches(self, path: str) -> bool:
-        return path.startswith("/google_business/")
 
     def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
         """429 RESOURCE_EXHAUSTED, per-minute quota; ``Retry-After`` = regain_minutes x 60."""
@@ -118,6 +76,7 @@ class GbpErrors:
             f"service '{SERVICE}' for consumer 'project_number:764086051850'.",
             [
                 error_info(
+                    SERVICE,
                     "RATE_LIMIT_EXCEEDED",
                     quota_metric=f"{SERVICE}/default_requests",
                     quota_limit="DefaultRequestsPerMinutePerProject",
@@ -134,16 +93,12 @@ class GbpErrors:
                     ],
                 },
             ],
-            {"Retry-After": str(cfg.regain_minutes * 60)},
+            cfg.retry_after(),
         )
         return err.response()
 
     def server_error(self, n: int, path: str) -> ErrorResponse:
-        if n % 2:
-            return GoogleError(
-                503, "UNAVAILABLE", "The service is currently unavailable."
-            ).response()
-        return GoogleError(500, "INTERNAL", "Internal error encountered.").response()
+        return server_error(n).response()
 
     def token_expired(self, path: str) -> ErrorResponse:
         return unauthenticated("ACCESS_TOKEN_EXPIRED").response()
@@ -154,8 +109,7 @@ class GbpApi:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, clock: Any, tokens: str | None = None):
         self.con, self.clock = con, clock
-        raw = tokens or os.environ.get("SANDBOX_GOOGLE_BUSINESS_TOKENS") or DEFAULT_TOKENS
-        self.tokens = {t.strip() for t in raw.split(",") if t.strip()}
+        self.tokens = token_set(tokens, "SANDBOX_GOOGLE_BUSINESS_TOKENS", DEFAULT_TOKENS)
         self.errors = GbpErrors()
         cur = con.cursor()
         self.locations = {
@@ -179,9 +133,7 @@ class GbpApi:
 
     def _auth(self, request: Request, account: str) -> None:
         """Bearer token (or ``access_token``); ``{token}@{account number}`` limits to accounts."""
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        token = token or request.query_params.get("access_token", "")
+        token = bearer_token(request) or request.query_params.get("access_token", "")
         if not token:
             raise unauthenticated("CREDENTIALS_MISSING", missing=True)
         base, _, scope = token.partition("@")
@@ -206,7 +158,7 @@ class GbpApi:
         try:
             return JSONResponse(self._list(request))
         except GoogleError as err:
-            return JSONResponse(err.body(), status_code=err.code, headers=err.headers)
+            return err.json()
 
     def get_review(self, request: Request) -> JSONResponse:
         try:
@@ -227,7 +179,7 @@ class GbpApi:
                 raise GoogleError(404, "NOT_FOUND", "Requested entity was not found.")
             return JSONResponse(review_json(found[0], now))
         except GoogleError as err:
-            return JSONResponse(err.body(), status_code=err.code, headers=err.headers)
+            return err.json()
 
     def unknown(self, request: Request) -> JSONResponse:
         """Any other path: version ``v4`` only (v1-v3 were sunset); Google's 404."""
@@ -238,7 +190,7 @@ class GbpApi:
                 "NOT_FOUND",
                 "Method not found. Only API version v4 serves reviews; other versions are retired.",
             )
-        return JSONResponse(err.body(), status_code=err.code)
+        return err.json()
 
     def _list(self, request: Request) -> dict[str, Any]:
         location = self._location(request)
@@ -329,8 +281,7 @@ def review_json(row: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 
 def encode_token(key: dict[str, Any], order: str) -> str:
-    raw = json.dumps({"o": order, **key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return b64_json({"o": order, **key}, compact=True)
 
 
 def decode_token(token: str | None, order: str) -> dict[str, Any]:
@@ -338,7 +289,7 @@ def decode_token(token: str | None, order: str) -> dict[str, Any]:
     if not token:
         return {}
     try:
-        key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        key = b64_json_load(token)
         if not isinstance(key, dict) or key.pop("o", None) != order:
             raise ValueError("token of another query")
         if "offset" in key:

@@ -18,8 +18,8 @@ from typing import Any
 import duckdb
 
 from sandbox.world import text
-from sandbox.world.entities import pick, poisson, stable_number
-from sandbox.world.store import now_of, rows
+from sandbox.world.entities import brand_lang, pick, poisson, stable_number
+from sandbox.world.store import columns, now_of, rows
 
 DDL = """
 CREATE TABLE gbp_locations (location_name VARCHAR PRIMARY KEY, account_name VARCHAR,
@@ -139,7 +139,7 @@ class LocationBuilder:
         self.spec, self.brand, self.location, self.worse = spec, brand, location, worse
         self.crisis = crisis  # (start, end) or None
         self.rng = random.Random(f"{spec.seed}:google_business:{location}")
-        self.lang = "en" if brand.timezone == "Europe/London" else "fr"
+        self.lang = brand_lang(brand)
         self.reviews: list[dict[str, Any]] = []
         self.rate = self.rng.uniform(0.4, 1.1)
 
@@ -199,10 +199,6 @@ class LocationBuilder:
         )
 
 
-def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {name: [r[name] for r in records] for name in records[0]} if records else {}
-
-
 def generate_world(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
     """Write locations, crises and reviews for every registry location; return counts."""
     say = say or (lambda _msg: None)
@@ -241,7 +237,7 @@ def generate_world(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str,
                 },
             )
             totals["locations"] += 1
-            totals["reviews"] += writer.insert("gbp_reviews", _columns(builder.reviews))
+            totals["reviews"] += writer.insert("gbp_reviews", columns(builder.reviews))
             totals["replies"] += sum(1 for r in builder.reviews if r["reply_time"])
             totals["crisis_reviews"] += sum(1 for r in builder.reviews if r["is_crisis"])
             say(f"    {location}: {len(builder.reviews)} reviews")

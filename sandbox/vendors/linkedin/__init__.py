@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from sandbox.vendors.linkedin import stats, world
+from sandbox.vendors.plugin import Plugin
 from sandbox.world.store import now_of, rows, world_info
 
 
@@ -69,26 +70,20 @@ def build_manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any
     return {"organizations": out, "totals": totals}
 
 
-class LinkedInVendor:
-    """The plug-in object ``sandbox.vendors.discover`` finds."""
+def _api(con: duckdb.DuckDBPyConnection, clock: Any) -> Any:
+    from sandbox.vendors.linkedin.api import LinkedInApi
 
-    name = "linkedin"
-    order = 10
-    ddl = world.DDL
-    table_keys = world.TABLE_KEYS
-
-    def generate(self, writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
-        return world.generate(writer, registry, spec, say)
-
-    def manifest(self, cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
-        return build_manifest(cur, today)
-
-    def api(self, con: duckdb.DuckDBPyConnection, clock: Any) -> Any:
-        from sandbox.vendors.linkedin.api import LinkedInApi
-
-        return LinkedInApi(con, clock)
+    return LinkedInApi(con, clock)
 
 
-VENDOR = LinkedInVendor()
+VENDOR = Plugin(
+    name="linkedin",
+    order=10,
+    generate=world.generate,
+    manifest=build_manifest,
+    api=_api,
+    ddl=world.DDL,
+    table_keys=world.TABLE_KEYS,
+)
 
 __all__ = ["VENDOR", "build_manifest"]

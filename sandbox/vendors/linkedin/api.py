@@ -15,15 +15,24 @@ import os
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import duckdb
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.http import token_set
 from sandbox.vendors.linkedin import stats
+from sandbox.vendors.linkedin.errors import (
+    LinkedInError,
+    LinkedInErrors,
+    bad_request,
+    int_param,
+    not_found,
+)
+from sandbox.vendors.linkedin.headers import check_protocol, check_token, check_version
+from sandbox.vendors.linkedin.render import paging, render_comment, render_post, time_range
 from sandbox.vendors.linkedin.restli import RestliSyntaxError, parse
 from sandbox.vendors.linkedin.world import org_urn
 from sandbox.world.store import rows, world_info
@@ -33,85 +42,10 @@ DEFAULT_VERSION_MONTHS = 12
 MAX_COUNT = 100
 DEFAULT_COUNT = 10
 MAX_STATS_ENTITIES = 100  # sandbox choice: URNs per share statistics request
-VERSION_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
 ORG_RE = re.compile(r"^urn:li:organization:(\d+)$")
 POST_RE = re.compile(r"^urn:li:(share|ugcPost):(\d+)$")
 COMMENT_RE = re.compile(r"^urn:li:comment:\((urn:li:[A-Za-z]+:\d+),(\d+)\)$")
 EDGE_TYPES = {"COMPANY_FOLLOWED_BY_MEMBER", "CompanyFollowedByMember"}
-
-
-class LinkedInError(Exception):
-    """An error answer in LinkedIn's body shape."""
-
-    def __init__(
-        self, status: int, code: str, message: str, service_code: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.service_code = (
-            status,
-            code,
-            message,
-            service_code,
-        )
-
-    def body(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"status": self.status}
-        if self.service_code is not None:
-            out["serviceErrorCode"] = self.service_code
-        out["code"] = self.code
-        out["message"] = self.message
-        return out
-
-
-def bad_request(message: str) -> LinkedInError:
-    return LinkedInError(400, "ILLEGAL_ARGUMENT", message, 100)
-
-
-def not_found(message: str = "No virtual resource found") -> LinkedInError:
-    return LinkedInError(404, "NOT_FOUND", message, 0)
-
-
-THROTTLED = LinkedInError(
-    429,
-    "TOO_MANY_REQUESTS",
-    "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.",
-    101,
-)
-EXPIRED = LinkedInError(
-    401, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired", 65601
-)
-
-
-class LinkedInErrors:
-    """LinkedIn's dialect for the fault middleware (no usage headers, as LinkedIn sends none)."""
-
-    name = "linkedin"
-
-    def matches(self, path: str) -> bool:
-        return path.startswith("/linkedin/")
-
-    def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
-        headers = {"Retry-After": str(cfg.regain_minutes * 60)} if cfg.regain_minutes else {}
-        return 429, THROTTLED.body(), headers
-
-    def server_error(self, n: int, path: str) -> ErrorResponse:
-        err = [
-            LinkedInError(500, "INTERNAL_SERVER_ERROR", "Internal Server Error"),
-            LinkedInError(504, "GATEWAY_TIMEOUT", "Request timed out"),
-        ][n % 2]
-        return err.status, err.body(), {}
-
-    def token_expired(self, path: str) -> ErrorResponse:
-        return EXPIRED.status, EXPIRED.body(), {}
-
-
-def _int(value: str | None, name: str, default: int) -> int:
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise bad_request(f"Invalid value for param {name}: {value}") from None
 
 
 class LinkedInApi:
@@ -125,8 +59,7 @@ class LinkedInApi:
         version_months: int | None = None,
     ) -> None:
         self.con, self.clock = con, clock
-        raw = tokens or os.environ.get("SANDBOX_LINKEDIN_TOKENS") or DEFAULT_TOKENS
-        self.tokens = {t.strip() for t in raw.split(",") if t.strip()}
+        self.tokens = token_set(tokens, "SANDBOX_LINKEDIN_TOKENS", DEFAULT_TOKENS)
         months = version_months
         if months is None:
             months = int(
@@ -147,58 +80,11 @@ class LinkedInApi:
         err = not_found()
         return JSONResponse(err.body(), status_code=err.status)
 
-    # --- cross-cutting ----------------------------------------------------------------------
-
-    def check_version(self, request: Request) -> str:
-        """``LinkedIn-Version``: missing -> 400, malformed -> 400, sunset -> 426."""
-        version = request.headers.get("linkedin-version")
-        if not version:
-            raise LinkedInError(
-                400,
-                "VERSION_MISSING",
-                "A version must be present. Please specify a version by adding the "
-                "LinkedIn-Version header.",
-            )
-        m = VERSION_RE.match(version.strip())
-        if not m or not 1 <= int(m.group(2)) <= 12:
-            raise LinkedInError(
-                400, "INVALID_VERSION", f"Invalid version format: {version}. Expected YYYYMM."
-            )
-        today = self.clock.today
-        asked = int(m.group(1)) * 12 + int(m.group(2)) - 1
-        oldest = today.year * 12 + today.month - 1 - self.version_months
-        if asked < oldest:
-            raise LinkedInError(
-                426, "NONEXISTENT_VERSION", f"Requested version {version} is not active"
-            )
-        return version
-
-    def check_protocol(self, request: Request) -> None:
-        protocol = request.headers.get("x-restli-protocol-version")
-        if protocol != "2.0.0":
-            raise LinkedInError(
-                400,
-                "ILLEGAL_ARGUMENT",
-                "Invalid Rest.li protocol version "
-                f"{protocol!r}: this resource requires X-Restli-Protocol-Version: 2.0.0",
-                100,
-            )
-
-    def check_token(self, request: Request) -> None:
-        header = request.headers.get("authorization", "")
-        token = header.split(" ", 1)[1].strip() if header.lower().startswith("bearer ") else ""
-        if not token:
-            raise LinkedInError(401, "EMPTY_ACCESS_TOKEN", "Empty oauth2 access token", 65604)
-        if token.startswith("expired"):
-            raise EXPIRED
-        if token not in self.tokens:
-            raise LinkedInError(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
-
     def handle(self, request: Request) -> JSONResponse:
         try:
-            version = self.check_version(request)
-            self.check_protocol(request)
-            self.check_token(request)
+            version = check_version(request, self.clock.today, self.version_months)
+            check_protocol(request)
+            check_token(request, self.tokens)
             cur = self.con.cursor()
             try:
                 body = self._dispatch(cur, request, version)
@@ -248,6 +134,15 @@ class LinkedInApi:
             )
         return org
 
+    def stats_org(
+        self, cur: Any, request: Request, resource: str, version: str
+    ) -> tuple[Any, dict[str, Any], str]:
+        """Query, organization and its URN of a statistics finder (``q=organizationalEntity``)."""
+        self.finder(request, "organizationalEntity")
+        q = request.query_params
+        org = self.org_of(cur, q.get("organizationalEntity"), resource, version)
+        return q, org, org_urn(org["organization_id"])
+
     def finder(self, request: Request, expected: str) -> None:
         q = request.query_params.get("q")
         if q != expected:
@@ -256,25 +151,11 @@ class LinkedInApi:
     @staticmethod
     def page_args(request: Request) -> tuple[int, int]:
         q = request.query_params
-        start = _int(q.get("start"), "start", 0)
-        count = _int(q.get("count"), "count", DEFAULT_COUNT)
+        start = int_param(q.get("start"), "start", 0)
+        count = int_param(q.get("count"), "count", DEFAULT_COUNT)
         if start < 0 or count < 0:
             raise bad_request("start and count must not be negative")
         return start, min(count, MAX_COUNT)
-
-    @staticmethod
-    def paging(request: Request, path: str, start: int, count: int, total: int) -> dict[str, Any]:
-        """LinkedIn's ``paging``; hrefs are relative to the API host, like LinkedIn's."""
-        params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("start",)]
-        params = [(k, v) for k, v in params if k != "count"] + [("count", str(count))]
-        links = []
-        if count and start + count < total:
-            nxt = urlencode(params + [("start", str(start + count))])
-            links.append({"rel": "next", "type": "application/json", "href": f"{path}?{nxt}"})
-        if start > 0:
-            prev = urlencode(params + [("start", str(max(0, start - count)))])
-            links.append({"rel": "prev", "type": "application/json", "href": f"{path}?{prev}"})
-        return {"start": start, "count": count, "links": links, "total": total}
 
     def time_buckets(self, raw: str, today: date) -> list[tuple[date, date]]:
         """``timeIntervals`` -> buckets; a start over 12 months or under 2 days ago is a 400."""
@@ -297,55 +178,7 @@ class LinkedInApi:
         last = today if end_ms is None else min(today, stats.from_ms(end_ms - 1).date())
         return stats.bucket_edges(max(first, self.start), last, granularity)
 
-    @staticmethod
-    def time_range(a: date, b: date) -> dict[str, int]:
-        return {
-            "start": stats.epoch_ms(stats.midnight(a)),
-            "end": stats.epoch_ms(stats.midnight(b)),
-        }
-
     # --- posts ------------------------------------------------------------------------------
-
-    def render_post(self, post: dict[str, Any]) -> dict[str, Any]:
-        now = self.now
-        edited = post["edited_at"] is not None and post["edited_at"] <= now
-        last_modified = post["edited_at"] if edited else post["published_at"]
-        out: dict[str, Any] = {
-            "id": post["post_urn"],
-            "author": org_urn(post["organization_id"]),
-            "commentary": post["edited_text"] if edited else post["text"],
-            "visibility": "PUBLIC",
-            "distribution": {
-                "feedDistribution": "MAIN_FEED",
-                "targetEntities": [],
-                "thirdPartyDistributionChannels": [],
-            },
-            "lifecycleState": "PUBLISHED",
-            "lifecycleStateInfo": {"isEditedByAuthor": edited},
-            "isReshareDisabledByAuthor": False,
-            "createdAt": stats.epoch_ms(post["created_at"]),
-            "publishedAt": stats.epoch_ms(post["published_at"]),
-            "lastModifiedAt": stats.epoch_ms(last_modified),
-        }
-        fmt, media = post["format"], list(post["media_urns"] or [])
-        if fmt == "article":
-            out["content"] = {
-                "article": {
-                    "source": post["link_url"],
-                    "title": post["article_title"],
-                    "description": "",
-                }
-            }
-        elif fmt == "multi_image":
-            out["content"] = {"multiImage": {"images": [{"id": m, "altText": ""} for m in media]}}
-        elif media:
-            item: dict[str, Any] = {"id": media[0]}
-            if fmt == "image":
-                item["altText"] = ""
-            else:
-                item["title"] = "Guide.pdf" if fmt == "document" else "Video"
-            out["content"] = {"media": item}
-        return out
 
     def posts(self, cur: Any, request: Request, version: str) -> dict[str, Any]:
         self.finder(request, "author")
@@ -368,8 +201,8 @@ class LinkedInApi:
             [now, *params],
         )
         return {
-            "paging": self.paging(request, "/rest/posts", start, count, total[0]),
-            "elements": [self.render_post(p) for p in found],
+            "paging": paging(request, "/rest/posts", start, count, total[0]),
+            "elements": [render_post(p, self.now) for p in found],
         }
 
     def post(self, cur: Any, urn: str, version: str) -> dict[str, Any]:
@@ -380,16 +213,13 @@ class LinkedInApi:
         )
         if not found:
             raise not_found(f"Post {urn} not found")
-        return self.render_post(found[0])
+        return render_post(found[0], self.now)
 
     # --- statistics -------------------------------------------------------------------------
 
     def share_statistics(self, cur: Any, request: Request, version: str) -> dict[str, Any]:
-        self.finder(request, "organizationalEntity")
-        q = request.query_params
         resource = "organizationalEntityShareStatistics"
-        org = self.org_of(cur, q.get("organizationalEntity"), resource, version)
-        entity = org_urn(org["organization_id"])
+        q, org, entity = self.stats_org(cur, request, resource, version)
         wanted: list[tuple[str, str]] = []  # (key, urn)
         for param, kind in (("shares", "share"), ("ugcPosts", "ugcPost")):
             if q.get(param) is None:
@@ -447,7 +277,7 @@ class LinkedInApi:
                             {
                                 "organizationalEntity": entity,
                                 kind: urn,
-                                "timeRange": self.time_range(a, b),
+                                "timeRange": time_range(a, b),
                                 "totalShareStatistics": v,
                             }
                         )
@@ -457,18 +287,15 @@ class LinkedInApi:
                     elements.append(
                         {
                             "organizationalEntity": entity,
-                            "timeRange": self.time_range(a, b),
+                            "timeRange": time_range(a, b),
                             "totalShareStatistics": v,
                         }
                     )
         return {"paging": {"start": 0, "count": 10, "links": []}, "elements": elements}
 
     def follower_statistics(self, cur: Any, request: Request, version: str) -> dict[str, Any]:
-        self.finder(request, "organizationalEntity")
-        q = request.query_params
         resource = "organizationalEntityFollowerStatistics"
-        org = self.org_of(cur, q.get("organizationalEntity"), resource, version)
-        entity = org_urn(org["organization_id"])
+        q, org, entity = self.stats_org(cur, request, resource, version)
         today = self.clock.today
         raw_intervals = q.get("timeIntervals")
         if raw_intervals is None:
@@ -485,7 +312,7 @@ class LinkedInApi:
             elements.append(
                 {
                     "organizationalEntity": entity,
-                    "timeRange": self.time_range(a, b),
+                    "timeRange": time_range(a, b),
                     "followerGains": {"organicFollowerGain": organic, "paidFollowerGain": paid},
                 }
             )
@@ -559,32 +386,6 @@ class LinkedInApi:
         )
         path = f"/rest/socialActions/{quote(urn, safe='')}/comments"
         return {
-            "paging": self.paging(request, path, start, count, total_n),
-            "elements": [self.render_comment(c) for c in found_rows],
+            "paging": paging(request, path, start, count, total_n),
+            "elements": [render_comment(c) for c in found_rows],
         }
-
-    @staticmethod
-    def render_comment(c: dict[str, Any]) -> dict[str, Any]:
-        created = {"actor": c["actor_urn"], "time": stats.epoch_ms(c["created_at"])}
-        out: dict[str, Any] = {
-            "id": c["comment_id"],
-            "commentUrn": c["comment_urn"],
-            "$URN": c["comment_urn"],
-            "actor": c["actor_urn"],
-            "object": c["activity_urn"],
-            "message": {"text": c["message"], "attributes": []},
-            "created": created,
-            "lastModified": dict(created),
-            "likesSummary": {
-                "totalLikes": c["like_count"],
-                "aggregatedTotalLikes": c["like_count"],
-                "likedByCurrentUser": False,
-                "selectedLikes": [],
-            },
-            "commentsSummary": {"totalFirstLevelComments": c["replies"], "selectedComments": []},
-        }
-        if c["agent_urn"]:
-            out["agent"] = c["agent_urn"]
-        if c["parent_id"]:
-            out["parentComment"] = f"urn:li:comment:({c['activity_urn']},{c['parent_id']})"
-        return out

@@ -14,7 +14,24 @@ from typing import Any
 
 from ingestion.registry import Brand, Registry
 from sandbox.world import text
-from sandbox.world.entities import FANS, campaigns_of, pick, poisson, stable_number, utm_link
+from sandbox.world.entities import (
+    FANS,
+    brand_lang,
+    campaigns_of,
+    comment_times,
+    day_times,
+    fan_comment,
+    mixed_lang,
+    partnership,
+    pick,
+    post_hashtags,
+    reply_chain,
+    running_campaign,
+    stable_number,
+    unique_tag,
+    utm_link,
+)
+from sandbox.world.store import columns
 
 COMMENT_WINDOW = timedelta(days=21)
 PLATFORM = "linkedin"
@@ -96,7 +113,7 @@ def org_urn(organization_id: str) -> str:
 
 def organization_of(brand: Brand, organization_id: str, seed: int) -> dict[str, Any]:
     rng = random.Random(f"{seed}:linkedin:{organization_id}:organization")
-    lang = "en" if brand.timezone == "Europe/London" else "fr"
+    lang = brand_lang(brand)
     return {
         "organization_id": organization_id,
         "brand_id": brand.brand_id,
@@ -138,7 +155,7 @@ class OrganizationBuilder:
     ) -> None:
         self.spec, self.brand, self.org, self.campaigns, self.tag = spec, brand, org, campaigns, tag
         self.rng = random.Random(f"{spec.seed}:linkedin:{org['organization_id']}")
-        self.lang = "en" if brand.timezone == "Europe/London" else "fr"
+        self.lang = brand_lang(brand)
         self.posts: list[dict[str, Any]] = []
         self.comments: list[dict[str, Any]] = []
         self.comment_seq = 0
@@ -154,18 +171,7 @@ class OrganizationBuilder:
             day = self.spec.start + timedelta(days=offset)
             if day.weekday() >= 5 and self.rng.random() < 0.7:
                 continue  # brands post little on LinkedIn at the weekend
-            times = sorted(
-                datetime(
-                    day.year,
-                    day.month,
-                    day.day,
-                    self.rng.randint(7, 18),
-                    self.rng.randint(0, 59),
-                    self.rng.randint(0, 59),
-                )
-                for _ in range(poisson(self.rng, rate))
-            )
-            for published in times:
+            for published in day_times(self.rng, day, rate, 7, 18):
                 seq += 1
                 self._post(published, seq, offset)
 
@@ -175,28 +181,11 @@ class OrganizationBuilder:
         kind = "ugcPost" if fmt in ("video", "document") or rng.random() < 0.1 else "share"
         post_urn = f"urn:li:{kind}:{self._id(1, seq)}"
         pillar = pick(rng, PILLAR_WEIGHTS)
-        lang = self.lang if rng.random() < 0.9 else ("en" if self.lang == "fr" else "fr")
-        running = [
-            c for c in self.campaigns if c["start_date"] <= published.date() <= c["end_date"]
-        ]
-        campaign = running[0] if running and rng.random() < 0.4 else None
-        tags = rng.sample(text.HASHTAGS[lang], rng.randint(0, 3))
-        if campaign:
-            tags.append(campaign["hashtag"])
+        lang = mixed_lang(rng, self.lang, 0.9)
+        campaign = running_campaign(rng, self.campaigns, published.date(), 0.4)
+        tags = post_hashtags(rng, lang, campaign, 3)
         body = text.post_text(rng, lang, pillar, self.brand.brand_id)
-        is_partnership = rng.random() < 0.04
-        is_disclosed, partner = False, None
-        if is_partnership:
-            partner = rng.choice(text.PARTNERS)
-            is_disclosed = rng.random() < 0.6
-            if is_disclosed:
-                mark = rng.choice(["#ad", "#partenariat", "Partenariat rémunéré"])
-                if mark.startswith("#"):
-                    tags.append(mark)
-                else:
-                    body = f"Partenariat rémunéré avec {partner}. {body}"
-            else:
-                body = f"{body} Avec {partner}"
+        body, is_partnership, is_disclosed, partner = partnership(rng, body, tags, 0.04)
         link_url = defect = title = None
         if fmt == "article" or rng.random() < 0.15:
             slug = campaign["campaign"] if campaign else None
@@ -294,14 +283,8 @@ class OrganizationBuilder:
         created = post["published_at"]
         deadline = created + COMMENT_WINDOW - timedelta(hours=1)
         brand = org_urn(self.org["organization_id"])
-        times = sorted(
-            min(deadline, created + timedelta(seconds=int(rng.expovariate(1 / 20) * 3600) + 90))
-            for _ in range(count)
-        )
-        for when in times:
-            lang = self.lang if rng.random() < 0.8 else ("en" if self.lang == "fr" else "fr")
-            fan = rng.choice(FANS[lang])
-            message, kind = text.comment_text(rng, lang)
+        for when in comment_times(rng, created, deadline, count, 20, 90):
+            lang, fan, message, kind = fan_comment(rng, self.lang, 0.8)
             top = self._add(post, None, when, person_urn(fan[0]), None, message, lang, kind)
             reply_odds = {"negative": 0.75, "question": 0.65, "positive": 0.35, "neutral": 0.1}
             replies: list[tuple[str, str | None, str]] = []
@@ -312,17 +295,9 @@ class OrganizationBuilder:
             if rng.random() < 0.12:
                 other = rng.choice(FANS[lang])
                 replies.append((person_urn(other[0]), None, text.comment_text(rng, lang)[0]))
-            reply_at = when
-            for actor, agent, reply in replies:
-                hours = rng.expovariate(1 / 8) if agent else rng.expovariate(1 / 12)
-                reply_at = reply_at + timedelta(seconds=int(hours * 3600) + 45)
-                if reply_at > deadline:
-                    break
+            chain = reply_chain(rng, when, deadline, replies, lambda r: bool(r[1]), (8, 12), 45)
+            for reply_at, (actor, agent, reply) in chain:
                 self._add(post, top, reply_at, actor, agent, reply, lang, kind)
-
-
-def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {name: [r[name] for r in records] for name in records[0]} if records else {}
 
 
 def generate(writer: Any, registry: Registry, spec: Any, say: Any) -> dict[str, int]:
@@ -336,16 +311,13 @@ def generate(writer: Any, registry: Registry, spec: Any, say: Any) -> dict[str, 
         campaigns = campaigns_of(brand, spec.seed, spec.start, spec.span)
         for organization_id in ids:
             org = organization_of(brand, organization_id, spec.seed)
-            writer.insert("linkedin_organizations", _columns([org]))
-            tag = stable_number(f"linkedin:{organization_id}", 5)
-            while tag in tags:
-                tag = (tag + 1) % 10**5
-            tags.add(tag)
+            writer.insert("linkedin_organizations", columns([org]))
+            tag = unique_tag(stable_number(f"linkedin:{organization_id}", 5), tags)
             builder = OrganizationBuilder(spec, brand, org, campaigns, tag)
             builder.build()
             totals["organizations"] += 1
-            totals["posts"] += writer.insert("linkedin_posts", _columns(builder.posts))
-            totals["comments"] += writer.insert("linkedin_comments", _columns(builder.comments))
+            totals["posts"] += writer.insert("linkedin_posts", columns(builder.posts))
+            totals["comments"] += writer.insert("linkedin_comments", columns(builder.comments))
             say(
                 f"    {brand.brand_id} linkedin {organization_id}: {len(builder.posts)} posts, "
                 f"{len(builder.comments)} comments"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import duckdb
 
 from sandbox.vendors.matomo.api import MatomoApi
+from sandbox.vendors.plugin import Plugin
+from sandbox.vendors.web import tool_generate, tool_sites
 
 
 def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
@@ -21,10 +22,7 @@ def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
     (the GA4-style labels of the same visits) with visit ids, conversion ids and revenue.
     """
     sites: dict[str, Any] = {}
-    for site, brand in cur.execute(
-        "SELECT matomo_site_id, brand_id FROM web_sites WHERE matomo_site_id IS NOT NULL "
-        "ORDER BY matomo_site_id"
-    ).fetchall():
+    for site, brand in tool_sites(cur, "matomo_site_id"):
         visits = cur.execute(
             "SELECT visit_id, strftime(visit_date, '%Y-%m-%d'), source, medium, campaign, consent "
             "FROM web_visits WHERE brand_id = ? AND visit_date <= ? ORDER BY visit_id",
@@ -74,27 +72,10 @@ def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class MatomoVendor:
-    name: str = "matomo"
-    order: int = 92
-    ddl: str = ""  # serves the web_* tables of sandbox.vendors.web
-    table_keys: dict[str, str] = field(default_factory=dict)
-
-    def generate(self, writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
-        """Nothing to write: report the sites and the visits they will serve."""
-        sites, visits = writer.con.execute(
-            "SELECT count(DISTINCT s.matomo_site_id), count(v.visit_id) FROM web_sites s "
-            "LEFT JOIN web_visits v USING (brand_id) WHERE s.matomo_site_id IS NOT NULL"
-        ).fetchone()
-        say(f"    {sites} sites, {visits} visits")
-        return {"sites": int(sites), "visits": int(visits)}
-
-    def manifest(self, cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
-        return manifest(cur, today)
-
-    def api(self, con: duckdb.DuckDBPyConnection, clock: Any) -> MatomoApi:
-        return MatomoApi(con, clock)
-
-
-VENDOR = MatomoVendor()
+VENDOR = Plugin(
+    name="matomo",
+    order=92,
+    generate=tool_generate("matomo_site_id", "sites", "visits"),  # reads the web_* tables
+    manifest=manifest,
+    api=MatomoApi,
+)

@@ -8,7 +8,6 @@ the server answers 429 / 503 with ``Retry-After``.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
@@ -20,7 +19,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sandbox.clock import Clock
-from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
+from sandbox.http import token_set
 from sandbox.vendors.web.world import LANDING
 
 DEFAULT_TOKENS = "sandbox-matomo-token"
@@ -28,8 +28,13 @@ DEFAULT_LIMIT = 100
 PAGE_TITLES = {"/": "Accueil", "/boutique": "Boutique", "/blog": "Blog", "/contact": "Contact"}
 
 
+def error_body(message: str) -> dict[str, str]:
+    """Matomo's error body, whatever the HTTP status."""
+    return {"result": "error", "message": message}
+
+
 def error(message: str, status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"result": "error", "message": message}, status, headers=headers)
+    return JSONResponse(error_body(message), status, headers=headers)
 
 
 def no_view_access(site: str) -> str:
@@ -38,13 +43,10 @@ def no_view_access(site: str) -> str:
     )
 
 
-class MatomoErrors:
+class MatomoErrors(PathErrors):
     """Matomo's dialect for the fault middleware."""
 
     name = "matomo"
-
-    def matches(self, path: str) -> bool:
-        return path.startswith("/matomo/")
 
     def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
         status = cfg.throttle_code if cfg.throttle_code in (429, 503) else [429, 503][n % 2]
@@ -52,8 +54,7 @@ class MatomoErrors:
             429: "Rate limit exceeded: too many API requests, please retry later.",
             503: "Service Unavailable: the server is temporarily overloaded, please retry later.",
         }[status]
-        headers = {"Retry-After": str(cfg.regain_minutes * 60)}
-        return status, {"result": "error", "message": message}, headers
+        return status, error_body(message), cfg.retry_after()
 
     def server_error(self, n: int, path: str) -> ErrorResponse:
         if n % 2 == 0:  # Matomo reports database errors in a 200 answer
@@ -61,13 +62,13 @@ class MatomoErrors:
                 "Mysql error: SQLSTATE[40001]: Serialization failure: 1213 Deadlock found when "
                 "trying to get lock; try restarting transaction"
             )
-            return 200, {"result": "error", "message": msg}, {}
+            return 200, error_body(msg), {}
         msg = "SQLSTATE[HY000]: General error: 2006 MySQL server has gone away"
-        return 500, {"result": "error", "message": msg}, {}
+        return 500, error_body(msg), {}
 
     def token_expired(self, path: str) -> ErrorResponse:
         msg = "Unable to authenticate with the provided token. It is either invalid or expired."
-        return 401, {"result": "error", "message": msg}, {}
+        return 401, error_body(msg), {}
 
 
 def parse_day(value: str, today: date) -> date:
@@ -87,8 +88,7 @@ class MatomoApi:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, clock: Clock, tokens: str | None = None):
         self.con, self.clock = con, clock
-        raw = tokens or os.environ.get("SANDBOX_MATOMO_TOKENS") or DEFAULT_TOKENS
-        self.tokens = {t.strip() for t in raw.split(",") if t.strip()}
+        self.tokens = token_set(tokens, "SANDBOX_MATOMO_TOKENS", DEFAULT_TOKENS)
         self.errors = MatomoErrors()
         cur = con.cursor()
         self.sites = {  # a handful of rows: the site registry, not data pages

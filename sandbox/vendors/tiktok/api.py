@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
+from sandbox.http import bearer_token
 from sandbox.vendors.tiktok import world
 from sandbox.world.store import now_of, rows
 
@@ -65,7 +66,7 @@ class TikTokError(Exception):
         self.status, self.code, self.message = status, code, message or MESSAGES.get(code, code)
 
 
-class TikTokErrors:
+class TikTokErrors(PathErrors):
     """TikTok's dialect for the fault middleware (429 ``rate_limit_exceeded`` etc.)."""
 
     name = "tiktok"
@@ -73,12 +74,8 @@ class TikTokErrors:
     def __init__(self, api: TikTokApi) -> None:
         self.api = api
 
-    def matches(self, path: str) -> bool:
-        return path.startswith("/tiktok/")
-
     def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
-        wait = str(cfg.regain_minutes * 60)
-        return self._render(TikTokError(429, "rate_limit_exceeded"), {"Retry-After": wait})
+        return self._render(TikTokError(429, "rate_limit_exceeded"), cfg.retry_after())
 
     def server_error(self, n: int, path: str) -> ErrorResponse:
         return self._render(TikTokError(500, "internal_error"), {})
@@ -131,8 +128,7 @@ class TikTokApi:
 
     def _auth(self, request: Request, cur: duckdb.DuckDBPyConnection) -> tuple[dict, set[str]]:
         """The token's user and scopes; ``access_token_invalid`` for anything else."""
-        header = request.headers.get("authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        token = bearer_token(request)
         if token.startswith("expired"):
             raise TikTokError(401, "access_token_invalid", "The access token has expired.")
         if not token.startswith(TOKEN_PREFIX):
@@ -145,6 +141,13 @@ class TikTokApi:
         if not found:
             raise TikTokError(401, "access_token_invalid")
         return found[0], scopes
+
+    def _video_caller(self, request: Request, cur: duckdb.DuckDBPyConnection) -> tuple[dict, list]:
+        """The caller's account and asked video fields: the video endpoints need ``video.list``."""
+        acc, scopes = self._auth(request, cur)
+        if "video.list" not in scopes:
+            raise TikTokError(401, "scope_not_authorized")
+        return acc, self._fields(request, VIDEO_FIELDS)
 
     @staticmethod
     def _fields(request: Request, known: set[str]) -> list[str]:
@@ -209,10 +212,7 @@ class TikTokApi:
         """Newest first; ``cursor`` (epoch ms) returns videos created strictly before it."""
         cur = self.con.cursor()
         try:
-            acc, scopes = self._auth(request, cur)
-            if "video.list" not in scopes:
-                raise TikTokError(401, "scope_not_authorized")
-            fields = self._fields(request, VIDEO_FIELDS)
+            acc, fields = self._video_caller(request, cur)
             body = await self._body(request)
             count, cursor = body.get("max_count", 10), body.get("cursor")
             if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= MAX_COUNT:
@@ -244,10 +244,7 @@ class TikTokApi:
         """The token owner's visible videos among ``filters.video_ids`` (at most 20)."""
         cur = self.con.cursor()
         try:
-            acc, scopes = self._auth(request, cur)
-            if "video.list" not in scopes:
-                raise TikTokError(401, "scope_not_authorized")
-            fields = self._fields(request, VIDEO_FIELDS)
+            acc, fields = self._video_caller(request, cur)
             filters = (await self._body(request)).get("filters")
             ids = filters.get("video_ids") if isinstance(filters, dict) else None
             if (

@@ -15,9 +15,9 @@ from typing import Any
 import duckdb
 
 from sandbox.world import text
-from sandbox.world.entities import poisson, stable_number
+from sandbox.world.entities import brand_lang, poisson, stable_number
 from sandbox.world.metrics import age_hours, lifetime
-from sandbox.world.store import followers_on, now_of, rows, world_info
+from sandbox.world.store import columns, followers_on, now_of, rows, world_info
 
 DDL = """
 CREATE TABLE tiktok_accounts (open_id VARCHAR PRIMARY KEY, brand_id VARCHAR, union_id VARCHAR,
@@ -35,10 +35,6 @@ TABLE_KEYS = {"tiktok_accounts": "open_id", "tiktok_videos": "video_id"}
 COUNTS = ("view_count", "like_count", "comment_count", "share_count")
 PILLARS = {"Preuve": 0.2, "Pedagogie": 0.3, "Communaute": 0.25, "Marque": 0.15, None: 0.1}
 TIKTOK_TAGS = ["#fyp", "#pourtoi", "#tiktokmademebuyit", "#astuce", "#behindthescenes"]
-
-
-def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {name: [r[name] for r in records] for name in records[0]} if records else {}
 
 
 def _account(brand: Any, open_id: str, seed: int) -> dict[str, Any]:
@@ -121,11 +117,11 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
             "ORDER BY start_date, campaign",
             [brand.brand_id],
         ).fetchall()
-        lang = "en" if brand.timezone == "Europe/London" else "fr"
+        lang = brand_lang(brand)
         for open_id in brand.ids("tiktok"):
             acc = _account(brand, open_id, spec.seed)
-            writer.insert("tiktok_accounts", _columns([acc]))
-            n = writer.insert("tiktok_videos", _columns(_videos(acc, lang, campaigns, spec)))
+            writer.insert("tiktok_accounts", columns([acc]))
+            n = writer.insert("tiktok_videos", columns(_videos(acc, lang, campaigns, spec)))
             totals["accounts"] += 1
             totals["videos"] += n
             say(f"    {brand.brand_id} tiktok {open_id}: {n} videos")

@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from sandbox.vendors.plugin import Plugin
 from sandbox.world.store import now_of
 
 from . import world
@@ -54,22 +55,12 @@ def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
     return {"business_units": units, "totals": totals}
 
 
-class TrustpilotVendor:
-    """The plug-in object discovered by ``sandbox.vendors.discover``."""
-
-    name = "trustpilot"
-    order = 20  # reviews: after the social platforms
-    ddl = world.DDL
-    table_keys = world.TABLE_KEYS
-
-    def generate(self, writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
-        return world.generate(writer, registry, spec, say)
-
-    def manifest(self, cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
-        return manifest(cur, today)
-
-    def api(self, con: duckdb.DuckDBPyConnection, clock: Any) -> TrustpilotApi:
-        return TrustpilotApi(con, clock)
-
-
-VENDOR = TrustpilotVendor()
+VENDOR = Plugin(
+    name="trustpilot",
+    order=20,  # reviews: after the social platforms
+    generate=world.generate,
+    manifest=manifest,
+    api=TrustpilotApi,
+    ddl=world.DDL,
+    table_keys=world.TABLE_KEYS,
+)

@@ -8,7 +8,6 @@ Every page is one query on the world store, as of the sandbox clock's now.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
+from sandbox.http import token_set
 
 from .world import unit_summary, visible_sql
 
@@ -54,11 +54,13 @@ SERVER_ERRORS = [
 ]
 
 
+def fault_body(faultstring: str, errorcode: str) -> dict[str, Any]:
+    """The Apigee gateway's error body (auth, quota and backend faults)."""
+    return {"fault": {"faultstring": faultstring, "detail": {"errorcode": errorcode}}}
+
+
 def fault(status: int, faultstring: str, errorcode: str) -> JSONResponse:
-    return JSONResponse(
-        {"fault": {"faultstring": faultstring, "detail": {"errorcode": errorcode}}},
-        status_code=status,
-    )
+    return JSONResponse(fault_body(faultstring, errorcode), status_code=status)
 
 
 def backend_error(status: int, message: str, details: str = "") -> JSONResponse:
@@ -75,27 +77,21 @@ def iso(ts: datetime | None) -> str | None:
     return None if ts is None else ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class TrustpilotErrors:
+class TrustpilotErrors(PathErrors):
     """Trustpilot's (Apigee gateway) dialect for the fault middleware."""
 
     name = NAME
 
-    def matches(self, path: str) -> bool:
-        return path.startswith(f"/{NAME}/")
-
     def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
-        faultstring, code = THROTTLES[n % len(THROTTLES)]
-        body = {"fault": {"faultstring": faultstring, "detail": {"errorcode": code}}}
-        return 429, body, {"Retry-After": str(cfg.regain_minutes * 60)}
+        return 429, fault_body(*THROTTLES[n % len(THROTTLES)]), cfg.retry_after()
 
     def server_error(self, n: int, path: str) -> ErrorResponse:
         status, faultstring, code = SERVER_ERRORS[n % len(SERVER_ERRORS)]
-        return status, {"fault": {"faultstring": faultstring, "detail": {"errorcode": code}}}, {}
+        return status, fault_body(faultstring, code), {}
 
     def token_expired(self, path: str) -> ErrorResponse:
         """Public API keys do not expire; a revoked key answers like an invalid one."""
-        faultstring, code = BAD_KEY
-        return 401, {"fault": {"faultstring": faultstring, "detail": {"errorcode": code}}}, {}
+        return 401, fault_body(*BAD_KEY), {}
 
 
 class TrustpilotApi:
@@ -103,8 +99,7 @@ class TrustpilotApi:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, clock: Any, keys: str | None = None):
         self.con, self.clock = con, clock
-        raw = keys or os.environ.get("SANDBOX_TRUSTPILOT_KEYS") or DEFAULT_KEYS
-        self.keys = {k.strip() for k in raw.split(",") if k.strip()}
+        self.keys = token_set(keys, "SANDBOX_TRUSTPILOT_KEYS", DEFAULT_KEYS)
         self.errors = TrustpilotErrors()
 
     def routes(self) -> list[Route]:

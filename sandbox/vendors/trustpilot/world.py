@@ -16,7 +16,7 @@ from typing import Any
 
 from ingestion.registry import Brand
 from sandbox.world import text as world_text
-from sandbox.world.entities import campaigns_of, pick, poisson
+from sandbox.world.entities import brand_lang, campaigns_of, mixed_lang, pick, poisson
 
 from . import text
 
@@ -130,7 +130,7 @@ def build_unit(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One business unit and its reviews, from the unit's own random stream."""
     rng = random.Random(f"{spec.seed}:trustpilot:{bu_id}")
-    lang = "en" if brand.timezone == "Europe/London" else "fr"
+    lang = brand_lang(brand)
     unit = {
         "business_unit_id": bu_id,
         "brand_id": brand.brand_id,
@@ -154,7 +154,7 @@ def build_unit(
         )
         for created in stamps:
             seq = len(reviews) + 1
-            review_lang = lang if rng.random() < 0.85 else ("en" if lang == "fr" else "fr")
+            review_lang = mixed_lang(rng, lang, 0.85)
             stars = pick(rng, weights)
             title, body = text.review(rng, review_lang, stars, rng.choice(products))
             cid, name, location, n_reviews = rng.choice(pools[review_lang])

@@ -6,6 +6,7 @@ same ``web_visits`` / ``web_conversions`` rows, so both tools describe one set o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import duckdb
 
 from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.vendors.plugin import Plugin
 from sandbox.vendors.web import world
 
 
@@ -42,28 +44,47 @@ class _NoApi:
         return []
 
 
-@dataclass(frozen=True)
-class WebVendor:
-    name: str = "web"
-    order: int = 90
-    ddl: str = world.DDL
-    table_keys: dict[str, str] = field(default_factory=lambda: dict(world.TABLE_KEYS))
+def _manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
+    """Totals only: the per-tool ground truth is in the ga4 and matomo manifests."""
+    n, conv = cur.execute(
+        "SELECT count(*), (SELECT count(*) FROM web_conversions c "
+        "JOIN web_visits v USING (visit_id) WHERE v.visit_date <= ?) "
+        "FROM web_visits WHERE visit_date <= ?",
+        [today, today],
+    ).fetchone()
+    return {"visits": n, "conversions": conv}
 
-    def generate(self, writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
-        return world.generate(writer, registry, spec, say)
 
-    def manifest(self, cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
-        """Totals only: the per-tool ground truth is in the ga4 and matomo manifests."""
-        n, conv = cur.execute(
-            "SELECT count(*), (SELECT count(*) FROM web_conversions c "
-            "JOIN web_visits v USING (visit_id) WHERE v.visit_date <= ?) "
-            "FROM web_visits WHERE visit_date <= ?",
-            [today, today],
+def tool_sites(cur: duckdb.DuckDBPyConnection, id_column: str) -> list[tuple[str, str]]:
+    """(tool id, brand id) of the sites a tool (GA4 property, Matomo site) tracks, by id."""
+    return cur.execute(
+        f"SELECT {id_column}, brand_id FROM web_sites WHERE {id_column} IS NOT NULL "
+        f"ORDER BY {id_column}"
+    ).fetchall()
+
+
+def tool_generate(
+    id_column: str, sites: str, visits: str
+) -> Callable[[Any, Any, Any, Any], dict[str, int]]:
+    """The ``generate`` of a tool over this world: nothing to write, report what it serves."""
+
+    def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
+        n, m = writer.con.execute(
+            f"SELECT count(DISTINCT s.{id_column}), count(v.visit_id) FROM web_sites s "
+            f"LEFT JOIN web_visits v USING (brand_id) WHERE s.{id_column} IS NOT NULL"
         ).fetchone()
-        return {"visits": n, "conversions": conv}
+        say(f"    {n} {sites}, {m} {visits}")
+        return {sites: int(n), visits: int(m)}
 
-    def api(self, con: duckdb.DuckDBPyConnection, clock: Any) -> _NoApi:
-        return _NoApi()
+    return generate
 
 
-VENDOR = WebVendor()
+VENDOR = Plugin(
+    name="web",
+    order=90,
+    generate=world.generate,
+    manifest=_manifest,
+    api=lambda con, clock: _NoApi(),
+    ddl=world.DDL,
+    table_keys=dict(world.TABLE_KEYS),
+)

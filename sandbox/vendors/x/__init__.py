@@ -6,10 +6,7 @@ and summarised for tests by :mod:`.truth`. Contract: docs/sources/x.md.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-import duckdb
+from sandbox.vendors.plugin import Plugin
 
 from .api import XApi
 from .truth import manifest as _manifest
@@ -29,22 +26,12 @@ CREATE TABLE x_tweets (tweet_id VARCHAR, id_num BIGINT, account_id VARCHAR, auth
 """
 
 
-class XVendor:
-    """The plug-in object discovered by ``sandbox.vendors.discover``."""
-
-    name = "x"
-    order = 10
-    ddl = DDL
-    table_keys = {"x_accounts": "user_id", "x_tweets": "tweet_id"}
-
-    def generate(self, writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
-        return _generate(writer, registry, spec, say)
-
-    def manifest(self, cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
-        return _manifest(cur, today)
-
-    def api(self, con: duckdb.DuckDBPyConnection, clock: Any) -> XApi:
-        return XApi(con, clock)
-
-
-VENDOR = XVendor()
+VENDOR = Plugin(
+    name="x",
+    order=10,
+    generate=_generate,
+    manifest=_manifest,
+    api=XApi,
+    ddl=DDL,
+    table_keys={"x_accounts": "user_id", "x_tweets": "tweet_id"},
+)

@@ -12,7 +12,7 @@ import os
 import re
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -20,118 +20,45 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
+from sandbox.http import bearer_token
 from sandbox.world.store import rows
 
 from . import truth
+from .params import (
+    EXPANSIONS,
+    LIST_PARAMS,
+    TWEET_FIELDS,
+    USER_FIELDS,
+    check_params,
+    fields_of,
+    int_param,
+    time_param,
+)
 from .render import (
     PROBLEMS,
     BadRequest,
     decode_token,
     encode_token,
+    gone,
     invalid,
     iso,
     problem,
-)
-from .render import (
-    gone as _gone,
-)
-from .render import (
-    tweet as _tweet,
-)
-from .render import (
-    user_missing as _user_missing,
+    tweet,
+    user_missing,
 )
 
-TWEET_FIELDS = frozenset(
-    [
-        "attachments",
-        "author_id",
-        "card_uri",
-        "context_annotations",
-        "conversation_id",
-        "created_at",
-        "edit_controls",
-        "edit_history_tweet_ids",
-        "entities",
-        "geo",
-        "id",
-        "in_reply_to_user_id",
-        "lang",
-        "non_public_metrics",
-        "note_tweet",
-        "organic_metrics",
-        "possibly_sensitive",
-        "promoted_metrics",
-        "public_metrics",
-        "referenced_tweets",
-        "reply_settings",
-        "scopes",
-        "source",
-        "text",
-        "withheld",
-    ]
-)
-USER_FIELDS = frozenset(
-    [
-        "created_at",
-        "description",
-        "entities",
-        "id",
-        "location",
-        "most_recent_tweet_id",
-        "name",
-        "pinned_tweet_id",
-        "profile_image_url",
-        "protected",
-        "public_metrics",
-        "url",
-        "username",
-        "verified",
-        "verified_type",
-        "withheld",
-    ]
-)
-EXPANSIONS = frozenset(
-    [
-        "attachments.media_keys",
-        "attachments.poll_ids",
-        "author_id",
-        "edit_history_tweet_ids",
-        "entities.mentions.username",
-        "geo.place_id",
-        "in_reply_to_user_id",
-        "referenced_tweets.id",
-        "referenced_tweets.id.author_id",
-    ]
-)
-LIST_PARAMS = {
-    "max_results",
-    "tweet.fields",
-    "expansions",
-    "user.fields",
-    "media.fields",
-    "place.fields",
-    "poll.fields",
-    "since_id",
-    "until_id",
-    "start_time",
-    "end_time",
-}
 LIMITS = {"users": 300, "tweets": 900, "mentions": 450, "search": 450}  # per 15-minute window
 QUERY_TERM = re.compile(r"^conversation_id:(\d{1,19})$")
 
 
-class XErrors:
+class XErrors(PathErrors):
     """X's dialect for the fault middleware."""
 
     name = "x"
 
     def __init__(self, api: XApi) -> None:
         self.api = api
-
-    def matches(self, path: str) -> bool:
-        return path.startswith("/x/")
 
     def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
         status, body = problem(429, "Too Many Requests", "Too Many Requests")
@@ -192,9 +119,7 @@ class XApi:
 
     def answer(self, request: Request, handler: Any, *args: Any) -> JSONResponse:
         bucket = _bucket(request.url.path)
-        auth = request.headers.get("authorization", "")
-        token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        if token not in self.tokens:
+        if bearer_token(request) not in self.tokens:
             status, body = problem(401, "Unauthorized", "Unauthorized")
             return JSONResponse(body, status, self.rate_headers(bucket, use=True))
         headers = self.rate_headers(bucket, use=True)
@@ -241,11 +166,11 @@ class XApi:
         return self.answer(request, self._search)
 
     def _user(self, cur: Any, q: Any, user_id: str) -> dict[str, Any]:
-        _check_params(q, {"user.fields", "expansions", "tweet.fields"})
-        fields = _fields(q, "user.fields", USER_FIELDS)
+        check_params(q, {"user.fields", "expansions", "tweet.fields"})
+        fields = fields_of(q, "user.fields", USER_FIELDS)
         view = truth.account_view(cur, user_id, self.clock.today)
         if view is None:
-            return _user_missing(user_id)
+            return user_missing(user_id)
         data: dict[str, Any] = {"id": user_id, "name": view["name"], "username": view["username"]}
         if "created_at" in fields:
             data["created_at"] = iso(view["created_at"])
@@ -262,9 +187,9 @@ class XApi:
 
     def _list(self, cur: Any, q: Any, user_id: str, kind: str) -> dict[str, Any]:
         extra = {"pagination_token"} | ({"exclude"} if kind == "tweets" else set())
-        _check_params(q, LIST_PARAMS | extra)
+        check_params(q, LIST_PARAMS | extra)
         if not cur.execute("SELECT 1 FROM x_accounts WHERE user_id = ?", [user_id]).fetchone():
-            return _user_missing(user_id)
+            return user_missing(user_id)
         if kind == "tweets":
             where, params = "author_id = ?", [user_id]
         else:
@@ -273,7 +198,7 @@ class XApi:
         return self._page(cur, q, where, params, token, (5, 100))
 
     def _search(self, cur: Any, q: Any) -> dict[str, Any]:
-        _check_params(q, LIST_PARAMS | {"query", "next_token", "sort_order"})
+        check_params(q, LIST_PARAMS | {"query", "next_token", "sort_order"})
         query = (q.get("query") or "").strip()
         if not query:
             raise BadRequest(invalid("query", "", "The `query` query parameter can not be empty"))
@@ -290,7 +215,7 @@ class XApi:
             )
         ids = [m.group(1) for m in matched if m]
         floor = truth.recent_floor(self.clock.now)
-        if q.get("start_time") and _ts(q, "start_time") < floor:
+        if q.get("start_time") and time_param(q, "start_time") < floor:
             raise BadRequest(
                 invalid(
                     "start_time",
@@ -305,7 +230,7 @@ class XApi:
     def _page(
         self, cur: Any, q: Any, where: str, params: list, token: str | None, bounds: tuple[int, int]
     ) -> dict[str, Any]:
-        size = _int(q, "max_results", 10)
+        size = int_param(q, "max_results", 10)
         if not bounds[0] <= size <= bounds[1]:
             raise BadRequest(
                 invalid(
@@ -315,19 +240,19 @@ class XApi:
                     f"value [{size}] is not between {bounds[0]} and {bounds[1]}",
                 )
             )
-        fields = _fields(q, "tweet.fields", TWEET_FIELDS)
-        expansions = _fields(q, "expansions", EXPANSIONS)
+        fields = fields_of(q, "tweet.fields", TWEET_FIELDS)
+        expansions = fields_of(q, "expansions", EXPANSIONS)
         now = self.clock.now
         sql = f"SELECT * FROM x_tweets WHERE {where} AND {truth.VISIBLE}"
         args = [*params, now, now]
         for name, op in (("since_id", ">"), ("until_id", "<")):
             if q.get(name):
                 sql += f" AND id_num {op} ?"
-                args.append(_int(q, name, 0))
+                args.append(int_param(q, name, 0))
         if q.get("start_time"):
-            sql, args = sql + " AND created_at >= ?", [*args, _ts(q, "start_time")]
+            sql, args = sql + " AND created_at >= ?", [*args, time_param(q, "start_time")]
         if q.get("end_time"):
-            sql, args = sql + " AND created_at < ?", [*args, _ts(q, "end_time")]
+            sql, args = sql + " AND created_at < ?", [*args, time_param(q, "end_time")]
         if q.get("exclude") and "replies" in q["exclude"]:
             sql += " AND replied_to_id IS NULL"
         if token:
@@ -337,7 +262,7 @@ class XApi:
         if not page:
             return {"meta": {"result_count": 0}}
         counts = truth.reply_counts(cur, [t["tweet_id"] for t in page], now)
-        body: dict[str, Any] = {"data": [_tweet(t, fields, now, counts) for t in page]}
+        body: dict[str, Any] = {"data": [tweet(t, fields, now, counts) for t in page]}
         if "referenced_tweets.id" in expansions:
             self._expand(cur, page, body, fields, now)
         body["meta"] = {
@@ -357,10 +282,10 @@ class XApi:
         marks = ",".join("?" * len(wanted))
         refs = rows(cur, f"SELECT * FROM x_tweets WHERE tweet_id IN ({marks})", wanted)
         seen = {r["tweet_id"]: r for r in refs}
-        alive = [r for r in refs if r["created_at"] <= now and not _gone(r, now)]
+        alive = [r for r in refs if r["created_at"] <= now and not gone(r, now)]
         if alive:
             counts = truth.reply_counts(cur, [r["tweet_id"] for r in alive], now)
-            body["includes"] = {"tweets": [_tweet(r, fields, now, counts) for r in alive]}
+            body["includes"] = {"tweets": [tweet(r, fields, now, counts) for r in alive]}
         errors = [
             {
                 "value": tid,
@@ -372,55 +297,7 @@ class XApi:
                 "type": f"{PROBLEMS}/resource-not-found",
             }
             for tid in wanted
-            if tid not in seen or _gone(seen[tid], now)
+            if tid not in seen or gone(seen[tid], now)
         ]
         if errors:
             body["errors"] = errors
-
-
-def _check_params(q: Any, allowed: set[str]) -> None:
-    for name in q:
-        if name not in allowed:
-            raise BadRequest(
-                invalid(
-                    name,
-                    q[name],
-                    f"The query parameter [{name}] is not one of [{','.join(sorted(allowed))}]",
-                )
-            )
-
-
-def _fields(q: Any, name: str, allowed: frozenset[str]) -> set[str]:
-    values = {v.strip() for v in (q.get(name) or "").split(",") if v.strip()}
-    for value in sorted(values - allowed):
-        raise BadRequest(
-            invalid(
-                name,
-                value,
-                f"The `{name}` query parameter value [{value}] "
-                f"is not one of [{','.join(sorted(allowed))}]",
-            )
-        )
-    return values
-
-
-def _int(q: Any, name: str, default: int) -> int:
-    raw = q.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit():
-        raise BadRequest(
-            invalid(name, raw, f"The `{name}` query parameter value [{raw}] is not a valid number")
-        )
-    return int(raw)
-
-
-def _ts(q: Any, name: str) -> datetime:
-    raw = q[name]
-    try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise BadRequest(invalid(name, raw, f"Invalid '{name}':'{raw}'")) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed

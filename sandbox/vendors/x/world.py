@@ -13,7 +13,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox.world import text
-from sandbox.world.entities import FANS, poisson, stable_number, utm_link
+from sandbox.world.entities import (
+    FANS,
+    brand_lang,
+    day_times,
+    mixed_lang,
+    poisson,
+    post_hashtags,
+    running_campaign,
+    stable_number,
+    stored_campaigns,
+    unique_tag,
+    utm_link,
+)
+from sandbox.world.store import columns
 
 TWITTER_EPOCH_MS = 1288834974657
 REPLY_WINDOW = timedelta(hours=47)  # every conversation reply arrives within 2 days of its post
@@ -35,7 +48,7 @@ class TweetBuilder:
     def __init__(self, spec: Any, brand: Any, account: dict[str, Any], campaigns: list, tag: int):
         self.spec, self.brand, self.account, self.campaigns = spec, brand, account, campaigns
         self.rng = random.Random(f"{spec.seed}:x:{account['user_id']}")
-        self.lang = "en" if brand.timezone == "Europe/London" else "fr"
+        self.lang = brand_lang(brand)
         self.tag, self.seq = tag, 0
         self.tweets: list[dict[str, Any]] = []
 
@@ -84,18 +97,10 @@ class TweetBuilder:
     def build(self) -> None:
         for offset in range(self.spec.span):
             day = self.spec.start + timedelta(days=offset)
-            for when in self._times(day, POSTS_PER_DAY):
+            for when in day_times(self.rng, day, POSTS_PER_DAY, 7, 21):
                 self._post(when)
-            for when in self._times(day, MENTIONS_PER_DAY):
+            for when in day_times(self.rng, day, MENTIONS_PER_DAY, 7, 21):
                 self._mention(when)
-
-    def _times(self, day: Any, rate: float) -> list[datetime]:
-        rng = self.rng
-        return sorted(
-            datetime(day.year, day.month, day.day, rng.randint(7, 21), rng.randint(0, 59))
-            + timedelta(seconds=rng.randint(0, 59))
-            for _ in range(poisson(rng, rate))
-        )
 
     @property
     def me(self) -> tuple[str, str, str]:
@@ -103,12 +108,9 @@ class TweetBuilder:
 
     def _post(self, when: datetime) -> None:
         rng = self.rng
-        lang = self.lang if rng.random() < 0.85 else ("en" if self.lang == "fr" else "fr")
-        running = [c for c in self.campaigns if c["start_date"] <= when.date() <= c["end_date"]]
-        campaign = running[0] if running and rng.random() < 0.5 else None
-        tags = rng.sample(text.HASHTAGS[lang], rng.randint(0, 2))
-        if campaign:
-            tags.append(campaign["hashtag"])
+        lang = mixed_lang(rng, self.lang, 0.85)
+        campaign = running_campaign(rng, self.campaigns, when.date(), 0.5)
+        tags = post_hashtags(rng, lang, campaign, 2)
         pillar = rng.choice([*text.PILLARS, None])
         body = text.post_text(rng, lang, pillar, self.brand.brand_id)[:180]
         link = tco = None
@@ -199,10 +201,6 @@ class TweetBuilder:
                 mention["deleted_at"] = at + timedelta(hours=rng.randint(1, 48))
 
 
-def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {name: [r[name] for r in records] for name in records[0]} if records else {}
-
-
 def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
     """Write ``x_accounts`` and ``x_tweets`` for every brand with an ``x`` id."""
     counts = {"accounts": 0, "posts": 0, "replies": 0, "brand_replies": 0, "mentions": 0}
@@ -221,24 +219,14 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
             "following_count": rng.randint(100, 900),
             "listed_count": rng.randint(5, 80),
         }
-        writer.insert("x_accounts", _columns([account]))
-        campaigns = [
-            dict(zip(("campaign", "start_date", "end_date", "hashtag"), r, strict=True))
-            for r in writer.con.execute(
-                "SELECT campaign, start_date, end_date, hashtag FROM campaigns "
-                "WHERE brand_id = ? ORDER BY start_date, campaign",
-                [brand_id],
-            ).fetchall()
-        ]
-        tag = stable_number(f"x:{user_id}", 4) % 1024
-        while tag in tags:
-            tag = (tag + 1) % 1024
-        tags.add(tag)
+        writer.insert("x_accounts", columns([account]))
+        campaigns = stored_campaigns(writer.con, brand_id)
+        tag = unique_tag(stable_number(f"x:{user_id}", 4) % 1024, tags, modulo=1024)
         builder = TweetBuilder(
             spec, brand, {**account, "followers": account["followers_start"]}, campaigns, tag
         )
         builder.build()
-        writer.insert("x_tweets", _columns(builder.tweets))
+        writer.insert("x_tweets", columns(builder.tweets))
         kinds = [t["kind"] for t in builder.tweets]
         counts["accounts"] += 1
         counts["posts"] += kinds.count("post")

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from sandbox.vendors.plugin import Plugin
 from sandbox.world.store import now_of
 
 from . import queries as q
@@ -87,20 +88,12 @@ def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
     }
 
 
-class _Vendor:
-    name = "youtube"
-    order = 10
-    ddl = DDL
-    table_keys = TABLE_KEYS
-
-    def generate(self, writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
-        return generate(writer, registry, spec, say)
-
-    def manifest(self, cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
-        return manifest(cur, today)
-
-    def api(self, con: duckdb.DuckDBPyConnection, clock: Any) -> YouTubeApi:
-        return YouTubeApi(con, clock)
-
-
-VENDOR = _Vendor()
+VENDOR = Plugin(
+    name="youtube",
+    order=10,
+    generate=generate,
+    manifest=manifest,
+    api=YouTubeApi,
+    ddl=DDL,
+    table_keys=TABLE_KEYS,
+)

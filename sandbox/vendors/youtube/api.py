@@ -8,8 +8,6 @@ valid when the clock moves. Data API calls spend 1 quota unit each from a daily 
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import threading
 from datetime import date
@@ -19,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from sandbox.http import b64_json, b64_json_load
 from sandbox.world.store import now_of
 
 from . import queries as q
@@ -59,12 +58,12 @@ def no_filter(expected: str) -> ApiError:
 
 
 def encode_token(key: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+    return b64_json(key)
 
 
 def decode_token(raw: str) -> list[Any]:
     try:
-        key = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        key = b64_json_load(raw)
         assert isinstance(key, list) and len(key) == 2
         return key
     except Exception:  # noqa: BLE001 - any undecodable token is the API's invalidPageToken

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
+from sandbox.vendors.google import INVALID_CREDENTIALS, REALM, SERVER_ERRORS
 
 STATUS_TEXT = {
     400: "INVALID_ARGUMENT",
@@ -20,11 +21,6 @@ STATUS_TEXT = {
     500: "INTERNAL",
     503: "UNAVAILABLE",
 }
-INVALID_CREDENTIALS = (
-    "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
-    "cookie or other valid authentication credential. See "
-    "https://developers.google.com/identity/sign-in/web/devconsole-project."
-)
 QUOTA_MESSAGE = "The request cannot be completed because you have exceeded your quota."
 
 
@@ -81,29 +77,21 @@ THROTTLES = {  # throttle_code -> (HTTP status, body)
 ROTATION = (1, 429, 2, 3)
 
 
-class YouTubeErrors:
+class YouTubeErrors(PathErrors):
     """Faults in Google's dialect for every path under ``/youtube/``."""
 
     name = "youtube"
-
-    def matches(self, path: str) -> bool:
-        return path.startswith("/youtube/")
 
     def throttle(self, n: int, path: str, cfg: FaultConfig) -> ErrorResponse:
         """rateLimitExceeded 403, 429 (with Retry-After), userRateLimitExceeded, quotaExceeded."""
         code = cfg.throttle_code if cfg.throttle_code in THROTTLES else ROTATION[n % len(ROTATION)]
         status, body = THROTTLES[code]
-        headers = {"Retry-After": str(cfg.regain_minutes * 60)} if status == 429 else {}
+        headers = cfg.retry_after() if status == 429 else {}
         return status, body, headers
 
     def server_error(self, n: int, path: str) -> ErrorResponse:
-        if n % 2 == 0:
-            return 500, google_error(500, "Internal error encountered.", "backendError"), {}
-        return 503, google_error(503, "The service is currently unavailable.", "backendError"), {}
+        code, _status, message = SERVER_ERRORS[n % 2]
+        return code, google_error(code, message, "backendError"), {}
 
     def token_expired(self, path: str) -> ErrorResponse:
-        return (
-            401,
-            auth_error(),
-            {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
-        )
+        return 401, auth_error(), dict(REALM)

@@ -70,6 +70,20 @@ def channel(ch: dict[str, Any], parts: set[str]) -> dict[str, Any]:
     return item
 
 
+def _video_snippet(v: dict[str, Any], title: str) -> dict[str, Any]:
+    """The snippet fields a video and its playlist item share, in YouTube's key order."""
+    return {
+        "publishedAt": as_rfc3339(v["published_at"]),
+        "channelId": v["channel_id"],
+        "title": v["title"],
+        "description": v["description"],
+        "thumbnails": {
+            "default": {"url": THUMB.format(id=v["video_id"]), "width": 120, "height": 90}
+        },
+        "channelTitle": title,
+    }
+
+
 def playlist_item(v: dict[str, Any], playlist_id: str, title: str, parts: set[str]) -> dict:
     item: dict[str, Any] = {
         "kind": "youtube#playlistItem",
@@ -79,14 +93,7 @@ def playlist_item(v: dict[str, Any], playlist_id: str, title: str, parts: set[st
     published = as_rfc3339(v["published_at"])
     if "snippet" in parts:
         item["snippet"] = {
-            "publishedAt": published,
-            "channelId": v["channel_id"],
-            "title": v["title"],
-            "description": v["description"],
-            "thumbnails": {
-                "default": {"url": THUMB.format(id=v["video_id"]), "width": 120, "height": 90}
-            },
-            "channelTitle": title,
+            **_video_snippet(v, title),
             "playlistId": playlist_id,
             "position": int(v["position"]),
             "resourceId": {"kind": "youtube#video", "videoId": v["video_id"]},
@@ -108,14 +115,7 @@ def video(v: dict[str, Any], title: str, parts: set[str]) -> dict[str, Any]:
     }
     if "snippet" in parts:
         item["snippet"] = {
-            "publishedAt": as_rfc3339(v["published_at"]),
-            "channelId": v["channel_id"],
-            "title": v["title"],
-            "description": v["description"],
-            "thumbnails": {
-                "default": {"url": THUMB.format(id=v["video_id"]), "width": 120, "height": 90}
-            },
-            "channelTitle": title,
+            **_video_snippet(v, title),
             "tags": list(v["tags"]),
             "categoryId": "26",
             "liveBroadcastContent": "none",

@@ -16,7 +16,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox.world import text
-from sandbox.world.entities import FANS, pick, poisson, utm_link
+from sandbox.world.entities import (
+    FANS,
+    brand_lang,
+    comment_times,
+    day_times,
+    fan_comment,
+    mixed_lang,
+    pick,
+    post_hashtags,
+    reply_chain,
+    running_campaign,
+    stored_campaigns,
+    utm_link,
+)
+from sandbox.world.store import columns
 
 DDL = """
 CREATE TABLE yt_channels (channel_id VARCHAR PRIMARY KEY, brand_id VARCHAR, title VARCHAR,
@@ -67,17 +81,13 @@ def fan_channel(fan: tuple[str, str, str]) -> tuple[str, str]:
     return "UC" + token(f"yt-fan:{fan[0]}", 22), "@" + fan[2].replace(".", "")
 
 
-def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    return {name: [r[name] for r in records] for name in records[0]} if records else {}
-
-
 class ChannelBuilder:
     """Videos and comments of one channel, from the channel's own random stream."""
 
     def __init__(self, spec: Any, brand: Any, channel_id: str, campaigns: list[dict]) -> None:
         self.spec, self.brand, self.channel_id, self.campaigns = spec, brand, channel_id, campaigns
         self.rng = random.Random(f"{spec.seed}:youtube:{channel_id}")
-        self.lang = "en" if brand.timezone == "Europe/London" else "fr"
+        self.lang = brand_lang(brand)
         self.handle = "@" + brand.brand_id.replace("-", "")
         self.channel = {
             "channel_id": channel_id,
@@ -100,12 +110,7 @@ class ChannelBuilder:
         seq = 0
         for offset in range(self.spec.span):
             day = self.spec.start + timedelta(days=offset)
-            times = sorted(
-                datetime(day.year, day.month, day.day, self.rng.randint(8, 20))
-                + timedelta(minutes=self.rng.randint(0, 59), seconds=self.rng.randint(0, 59))
-                for _ in range(poisson(self.rng, rate))
-            )
-            for published in times:
+            for published in day_times(self.rng, day, rate, 8, 20):
                 seq += 1
                 self._video(seq, published, offset)
 
@@ -115,16 +120,11 @@ class ChannelBuilder:
         is_short = rng.random() < SHORT_SHARE
         duration = rng.randint(12, 59) if is_short else rng.randint(240, 1500)
         pillar = pick(rng, PILLARS)
-        lang = self.lang if rng.random() < 0.9 else ("en" if self.lang == "fr" else "fr")
-        running = [
-            c for c in self.campaigns if c["start_date"] <= published.date() <= c["end_date"]
-        ]
-        campaign = running[0] if running and rng.random() < 0.5 else None
+        lang = mixed_lang(rng, self.lang, 0.9)
+        campaign = running_campaign(rng, self.campaigns, published.date(), 0.5)
         body = text.post_text(rng, lang, pillar, self.brand.brand_id)
         title = body.split(".")[0].split("!")[0][:90].strip() + (" #shorts" if is_short else "")
-        tags = rng.sample(text.HASHTAGS[lang], rng.randint(1, 3))
-        if campaign:
-            tags.append(campaign["hashtag"])
+        tags = post_hashtags(rng, lang, campaign, 3, least=1)
         link_url = defect = None
         if not is_short or rng.random() < 0.2:
             slug = campaign["campaign"] if campaign else None
@@ -205,15 +205,10 @@ class ChannelBuilder:
         rng = self.rng
         deadline = published + COMMENT_WINDOW - timedelta(hours=1)
         brand = (self.channel_id, self.handle)
-        times = sorted(
-            min(deadline, published + timedelta(seconds=int(rng.expovariate(1 / 30) * 3600) + 90))
-            for _ in range(count)
-        )
+        times = comment_times(rng, published, deadline, count, 30, 90)
         odds = {"negative": 0.7, "question": 0.6, "positive": 0.3, "neutral": 0.1}
         for when in times:
-            lang = self.lang if rng.random() < 0.85 else ("en" if self.lang == "fr" else "fr")
-            fan = rng.choice(FANS[lang])
-            message, kind = text.comment_text(rng, lang)
+            lang, fan, message, kind = fan_comment(rng, self.lang, 0.85)
             thread = self._add(video_id, None, when, fan_channel(fan), False, message, lang, kind)
             replies: list[tuple[tuple[str, str], bool, str]] = []
             if rng.random() < odds[kind]:
@@ -225,12 +220,8 @@ class ChannelBuilder:
             for _ in range(extra):
                 other = fan_channel(rng.choice(FANS[lang]))
                 replies.append((other, False, text.comment_text(rng, lang)[0]))
-            at = when
-            for author, is_brand, reply in replies:
-                hours = rng.expovariate(1 / 6) if is_brand else rng.expovariate(1 / 12)
-                at = at + timedelta(seconds=int(hours * 3600) + 30)
-                if at > deadline:
-                    break
+            chain = reply_chain(rng, when, deadline, replies, lambda r: r[1], (6, 12), 30)
+            for at, (author, is_brand, reply) in chain:
                 self._add(video_id, thread, at, author, is_brand, reply, lang, kind)
 
 
@@ -239,21 +230,14 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
     totals = {"channels": 0, "videos": 0, "shorts": 0, "comments": 0}
     for brand in registry.brands:
         for channel_id in brand.ids("youtube"):
-            campaigns = [
-                dict(zip(("campaign", "start_date", "end_date", "hashtag"), row, strict=True))
-                for row in writer.con.execute(
-                    "SELECT campaign, start_date, end_date, hashtag FROM campaigns "
-                    "WHERE brand_id = ? ORDER BY start_date, campaign",
-                    [brand.brand_id],
-                ).fetchall()
-            ]
+            campaigns = stored_campaigns(writer.con, brand.brand_id)
             builder = ChannelBuilder(spec, brand, channel_id, campaigns)
             builder.build()
-            writer.insert("yt_channels", _columns([builder.channel]))
+            writer.insert("yt_channels", columns([builder.channel]))
             totals["channels"] += 1
-            totals["videos"] += writer.insert("yt_videos", _columns(builder.videos))
+            totals["videos"] += writer.insert("yt_videos", columns(builder.videos))
             totals["shorts"] += sum(1 for v in builder.videos if v["is_short"])
-            totals["comments"] += writer.insert("yt_comments", _columns(builder.comments))
+            totals["comments"] += writer.insert("yt_comments", columns(builder.comments))
             say(
                 f"    {brand.brand_id} youtube {channel_id}: {len(builder.videos)} videos, "
                 f"{len(builder.comments)} comments"
