@@ -24,7 +24,7 @@ from dlt.extract.resource import DltResource
 from ingestion.http import retry_policy
 from ingestion.incremental import chunks
 from ingestion.quarantine import BAD_RECORD, parse_int, reason_of
-from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_resource
+from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras, merge_resource
 
 from . import rows
 from . import settings as s
@@ -39,8 +39,9 @@ def _resource(fn: Any, name: str) -> DltResource:
 
 
 def _arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:
-    """Rows -> an Arrow table typed by settings.COLUMNS (dlt loads Arrow much faster)."""
-    return arrow_table(s.COLUMNS[table], records)
+    """Rows -> an Arrow table typed by settings.COLUMNS (dlt loads Arrow much faster); fields
+    LinkedIn added to posts since ride along as text columns."""
+    return arrow_table_with_extras(s.COLUMNS[table], records)
 
 
 @dlt.source(

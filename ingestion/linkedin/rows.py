@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ingestion.quarantine import InvalidRecord, opt_bool, opt_str, parse_int, req_id
+from ingestion.tables import add_unknown_fields
 
 from . import settings as s
 
@@ -165,6 +166,7 @@ def post(raw: Any, organization_id: str, fetched_at: datetime) -> tuple[dict[str
         "last_modified_at": last_modified,
         "fetched_at": fetched_at,
     }
+    add_unknown_fields(row, raw, s.KNOWN_POST_FIELDS)
     return row, PostRef(urn, organization_id, published, last_modified)
 
 

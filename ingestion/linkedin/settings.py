@@ -165,3 +165,15 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "linkedin_follower_facets": ("organization_id", "snapshot_date", "facet", "facet_value"),
     "linkedin_comments": ("comment_urn",),
 }
+
+
+# Post fields this source maps (or knowingly leaves out); any other top-level field LinkedIn
+# adds is loaded as a text column of its own. Posts are the organization's own content, so
+# nothing personal rides along; comments keep an allow-list, as their new fields could name
+# members.
+KNOWN_POST_FIELDS = frozenset(
+    {"id", "author", "commentary", "visibility", "distribution", "lifecycleState",
+     "lifecycleStateInfo", "isReshareDisabledByAuthor", "createdAt", "publishedAt",
+     "lastModifiedAt", "content", "reshareContext", "contentLandingPage",
+     "contentCallToActionLabel", "adContext", "container"}
+)  # fmt: skip

@@ -229,6 +229,7 @@ class Corrupter:
         if path.startswith("/linkedin/rest/posts?") and "posts" not in self.done:
             self.done.add("posts")
             elements[0]["createdAt"] = "yesterday"
+            elements[-1]["contentSuggestionScore"] = {"score": 0.7}  # a field LinkedIn adds
         elif "/socialActions/" in path and "comments" not in self.done:
             self.done.add("comments")
             elements[0].pop("commentUrn", None)
@@ -301,5 +302,12 @@ def test_bad_records_are_quarantined(
     manifest = li.manifest()
     posts = query(db, "select count(*) from raw_linkedin.linkedin_posts")[0][0]
     assert posts == manifest["totals"]["posts"] - 1
+    # The new field is loaded as a column of its own, not dropped.
+    added = query(
+        db,
+        "select content_suggestion_score from raw_linkedin.linkedin_posts "
+        "where content_suggestion_score is not null",
+    )
+    assert added == [('{"score": 0.7}',)]
     comments = query(db, "select count(*) from raw_linkedin.linkedin_comments")[0][0]
     assert comments >= manifest["totals"]["comments"] - 5
