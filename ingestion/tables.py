@@ -111,19 +111,25 @@ def snake_case(name: str) -> str:
 
 
 def add_unknown_fields(
-    row: dict[str, Any], raw: Mapping[str, Any], known: Collection[str]
+    row: dict[str, Any],
+    raw: Mapping[str, Any],
+    known: Collection[str],
+    protect: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
     """Carry the API's top-level fields this source does not know yet as text columns.
 
     The schema contract lets tables gain columns: a field the API adds tomorrow is loaded
     (as its JSON text, under its snake_case name) instead of silently dropped, and shows up
-    in the raw table for the staging model to adopt.
+    in the raw table for the staging model to adopt. Where a new field could hold personal
+    data (visit logs), ``protect`` (the keyed hash) is applied to its value, so the column
+    appears but no unreviewed value lands in clear.
     """
     for key in raw.keys() - set(known):
         name = snake_case(str(key))
         if name not in row:
             value = raw[key]
-            row[name] = value if value is None or isinstance(value, str) else json.dumps(value)
+            text = value if value is None or isinstance(value, str) else json.dumps(value)
+            row[name] = protect(text) if protect is not None and text is not None else text
     return row
 
 

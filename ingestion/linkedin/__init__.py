@@ -40,7 +40,7 @@ def _resource(fn: Any, name: str) -> DltResource:
 
 def _arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:
     """Rows -> an Arrow table typed by settings.COLUMNS (dlt loads Arrow much faster); fields
-    LinkedIn added to posts since ride along as text columns."""
+    LinkedIn added since ride along as text columns."""
     return arrow_table_with_extras(s.COLUMNS[table], records)
 
 

@@ -265,7 +265,7 @@ def comment(
     like_count = opt_count(likes, "totalLikes")
     if like_count is None:
         like_count = opt_count(likes, "aggregatedTotalLikes")
-    return {
+    row = {
         "comment_urn": urn,
         "comment_id": str(comment_id) if comment_id is not None else None,
         "post_urn": post_urn,
@@ -282,6 +282,8 @@ def comment(
         "is_from_organization": actor == f"urn:li:organization:{organization_id}",
         "fetched_at": fetched_at,
     }
+    # A field LinkedIn adds to comments could name a member: it is loaded as a keyed hash.
+    return add_unknown_fields(row, raw, s.KNOWN_COMMENT_FIELDS, protect=hasher)
 
 
 def redact(raw: Any, hasher: Hasher) -> Any:

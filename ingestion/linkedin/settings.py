@@ -169,11 +169,16 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
 
 # Post fields this source maps (or knowingly leaves out); any other top-level field LinkedIn
 # adds is loaded as a text column of its own. Posts are the organization's own content, so
-# nothing personal rides along; comments keep an allow-list, as their new fields could name
-# members.
+# nothing personal rides along; a new comment field could name a member, so its value is
+# loaded as a keyed hash (see KNOWN_COMMENT_FIELDS).
 KNOWN_POST_FIELDS = frozenset(
     {"id", "author", "commentary", "visibility", "distribution", "lifecycleState",
      "lifecycleStateInfo", "isReshareDisabledByAuthor", "createdAt", "publishedAt",
      "lastModifiedAt", "content", "reshareContext", "contentLandingPage",
      "contentCallToActionLabel", "adContext", "container"}
+)  # fmt: skip
+
+KNOWN_COMMENT_FIELDS = frozenset(
+    {"id", "commentUrn", "$URN", "actor", "agent", "object", "message", "created",
+     "lastModified", "likesSummary", "commentsSummary", "parentComment", "content"}
 )  # fmt: skip

@@ -26,7 +26,12 @@ from ingestion.http import SourceError, retry_policy
 from ingestion.privacy import Pseudonymiser, resolve_key
 from ingestion.quarantine import InvalidRecord, Quarantine
 from ingestion.registry import load_registry
-from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_hints, merge_resource
+from ingestion.tables import (
+    SCHEMA_CONTRACT,
+    arrow_table_with_extras,
+    merge_hints,
+    merge_resource,
+)
 
 from . import helpers as h
 from . import settings as s
@@ -40,7 +45,7 @@ def _hints(table: str) -> dict[str, Any]:
 
 def arrow(table: str, rows: list[dict[str, Any]]) -> pa.Table:
     """Rows -> Arrow table typed by settings.COLUMNS (dlt loads Arrow much faster than dicts)."""
-    return arrow_table(s.COLUMNS[table], rows)
+    return arrow_table_with_extras(s.COLUMNS[table], rows)
 
 
 @dlt.source(

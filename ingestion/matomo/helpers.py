@@ -24,6 +24,7 @@ from ingestion.http import (
     retry_after_s,
 )
 from ingestion.quarantine import InvalidRecord, opt_str, parse_int
+from ingestion.tables import add_unknown_fields
 
 from . import settings as s
 
@@ -203,6 +204,7 @@ def visit_rows(
         "currency": opt_str(raw, "siteCurrency"),
         "fetched_at": fetched_at,
     }
+    add_unknown_fields(visit, raw, s.KNOWN_VISIT_FIELDS, protect=hasher)
     return visit, children
 
 

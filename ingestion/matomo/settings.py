@@ -94,3 +94,21 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     VISITS_TABLE: ("site_id", "visit_id"),
     CONVERSIONS_TABLE: ("site_id", "conversion_id"),
 }
+
+
+# Visit fields this source maps or deliberately drops (the IP address, location, fingerprint
+# and profile are personal data the warehouse must not hold). Any other field Matomo adds is
+# loaded as a column of its own holding the keyed hash of its value, until someone reviews it
+# and maps it here: the schema evolves, and no unreviewed value lands in clear.
+KNOWN_VISIT_FIELDS = frozenset(
+    {"idSite", "idVisit", "visitIp", "visitorId", "userId", "fingerprint", "visitorType",
+     "visitCount", "visitConverted", "goalConversions", "serverDate", "serverTimestamp",
+     "firstActionTimestamp", "lastActionTimestamp", "visitDuration", "actions",
+     "referrerType", "referrerName", "referrerKeyword", "referrerUrl", "deviceType",
+     "siteCurrency", "actionDetails", "campaignId", "campaignName", "campaignSource",
+     "campaignMedium", "campaignContent", "campaignKeyword", "campaignGroup",
+     "campaignPlacement", "latitude", "longitude", "city", "region", "country",
+     "countryCode", "continent", "continentCode", "location", "visitorProfile",
+     "visitLocalTime", "visitLocalHour", "visitServerHour", "resolution", "operatingSystem",
+     "browser", "browserName", "browserVersion", "deviceBrand", "deviceModel", "languageCode"}
+)  # fmt: skip

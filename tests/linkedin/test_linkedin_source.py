@@ -230,9 +230,10 @@ class Corrupter:
             self.done.add("posts")
             elements[0]["createdAt"] = "yesterday"
             elements[-1]["contentSuggestionScore"] = {"score": 0.7}  # a field LinkedIn adds
-        elif "/socialActions/" in path and "comments" not in self.done:
+        elif "/socialActions/" in path and "comments" not in self.done and len(elements) > 1:
             self.done.add("comments")
             elements[0].pop("commentUrn", None)
+            elements[-1]["actorDisplayName"] = "Jeanne Martin"  # a field LinkedIn adds
         elif "shares=List" in path or "ugcPosts=List" in path:
             if "stats" not in self.done:
                 self.done.add("stats")
@@ -309,5 +310,12 @@ def test_bad_records_are_quarantined(
         "where content_suggestion_score is not null",
     )
     assert added == [('{"score": 0.7}',)]
+    # A new comment field could name a member: it is loaded as a keyed hash.
+    named = query(
+        db,
+        "select actor_display_name from raw_linkedin.linkedin_comments "
+        "where actor_display_name is not null",
+    )
+    assert len(named) == 1 and len(named[0][0]) == 64 and "Jeanne" not in named[0][0]
     comments = query(db, "select count(*) from raw_linkedin.linkedin_comments")[0][0]
     assert comments >= manifest["totals"]["comments"] - 5

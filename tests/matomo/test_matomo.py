@@ -171,6 +171,7 @@ def test_malformed_visits_are_quarantined(sandbox: str, tmp_path: Path) -> None:
         if isinstance(body, list) and params.get("date") == day and first_page and len(body) > 2:
             body[0]["idVisit"] = "not-a-number"
             del body[1]["firstActionTimestamp"]
+            body[2]["visitorNickname"] = "Jeanne"  # a field Matomo adds: possibly personal
         return body
 
     with patched_json(mutate):
@@ -183,6 +184,11 @@ def test_malformed_visits_are_quarantined(sandbox: str, tmp_path: Path) -> None:
         record = json.loads(payload)
         assert "visitIp" not in record
         assert record.get("visitorId") is None or len(record["visitorId"]) == 64
+    # The new field evolves the schema, as a keyed hash: the column exists, the name does not.
+    added = query(
+        db, "select visitor_nickname from raw_matomo.visits where visitor_nickname is not null"
+    )
+    assert len(added) == 1 and len(added[0][0]) == 64 and "Jeanne" not in added[0][0]
 
 
 def test_source_builds_without_secrets() -> None:
