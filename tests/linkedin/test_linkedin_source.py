@@ -168,6 +168,42 @@ def test_next_day_is_incremental(clock: LinkedIn, li_base: str, tmp_path: Path) 
     assert snapshots == [(2,)]
 
 
+TABLES = (
+    "linkedin_organizations",
+    "linkedin_posts",
+    "linkedin_post_statistics",
+    "linkedin_share_statistics_daily",
+    "linkedin_follower_gains",
+    "linkedin_follower_facets",
+    "linkedin_comments",
+)
+
+
+def _counts(db: Path) -> dict[str, int]:
+    return {t: query(db, f"select count(*) from raw_linkedin.{t}")[0][0] for t in TABLES}
+
+
+def test_same_day_adds_nothing_and_next_day_only_the_new(
+    clock: LinkedIn, li_base: str, tmp_path: Path
+) -> None:
+    day = TODAY - timedelta(days=1)
+    clock.control("POST", "/clock/set", params={"today": day.isoformat()})
+    db = run_source(li_base, tmp_path, "days")
+    first = _counts(db)
+    run_source(li_base, tmp_path, "days")
+    assert _counts(db) == first  # same sandbox day: nothing new
+    clock.control("POST", "/clock/set", params={"today": TODAY.isoformat()})
+    run_source(li_base, tmp_path, "days")
+    _check_against(db, clock.manifest(TODAY), TODAY.isoformat())
+    after = _counts(db)
+    # one more organization snapshot each; new statistics snapshots only for recent posts
+    assert after["linkedin_organizations"] == first["linkedin_organizations"] + len(
+        clock.manifest(TODAY)["organizations"]
+    )
+    new_snapshots = after["linkedin_post_statistics"] - first["linkedin_post_statistics"]
+    assert 0 < new_snapshots < after["linkedin_posts"]
+
+
 def test_throttling_and_errors_are_retried(
     clock: LinkedIn, li_base: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
