@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
+from functools import cache
 
 KEY_ENV = "PULSE_PSEUDONYMISATION_KEY"
 
@@ -48,3 +50,15 @@ class Pseudonymiser:
         if value is None or value == "":
             return None
         return hmac.new(self._key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def lazy_pseudonymiser(explicit: str | None, *, source: str) -> Callable[[], Pseudonymiser]:
+    """The source's pseudonymiser, resolved on first use and then reused: building a source
+    needs no key, and a missing key fails the first resource that hashes a person, naming
+    the source."""
+
+    @cache
+    def get() -> Pseudonymiser:
+        return Pseudonymiser(resolve_key(explicit, source=source))
+
+    return get

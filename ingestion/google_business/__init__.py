@@ -11,7 +11,7 @@ required when data is extracted.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +22,7 @@ from dlt.extract.resource import DltResource
 
 from ingestion.http import ApiClient, RetryPolicy, retry_policy
 from ingestion.incremental import since_label, source_state
-from ingestion.privacy import Pseudonymiser, resolve_key
+from ingestion.privacy import Pseudonymiser, lazy_pseudonymiser
 from ingestion.quarantine import InvalidRecord, Quarantine, parse_timestamp
 from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras, merge_resource
@@ -57,7 +57,10 @@ class GbpRun:
     quarantine: Quarantine = field(default_factory=lambda: Quarantine(s.SOURCE_NAME))
     summaries: dict[str, tuple[dict[str, Any], datetime]] = field(default_factory=dict)
     _client: ApiClient | None = None
-    _hasher: Pseudonymiser | None = None
+    hasher: Callable[[], Pseudonymiser] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.hasher = lazy_pseudonymiser(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
 
     def client(self, location: str) -> ApiClient:
         """Built on first use, so that building the source needs no token."""
@@ -67,12 +70,6 @@ class GbpRun:
                 o.access_token, o.base_url, o.api_version, o.policy, location
             )
         return self._client
-
-    def hasher(self) -> Pseudonymiser:
-        if self._hasher is None:
-            key = resolve_key(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
-            self._hasher = Pseudonymiser(key)
-        return self._hasher
 
 
 def _arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:

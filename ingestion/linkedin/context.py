@@ -15,7 +15,7 @@ from typing import Any
 
 from ingestion.http import RetryPolicy
 from ingestion.incremental import advance_cursor, relist_since, since_label, source_state
-from ingestion.privacy import Pseudonymiser, resolve_key
+from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Quarantine, reason_of
 from ingestion.registry import Registry
 
@@ -66,7 +66,7 @@ class LinkedInRun:
         self.registry = registry
         self.quarantine = Quarantine(s.SOURCE_NAME)
         self._client: LinkedInClient | None = None
-        self._hasher: Pseudonymiser | None = None
+        self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._snapshots: dict[str, Snapshot] = {}
         self._listings: dict[str, Listing] = {}
 
@@ -82,12 +82,6 @@ class LinkedInRun:
                 policy=o.policy,
             )
         return self._client
-
-    def hasher(self) -> Pseudonymiser:
-        if self._hasher is None:
-            key = resolve_key(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
-            self._hasher = Pseudonymiser(key)
-        return self._hasher
 
     def organizations(self) -> list[tuple[str, str]]:
         """(brand_id, organization_id) from the brand registry."""

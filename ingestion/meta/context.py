@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ingestion.incremental import advance_cursor, chunks, relist_since, since_label, source_state
-from ingestion.privacy import Pseudonymiser, resolve_key
+from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Quarantine, reason_of
 from ingestion.registry import Registry
 
@@ -66,7 +66,7 @@ class MetaRun:
         self.registry = registry
         self.quarantine = Quarantine(s.SOURCE_NAME)
         self._client: GraphClient | None = None
-        self._hasher: Pseudonymiser | None = None
+        self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._accounts: dict[tuple[str, str], GraphResponse] = {}
         self._listings: dict[tuple[str, str], Listing] = {}
 
@@ -82,13 +82,6 @@ class MetaRun:
                 policy=o.policy,
             )
         return self._client
-
-    def hasher(self) -> Pseudonymiser:
-        """The keyed pseudonymiser; fails clearly when no key is configured."""
-        if self._hasher is None:
-            key = resolve_key(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
-            self._hasher = Pseudonymiser(key)
-        return self._hasher
 
     def accounts(self, platform: str) -> list[tuple[str, str]]:
         """(brand_id, account_id) from the brand registry."""

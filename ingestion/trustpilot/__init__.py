@@ -20,7 +20,7 @@ from dlt.extract.resource import DltResource
 
 from ingestion.http import SourceAuthError, retry_policy
 from ingestion.incremental import advance_cursor, since_label, source_state
-from ingestion.privacy import Pseudonymiser, resolve_key
+from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import Quarantine, parse_timestamp, reason_of
 from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, merge_resource
@@ -52,7 +52,7 @@ class TrustpilotRun:
         self.registry = load_registry(registry_path)
         self.quarantine = Quarantine(s.SOURCE_NAME)
         self._client: TrustpilotClient | None = None
-        self._hasher: Pseudonymiser | None = None
+        self.hasher = lazy_pseudonymiser(options["pseudonymisation_key"], source=s.SOURCE_NAME)
         self._listings: dict[str, Listing] = {}
 
     def units(self) -> list[tuple[str, str]]:
@@ -73,12 +73,6 @@ class TrustpilotRun:
                 )
             self._client = TrustpilotClient(key, self.options["base_url"], self.options["policy"])
         return self._client
-
-    def hasher(self) -> Pseudonymiser:
-        if self._hasher is None:
-            key = resolve_key(self.options["pseudonymisation_key"], source=s.SOURCE_NAME)
-            self._hasher = Pseudonymiser(key)
-        return self._hasher
 
     def listing(self, brand_id: str, bu_id: str) -> Listing:
         """Reviews created since the cursor minus the lookback (all on the first run).

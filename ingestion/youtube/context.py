@@ -14,7 +14,7 @@ from typing import Any
 
 from ingestion.http import ApiClient, RetryPolicy, SourceError
 from ingestion.incremental import advance_cursor, chunks, relist_since, since_label, source_state
-from ingestion.privacy import Pseudonymiser, resolve_key
+from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Quarantine, reason_of
 from ingestion.registry import Registry
 
@@ -70,7 +70,7 @@ class YouTubeRun:
         self.quarantine = Quarantine(s.SOURCE_NAME)
         self._data: ApiClient | None = None
         self._analytics: ApiClient | None = None
-        self._hasher: Pseudonymiser | None = None
+        self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._channels: dict[str, Page] = {}
         self._listings: dict[str, Listing] = {}
         self._videos: dict[str, Videos] = {}
@@ -117,12 +117,6 @@ class YouTubeRun:
                 quota_retries=o.quota_retries,
             )
         return self._analytics
-
-    def hasher(self) -> Pseudonymiser:
-        if self._hasher is None:
-            key = resolve_key(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
-            self._hasher = Pseudonymiser(key)
-        return self._hasher
 
     def accounts(self) -> list[tuple[str, str]]:
         return self.registry.accounts(s.SOURCE_NAME)
