@@ -18,7 +18,7 @@ from typing import Any
 
 from ingestion.registry import Brand, Registry, load_registry, registry_path
 from sandbox.vendors import discover
-from sandbox.world import text
+from sandbox.world import experiments, text
 from sandbox.world.entities import (
     FANS,
     accounts_of,
@@ -39,7 +39,7 @@ from sandbox.world.entities import (
 )
 from sandbox.world.store import StoreWriter, columns
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: A/B tests and parent links (docs/engagement_marts.md)
 DEFAULT_SEED = 42
 DEFAULT_START = date(2025, 11, 1)
 DEFAULT_DAYS = 365
@@ -313,6 +313,10 @@ def generate(
             tag = unique_tag(stable_number(account["account_id"], 5), tags)
             builder = AccountBuilder(spec, brand, platform, account, campaigns, tag)
             builder.build()
+            trials = experiments.run(
+                builder.posts, platform, spec, brand.brand_id, account["account_id"]
+            )
+            writer.insert("experiment_posts", columns(trials))
             totals["accounts"] += 1
             totals["posts"] += writer.insert("posts", columns(builder.posts))
             totals["comments"] += writer.insert("comments", columns(builder.comments))

@@ -14,6 +14,7 @@ import duckdb
 
 from sandbox.vendors import discover
 from sandbox.world import metrics
+from sandbox.world.engagement_truth import engagement_manifest
 from sandbox.world.store import followers_on, now_of, open_readonly, rows, world_info
 
 
@@ -38,7 +39,8 @@ def post_snapshot(
 def build_manifest(
     store: str | os.PathLike[str] | duckdb.DuckDBPyConnection, today: date
 ) -> dict[str, Any]:
-    """Per account: post ids, comment ids, per-post lifetime metrics and followers; plus totals."""
+    """Per account: post ids, comment ids, per-post lifetime metrics and followers; plus totals,
+    each vendor's part under ``sources`` and the engagement marts' truth under ``engagement``."""
     own = not isinstance(store, duckdb.DuckDBPyConnection)
     con = open_readonly(store) if own else store
     try:
@@ -87,6 +89,7 @@ def build_manifest(
             "accounts": accounts,
             "totals": totals,
             "sources": {v.name: v.manifest(cur, today) for v in discover()},
+            "engagement": engagement_manifest(cur, today),
         }
     finally:
         if own:

@@ -36,6 +36,14 @@ CREATE TABLE comments (comment_id VARCHAR, post_id VARCHAR, account_id VARCHAR,
     platform VARCHAR, parent_id VARCHAR, author_id VARCHAR, author_name VARCHAR,
     is_brand BOOLEAN, message VARCHAR, lang VARCHAR, sentiment VARCHAR,
     created_time TIMESTAMP, like_count BIGINT);
+-- Ground truth of the engagement conventions (docs/engagement_marts.md), never served by an
+-- API: the manifest reads it. Post ids are the ids the APIs expose, on every platform.
+CREATE TABLE experiment_posts (experiment VARCHAR, dimension VARCHAR, variant VARCHAR,
+    uplift DOUBLE, brand_id VARCHAR, platform VARCHAR, account_id VARCHAR, post_id VARCHAR);
+CREATE TABLE parent_links (platform VARCHAR, post_id VARCHAR, parent_platform VARCHAR,
+    parent_post_id VARCHAR);
+-- post_pillars: the pillar of posts whose own table has no pillar column (X tweets).
+CREATE TABLE post_pillars (platform VARCHAR, post_id VARCHAR, pillar VARCHAR);
 """
 INDEXES = """
 CREATE INDEX posts_account ON posts (account_id, created_time);
@@ -51,6 +59,9 @@ TABLE_KEYS = {
     "campaigns": "brand_id, campaign",
     "posts": "post_id",
     "comments": "comment_id",
+    "experiment_posts": "platform, post_id",
+    "parent_links": "platform, post_id",
+    "post_pillars": "platform, post_id",
 }
 
 
@@ -96,8 +107,10 @@ def open_readonly(path: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
-def rows(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict]:
-    """Run a query and return dict rows."""
+def rows(
+    cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | dict[str, Any] | None = None
+) -> list[dict]:
+    """Run a query and return dict rows (``params`` positional, or named for ``$name``)."""
     result = cur.execute(sql, params or [])
     names = [d[0] for d in result.description]
     return [dict(zip(names, r, strict=True)) for r in result.fetchall()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sandbox") / "world.duckdb"
     generate(path, spec=SMALL)
     return path
+
+
+@pytest.fixture(scope="session")
+def default_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    """The default world (3 brands, 365 days): built once per session, timed."""
+    path = tmp_path_factory.mktemp("year") / "world.duckdb"
+    started = time.perf_counter()
+    generate(path)
+    return path, time.perf_counter() - started
 
 
 @pytest.fixture(scope="session")

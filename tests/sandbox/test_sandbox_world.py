@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,12 +30,9 @@ def test_same_seed_same_world_different_seed_different(world: Path, tmp_path: Pa
 
 
 @pytest.fixture(scope="module")
-def year(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
-    """The default world (3 brands, 365 days): built once, timed."""
-    path = tmp_path_factory.mktemp("year") / "world.duckdb"
-    started = time.perf_counter()
-    generate(path)
-    return path, time.perf_counter() - started
+def year(default_world: tuple[Path, float]) -> tuple[Path, float]:
+    """The default world (3 brands, 365 days) and the seconds it took to build."""
+    return default_world
 
 
 def test_default_world_is_fast(year: tuple[Path, float]) -> None:

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ingestion.registry import Brand, Registry
-from sandbox.world import text
+from sandbox.world import experiments, text
 from sandbox.world.entities import (
     FANS,
     brand_lang,
@@ -315,6 +315,8 @@ def generate(writer: Any, registry: Registry, spec: Any, say: Any) -> dict[str, 
             tag = unique_tag(stable_number(f"linkedin:{organization_id}", 5), tags)
             builder = OrganizationBuilder(spec, brand, org, campaigns, tag)
             builder.build()
+            trials = experiments.run(builder.posts, PLATFORM, spec, brand.brand_id, organization_id)
+            writer.insert("experiment_posts", columns(trials))
             totals["organizations"] += 1
             totals["posts"] += writer.insert("linkedin_posts", columns(builder.posts))
             totals["comments"] += writer.insert("linkedin_comments", columns(builder.comments))

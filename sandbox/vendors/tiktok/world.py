@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from sandbox.world import text
+from sandbox.world import experiments, text
 from sandbox.world.entities import brand_lang, poisson, stable_number
 from sandbox.world.metrics import age_hours, lifetime
 from sandbox.world.store import columns, followers_on, now_of, rows, world_info
@@ -121,7 +121,10 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
         for open_id in brand.ids("tiktok"):
             acc = _account(brand, open_id, spec.seed)
             writer.insert("tiktok_accounts", columns([acc]))
-            n = writer.insert("tiktok_videos", columns(_videos(acc, lang, campaigns, spec)))
+            videos = _videos(acc, lang, campaigns, spec)
+            trials = experiments.run(videos, "tiktok", spec, brand.brand_id, open_id)
+            writer.insert("experiment_posts", columns(trials))
+            n = writer.insert("tiktok_videos", columns(videos))
             totals["accounts"] += 1
             totals["videos"] += n
             say(f"    {brand.brand_id} tiktok {open_id}: {n} videos")

@@ -12,7 +12,7 @@ import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
-from sandbox.world import text
+from sandbox.world import experiments, text
 from sandbox.world.entities import (
     FANS,
     brand_lang,
@@ -51,6 +51,7 @@ class TweetBuilder:
         self.lang = brand_lang(brand)
         self.tag, self.seq = tag, 0
         self.tweets: list[dict[str, Any]] = []
+        self.pillars: list[dict[str, Any]] = []  # post_pillars rows: x_tweets has no pillar
 
     def snowflake(self, when: datetime) -> int:
         self.seq += 1
@@ -134,6 +135,7 @@ class TweetBuilder:
             tco_url=tco,
             campaign=campaign["campaign"] if campaign else None,
         )
+        self.pillars.append({"platform": "x", "post_id": post["tweet_id"], "pillar": pillar})
         deadline = when + REPLY_WINDOW
         for _ in range(poisson(rng, 2.2)):
             at = min(deadline, when + timedelta(seconds=int(rng.expovariate(1 / 5) * 3600) + 60))
@@ -226,6 +228,9 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
             spec, brand, {**account, "followers": account["followers_start"]}, campaigns, tag
         )
         builder.build()
+        trials = experiments.run(builder.tweets, "x", spec, brand_id, user_id)
+        writer.insert("experiment_posts", columns(trials))
+        writer.insert("post_pillars", columns(builder.pillars))
         writer.insert("x_tweets", columns(builder.tweets))
         kinds = [t["kind"] for t in builder.tweets]
         counts["accounts"] += 1

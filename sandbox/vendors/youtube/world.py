@@ -15,7 +15,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sandbox.world import text
+from sandbox.world import experiments, parents, text
 from sandbox.world.entities import (
     FANS,
     brand_lang,
@@ -229,10 +229,19 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
     """Write channels, videos and comments for every brand with a ``youtube`` account."""
     totals = {"channels": 0, "videos": 0, "shorts": 0, "comments": 0}
     for brand in registry.brands:
+        longs: list[tuple[datetime, str]] = []
         for channel_id in brand.ids("youtube"):
             campaigns = stored_campaigns(writer.con, brand.brand_id)
             builder = ChannelBuilder(spec, brand, channel_id, campaigns)
             builder.build()
+            trials = experiments.run(builder.videos, "youtube", spec, brand.brand_id, channel_id)
+            writer.insert("experiment_posts", columns(trials))
+            writer.insert(
+                "parent_links", columns(parents.link_shorts(builder.videos, spec.seed, channel_id))
+            )
+            longs += [
+                (v["published_at"], v["video_id"]) for v in builder.videos if not v["is_short"]
+            ]
             writer.insert("yt_channels", columns([builder.channel]))
             totals["channels"] += 1
             totals["videos"] += writer.insert("yt_videos", columns(builder.videos))
@@ -242,4 +251,7 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
                 f"    {brand.brand_id} youtube {channel_id}: {len(builder.videos)} videos, "
                 f"{len(builder.comments)} comments"
             )
+        # reels and TikTok videos, generated before YouTube, re-cut the brand's long videos
+        children = parents.link_micro_contents(writer.con, spec.seed, brand.brand_id, longs)
+        writer.insert("parent_links", columns(children))
     return totals
