@@ -1,6 +1,8 @@
 """Fixtures for the dbt project tests: a tmp DuckDB warehouse with hand-made raw_meta rows
-(fixtures/raw_meta.sql, per docs/meta_slice.md section 4) and a helper that runs `dbt build`
-against it in a subprocess, with its own target/log paths so parallel runs don't collide."""
+(fixtures/raw_meta.sql, per docs/meta_slice.md section 4) beside the empty raw tables of the
+other social sources (fixtures/raw_social_empty.sql, see empty_raw.py), and a helper that runs
+`dbt build` against it in a subprocess, with its own target/log paths so parallel runs don't
+collide."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_DIR = REPO / "dbt_project"
 RAW_SQL = Path(__file__).parent / "fixtures" / "raw_meta.sql"
+EMPTY_SOCIAL_SQL = Path(__file__).parent / "fixtures" / "raw_social_empty.sql"
+# The social sources the engagement marts union; the fixture feeds Meta, the others are empty.
+SOCIAL_SOURCES = ("meta", "linkedin", "x", "youtube", "tiktok")
 DBT = Path(sys.executable).parent / "dbt"
 
 
@@ -34,6 +39,7 @@ class DbtRun:
 def make_warehouse(path: Path, extra_sql: str = "") -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute(RAW_SQL.read_text())
+        con.execute(EMPTY_SOCIAL_SQL.read_text())
         if extra_sql:
             con.execute(extra_sql)
     return path
@@ -60,9 +66,10 @@ def dbt_build(warehouse: Path, work_dir: Path) -> DbtRun:
             "--log-path",
             str(work_dir / "logs"),
             "--no-partial-parse",
-            # The fixture holds raw Meta rows only: build what they feed, not other sources.
+            # The fixture holds social rows only: build what they feed, not web or reviews.
             "--select",
-            "source:meta+",
+            "resource_type:seed",
+            *(f"source:{name}+" for name in SOCIAL_SOURCES),
         ],
         cwd=REPO,
         env=env,

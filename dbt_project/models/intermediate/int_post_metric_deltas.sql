@@ -1,14 +1,19 @@
 -- Daily deltas between consecutive snapshots of a post. The first snapshot's delta is its
 -- whole lifetime value (baseline 0 at publication), so deltas sum to the latest lifetime value.
--- Negative deltas (deleted comments, removed reactions, Meta corrections) are kept and flagged.
+-- A metric's delta is taken against its last non-NULL earlier value (a metric that appears
+-- late, or skips a snapshot, starts from 0 once), so the deltas of every metric sum to its
+-- latest non-NULL lifetime value. Negative deltas (deleted comments, removed reactions,
+-- platform corrections) are kept and flagged.
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
-                   'video_views', 'clicks', 'interactions'] %}
+                   'video_views', 'video_completions', 'clicks', 'interactions'] %}
 with snapshots as (
     select
         *,
-        lag(snapshot_date) over (partition by post_id order by snapshot_date) as previous_snapshot_date
+        lag(snapshot_date) over (partition by platform, post_id order by snapshot_date) as previous_snapshot_date
         {%- for m in metrics %},
-        lag({{ m }}) over (partition by post_id order by snapshot_date) as previous_{{ m }}
+        last_value({{ m }} ignore nulls) over (
+            partition by platform, post_id order by snapshot_date
+            rows between unbounded preceding and 1 preceding) as previous_{{ m }}
         {%- endfor %}
     from {{ ref('int_post_metric_snapshots') }}
 ),
@@ -22,8 +27,7 @@ deltas as (
         previous_snapshot_date is null as is_first_snapshot,
         {{ dbt.datediff('previous_snapshot_date', 'snapshot_date', 'day') }} as days_since_previous_snapshot
         {%- for m in metrics %},
-        case when previous_snapshot_date is null then {{ m }}
-             else {{ m }} - previous_{{ m }} end as {{ m }}_delta
+        {{ m }} - coalesce(previous_{{ m }}, 0) as {{ m }}_delta
         {%- endfor %}
     from snapshots
 )

@@ -1,69 +1,93 @@
--- One row per post and snapshot date with the canonical lifetime metrics.
--- Mapping (docs: models/intermediate/_intermediate__models.yml). A metric the platform does
--- not give stays NULL, never 0.
-with facebook as (
+-- One row per post and snapshot date with the canonical lifetime metrics, mapped through the
+-- metric registry (seeds/metric_registry.csv):
+--   * a platform metric maps only on snapshot dates inside its [valid_from, valid_to] and only
+--     for the formats listed in applies_to_formats ('all' = every format);
+--   * when several platform metrics give one canonical metric, the lowest priority number
+--     present on that snapshot wins, and metrics of that same priority are summed (X: reposts
+--     + quotes = shares);
+--   * a canonical metric nothing maps to is NULL, never 0; platform metrics the registry does
+--     not know are ignored, so a new API metric changes nothing until it is mapped.
+-- Interactions and the three engagement rates follow product.md (macros/engagement.sql).
+{%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
+                   'video_views', 'video_completions', 'clicks'] %}
+with mapped as (
+    select
+        v.post_id,
+        v.platform,
+        v.snapshot_date,
+        r.canonical_metric,
+        r.priority,
+        v.metric_value
+    from {{ ref('int_post_metric_values') }} as v
+    inner join {{ ref('metric_registry') }} as r
+        on r.level = 'post'
+       and v.platform = r.platform
+       and v.platform_metric = r.platform_metric
+       and {{ registry_valid_on('r', 'v.snapshot_date') }}
+    -- Only posts of int_posts_unioned: X metrics of the brand's replies stay out.
+    inner join {{ ref('int_posts_unioned') }} as p
+        on v.post_id = p.post_id and v.platform = p.platform
+    where r.applies_to_formats = 'all'
+       or {{ dbt.position(dbt.concat(["'|'", "coalesce(p.format, '')", "'|'"]),
+                       dbt.concat(["'|'", "r.applies_to_formats", "'|'"])) }} > 0
+),
+
+ranked as (
+    select
+        *,
+        min(priority) over (partition by post_id, platform, snapshot_date, canonical_metric) as best_priority
+    from mapped
+    where metric_value is not null
+),
+
+canonical as (
     select
         post_id,
-        snapshot_date,
-        max(case when metric = 'post_total_media_view_unique' then metric_value end) as reach,
-        -- Meta's "views" (post_media_view) replaced post_impressions in 2025.
-        max(case when metric = 'post_media_view' then metric_value end) as impressions,
-        coalesce(
-            max(case when metric = 'reactions' then metric_value end),
-            sum(case when metric like 'post_reactions_by_type_total.%' then metric_value end)
-        ) as likes,
-        max(case when metric = 'comments' then metric_value end) as comments,
-        -- The API omits `shares` when it is 0: with the post's fields present, absent = 0.
-        case
-            when max(case when metric = 'shares' then metric_value end) is not null
-                then max(case when metric = 'shares' then metric_value end)
-            when max(case when metric in ('reactions', 'comments') then 1 end) = 1 then 0
-        end as shares,
-        {{ dbt.cast('null', dbt.type_bigint()) }} as saves,
-        max(case when metric in ('post_video_views', 'post_video_views_organic') then metric_value end) as video_views,
-        max(case when metric = 'post_clicks' then metric_value end) as clicks
-    from {{ ref('stg_meta__facebook_post_insights') }}
-    group by post_id, snapshot_date
+        platform,
+        snapshot_date
+        {%- for m in metrics %},
+        sum(case when canonical_metric = '{{ m }}' then metric_value end) as {{ m }}
+        {%- endfor %}
+    from ranked
+    where priority = best_priority
+    group by post_id, platform, snapshot_date
 ),
 
-instagram_long as (
-    select insights.*, posts.format
-    from {{ ref('stg_meta__instagram_media_insights') }} as insights
-    left join {{ ref('int_posts') }} as posts
-        on insights.media_id = posts.post_id and posts.platform = 'instagram'
-),
-
-instagram as (
+counted as (
     select
-        media_id as post_id,
+        post_id,
+        platform,
         snapshot_date,
-        max(case when metric = 'reach' then metric_value end) as reach,
-        max(case when metric = 'views' then metric_value end) as impressions,
-        coalesce(max(case when metric = 'like_count' then metric_value end),
-                 max(case when metric = 'likes' then metric_value end)) as likes,
-        coalesce(max(case when metric = 'comments_count' then metric_value end),
-                 max(case when metric = 'comments' then metric_value end)) as comments,
-        max(case when metric = 'shares' then metric_value end) as shares,
-        max(case when metric = 'saved' then metric_value end) as saves,
-        max(case when metric = 'views' and format in ('video', 'reel') then metric_value end) as video_views,
-        -- Instagram gives no per-media link clicks.
-        {{ dbt.cast('null', dbt.type_bigint()) }} as clicks
-    from instagram_long
-    group by media_id, snapshot_date
+        {%- for m in metrics %}
+        {{ dbt.cast(m, dbt.type_bigint()) }} as {{ m }},
+        {%- endfor %}
+        {{ dbt.cast(interactions('likes', 'comments', 'shares', 'saves'), dbt.type_bigint()) }} as interactions
+    from canonical
 ),
 
-unioned as (
-    select 'facebook' as platform, * from facebook
-    union all
-    select 'instagram' as platform, * from instagram
+with_followers as (
+    select
+        counted.*,
+        followers.followers
+    from counted
+    left join {{ ref('int_posts') }} as posts
+        on counted.post_id = posts.post_id and counted.platform = posts.platform
+    left join {{ ref('int_account_followers_daily') }} as followers
+        on posts.account_id = followers.account_id
+       and posts.platform = followers.platform
+       and posts.published_date = followers.date_day
+),
+
+rates as (
+    select
+        *,
+        {{ engagement_rate('interactions', 'reach') }} as er_by_reach,
+        {{ engagement_rate('interactions', 'followers') }} as er_by_followers,
+        {{ engagement_rate('interactions', 'impressions') }} as er_by_impressions
+    from with_followers
 )
 
 select
-    post_id,
-    platform,
-    snapshot_date,
-    {%- for m in ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves', 'video_views', 'clicks'] %}
-    {{ dbt.cast(m, dbt.type_bigint()) }} as {{ m }},
-    {%- endfor %}
-    {{ dbt.cast(interactions('likes', 'comments', 'shares', 'saves'), dbt.type_bigint()) }} as interactions
-from unioned
+    *,
+    {{ headline_er('er_by_reach', 'er_by_followers', 'er_by_impressions') }}
+from rates

@@ -1,69 +1,60 @@
--- Facebook posts and Instagram media in one shape, with a canonical format.
-with facebook as (
+-- Every social post of the six platforms, with its brand, its publication time in UTC and in
+-- the brand's time zone (seeds/brands.csv), and what its text and link carry: hashtags, UTM
+-- parameters and the A/B-test tag (#ab_<dimension>_<experiment>_<variant>, see
+-- docs/engagement_marts.md). Classification (pillar, campaign, partnership, parent post)
+-- lives in int_post_classification.
+with posts as (
     select
-        post_id,
-        'facebook' as platform,
-        page_id as account_id,
-        created_at as published_at,
-        case
-            -- Facebook serves a reel as a video; only its permalink (/reel/) tells them apart.
-            when permalink_url like '%/reel/%' then 'reel'
-            when attachment_media_type = 'album' or attachment_type like '%album%'
-              or attachment_type like '%carousel%' then 'carousel'
-            when attachment_media_type = 'video' or attachment_type like '%video%'
-              or status_type = 'added_video' then 'video'
-            when attachment_media_type = 'photo' or attachment_type like '%photo%'
-              or status_type = 'added_photos' then 'image'
-            when attachment_media_type = 'link' or attachment_type = 'share'
-              or status_type = 'shared_story' or link_url is not null then 'link'
-            else 'text'
-        end as format,
-        status_type as source_format,
-        message as post_text,
-        -- Only a shared link is an outbound link; a photo's attachment URL is not.
-        case when attachment_media_type = 'link' then link_url end as link_url,
-        permalink_url
-    from {{ ref('stg_meta__facebook_posts') }}
+        posts.*,
+        accounts.brand_id,
+        brands.timezone,
+        lower(coalesce(posts.post_text, '')) as text_lower
+    from {{ ref('int_posts_unioned') }} as posts
+    left join {{ ref('int_accounts') }} as accounts
+        on posts.account_id = accounts.account_id and posts.platform = accounts.platform
+    left join {{ ref('brands') }} as brands
+        on accounts.brand_id = brands.brand_id
 ),
 
-instagram as (
+parsed as (
     select
-        media_id as post_id,
-        'instagram' as platform,
-        ig_user_id as account_id,
-        created_at as published_at,
-        case
-            when media_product_type = 'REELS' then 'reel'
-            when media_type = 'CAROUSEL_ALBUM' then 'carousel'
-            when media_type = 'VIDEO' then 'video'
-            else 'image'
-        end as format,
-        {{ dbt.concat(["coalesce(media_type, '')", "'/'", "coalesce(media_product_type, '')"]) }} as source_format,
-        caption as post_text,
-        -- Instagram captions carry no clickable link; the link lives in the bio.
-        {{ dbt.cast('null', dbt.type_string()) }} as link_url,
-        permalink_url
-    from {{ ref('stg_meta__instagram_media') }}
-),
-
-unioned as (
-    select * from facebook
-    union all
-    select * from instagram
+        *,
+        {{ utc_to_local('published_at', "coalesce(timezone, 'UTC')") }} as published_at_local,
+        regexp_extract_all(text_lower, '#[\p{L}\p{N}_]+') as hashtag_list,
+        regexp_extract(text_lower, '#ab_(hook|format|cta|slot)_([a-z0-9]+)_([a-z])([^\p{L}\p{N}_]|$)', 1) as experiment_dimension,
+        regexp_extract(text_lower, '#ab_(hook|format|cta|slot)_([a-z0-9]+)_([a-z])([^\p{L}\p{N}_]|$)', 2) as experiment_name,
+        regexp_extract(text_lower, '#ab_(hook|format|cta|slot)_([a-z0-9]+)_([a-z])([^\p{L}\p{N}_]|$)', 3) as experiment_variant
+    from posts
 )
 
 select
-    unioned.post_id,
-    unioned.platform,
-    unioned.account_id,
-    accounts.brand_id,
-    unioned.published_at,
-    {{ dbt.cast('unioned.published_at', 'date') }} as published_date,
-    unioned.format,
-    unioned.source_format,
-    unioned.post_text,
-    unioned.link_url,
-    unioned.permalink_url
-from unioned
-left join {{ ref('int_accounts') }} as accounts
-    on unioned.account_id = accounts.account_id and unioned.platform = accounts.platform
+    post_id,
+    platform,
+    account_id,
+    brand_id,
+    published_at,
+    {{ dbt.cast('published_at', 'date') }} as published_date,
+    coalesce(timezone, 'UTC') as timezone,
+    published_at_local,
+    {{ dbt.cast('published_at_local', 'date') }} as published_date_local,
+    {{ iso_weekday_offset(dbt.cast('published_at_local', 'date')) }} + 1 as weekday_local,
+    {{ dbt.cast('extract(hour from published_at_local)', 'integer') }} as hour_local,
+    format,
+    source_format,
+    post_text,
+    text_lower,
+    array_to_string(hashtag_list, ' ') as hashtags,
+    len(hashtag_list) as hashtag_count,
+    link_url,
+    {{ url_parameter('link_url', 'utm_source') }} as utm_source,
+    {{ url_parameter('link_url', 'utm_medium') }} as utm_medium,
+    {{ url_parameter('link_url', 'utm_campaign') }} as utm_campaign,
+    {{ url_parameter('link_url', 'utm_content') }} as utm_content,
+    {{ url_parameter('link_url', 'utm_term') }} as utm_term,
+    case when experiment_name <> '' then
+        {{ dbt.concat(["brand_id", "'/'", "platform", "'/'", "experiment_dimension", "'_'", "experiment_name"]) }}
+    end as experiment_id,
+    nullif(experiment_dimension, '') as experiment_dimension,
+    nullif(experiment_variant, '') as experiment_variant,
+    permalink_url
+from parsed

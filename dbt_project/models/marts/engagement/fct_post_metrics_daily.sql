@@ -1,7 +1,7 @@
 -- One row per post and snapshot date: lifetime (cumulative) values, the delta since the
 -- previous snapshot, and the post's age, so posts can be compared at the same age (D+1, D+7..).
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
-                   'video_views', 'clicks', 'interactions'] %}
+                   'video_views', 'video_completions', 'clicks', 'interactions'] %}
 select
     snapshots.post_id,
     snapshots.snapshot_date,
@@ -19,9 +19,18 @@ select
     {%- endfor %}
     deltas.is_first_snapshot,
     deltas.days_since_previous_snapshot,
-    deltas.has_negative_delta
+    deltas.has_negative_delta,
+    snapshots.followers,
+    snapshots.er_by_reach,
+    snapshots.er_by_followers,
+    snapshots.er_by_impressions,
+    snapshots.er_headline,
+    snapshots.er_formula,
+    snapshots.er_formula_version
 from {{ ref('int_post_metric_snapshots') }} as snapshots
 inner join {{ ref('int_post_metric_deltas') }} as deltas
-    on snapshots.post_id = deltas.post_id and snapshots.snapshot_date = deltas.snapshot_date
+    on snapshots.post_id = deltas.post_id
+   and snapshots.platform = deltas.platform
+   and snapshots.snapshot_date = deltas.snapshot_date
 inner join {{ ref('int_posts') }} as posts
-    on snapshots.post_id = posts.post_id
+    on snapshots.post_id = posts.post_id and snapshots.platform = posts.platform

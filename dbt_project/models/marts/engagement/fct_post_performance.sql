@@ -1,55 +1,72 @@
--- One row per post: metrics at its latest snapshot and the three engagement rates (percent),
--- plus the headline ER chosen by var('headline_er_formula') with its name and version.
+-- One row per post: metrics at its latest snapshot and at the ages D+1, D+7 and D+28 (the
+-- snapshot taken exactly that many days after the publication date, UTC; NULL when none was
+-- taken that day: never borrowed from another age), the three engagement rates (percent),
+-- the headline ER with its formula name and version, and which denominators exist.
 -- Followers = the account's followers on the publication date (UTC date).
-with latest_snapshot as (
-    select *
+{%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
+                   'video_views', 'video_completions', 'clicks', 'interactions'] %}
+{%- set ages = [1, 7, 28] %}
+with snapshots as (
+    select
+        s.*,
+        {{ dbt.datediff('posts.published_date', 's.snapshot_date', 'day') }} as post_age_days,
+        row_number() over (partition by s.platform, s.post_id order by s.snapshot_date desc) as recency
     from {{ ref('int_post_metric_snapshots') }} as s
-    where s.snapshot_date = (
-        select max(s2.snapshot_date)
-        from {{ ref('int_post_metric_snapshots') }} as s2
-        where s2.post_id = s.post_id
-    )
+    inner join {{ ref('int_posts') }} as posts
+        on s.post_id = posts.post_id and s.platform = posts.platform
 ),
 
-joined as (
+at_age as (
     select
-        posts.post_id,
-        posts.platform,
-        posts.account_id,
-        posts.brand_id,
-        posts.format,
-        posts.published_at,
-        posts.published_date,
-        latest_snapshot.snapshot_date as latest_snapshot_date,
-        {{ dbt.datediff('posts.published_date', 'latest_snapshot.snapshot_date', 'day') }} as post_age_days,
-        latest_snapshot.reach,
-        latest_snapshot.impressions,
-        latest_snapshot.likes,
-        latest_snapshot.comments,
-        latest_snapshot.shares,
-        latest_snapshot.saves,
-        latest_snapshot.video_views,
-        latest_snapshot.clicks,
-        latest_snapshot.interactions,
-        followers.followers
-    from {{ ref('int_posts') }} as posts
-    left join latest_snapshot on posts.post_id = latest_snapshot.post_id
-    left join {{ ref('int_account_followers_daily') }} as followers
-        on posts.account_id = followers.account_id
-       and posts.platform = followers.platform
-       and posts.published_date = followers.date_day
-),
-
-rates as (
-    select
-        *,
-        {{ engagement_rate('interactions', 'reach') }} as er_by_reach,
-        {{ engagement_rate('interactions', 'followers') }} as er_by_followers,
-        {{ engagement_rate('interactions', 'impressions') }} as er_by_impressions
-    from joined
+        platform,
+        post_id
+        {%- for age in ages %}
+        {%- for m in ['reach', 'impressions', 'interactions', 'er_headline'] %},
+        max(case when post_age_days = {{ age }} then {{ m }} end) as {{ m }}_d{{ age }}
+        {%- endfor %}
+        {%- endfor %}
+    from snapshots
+    group by platform, post_id
 )
 
 select
-    *,
-    {{ headline_er('er_by_reach', 'er_by_followers', 'er_by_impressions') }}
-from rates
+    posts.post_id,
+    posts.platform,
+    posts.account_id,
+    posts.brand_id,
+    posts.format,
+    classification.pillar,
+    posts.published_at,
+    posts.published_date,
+    posts.published_date_local,
+    latest.snapshot_date as latest_snapshot_date,
+    latest.post_age_days,
+    {%- for m in metrics %}
+    latest.{{ m }},
+    {%- endfor %}
+    followers.followers,
+    {%- for age in ages %}
+    {%- for m in ['reach', 'impressions', 'interactions', 'er_headline'] %}
+    at_age.{{ m }}_d{{ age }},
+    {%- endfor %}
+    {%- endfor %}
+    {{ engagement_rate('latest.interactions', 'latest.reach') }} as er_by_reach,
+    {{ engagement_rate('latest.interactions', 'followers.followers') }} as er_by_followers,
+    {{ engagement_rate('latest.interactions', 'latest.impressions') }} as er_by_impressions,
+    {{ headline_er(engagement_rate('latest.interactions', 'latest.reach'),
+                   engagement_rate('latest.interactions', 'followers.followers'),
+                   engagement_rate('latest.interactions', 'latest.impressions')) }},
+    latest.reach is not null as has_reach,
+    latest.impressions is not null as has_impressions,
+    followers.followers is not null as has_followers
+from {{ ref('int_posts') }} as posts
+left join {{ ref('int_post_classification') }} as classification
+    on posts.post_id = classification.post_id and posts.platform = classification.platform
+left join snapshots as latest
+    on posts.post_id = latest.post_id and posts.platform = latest.platform and latest.recency = 1
+left join at_age
+    on posts.post_id = at_age.post_id and posts.platform = at_age.platform
+left join {{ ref('int_account_followers_daily') }} as followers
+    on posts.account_id = followers.account_id
+   and posts.platform = followers.platform
+   and posts.published_date = followers.date_day
