@@ -1,0 +1,158 @@
+-- A/B tests: one row per experiment x variant (hashtags #ab_<dimension>_<experiment>_<variant>,
+-- parsed into dim_posts). Each variant is compared with the control variant 'a' by a pooled
+-- two-proportion z-test of interactions / reach. Posts without reach cannot enter the test:
+-- they are counted in posts_without_reach. Variants are compared within one experiment_id,
+-- brand, platform and dimension: an experiment never mixes audiences (and if an id ever spanned
+-- two, the grain test on experiment_id x variant would fail rather than blend them).
+{%- set alpha = var('ab_test_alpha', 0.05) %}
+{%- set control = 'a' %}
+{%- set scope = 'experiment_id, experiment_dimension, brand_id, platform' %}
+
+with posts as (
+    select
+        dim.experiment_id,
+        dim.experiment_dimension,
+        dim.experiment_variant as variant,
+        dim.brand_id,
+        dim.platform,
+        dim.published_date,
+        perf.reach,
+        perf.interactions
+    from {{ ref('dim_posts') }} as dim
+    left join {{ ref('fct_post_performance') }} as perf
+        on dim.post_id = perf.post_id
+    where dim.experiment_id is not null
+),
+
+variants as (
+    select
+        experiment_id,
+        experiment_dimension,
+        brand_id,
+        platform,
+        variant,
+        count(*) as posts,
+        sum(case when reach is null then 1 else 0 end) as posts_without_reach,
+        -- Numerator and denominator describe the same posts: those with reach and interactions.
+        sum(case when interactions is not null then reach end) as reach,
+        sum(case when reach is not null then interactions end) as interactions,
+        min(published_date) as variant_start,
+        max(published_date) as variant_end
+    from posts
+    group by experiment_id, experiment_dimension, brand_id, platform, variant
+),
+
+with_control as (
+    select
+        variants.*,
+        {{ engagement_rate('variants.interactions', 'variants.reach') }} as er,
+        {{ dbt.string_literal(control) }} as control_variant,
+        control.reach as control_reach,
+        control.interactions as control_interactions,
+        {{ engagement_rate('control.interactions', 'control.reach') }} as control_er
+    from variants
+    left join variants as control
+        on variants.experiment_id = control.experiment_id
+       and variants.experiment_dimension = control.experiment_dimension
+       and variants.brand_id = control.brand_id
+       and variants.platform = control.platform
+       and control.variant = {{ dbt.string_literal(control) }}
+),
+
+-- Pooled two-proportion z-test, proportions as fractions (not percent): p = x / n,
+-- p_pool = (x1 + x2) / (n1 + n2), z = (p1 - p2) / sqrt(p_pool (1 - p_pool) (1/n1 + 1/n2)).
+-- Interactions above reach give p_pool > 1 and a negative variance: no test (NULL), no clamp.
+proportions as (
+    select
+        *,
+        case
+            when variant = control_variant then null
+            when reach is null or reach = 0 or control_reach is null or control_reach = 0 then null
+            when interactions is null or control_interactions is null then null
+            else {{ dbt.cast('interactions + control_interactions', type_double()) }}
+                 / {{ dbt.cast('reach + control_reach', type_double()) }}
+        end as p_pool,
+        case when reach > 0 then
+            {{ dbt.cast('interactions', type_double()) }} / {{ dbt.cast('reach', type_double()) }}
+        end as p_variant,
+        case when control_reach > 0 then
+            {{ dbt.cast('control_interactions', type_double()) }} / {{ dbt.cast('control_reach', type_double()) }}
+        end as p_control
+    from with_control
+),
+
+tested as (
+    select
+        *,
+        case
+            when p_pool is null or p_pool * (1 - p_pool) <= 0 then null
+            else (p_variant - p_control) / sqrt(
+                p_pool * (1 - p_pool)
+                * (1.0 / {{ dbt.cast('reach', type_double()) }}
+                   + 1.0 / {{ dbt.cast('control_reach', type_double()) }})
+            )
+        end as z_raw
+    from proportions
+),
+
+scored as (
+    select
+        *,
+        {{ normal_two_sided_p_value('z_raw') }} as p_raw
+    from tested
+),
+
+significant as (
+    select
+        *,
+        case
+            when p_raw is null then null
+            else p_raw < {{ alpha }}
+        end as is_significant
+    from scored
+),
+
+-- Experiment-level columns, as windows over the scope (no self-join that a NULL key could drop).
+-- Winner: among the control and the variants significantly different from it, the one with
+-- the highest ER; NULL when no variant differs significantly from the control.
+experiment_level as (
+    select
+        *,
+        min(variant_start) over (partition by {{ scope }}) as experiment_start,
+        max(variant_end) over (partition by {{ scope }}) as experiment_end,
+        max(case when is_significant then 1 else 0 end) over (partition by {{ scope }})
+            as has_significant_variant,
+        first_value(variant) over (
+            partition by {{ scope }}
+            order by case when is_significant or variant = control_variant then er end desc nulls last,
+                     variant
+            rows between unbounded preceding and unbounded following
+        ) as best_candidate
+    from significant
+)
+
+select
+    experiment_id,
+    variant,
+    experiment_dimension,
+    brand_id,
+    platform,
+    posts,
+    posts_without_reach,
+    reach,
+    interactions,
+    er,
+    control_variant,
+    control_er,
+    case
+        when variant = control_variant then null
+        when control_er is null or control_er = 0 then null
+        else (er - control_er) / control_er
+    end as lift,
+    round(z_raw, 6) as z_statistic,
+    round(p_raw, 6) as p_value,
+    is_significant,
+    case when has_significant_variant = 1 then best_candidate end as winner_variant,
+    experiment_start,
+    experiment_end
+from experiment_level

@@ -1,0 +1,230 @@
+-- The strategist's scorecard: one row per brand x platform x period ('week' = ISO week from
+-- Monday, 'month' = calendar month), from the UTC dates fct_account_daily and
+-- fct_post_performance use. Post metrics are the latest lifetime values of the posts
+-- PUBLISHED in the period. Response time, sentiment and conversions come in later marts.
+-- UGC: X only (inbound mentions not written by the brand); NULL for the other platforms,
+-- whose ingested APIs give no UGC signal.
+{%- set ugc_platforms = ['x'] %}
+
+with period_types as (
+    select {{ dbt.string_literal('week') }} as period_type
+    union all
+    select {{ dbt.string_literal('month') }} as period_type
+),
+
+post_days as (
+    select
+        brand_id,
+        platform,
+        published_date as date_day,
+        count(*) as posts,
+        sum(reach) as reach,
+        sum(impressions) as impressions,
+        sum(interactions) as interactions,
+        -- Numerators restricted to posts with the denominator (as in fct_account_daily).
+        sum(case when reach is not null then interactions end) as interactions_with_reach,
+        sum(case when impressions is not null then interactions end) as interactions_with_impressions,
+        sum(video_views) as video_views,
+        sum(video_completions) as video_completions,
+        sum(case when video_completions is not null then video_views end) as views_with_completions,
+        sum(clicks) as clicks
+    from {{ ref('fct_post_performance') }}
+    group by brand_id, platform, published_date
+),
+
+account_days as (
+    select brand_id, platform, account_id, date_day, followers, follower_gain
+    from {{ ref('fct_account_daily') }}
+),
+
+ugc_days as (
+    select
+        accounts.brand_id,
+        accounts.platform,
+        {{ dbt.cast('mentions.created_at', 'date') }} as date_day,
+        count(*) as ugc_count
+    from {{ ref('stg_x__mentions') }} as mentions
+    inner join (
+        select distinct brand_id, platform, account_id
+        from account_days
+        where platform = {{ dbt.string_literal('x') }}
+    ) as accounts
+        on mentions.user_id = accounts.account_id
+    where not mentions.is_from_brand
+    group by accounts.brand_id, accounts.platform, {{ dbt.cast('mentions.created_at', 'date') }}
+),
+
+{#- The period a day falls in, for each period type. #}
+{%- set period_start -%}
+    case
+        when period_types.period_type = {{ dbt.string_literal('week') }}
+            then {{ iso_week_start('date_day') }}
+        else {{ dbt.cast(dbt.date_trunc('month', 'date_day'), 'date') }}
+    end
+{%- endset %}
+
+post_periods as (
+    select
+        post_days.brand_id,
+        post_days.platform,
+        period_types.period_type,
+        {{ period_start }} as period_start,
+        sum(posts) as posts,
+        sum(reach) as reach,
+        sum(impressions) as impressions,
+        sum(interactions) as interactions,
+        sum(interactions_with_reach) as interactions_with_reach,
+        sum(interactions_with_impressions) as interactions_with_impressions,
+        sum(video_views) as video_views,
+        sum(video_completions) as video_completions,
+        sum(views_with_completions) as views_with_completions,
+        sum(clicks) as clicks
+    from post_days
+    cross join period_types
+    group by post_days.brand_id, post_days.platform, period_types.period_type, {{ period_start }}
+),
+
+account_period_days as (
+    select
+        account_days.*,
+        period_types.period_type,
+        {{ period_start }} as period_start
+    from account_days
+    cross join period_types
+),
+
+-- Followers at period end: each account's latest known count in the period, summed per brand.
+followers_end as (
+    select brand_id, platform, period_type, period_start, sum(followers) as followers_end
+    from (
+        select
+            brand_id,
+            platform,
+            period_type,
+            period_start,
+            followers,
+            row_number() over (
+                partition by platform, account_id, period_type, period_start
+                order by date_day desc
+            ) as recency
+        from account_period_days
+        where followers is not null
+    ) as known
+    where recency = 1
+    group by brand_id, platform, period_type, period_start
+),
+
+follower_periods as (
+    select
+        brand_id,
+        platform,
+        period_type,
+        period_start,
+        sum(follower_gain) as follower_gain
+    from account_period_days
+    group by brand_id, platform, period_type, period_start
+),
+
+ugc_periods as (
+    select
+        ugc_days.brand_id,
+        ugc_days.platform,
+        period_types.period_type,
+        {{ period_start }} as period_start,
+        sum(ugc_count) as ugc_count
+    from ugc_days
+    cross join period_types
+    group by ugc_days.brand_id, ugc_days.platform, period_types.period_type, {{ period_start }}
+),
+
+periods as (
+    select brand_id, platform, period_type, period_start from post_periods
+    union
+    select brand_id, platform, period_type, period_start from follower_periods
+    union
+    select brand_id, platform, period_type, period_start from ugc_periods
+),
+
+joined as (
+    select
+        periods.brand_id,
+        periods.platform,
+        periods.period_type,
+        periods.period_start,
+        case
+            when periods.period_type = {{ dbt.string_literal('week') }}
+                then {{ dbt.cast(dbt.dateadd('day', '6', 'periods.period_start'), 'date') }}
+            else {{ dbt.cast(dbt.last_day('periods.period_start', 'month'), 'date') }}
+        end as period_end,
+        coalesce(post_periods.posts, 0) as posts,
+        post_periods.reach,
+        post_periods.impressions,
+        post_periods.interactions,
+        post_periods.interactions_with_reach,
+        post_periods.interactions_with_impressions,
+        post_periods.video_views,
+        post_periods.video_completions,
+        post_periods.views_with_completions,
+        post_periods.clicks,
+        case
+            when periods.platform in (
+                {%- for p in ugc_platforms %}{{ dbt.string_literal(p) }}{{ ", " if not loop.last }}{% endfor -%}
+            ) then coalesce(ugc_periods.ugc_count, 0)
+        end as ugc_count,
+        followers_end.followers_end,
+        follower_periods.follower_gain
+    from periods
+    left join post_periods
+        on periods.brand_id = post_periods.brand_id
+       and periods.platform = post_periods.platform
+       and periods.period_type = post_periods.period_type
+       and periods.period_start = post_periods.period_start
+    left join follower_periods
+        on periods.brand_id = follower_periods.brand_id
+       and periods.platform = follower_periods.platform
+       and periods.period_type = follower_periods.period_type
+       and periods.period_start = follower_periods.period_start
+    left join followers_end
+        on periods.brand_id = followers_end.brand_id
+       and periods.platform = followers_end.platform
+       and periods.period_type = followers_end.period_type
+       and periods.period_start = followers_end.period_start
+    left join ugc_periods
+        on periods.brand_id = ugc_periods.brand_id
+       and periods.platform = ugc_periods.platform
+       and periods.period_type = ugc_periods.period_type
+       and periods.period_start = ugc_periods.period_start
+),
+
+rates as (
+    select
+        *,
+        {{ engagement_rate('interactions_with_reach', 'reach') }} as er_by_reach,
+        {{ engagement_rate('interactions', 'followers_end') }} as er_by_followers,
+        {{ engagement_rate('interactions_with_impressions', 'impressions') }} as er_by_impressions,
+        {{ engagement_rate('video_completions', 'views_with_completions') }} as video_completion_rate
+    from joined
+)
+
+select
+    brand_id,
+    platform,
+    period_type,
+    period_start,
+    period_end,
+    posts,
+    reach,
+    impressions,
+    interactions,
+    er_by_reach,
+    er_by_followers,
+    er_by_impressions,
+    {{ headline_er('er_by_reach', 'er_by_followers', 'er_by_impressions') }},
+    video_views,
+    video_completions,
+    video_completion_rate,
+    clicks,
+    ugc_count,
+    followers_end,
+    follower_gain
+from rates
