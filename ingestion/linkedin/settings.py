@@ -29,7 +29,9 @@ VERSION_CONFIG_HINT = (
     "environment variable) to a current YYYYMM version"
 )
 
-INSIGHTS_WINDOW_DAYS = 28  # posts younger than this get fresh statistics and comments each run
+# Posts younger than this get fresh statistics and comments each run: 29 days keeps a snapshot
+# at D+28 (a post of any hour of day D is still inside on day D+28), the marts' last age.
+INSIGHTS_WINDOW_DAYS = 29
 PAGE_SIZE = 100  # `count` of the posts and comments finders (LinkedIn's maximum is 100)
 STATS_BATCH = 20  # post URNs per share statistics request
 DAILY_BACKFILL_DAYS = 360  # first run: days of the daily series (LinkedIn keeps 12 months)

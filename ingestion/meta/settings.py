@@ -22,7 +22,9 @@ DEFAULT_BASE_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v23.0"
 DEFAULT_DATASET = "raw_meta"
 
-INSIGHTS_WINDOW_DAYS = 28
+# Posts younger than this are re-listed with fresh insights and comments each run: 29 days keeps
+# a snapshot at D+28 (a post of any hour of day D is still inside on day D+28), the marts' last age.
+INSIGHTS_WINDOW_DAYS = 29
 PAGE_SIZE = 100  # Graph maximum for list edges
 LOOKUP_BATCH = 50  # Graph maximum ids per multi-id lookup
 FOLLOWERS_BACKFILL_DAYS = 365  # first run: how much of the Page follower series to fetch

@@ -44,7 +44,9 @@ VIDEO_FIELDS = (
 )
 COUNT_FIELDS = ("view_count", "like_count", "comment_count", "share_count")
 MAX_COUNT = 20  # Display API maximum per video/list page (more: invalid_params)
-METRICS_WINDOW_DAYS = 28  # videos younger than this are re-listed and re-snapshotted each run
+# Videos younger than this are re-listed and re-snapshotted each run: 29 days keeps a snapshot
+# at D+28 (a video of any hour of day D is still inside on day D+28), the marts' last age.
+METRICS_WINDOW_DAYS = 29
 ARROW_FLUSH_ROWS = 20_000
 
 # Retry defaults (ingestion.http's, imported above) are sane for production (~600 requests/min

@@ -17,7 +17,10 @@ DEFAULT_DATASET = "raw_x"
 REGISTRY_KEY = "x"
 
 PAGE_SIZE = 100  # max_results maximum of timelines, mentions and recent search
-METRICS_WINDOW_DAYS = 7  # posts younger than this get a fresh public_metrics snapshot each run
+# Posts younger than this get a fresh public_metrics snapshot each run. 8 days keeps a snapshot
+# at D+7; X's read quotas (posts read per month) make a 29-day window costly, so X posts have
+# no D+28 value in the marts.
+METRICS_WINDOW_DAYS = 8
 CONVERSATION_WINDOW_DAYS = 9  # conversations of posts younger than this are searched for replies
 RECENT_SEARCH_DAYS = 7  # search/recent reaches seven days back (start_time older is a 400)
 QUERY_MAX_CHARS = 512  # search query length limit (self-serve tiers)

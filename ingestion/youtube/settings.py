@@ -24,7 +24,9 @@ PLAYLIST_PAGE_SIZE = 50  # playlistItems.list maximum
 VIDEOS_BATCH = 50  # videos.list ids per call (51 -> 400)
 THREADS_PAGE_SIZE = 100  # commentThreads.list / comments.list maximum
 ANALYTICS_PAGE_SIZE = 1000  # rows per reports page (startIndex paging)
-STATS_WINDOW_DAYS = 28  # videos younger than this get fresh stats and comments every run
+# Videos younger than this get fresh stats and comments every run: 29 days keeps a snapshot
+# at D+28 (a video of any hour of day D is still inside on day D+28), the marts' last age.
+STATS_WINDOW_DAYS = 29
 ANALYTICS_BACKFILL_DAYS = 365  # first run: how far back the daily per-video report goes
 ANALYTICS_REFETCH_DAYS = 3  # later runs: re-pull the trailing days (YouTube revises them)
 SHORTS_MAX_SECONDS = 180  # YouTube Shorts are vertical videos of at most 3 minutes

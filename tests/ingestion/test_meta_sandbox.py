@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from ingestion.meta import meta_source
+from ingestion.meta.settings import INSIGHTS_WINDOW_DAYS
 from tests.ingestion.conftest import query
 
 server = pytest.importorskip("sandbox.server")
@@ -125,4 +126,6 @@ def test_sandbox_load_matches_manifest_and_next_day_is_incremental(
             f"using (post_id) where snapshot_date = date '{today + timedelta(1)}'",
         )
         assert new_day[0][0] > 0
-        assert new_day[0][1].date() >= today + timedelta(days=1) - timedelta(days=28)
+        assert new_day[0][1].date() >= today + timedelta(days=1) - timedelta(
+            days=INSIGHTS_WINDOW_DAYS
+        )

@@ -19,6 +19,7 @@ import requests
 from ingestion.http import SourceAuthError
 from ingestion.linkedin import linkedin_source
 from ingestion.linkedin.helpers import LinkedInConfigError, LinkedInVersionError
+from ingestion.linkedin.settings import INSIGHTS_WINDOW_DAYS
 from ingestion.privacy import PseudonymisationKeyMissing
 from tests.linkedin.support import ORG, ORG_URN, TODAY, LinkedIn, has_table, query, run_source
 
@@ -141,7 +142,7 @@ def test_next_day_is_incremental(clock: LinkedIn, li_base: str, tmp_path: Path) 
     manifest = clock.manifest(TODAY)
     _check_against(db, manifest, TODAY.isoformat())
     # only posts modified within the window were listed again and got a new snapshot
-    window_start = TODAY - timedelta(days=28)
+    window_start = TODAY - timedelta(days=INSIGHTS_WINDOW_DAYS)
     old = query(
         db,
         "select count(*) from raw_linkedin.linkedin_posts where fetched_at::date = "

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import requests
 
+from ingestion.tiktok.settings import METRICS_WINDOW_DAYS
 from sandbox.server import run_in_thread
 from sandbox.world.generator import WorldSpec, generate
 from sandbox.world.manifest import build_manifest
@@ -127,8 +128,8 @@ def test_full_load_equals_manifest_then_incremental(
     }
     assert count(db, "tiktok_videos") == before["tiktok_videos"] + len(new_ids)
     assert count(db, "tiktok_accounts") == before["tiktok_accounts"] + len(OPEN_IDS)
-    # next day: snapshots only for videos younger than the 28-day window (new ones included)
-    window_start = f"{nxt - timedelta(days=28)} 23:59:59+00"
+    # next day: snapshots only for videos younger than the window (new ones included)
+    window_start = f"{nxt - timedelta(days=METRICS_WINDOW_DAYS)} 23:59:59+00"
     recent = query(
         db,
         "select video_id from raw_tiktok.tiktok_videos where create_time >= ?::timestamptz",

@@ -12,6 +12,7 @@ import requests
 
 import ingestion.youtube.context as context_mod
 import ingestion.youtube.helpers as helpers_mod
+from ingestion.youtube.settings import STATS_WINDOW_DAYS
 from sandbox.vendors.youtube import VENDOR
 from sandbox.world.manifest import build_manifest
 from sandbox.world.store import open_readonly
@@ -124,8 +125,8 @@ def test_full_load_then_same_day_then_next_day(world: Path, clock: str, tmp_path
         truth["comment_ids"]
     )
     assert after["channels"] - before["channels"] == len(CHANNELS)
-    # a fresh snapshot for the uploads inside the 28-day window only
-    window_start = datetime.combine(day2, datetime.max.time()) - timedelta(days=28)
+    # a fresh snapshot for the uploads inside the window only
+    window_start = datetime.combine(day2, datetime.max.time()) - timedelta(days=STATS_WINDOW_DAYS)
     recent = {
         v
         for v, meta in truth2["videos"].items()
