@@ -1,4 +1,5 @@
-"""How the chunked GX runner scales: time and peak memory on a synthetic fct_post_performance.
+"""How the chunked GX runner scales: time and peak memory on a synthetic fct_post_performance
+(every column of the mart's contract, valid data) under its blocking contract suite.
 
     .venv/bin/python -m benchmarks.gx_scale --rows 2000000 --chunk-rows 250000
 
@@ -28,21 +29,59 @@ def build(path: Path, rows: int) -> None:
     con.execute(
         f"""
         create table marts.fct_post_performance as
+        with base as (
+            select
+                'p' || i as post_id,
+                ['facebook', 'instagram', 'linkedin', 'x', 'youtube', 'tiktok'][1 + i % 6]
+                    as platform,
+                'acc' || (i % 50) as account_id,
+                'b' || (i % 3) as brand_id,
+                ['image', 'video', 'reel', 'carousel', 'text'][1 + i % 5] as format,
+                ['Preuve', 'Pedagogie', 'Communaute', 'Marque', 'unclassified'][1 + i % 5]
+                    as pillar,
+                timestamp '2025-01-01' + to_seconds(i % 30000000) as published_at,
+                (1000 + i % 9000)::bigint as reach,
+                (2000 + i % 9000)::bigint as impressions,
+                (i % 300)::bigint as likes,
+                (i % 100)::bigint as comments,
+                (i % 60)::bigint as shares,
+                (i % 40)::bigint as saves,
+                (i % 5000)::bigint as video_views,
+                (i % 1000)::bigint as video_completions,
+                (i % 70)::bigint as clicks,
+                (5000 + i % 1000)::bigint as followers
+            from range({rows}) t(i)
+        ),
+        parts as (
+            select
+                *,
+                cast(published_at as date) as published_date,
+                cast(published_at as date) + 30 as latest_snapshot_date,
+                30::bigint as post_age_days,
+                likes + comments + shares + saves as interactions
+            from base
+        )
         select
-            'p' || i as post_id,
-            case i % 2 when 0 then 'facebook' else 'instagram' end as platform,
-            'acc' || (i % 50) as account_id,
-            timestamp '2025-01-01' + to_seconds(i % 30000000) as published_at,
-            (i % 500)::bigint as interactions,
-            (1000 + i % 9000)::bigint as reach,
-            (2000 + i % 9000)::bigint as impressions,
-            (5000 + i % 1000)::bigint as followers,
-            (i % 500) * 100.0 / (1000 + i % 9000) as er_by_reach,
-            (i % 500) * 100.0 / (5000 + i % 1000) as er_by_followers,
-            (i % 500) * 100.0 / (2000 + i % 9000) as er_by_impressions,
-            (i % 500) * 100.0 / (1000 + i % 9000) as er_headline,
-            'by_reach' as er_formula
-        from range({rows}) t(i)
+            * exclude (interactions, followers),
+            interactions,
+            followers,
+            reach // 2 as reach_d1, impressions // 2 as impressions_d1,
+            interactions // 2 as interactions_d1,
+            cast(interactions // 2 as double) * 100.0 / (reach // 2) as er_headline_d1,
+            reach as reach_d7, impressions as impressions_d7, interactions as interactions_d7,
+            cast(interactions as double) * 100.0 / reach as er_headline_d7,
+            reach as reach_d28, impressions as impressions_d28, interactions as interactions_d28,
+            cast(interactions as double) * 100.0 / reach as er_headline_d28,
+            cast(interactions as double) * 100.0 / reach as er_by_reach,
+            cast(interactions as double) * 100.0 / followers as er_by_followers,
+            cast(interactions as double) * 100.0 / impressions as er_by_impressions,
+            cast(interactions as double) * 100.0 / reach as er_headline,
+            'by_reach' as er_formula,
+            'v1' as er_formula_version,
+            true as has_reach,
+            true as has_impressions,
+            true as has_followers
+        from parts
         """
     )
     con.close()

@@ -2,8 +2,9 @@
 
 GX 1.x has no DuckDB SQL dialect and its SQLAlchemy path over duckdb-engine returns no rows, so
 we validate through GX's pandas datasource. To scale to large marts the table is never loaded
-whole: row-level expectations run chunk by chunk over an Arrow record-batch stream, and
-table-level ones (uniqueness) read only the columns they need.
+whole: row-level expectations run chunk by chunk over an Arrow record-batch stream, and for
+table-level ones (uniqueness) DuckDB groups the key columns and hands GX only the rows whose
+key repeats, so a healthy table costs GX nothing and memory never holds every key.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from data_quality.spec import NOW, Expect, Suite
+from data_quality.spec import Expect, Now, Suite
 
 DEFAULT_CHUNK_ROWS = 250_000
 
@@ -103,15 +104,18 @@ def _key(expectation_type: str, kwargs: dict[str, Any]) -> tuple[str, str]:
 
 
 def _resolve(kwargs: dict[str, Any], df: pd.DataFrame) -> dict[str, Any]:
-    """Replace the NOW placeholder with the validation time, matching the column's timezone."""
+    """Replace a ``Now`` placeholder with the validation time (plus its grace), typed like the
+    column: a timestamp with or without time zone, or a ``date`` for DATE columns."""
     resolved = dict(kwargs)
     for key, value in kwargs.items():
-        if value == NOW:
-            now = pd.Timestamp(datetime.now(UTC))
-            dtype = df[kwargs["column"]].dtype
-            if getattr(dtype, "tz", None) is None:
+        if isinstance(value, Now):
+            column = df[kwargs["column"]]
+            now = pd.Timestamp(datetime.now(UTC)) + timedelta(days=value.grace_days)
+            if getattr(column.dtype, "tz", None) is None:
                 now = now.tz_localize(None)
-            resolved[key] = now
+            first = column.dropna().head(1).tolist()
+            is_date = bool(first) and type(first[0]) is date
+            resolved[key] = now.date() if is_date else now
     return resolved
 
 
@@ -145,6 +149,23 @@ def validate_frame(suite: Suite, df: pd.DataFrame) -> SuiteResult:
     return SuiteResult(suite.name, suite.relation, len(df), outcomes)
 
 
+def _duplicated_rows_sql(suite: Suite, columns: tuple[str, ...], limit: int) -> str:
+    """The rows whose ``columns`` repeat, found by DuckDB (which spills to disk if it must).
+
+    Ordered by key so that, capped at ``limit`` (at least 2), the first duplicated key keeps
+    two rows at least and GX still sees it repeat.
+    NULL keys group together as in GX, which then ignores them (not-null checks catch those).
+    """
+    cols = ", ".join(f'"{c}"' for c in columns)
+    same_key = " and ".join(f'p."{c}" is not distinct from d."{c}"' for c in columns)
+    return f"""
+        with projection as (select {cols} from ({suite.sql()}) as s),
+        duplicated as (select {cols} from projection group by all having count(*) > 1)
+        select p.* from projection as p semi join duplicated as d on {same_key}
+        order by {cols} limit {max(limit, 2)}
+    """
+
+
 def validate_table(
     suite: Suite,
     connect: Callable[[], duckdb.DuckDBPyConnection],
@@ -152,8 +173,9 @@ def validate_table(
 ) -> SuiteResult:
     """Validate ``suite.relation`` in the warehouse that ``connect`` opens.
 
-    Row-level expectations see the table in chunks of ``chunk_rows``; table-level ones see all
-    rows of just their own columns. Peak memory is one chunk plus the key columns.
+    Row-level expectations see the table in chunks of ``chunk_rows``; table-level ones see
+    only the rows DuckDB found with a repeated key (at most ``chunk_rows`` of them, so past
+    that many the unexpected count is a lower bound). Peak memory is about one chunk.
     """
     validator = _Validator(suite.name)
     row_level = [e for e in suite.expectations if e.scope == "row"]
@@ -167,12 +189,14 @@ def validate_table(
                 rows += len(chunk)
                 for e, r in zip(row_level, validator.validate(chunk, row_level), strict=True):
                     _merge(outcomes[e.label], r)
+        else:
+            (rows,) = con.execute(f"select count(*) from ({suite.sql()}) as s").fetchone()
         for e in table_level:
-            cols = ", ".join(f'"{c}"' for c in e.columns)
-            df = con.execute(f"select {cols} from ({suite.sql()}) as projection").df()
-            rows = max(rows, len(df))
+            df = con.execute(_duplicated_rows_sql(suite, e.columns, chunk_rows)).df()
             (r,) = validator.validate(df, [e])
-            _merge(outcomes[e.label], r)
+            outcome = outcomes[e.label]
+            _merge(outcome, r)
+            outcome.element_count = rows  # GX saw only the suspects; report against the table
     finally:
         con.close()
     return SuiteResult(suite.name, suite.relation, rows, list(outcomes.values()))

@@ -6,11 +6,23 @@ Great Expectations (whose import alone takes about six seconds).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-NOW = "$now"
-"""Placeholder for the validation time, resolved by the runner (e.g. "no dates in the future")."""
+
+@dataclass(frozen=True)
+class Now:
+    """Placeholder for the validation time, resolved by the runner ("no dates in the future").
+
+    ``grace_days`` widens the bound for calendar dates that may be local dates of brands east
+    of UTC, which run up to 14 hours ahead of the UTC clock the runner reads.
+    """
+
+    grace_days: int = 0
+
+
+NOW = Now()
 
 
 @dataclass(frozen=True)
@@ -19,7 +31,7 @@ class Expect:
 
     ``scope="row"`` expectations hold row by row, so the runner streams the table in chunks;
     ``scope="table"`` ones (uniqueness) need every row of their columns at once, so the runner
-    reads only those columns.
+    lets DuckDB find the rows whose key repeats and hands GX only those.
     """
 
     type: str
@@ -39,9 +51,16 @@ class Expect:
         return f"{self.type}({', '.join(self.columns)})"
 
 
+Severity = Literal["error", "warn"]
+
+
 @dataclass(frozen=True)
 class Suite:
-    """A named suite over ``relation``; ``select`` may add derived columns to expect on."""
+    """A named suite over ``relation``; ``select`` may add derived columns to expect on.
+
+    ``blocking`` suites fail with ERROR severity and stop the assets downstream of their table;
+    the others report with ``severity`` and let the run go on.
+    """
 
     name: str
     relation: str
@@ -49,7 +68,17 @@ class Suite:
     select: str = "*"
     description: str = ""
     blocking: bool = False
+    severity: Severity = "error"
     key_columns: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        # Results are matched back to expectations by label: two alike would merge silently.
+        labels = [e.label for e in self.expectations]
+        duplicated = sorted({label for label in labels if labels.count(label) > 1})
+        if duplicated:
+            raise ValueError(f"suite {self.name}: expectations repeated: {duplicated}")
+        if self.blocking and self.severity != "error":
+            raise ValueError(f"suite {self.name}: Dagster blocks only on ERROR severity")
 
     def sql(self) -> str:
         """The projection the expectations run on."""
@@ -67,7 +96,7 @@ def unique(column: str) -> Expect:
 
 
 def unique_together(*columns: str) -> Expect:
-    """Uniqueness of a combination of columns, over the whole table."""
+    """Uniqueness of a combination of columns (a compound key), over the whole table."""
     return Expect("ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)}, scope="table")
 
 
@@ -79,11 +108,45 @@ def between(column: str, min_value: Any = None, max_value: Any = None) -> Expect
     )
 
 
+def in_set(column: str, values: Iterable[str]) -> Expect:
+    """Values from a closed vocabulary (NULLs are not counted as failures)."""
+    return Expect("ExpectColumnValuesToBeInSet", {"column": column, "value_set": sorted(values)})
+
+
 def is_null(column: str) -> Expect:
     """Every value is NULL: used on derived columns that flag a broken invariant."""
     return Expect("ExpectColumnValuesToBeNull", {"column": column})
 
 
-def not_in_future(column: str) -> Expect:
-    """No timestamp after the time of validation."""
-    return between(column, max_value=NOW)
+def not_in_future(column: str, grace_days: int = 0) -> Expect:
+    """No timestamp (or date) after the time of validation, plus ``grace_days``."""
+    return between(column, max_value=Now(grace_days) if grace_days else NOW)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A row invariant no single-column expectation states, written in SQL.
+
+    The projection derives ``name``: NULL on rows that hold, and on each row where
+    ``broken_when`` is true the text of ``show`` (the row's key, or the offending values), so
+    GX's unexpected examples point at the rows to fix. ``broken_when`` must be NULL-safe: a
+    condition that evaluates to NULL counts as holding.
+    """
+
+    name: str
+    broken_when: str
+    show: str
+
+    @property
+    def column_sql(self) -> str:
+        shown = f"coalesce(cast(({self.show}) as varchar), 'NULL')"
+        return f"case when {self.broken_when} then {shown} end as {self.name}"
+
+    @property
+    def expectation(self) -> Expect:
+        return is_null(self.name)
+
+
+def with_violations(violations: Iterable[Violation], base: str = "*") -> str:
+    """A ``select`` list: ``base`` plus one derived column per violation."""
+    return ",\n    ".join([base, *(v.column_sql for v in violations)])

@@ -1,6 +1,9 @@
 """Great Expectations suites as Dagster asset checks, one per suite, on the table it guards.
 
-A blocking suite (the raw posts) stops the run before dbt builds anything on bad rows.
+A blocking suite fails with ERROR severity and stops what is downstream of its table: on the
+raw posts, the dbt build; on the engagement marts (their contract suites), the publication of
+the marts, so BI tools keep the last good copy. A non-blocking suite reports with its own
+severity (the marts' plausibility suites warn) and lets the run go on.
 """
 
 from dagster import (
@@ -14,10 +17,15 @@ from dagster import (
 )
 
 from data_quality.runner import validate_table
-from data_quality.spec import Suite
+from data_quality.spec import Severity, Suite
 from data_quality.suites import ALL_SUITES
 from orchestration.defs.resources import Warehouse
 from orchestration.settings import DUCKDB_POOL
+
+SEVERITIES: dict[Severity, AssetCheckSeverity] = {
+    "error": AssetCheckSeverity.ERROR,
+    "warn": AssetCheckSeverity.WARN,
+}
 
 
 def suite_check(suite: Suite) -> AssetChecksDefinition:
@@ -36,7 +44,7 @@ def suite_check(suite: Suite) -> AssetChecksDefinition:
         context.log.info(result.summary())
         return AssetCheckResult(
             passed=result.success,
-            severity=AssetCheckSeverity.ERROR,
+            severity=SEVERITIES[suite.severity],
             metadata={
                 "rows": result.rows,
                 "expectations": len(result.outcomes),

@@ -1,0 +1,188 @@
+"""Suites on ``marts.fct_post_performance``: one row per post, its latest metrics, its values
+at D+1, D+7 and D+28, and its engagement rates.
+
+Two suites, because they call for different answers:
+
+- the **contract** is blocking (ERROR): a duplicated post, an unknown platform, a rate that is
+  not its formula or a table mixing ER formulas is wrong in every dashboard that reads it, so
+  the check stops the publication of the marts and BI tools keep the last good copy;
+- the **plausibility** suite warns (WARN, non-blocking): an ER above the sane bound or a date
+  after the clock is more often an API oddity or clock skew on one post than a broken build,
+  and is worth a look without holding back every other mart.
+"""
+
+from __future__ import annotations
+
+from data_quality.spec import (
+    Suite,
+    Violation,
+    between,
+    in_set,
+    not_in_future,
+    not_null,
+    unique,
+    with_violations,
+)
+from data_quality.suites.engagement.rates import (
+    RATES,
+    differs,
+    formula_contract,
+    headline_sql,
+    rate_sql,
+    rates_contract,
+    rates_plausible,
+)
+from data_quality.suites.engagement.vocabulary import FORMATS, PILLARS, PLATFORMS
+
+RELATION = "marts.fct_post_performance"
+KEY = "post_id"
+MILESTONES = (1, 7, 28)
+"""Post ages (days) at which each post is compared with the others."""
+
+COUNTS = (
+    "reach",
+    "impressions",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "video_views",
+    "video_completions",
+    "clicks",
+    "interactions",
+    "followers",
+    *(f"{m}_d{d}" for d in MILESTONES for m in ("reach", "impressions", "interactions")),
+)
+
+
+def _interactions_sum() -> str:
+    """Interactions per the dbt macro: the parts the platform gives, NULL when none is."""
+    parts = ("likes", "comments", "shares", "saves")
+    all_null = " and ".join(f"{p} is null" for p in parts)
+    total = " + ".join(f"coalesce({p}, 0)" for p in parts)
+    return f"case when {all_null} then null else {total} end"
+
+
+def _milestone_violations() -> list[Violation]:
+    """A D+N value needs a post at least N days old, and is the headline formula on D+N parts
+    (ER by followers keeps the followers of the publication day)."""
+    violations = []
+    for d in MILESTONES:
+        values = (f"reach_d{d}", f"impressions_d{d}", f"interactions_d{d}", f"er_headline_d{d}")
+        any_value = " or ".join(f"{v} is not null" for v in values)
+        violations.append(
+            Violation(
+                f"milestone_d{d}_before_post_age",
+                f"coalesce(post_age_days, -1) < {d} and ({any_value})",
+                "post_id || ' aged ' || coalesce(cast(post_age_days as varchar), 'NULL')",
+            )
+        )
+        expected = headline_sql(
+            rate_sql(f"interactions_d{d}", f"reach_d{d}"),
+            rate_sql(f"interactions_d{d}", "followers"),
+            rate_sql(f"interactions_d{d}", f"impressions_d{d}"),
+        )
+        violations.append(
+            Violation(
+                f"er_headline_d{d}_not_er_formula", differs(f"er_headline_d{d}", expected), KEY
+            )
+        )
+    return violations
+
+
+def _contract() -> Suite:
+    formula_expectations, formula_violations = formula_contract(RELATION)
+    rate_expectations, rate_violations = rates_contract(KEY)
+    violations = [
+        *formula_violations,
+        *rate_violations,
+        *(
+            Violation(f"{rate}_off_formula", differs(rate, rate_sql("interactions", den)), KEY)
+            for rate, den in RATES.items()
+        ),
+        *(
+            Violation(
+                f"has_{m}_not_{m}_present", f"has_{m} is distinct from ({m} is not null)", KEY
+            )
+            for m in ("reach", "impressions", "followers")
+        ),
+        Violation(
+            "interactions_not_sum_of_parts", differs("interactions", _interactions_sum()), KEY
+        ),
+        Violation(
+            "latest_snapshot_before_publication", "latest_snapshot_date < published_date", KEY
+        ),
+        # published_date may be a brand's local date: at most a day from the UTC timestamp.
+        Violation(
+            "published_date_not_published_at",
+            "abs(date_diff('day', cast(published_at as date), published_date)) > 1",
+            KEY,
+        ),
+        *_milestone_violations(),
+    ]
+    return Suite(
+        name="marts_fct_post_performance",
+        relation=RELATION,
+        select=with_violations(violations),
+        description=(
+            "Contract, blocking: one row per post; platform, format and pillar from the "
+            "vocabulary; counts and rates non-negative; each rate its formula and NULL without a "
+            "denominator; headline ER = the rate er_formula names, one formula per table; "
+            "has_* flags match; D+N values only on posts that old; snapshot after publication."
+        ),
+        blocking=True,
+        key_columns=(KEY,),
+        expectations=(
+            *not_null(
+                "post_id",
+                "platform",
+                "account_id",
+                "brand_id",
+                "format",
+                "pillar",
+                "published_at",
+                "published_date",
+                "has_reach",
+                "has_impressions",
+                "has_followers",
+            ),
+            unique(KEY),
+            in_set("platform", PLATFORMS),
+            in_set("format", FORMATS),
+            in_set("pillar", PILLARS),
+            *(between(c, min_value=0) for c in COUNTS),
+            between("post_age_days", min_value=0),
+            *(between(f"er_headline_d{d}", min_value=0) for d in MILESTONES),
+            *formula_expectations,
+            *rate_expectations,
+            *(v.expectation for v in violations),
+        ),
+    )
+
+
+def _plausibility() -> Suite:
+    headlines = ("er_headline", *(f"er_headline_d{d}" for d in MILESTONES))
+    bound_expectations, bound_violations = rates_plausible(headline_columns=headlines)
+    return Suite(
+        name="marts_fct_post_performance_plausibility",
+        relation=RELATION,
+        select=with_violations(bound_violations),
+        description=(
+            "Plausibility, warning: ER by reach or impressions (and the headline ER when it is "
+            "one of them) at most 1000 %; nothing published or snapshotted after today."
+        ),
+        severity="warn",
+        key_columns=(KEY,),
+        expectations=(
+            not_in_future("published_at"),
+            not_in_future("published_date", grace_days=1),
+            not_in_future("latest_snapshot_date", grace_days=1),
+            *bound_expectations,
+            *(v.expectation for v in bound_violations),
+        ),
+    )
+
+
+FCT_POST_PERFORMANCE = _contract()
+FCT_POST_PERFORMANCE_PLAUSIBILITY = _plausibility()
+SUITES = (FCT_POST_PERFORMANCE, FCT_POST_PERFORMANCE_PLAUSIBILITY)
