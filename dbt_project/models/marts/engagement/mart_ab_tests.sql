@@ -1,12 +1,18 @@
 -- A/B tests: one row per experiment x variant (hashtags #ab_<dimension>_<experiment>_<variant>,
 -- parsed into dim_posts). Each variant is compared with the control variant 'a' by a pooled
--- two-proportion z-test of interactions / reach. Posts without reach cannot enter the test:
--- they are counted in posts_without_reach. Variants are compared within one experiment_id,
--- brand, platform and dimension: an experiment never mixes audiences (and if an id ever spanned
--- two, the grain test on experiment_id x variant would fail rather than blend them).
+-- two-proportion z-test of interactions / exposure, where exposure is ONE metric per
+-- experiment, named in exposure_metric: reach when every post of the experiment that has
+-- interactions has reach, else impressions, else video_views, else none (no test). The
+-- headline ER is not used: it is by reach (or followers) and NULL on X, YouTube and TikTok,
+-- whose APIs give no reach, so their experiments could never be tested. Variants are compared
+-- within one experiment_id, brand, platform and dimension: an experiment never mixes audiences
+-- (and if an id ever spanned two, the grain test on experiment_id x variant would fail rather
+-- than blend them).
 {%- set alpha = var('ab_test_alpha', 0.05) %}
 {%- set control = 'a' %}
 {%- set scope = 'experiment_id, experiment_dimension, brand_id, platform' %}
+{#- In order of preference: the first metric every post with interactions has is tested. -#}
+{%- set exposure_metrics = ['reach', 'impressions', 'video_views'] %}
 
 with posts as (
     select
@@ -16,12 +22,52 @@ with posts as (
         dim.brand_id,
         dim.platform,
         dim.published_date,
-        perf.reach,
         perf.interactions
+        {%- for m in exposure_metrics %},
+        perf.{{ m }}
+        {%- endfor %}
     from {{ ref('dim_posts') }} as dim
     left join {{ ref('fct_post_performance') }} as perf
         on dim.post_id = perf.post_id
     where dim.experiment_id is not null
+),
+
+-- Posts with interactions that lack each candidate metric, counted over the experiment
+-- (a window, not a join, so a NULL scope key cannot drop a post).
+coverage as (
+    select
+        *,
+        count(interactions) over (partition by {{ scope }}) as posts_with_interactions
+        {%- for m in exposure_metrics %},
+        sum(case when interactions is not null and {{ m }} is null then 1 else 0 end)
+            over (partition by {{ scope }}) as interacted_without_{{ m }}
+        {%- endfor %}
+    from posts
+),
+
+-- The experiment's exposure metric and each post's value of it. No post with interactions:
+-- nothing to test, so no metric (rather than a vacuous 'reach').
+with_exposure as (
+    select
+        *,
+        case
+            when posts_with_interactions = 0 then null
+            {%- for m in exposure_metrics %}
+            when interacted_without_{{ m }} = 0 then {{ dbt.string_literal(m) }}
+            {%- endfor %}
+        end as exposure_metric
+    from coverage
+),
+
+post_exposure as (
+    select
+        *,
+        case exposure_metric
+            {%- for m in exposure_metrics %}
+            when {{ dbt.string_literal(m) }} then {{ m }}
+            {%- endfor %}
+        end as exposure_value
+    from with_exposure
 ),
 
 variants as (
@@ -31,25 +77,30 @@ variants as (
         brand_id,
         platform,
         variant,
+        exposure_metric,
         count(*) as posts,
-        sum(case when reach is null then 1 else 0 end) as posts_without_reach,
-        -- Numerator and denominator describe the same posts: those with reach and interactions.
+        sum(case when exposure_value is null then 1 else 0 end) as posts_without_exposure,
+        -- Numerator and denominator describe the same posts: those with exposure and interactions.
+        sum(case when interactions is not null then exposure_value end) as exposure,
+        sum(case when exposure_value is not null then interactions end) as interactions,
+        -- Descriptive ER by reach on the posts that have both (NULL on platforms without reach).
         sum(case when interactions is not null then reach end) as reach,
-        sum(case when reach is not null then interactions end) as interactions,
+        sum(case when reach is not null then interactions end) as interactions_with_reach,
         min(published_date) as variant_start,
         max(published_date) as variant_end
-    from posts
-    group by experiment_id, experiment_dimension, brand_id, platform, variant
+    from post_exposure
+    group by experiment_id, experiment_dimension, brand_id, platform, variant, exposure_metric
 ),
 
 with_control as (
     select
         variants.*,
-        {{ engagement_rate('variants.interactions', 'variants.reach') }} as er,
+        {{ engagement_rate('variants.interactions', 'variants.exposure') }} as rate,
+        {{ engagement_rate('variants.interactions_with_reach', 'variants.reach') }} as er_by_reach,
         {{ dbt.string_literal(control) }} as control_variant,
-        control.reach as control_reach,
+        control.exposure as control_exposure,
         control.interactions as control_interactions,
-        {{ engagement_rate('control.interactions', 'control.reach') }} as control_er
+        {{ engagement_rate('control.interactions', 'control.exposure') }} as control_rate
     from variants
     left join variants as control
         on variants.experiment_id = control.experiment_id
@@ -61,22 +112,22 @@ with_control as (
 
 -- Pooled two-proportion z-test, proportions as fractions (not percent): p = x / n,
 -- p_pool = (x1 + x2) / (n1 + n2), z = (p1 - p2) / sqrt(p_pool (1 - p_pool) (1/n1 + 1/n2)).
--- Interactions above reach give p_pool > 1 and a negative variance: no test (NULL), no clamp.
+-- Interactions above exposure give p_pool > 1 and a negative variance: no test (NULL), no clamp.
 proportions as (
     select
         *,
         case
             when variant = control_variant then null
-            when reach is null or reach = 0 or control_reach is null or control_reach = 0 then null
+            when exposure is null or exposure = 0 or control_exposure is null or control_exposure = 0 then null
             when interactions is null or control_interactions is null then null
             else {{ dbt.cast('interactions + control_interactions', type_double()) }}
-                 / {{ dbt.cast('reach + control_reach', type_double()) }}
+                 / {{ dbt.cast('exposure + control_exposure', type_double()) }}
         end as p_pool,
-        case when reach > 0 then
-            {{ dbt.cast('interactions', type_double()) }} / {{ dbt.cast('reach', type_double()) }}
+        case when exposure > 0 then
+            {{ dbt.cast('interactions', type_double()) }} / {{ dbt.cast('exposure', type_double()) }}
         end as p_variant,
-        case when control_reach > 0 then
-            {{ dbt.cast('control_interactions', type_double()) }} / {{ dbt.cast('control_reach', type_double()) }}
+        case when control_exposure > 0 then
+            {{ dbt.cast('control_interactions', type_double()) }} / {{ dbt.cast('control_exposure', type_double()) }}
         end as p_control
     from with_control
 ),
@@ -88,8 +139,8 @@ tested as (
             when p_pool is null or p_pool * (1 - p_pool) <= 0 then null
             else (p_variant - p_control) / sqrt(
                 p_pool * (1 - p_pool)
-                * (1.0 / {{ dbt.cast('reach', type_double()) }}
-                   + 1.0 / {{ dbt.cast('control_reach', type_double()) }})
+                * (1.0 / {{ dbt.cast('exposure', type_double()) }}
+                   + 1.0 / {{ dbt.cast('control_exposure', type_double()) }})
             )
         end as z_raw
     from proportions
@@ -114,7 +165,7 @@ significant as (
 
 -- Experiment-level columns, as windows over the scope (no self-join that a NULL key could drop).
 -- Winner: among the control and the variants significantly different from it, the one with
--- the highest ER; NULL when no variant differs significantly from the control.
+-- the highest rate; NULL when no variant differs significantly from the control.
 experiment_level as (
     select
         *,
@@ -124,7 +175,7 @@ experiment_level as (
             as has_significant_variant,
         first_value(variant) over (
             partition by {{ scope }}
-            order by case when is_significant or variant = control_variant then er end desc nulls last,
+            order by case when is_significant or variant = control_variant then rate end desc nulls last,
                      variant
             rows between unbounded preceding and unbounded following
         ) as best_candidate
@@ -138,16 +189,19 @@ select
     brand_id,
     platform,
     posts,
-    posts_without_reach,
-    reach,
+    posts_without_exposure,
+    {{ dbt.cast('exposure_metric', dbt.type_string()) }} as exposure_metric,
+    exposure,
     interactions,
-    er,
+    rate,
     control_variant,
-    control_er,
+    control_rate,
+    reach,
+    er_by_reach,
     case
         when variant = control_variant then null
-        when control_er is null or control_er = 0 then null
-        else (er - control_er) / control_er
+        when control_rate is null or control_rate = 0 then null
+        else (rate - control_rate) / control_rate
     end as lift,
     round(z_raw, 6) as z_statistic,
     round(p_raw, 6) as p_value,

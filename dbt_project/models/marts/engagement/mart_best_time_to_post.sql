@@ -2,8 +2,9 @@
 -- trailing var('best_time_window_days') days. The window ends at the latest published_date
 -- (UTC) in dim_posts, not at current_date, so a rerun on the same data gives the same answer.
 -- A slot is ranked only when enough of its posts have a headline ER
--- (var('best_time_min_posts')): one lucky post does not make a best slot.
-{%- set window_days = var('best_time_window_days', 90) %}
+-- (var('best_time_min_posts')): one lucky post does not make a best slot. The default window is
+-- a year because 7 x 24 slots split the posts thinly: over 90 days almost no slot gets 5 posts.
+{%- set window_days = var('best_time_window_days', 365) %}
 {%- set min_posts = var('best_time_min_posts', 5) %}
 
 with posts as (
