@@ -10,14 +10,17 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 import requests
 
+from ingestion.meta.settings import INSIGHTS_WINDOW_DAYS
 from sandbox.credentials import source_env
 from sandbox.server import run_in_thread
 from sandbox.world.generator import WorldSpec, generate
@@ -112,17 +115,24 @@ def _expected(manifest: dict[str, Any]) -> dict[str, dict[str, int | None]]:
     return out
 
 
+META = "('facebook', 'instagram')"
+
+
 def _assert_marts_equal_ground_truth(env: dict[str, Any], today: date) -> dict[str, Any]:
+    """Meta posts carry every metric of the manifest; every platform's posts carry the
+    generator's pillar, format, experiment tag, parent and partnership (manifest engagement)."""
     manifest = build_manifest(env["world"], today)
     expected = _expected(manifest)
 
     posts = _query(env, "select post_id from marts.dim_posts")
     assert len(posts) == len({p for (p,) in posts}), "a post appears twice in dim_posts"
-    assert {p for (p,) in posts} == set(expected)
+    meta_posts = _query(env, f"select post_id from marts.dim_posts where platform in {META}")
+    assert {p for (p,) in meta_posts} == set(expected)
 
     rows = _query(
         env,
-        "select post_id, reach, impressions, interactions, saves from marts.fct_post_performance",
+        "select post_id, reach, impressions, interactions, saves from marts.fct_post_performance "
+        f"where platform in {META}",
     )
     assert len(rows) == len(expected)
     got = {
@@ -135,9 +145,57 @@ def _assert_marts_equal_ground_truth(env: dict[str, Any], today: date) -> dict[s
     assert len(comments) == len({c for (c,) in comments}), "a comment appears twice"
     truth = {c for acc in manifest["accounts"].values() for c in acc["comment_ids"]}
     assert {c for (c,) in comments} == truth
-    accounts = _query(env, "select account_id from marts.dim_accounts")
+    accounts = _query(env, f"select account_id from marts.dim_accounts where platform in {META}")
     assert {a for (a,) in accounts} == set(manifest["accounts"])
+    _assert_engagement_truth(env, manifest["engagement"])
     return manifest
+
+
+def _assert_engagement_truth(env: dict[str, Any], truth: dict[str, Any]) -> None:
+    """Pillars (seeded rules), formats, A/B variants, parents and partnerships of all six
+    platforms equal what the generator meant."""
+    counts = _query(
+        env,
+        "select brand_id, platform, pillar, format, count(*) from marts.dim_posts group by all",
+    )
+    expected_counts = {
+        (r["brand_id"], r["platform"], r["pillar"], r["format"]): r["posts"]
+        for r in truth["posts_by_pillar_format"]
+        if r["posts"]
+    }
+    assert {tuple(r[:4]): r[4] for r in counts} == expected_counts
+    assert {r[1] for r in counts} == {"facebook", "instagram", "linkedin", "x", "youtube", "tiktok"}
+
+    variants = _query(
+        env,
+        "select experiment_id, experiment_variant, post_id from marts.dim_posts "
+        "where experiment_id is not null",
+    )
+    got_variants: dict[tuple[str, str], set[str]] = {}
+    for experiment_id, variant, post_id in variants:
+        got_variants.setdefault((experiment_id, variant), set()).add(post_id)
+    assert got_variants == {
+        (e["experiment_id"], e["variant"]): set(e["posts"]) for e in truth["experiments"]
+    }
+    tested = _query(env, "select distinct experiment_id from marts.mart_ab_tests")
+    assert {t for (t,) in tested} == {e["experiment_id"] for e in truth["experiments"]}
+
+    parents = _query(
+        env, "select post_id, parent_post_id from marts.dim_posts where parent_post_id is not null"
+    )
+    assert dict(parents) == {p["post_id"]: p["parent_post_id"] for p in truth["parents"]}
+
+    partnerships = _query(
+        env,
+        "select brand_id, platform, count_if(is_partnership), count_if(is_disclosed) "
+        "from marts.dim_posts group by all",
+    )
+    got_partnerships = {(b, p): (n, d) for b, p, n, d in partnerships if n or d}
+    assert got_partnerships == {
+        (r["brand_id"], r["platform"]): (r["partnerships"], r["disclosed"])
+        for r in truth["partnerships"]
+        if r["partnerships"] or r["disclosed"]
+    }
 
 
 def test_first_run_equals_ground_truth(env: dict[str, Any]) -> None:
@@ -190,7 +248,9 @@ def test_same_day_rerun_adds_nothing(env: dict[str, Any]) -> None:
 def test_next_day_adds_only_the_new_data(env: dict[str, Any]) -> None:
     snapshots_before = dict(
         _warehouse(
-            env, "select snapshot_date, count(*) from marts.fct_post_metrics_daily group by 1"
+            env,
+            "select snapshot_date, count(*) from marts.fct_post_metrics_daily "
+            f"where platform in {META} group by 1",
         )
     )
     response = requests.post(f"{env['url']}/_sandbox/clock/advance", params={"days": 1}, timeout=30)
@@ -201,20 +261,22 @@ def test_next_day_adds_only_the_new_data(env: dict[str, Any]) -> None:
 
     snapshots_after = dict(
         _warehouse(
-            env, "select snapshot_date, count(*) from marts.fct_post_metrics_daily group by 1"
+            env,
+            "select snapshot_date, count(*) from marts.fct_post_metrics_daily "
+            f"where platform in {META} group by 1",
         )
     )
-    # Earlier snapshots are kept as they were; the new day adds one per post younger than
-    # the 28-day window (and every post that is new today).
+    # Earlier snapshots are kept as they were; the new day adds one per Meta post younger than
+    # the insights window (and every post that is new today).
     assert {d: n for d, n in snapshots_after.items() if d != tomorrow} == snapshots_before
     # "Younger than the window" is measured at the sandbox's now: tomorrow 23:59:59 UTC.
     now = datetime.combine(tomorrow, time(23, 59, 59))
     young = {
         post_id
         for (post_id, published_at) in _query(
-            env, "select post_id, published_at from marts.dim_posts"
+            env, f"select post_id, published_at from marts.dim_posts where platform in {META}"
         )
-        if now - published_at < timedelta(days=28)
+        if now - published_at < timedelta(days=INSIGHTS_WINDOW_DAYS)
     }
     assert snapshots_after[tomorrow] == len(young)
     assert len(young) < manifest["totals"]["posts"]
@@ -300,3 +362,13 @@ def test_one_failing_source_does_not_stop_the_others(env: dict[str, Any]) -> Non
         )
     }
     assert others <= succeeded
+
+
+def test_readme_engagement_queries_run_on_the_published_marts(env: dict[str, Any]) -> None:
+    """The example SQL of README's engagement section runs as printed on the published copy."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What the engagement marts answer", 1)[1].split("\n## ", 1)[0]
+    queries = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+    assert len(queries) == 3
+    results = [_query(env, q) for q in queries]
+    assert results[0], "the pillar query returns nothing on the sandbox world"
