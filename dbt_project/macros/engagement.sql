@@ -41,3 +41,13 @@
     {{ dbt.cast(dbt.string_literal(formula), dbt.type_string()) }} as er_formula,
     {{ dbt.cast(dbt.string_literal(var('er_formula_version', 'v1')), dbt.type_string()) }} as er_formula_version
 {%- endmacro %}
+
+{#- The three rates as columns er_by_reach, er_by_followers, er_by_impressions. Aggregates pass
+    the interactions of the posts that have each denominator (interactions_with_reach,
+    interactions_with_impressions), so a post without reach does not inflate ER by reach. -#}
+{% macro engagement_rates(interactions, reach, followers, impressions,
+                          interactions_with_reach=none, interactions_with_impressions=none) -%}
+    {{ engagement_rate(interactions_with_reach or interactions, reach) }} as er_by_reach,
+    {{ engagement_rate(interactions, followers) }} as er_by_followers,
+    {{ engagement_rate(interactions_with_impressions or interactions, impressions) }} as er_by_impressions
+{%- endmacro %}

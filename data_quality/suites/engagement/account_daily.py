@@ -22,8 +22,8 @@ from data_quality.spec import (
 from data_quality.suites.engagement.rates import (
     RATES,
     formula_contract,
+    plausibility_suite,
     rates_contract,
-    rates_plausible,
 )
 from data_quality.suites.engagement.vocabulary import PLATFORMS
 
@@ -73,22 +73,15 @@ def _contract() -> Suite:
 
 
 def _plausibility() -> Suite:
-    bound_expectations, bound_violations = rates_plausible()
-    return Suite(
+    return plausibility_suite(
         name="marts_fct_account_daily_plausibility",
         relation=RELATION,
-        select=with_violations(bound_violations),
+        key_columns=KEY_COLUMNS,
         description=(
             "Plausibility, warning: ER by reach or impressions (and the headline ER when it is "
             "one of them) at most 1000 %; no day after today."
         ),
-        severity="warn",
-        key_columns=KEY_COLUMNS,
-        expectations=(
-            not_in_future("date_day", grace_days=1),
-            *bound_expectations,
-            *(v.expectation for v in bound_violations),
-        ),
+        date_expectations=(not_in_future("date_day", grace_days=1),),
     )
 
 

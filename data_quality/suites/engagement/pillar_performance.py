@@ -20,7 +20,7 @@ from data_quality.spec import (
     unique_together,
     with_violations,
 )
-from data_quality.suites.engagement.rates import formula_contract, rates_plausible
+from data_quality.suites.engagement.rates import formula_contract, plausibility_suite
 from data_quality.suites.engagement.vocabulary import (
     FORMATS,
     PILLARS,
@@ -128,22 +128,17 @@ def _contract() -> Suite:
 
 
 def _plausibility() -> Suite:
-    bound_expectations, bound_violations = rates_plausible(rate_columns=(), headline_columns=ERS)
-    return Suite(
+    return plausibility_suite(
         name="marts_mart_pillar_performance_plausibility",
         relation=RELATION,
-        select=with_violations(bound_violations),
+        key_columns=KEY_COLUMNS,
         description=(
             "Plausibility, warning: median, mean and baseline ER at most 1000 % when the "
             "formula is by reach or impressions; no week starting after today."
         ),
-        severity="warn",
-        key_columns=KEY_COLUMNS,
-        expectations=(
-            not_in_future("week_start", grace_days=1),
-            *bound_expectations,
-            *(v.expectation for v in bound_violations),
-        ),
+        date_expectations=(not_in_future("week_start", grace_days=1),),
+        rate_columns=(),
+        headline_columns=ERS,
     )
 
 

@@ -28,9 +28,9 @@ from data_quality.suites.engagement.rates import (
     differs,
     formula_contract,
     headline_sql,
+    plausibility_suite,
     rate_sql,
     rates_contract,
-    rates_plausible,
 )
 from data_quality.suites.engagement.vocabulary import FORMATS, PILLARS, PLATFORMS
 
@@ -161,25 +161,20 @@ def _contract() -> Suite:
 
 
 def _plausibility() -> Suite:
-    headlines = ("er_headline", *(f"er_headline_d{d}" for d in MILESTONES))
-    bound_expectations, bound_violations = rates_plausible(headline_columns=headlines)
-    return Suite(
+    return plausibility_suite(
         name="marts_fct_post_performance_plausibility",
         relation=RELATION,
-        select=with_violations(bound_violations),
+        key_columns=(KEY,),
         description=(
             "Plausibility, warning: ER by reach or impressions (and the headline ER when it is "
             "one of them) at most 1000 %; nothing published or snapshotted after today."
         ),
-        severity="warn",
-        key_columns=(KEY,),
-        expectations=(
+        date_expectations=(
             not_in_future("published_at"),
             not_in_future("published_date", grace_days=1),
             not_in_future("latest_snapshot_date", grace_days=1),
-            *bound_expectations,
-            *(v.expectation for v in bound_violations),
         ),
+        headline_columns=("er_headline", *(f"er_headline_d{d}" for d in MILESTONES)),
     )
 
 

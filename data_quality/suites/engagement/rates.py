@@ -15,7 +15,7 @@ its formula is by reach or by impressions.
 
 from __future__ import annotations
 
-from data_quality.spec import Expect, Violation, between, in_set, not_null
+from data_quality.spec import Expect, Suite, Violation, between, in_set, not_null, with_violations
 from data_quality.suites.engagement.vocabulary import ER_FORMULAS
 
 ER_MAX_PERCENT = 1000
@@ -113,3 +113,30 @@ def rates_plausible(
         for column in headline_columns
     ]
     return expectations, violations
+
+
+def plausibility_suite(
+    name: str,
+    relation: str,
+    key_columns: tuple[str, ...],
+    description: str,
+    date_expectations: tuple[Expect, ...],
+    rate_columns: tuple[str, ...] = ("er_by_reach", "er_by_impressions"),
+    headline_columns: tuple[str, ...] = ("er_headline",),
+) -> Suite:
+    """The warning suite every engagement mart has: its dates not after today and its rates
+    within ``ER_MAX_PERCENT`` (see ``rates_plausible``)."""
+    bound_expectations, bound_violations = rates_plausible(rate_columns, headline_columns)
+    return Suite(
+        name=name,
+        relation=relation,
+        select=with_violations(bound_violations),
+        description=description,
+        severity="warn",
+        key_columns=key_columns,
+        expectations=(
+            *date_expectations,
+            *bound_expectations,
+            *(v.expectation for v in bound_violations),
+        ),
+    )

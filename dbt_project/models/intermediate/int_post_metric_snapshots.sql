@@ -81,9 +81,7 @@ with_followers as (
 rates as (
     select
         *,
-        {{ engagement_rate('interactions', 'reach') }} as er_by_reach,
-        {{ engagement_rate('interactions', 'followers') }} as er_by_followers,
-        {{ engagement_rate('interactions', 'impressions') }} as er_by_impressions
+        {{ engagement_rates('interactions', 'reach', 'followers', 'impressions') }}
     from with_followers
 )
 

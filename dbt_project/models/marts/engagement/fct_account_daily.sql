@@ -94,9 +94,8 @@ rates as (
         reach,
         impressions,
         interactions,
-        {{ engagement_rate('interactions_with_reach', 'reach') }} as er_by_reach,
-        {{ engagement_rate('interactions', 'followers') }} as er_by_followers,
-        {{ engagement_rate('interactions_with_impressions', 'impressions') }} as er_by_impressions
+        {{ engagement_rates('interactions', 'reach', 'followers', 'impressions',
+                            'interactions_with_reach', 'interactions_with_impressions') }}
     from joined
 )
 

@@ -27,46 +27,54 @@ at_age as (
         {%- endfor %}
     from snapshots
     group by platform, post_id
+),
+
+joined as (
+    select
+        posts.post_id,
+        posts.platform,
+        posts.account_id,
+        posts.brand_id,
+        posts.format,
+        classification.pillar,
+        posts.published_at,
+        posts.published_date,
+        posts.published_date_local,
+        latest.snapshot_date as latest_snapshot_date,
+        latest.post_age_days,
+        {%- for m in metrics %}
+        latest.{{ m }},
+        {%- endfor %}
+        followers.followers,
+        {%- for age in ages %}
+        {%- for m in ['reach', 'impressions', 'interactions', 'er_headline'] %}
+        at_age.{{ m }}_d{{ age }},
+        {%- endfor %}
+        {%- endfor %}
+        latest.reach is not null as has_reach,
+        latest.impressions is not null as has_impressions,
+        followers.followers is not null as has_followers
+    from {{ ref('int_posts') }} as posts
+    left join {{ ref('int_post_classification') }} as classification
+        on posts.post_id = classification.post_id and posts.platform = classification.platform
+    left join snapshots as latest
+        on posts.post_id = latest.post_id and posts.platform = latest.platform and latest.recency = 1
+    left join at_age
+        on posts.post_id = at_age.post_id and posts.platform = at_age.platform
+    left join {{ ref('int_account_followers_daily') }} as followers
+        on posts.account_id = followers.account_id
+       and posts.platform = followers.platform
+       and posts.published_date = followers.date_day
+),
+
+rates as (
+    select
+        *,
+        {{ engagement_rates('interactions', 'reach', 'followers', 'impressions') }}
+    from joined
 )
 
 select
-    posts.post_id,
-    posts.platform,
-    posts.account_id,
-    posts.brand_id,
-    posts.format,
-    classification.pillar,
-    posts.published_at,
-    posts.published_date,
-    posts.published_date_local,
-    latest.snapshot_date as latest_snapshot_date,
-    latest.post_age_days,
-    {%- for m in metrics %}
-    latest.{{ m }},
-    {%- endfor %}
-    followers.followers,
-    {%- for age in ages %}
-    {%- for m in ['reach', 'impressions', 'interactions', 'er_headline'] %}
-    at_age.{{ m }}_d{{ age }},
-    {%- endfor %}
-    {%- endfor %}
-    {{ engagement_rate('latest.interactions', 'latest.reach') }} as er_by_reach,
-    {{ engagement_rate('latest.interactions', 'followers.followers') }} as er_by_followers,
-    {{ engagement_rate('latest.interactions', 'latest.impressions') }} as er_by_impressions,
-    {{ headline_er(engagement_rate('latest.interactions', 'latest.reach'),
-                   engagement_rate('latest.interactions', 'followers.followers'),
-                   engagement_rate('latest.interactions', 'latest.impressions')) }},
-    latest.reach is not null as has_reach,
-    latest.impressions is not null as has_impressions,
-    followers.followers is not null as has_followers
-from {{ ref('int_posts') }} as posts
-left join {{ ref('int_post_classification') }} as classification
-    on posts.post_id = classification.post_id and posts.platform = classification.platform
-left join snapshots as latest
-    on posts.post_id = latest.post_id and posts.platform = latest.platform and latest.recency = 1
-left join at_age
-    on posts.post_id = at_age.post_id and posts.platform = at_age.platform
-left join {{ ref('int_account_followers_daily') }} as followers
-    on posts.account_id = followers.account_id
-   and posts.platform = followers.platform
-   and posts.published_date = followers.date_day
+    *,
+    {{ headline_er('er_by_reach', 'er_by_followers', 'er_by_impressions') }}
+from rates

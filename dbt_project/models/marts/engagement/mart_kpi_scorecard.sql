@@ -199,9 +199,8 @@ joined as (
 rates as (
     select
         *,
-        {{ engagement_rate('interactions_with_reach', 'reach') }} as er_by_reach,
-        {{ engagement_rate('interactions', 'followers_end') }} as er_by_followers,
-        {{ engagement_rate('interactions_with_impressions', 'impressions') }} as er_by_impressions,
+        {{ engagement_rates('interactions', 'reach', 'followers_end', 'impressions',
+                            'interactions_with_reach', 'interactions_with_impressions') }},
         {{ engagement_rate('video_completions', 'views_with_completions') }} as video_completion_rate
     from joined
 )
