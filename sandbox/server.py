@@ -142,12 +142,19 @@ class Sandbox:
 
 
 def ensure_world(world_path: str | os.PathLike[str], progress: bool = True) -> Path:
-    """Generate the default world at ``world_path`` unless a store is already there."""
-    path = Path(world_path)
-    if not path.exists():
-        from sandbox.world.generator import generate
+    """Generate the default world at ``world_path`` unless a store of the current generator
+    version is already there (a store from an older generator lacks what the marts now read,
+    so it is regenerated rather than served stale)."""
+    from sandbox.world.generator import GENERATOR_VERSION, generate
 
-        say = (lambda msg: print(msg, flush=True)) if progress else None
+    path = Path(world_path)
+    say = (lambda msg: print(msg, flush=True)) if progress else None
+    stored = _stored_generator_version(path)
+    if stored is not None and stored != GENERATOR_VERSION:
+        if say:
+            say(f"the sandbox world at {path} is from generator {stored}: regenerating")
+        path.unlink()
+    if not path.exists():
         if say:
             say(f"generating the sandbox world at {path}")
         totals = generate(path, progress=say)
@@ -157,6 +164,17 @@ def ensure_world(world_path: str | os.PathLike[str], progress: bool = True) -> P
                 f"{totals['comments']} comments"
             )
     return path
+
+
+def _stored_generator_version(path: Path) -> str | None:
+    """The generator version a world store was written by (None when there is no store)."""
+    if not path.exists():
+        return None
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        row = con.execute("select generator_version from world").fetchone()
+    return row[0] if row else None
 
 
 def build_app(
