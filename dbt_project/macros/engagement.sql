@@ -51,3 +51,16 @@
     {{ engagement_rate(interactions, followers) }} as er_by_followers,
     {{ engagement_rate(interactions_with_impressions or interactions, impressions) }} as er_by_impressions
 {%- endmacro %}
+
+{#- The headline ER of a post for comparisons across weeks and slots: NULL while the post is
+    younger than var('er_min_post_age_days') at its latest snapshot, because a post still
+    gaining interactions would read as a decline against mature ones. `perf` is the alias of
+    fct_post_performance. Emits er_headline, er_formula, er_formula_version. -#}
+{% macro mature_headline_er(perf) -%}
+    {%- set min_age = var('er_min_post_age_days', 7) -%}
+    {%- set mature = perf ~ '.post_age_days >= ' ~ min_age -%}
+    {{ headline_er(
+        'case when ' ~ mature ~ ' then ' ~ perf ~ '.er_by_reach end',
+        'case when ' ~ mature ~ ' then ' ~ perf ~ '.er_by_followers end',
+        'case when ' ~ mature ~ ' then ' ~ perf ~ '.er_by_impressions end') }}
+{%- endmacro %}

@@ -4,6 +4,7 @@
 -- A slot is ranked only when enough of its posts have a headline ER
 -- (var('best_time_min_posts')): one lucky post does not make a best slot. The default window is
 -- a year because 7 x 24 slots split the posts thinly: over 90 days almost no slot gets 5 posts.
+-- Posts younger than var('er_min_post_age_days') have no ER here (mature_headline_er).
 {%- set window_days = var('best_time_window_days', 365) %}
 {%- set min_posts = var('best_time_min_posts', 5) %}
 
@@ -14,7 +15,7 @@ with posts as (
         dim.weekday_local,
         dim.hour_local,
         dim.published_date,
-        {{ headline_er('perf.er_by_reach', 'perf.er_by_followers', 'perf.er_by_impressions') }}
+        {{ mature_headline_er('perf') }}
     from {{ ref('dim_posts') }} as dim
     left join {{ ref('fct_post_performance') }} as perf
         on dim.post_id = perf.post_id

@@ -3,6 +3,8 @@
 -- editorial calendar the team plans in). The baseline is the median headline ER of the same
 -- brand x platform x pillar x format over the var('pillar_baseline_days') days before the
 -- week's Monday, joined as a set (a range join, one pass) rather than one subquery per row.
+-- Only posts at least var('er_min_post_age_days') old count in the ERs (mature_headline_er):
+-- the current week's posts are still gaining interactions.
 {%- set baseline_days = var('pillar_baseline_days', 90) %}
 {%- set min_posts = var('pillar_baseline_min_posts', 5) %}
 {%- set scale_lift = var('pillar_scale_lift', 0.20) %}
@@ -16,7 +18,7 @@ with posts as (
         dim.format,
         dim.published_date_local as post_date,
         {{ iso_week_start('dim.published_date_local') }} as week_start,
-        {{ headline_er('perf.er_by_reach', 'perf.er_by_followers', 'perf.er_by_impressions') }}
+        {{ mature_headline_er('perf') }}
     from {{ ref('dim_posts') }} as dim
     left join {{ ref('fct_post_performance') }} as perf
         on dim.post_id = perf.post_id
