@@ -46,6 +46,14 @@ def make_warehouse(path: Path, extra_sql: str = "") -> Path:
 
 
 def dbt_build(warehouse: Path, work_dir: Path) -> DbtRun:
+    """`dbt build` of the seeds and of everything the social sources feed."""
+    # The fixture holds social rows only: build what they feed, not web or reviews.
+    selection = ["resource_type:seed", *(f"source:{name}+" for name in SOCIAL_SOURCES)]
+    return dbt_command(["build", "--select", *selection], warehouse, work_dir)
+
+
+def dbt_command(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:
+    """Any dbt command against ``warehouse``, with target and logs under ``work_dir``."""
     env = {
         **os.environ,
         "PULSE_WAREHOUSE": str(warehouse),
@@ -56,7 +64,7 @@ def dbt_build(warehouse: Path, work_dir: Path) -> DbtRun:
     proc = subprocess.run(
         [
             str(DBT),
-            "build",
+            *args,
             "--project-dir",
             str(PROJECT_DIR),
             "--profiles-dir",
@@ -66,10 +74,6 @@ def dbt_build(warehouse: Path, work_dir: Path) -> DbtRun:
             "--log-path",
             str(work_dir / "logs"),
             "--no-partial-parse",
-            # The fixture holds social rows only: build what they feed, not web or reviews.
-            "--select",
-            "resource_type:seed",
-            *(f"source:{name}+" for name in SOCIAL_SOURCES),
         ],
         cwd=REPO,
         env=env,
