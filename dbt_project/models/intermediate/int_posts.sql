@@ -3,6 +3,8 @@
 -- parameters and the A/B-test tag (#ab_<dimension>_<experiment>_<variant>, see
 -- docs/engagement_marts.md). Classification (pillar, campaign, partnership, parent post)
 -- lives in int_post_classification.
+{#- The A/B tag, whole hashtag only: groups 1 dimension, 2 experiment, 3 variant. #}
+{%- set ab_tag = '#ab_(hook|format|cta|slot)_([a-z0-9]+)_([a-z])([^\\p{L}\\p{N}_]|$)' %}
 with posts as (
     select
         posts.*,
@@ -21,9 +23,9 @@ parsed as (
         *,
         {{ utc_to_local('published_at', "coalesce(timezone, 'UTC')") }} as published_at_local,
         regexp_extract_all(text_lower, '#[\p{L}\p{N}_]+') as hashtag_list,
-        regexp_extract(text_lower, '#ab_(hook|format|cta|slot)_([a-z0-9]+)_([a-z])([^\p{L}\p{N}_]|$)', 1) as experiment_dimension,
-        regexp_extract(text_lower, '#ab_(hook|format|cta|slot)_([a-z0-9]+)_([a-z])([^\p{L}\p{N}_]|$)', 2) as experiment_name,
-        regexp_extract(text_lower, '#ab_(hook|format|cta|slot)_([a-z0-9]+)_([a-z])([^\p{L}\p{N}_]|$)', 3) as experiment_variant
+        regexp_extract(text_lower, '{{ ab_tag }}', 1) as experiment_dimension,
+        regexp_extract(text_lower, '{{ ab_tag }}', 2) as experiment_name,
+        regexp_extract(text_lower, '{{ ab_tag }}', 3) as experiment_variant
     from posts
 )
 
