@@ -68,14 +68,11 @@ counted as (
 with_followers as (
     select
         counted.*,
-        followers.followers
+        {{ dbt.datediff('posts.published_date', 'counted.snapshot_date', 'day') }} as post_age_days,
+        posts.followers_at_publication as followers
     from counted
     left join {{ ref('int_posts') }} as posts
         on counted.post_id = posts.post_id and counted.platform = posts.platform
-    left join {{ ref('int_account_followers_daily') }} as followers
-        on posts.account_id = followers.account_id
-       and posts.platform = followers.platform
-       and posts.published_date = followers.date_day
 ),
 
 rates as (

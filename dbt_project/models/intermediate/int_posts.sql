@@ -1,8 +1,9 @@
 -- Every social post of the six platforms, with its brand, its publication time in UTC and in
 -- the brand's time zone (seeds/brands.csv), and what its text and link carry: hashtags, UTM
 -- parameters and the A/B-test tag (#ab_<dimension>_<experiment>_<variant>, see
--- docs/engagement_marts.md). Classification (pillar, campaign, partnership, parent post)
--- lives in int_post_classification.
+-- docs/engagement_marts.md), and the account's followers on the publication date (UTC), the
+-- denominator of ER by followers for every snapshot of the post. Classification (pillar,
+-- campaign, partnership, parent post) lives in int_post_classification.
 {#- The A/B tag, whole hashtag only: groups 1 dimension, 2 experiment, 3 variant. #}
 {%- set ab_tag = '#ab_(hook|format|cta|slot)_([a-z0-9]+)_([a-z])([^\\p{L}\\p{N}_]|$)' %}
 with posts as (
@@ -18,6 +19,17 @@ with posts as (
         on accounts.brand_id = brands.brand_id
 ),
 
+with_followers as (
+    select
+        posts.*,
+        followers.followers as followers_at_publication
+    from posts
+    left join {{ ref('int_account_followers_daily') }} as followers
+        on posts.account_id = followers.account_id
+       and posts.platform = followers.platform
+       and {{ dbt.cast('posts.published_at', 'date') }} = followers.date_day
+),
+
 parsed as (
     select
         *,
@@ -26,7 +38,7 @@ parsed as (
         regexp_extract(text_lower, '{{ ab_tag }}', 1) as experiment_dimension,
         regexp_extract(text_lower, '{{ ab_tag }}', 2) as experiment_name,
         regexp_extract(text_lower, '{{ ab_tag }}', 3) as experiment_variant
-    from posts
+    from with_followers
 )
 
 select
@@ -58,5 +70,6 @@ select
     end as experiment_id,
     nullif(experiment_dimension, '') as experiment_dimension,
     nullif(experiment_variant, '') as experiment_variant,
-    permalink_url
+    permalink_url,
+    followers_at_publication
 from parsed

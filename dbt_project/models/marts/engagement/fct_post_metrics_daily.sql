@@ -10,7 +10,7 @@ select
     posts.brand_id,
     posts.format,
     posts.published_date,
-    {{ dbt.datediff('posts.published_date', 'snapshots.snapshot_date', 'day') }} as post_age_days,
+    snapshots.post_age_days,
     {%- for m in metrics %}
     snapshots.{{ m }},
     {%- endfor %}

@@ -8,12 +8,9 @@
 {%- set ages = [1, 7, 28] %}
 with snapshots as (
     select
-        s.*,
-        {{ dbt.datediff('posts.published_date', 's.snapshot_date', 'day') }} as post_age_days,
-        row_number() over (partition by s.platform, s.post_id order by s.snapshot_date desc) as recency
-    from {{ ref('int_post_metric_snapshots') }} as s
-    inner join {{ ref('int_posts') }} as posts
-        on s.post_id = posts.post_id and s.platform = posts.platform
+        *,
+        row_number() over (partition by platform, post_id order by snapshot_date desc) as recency
+    from {{ ref('int_post_metric_snapshots') }}
 ),
 
 at_age as (
@@ -45,7 +42,7 @@ joined as (
         {%- for m in metrics %}
         latest.{{ m }},
         {%- endfor %}
-        followers.followers,
+        posts.followers_at_publication as followers,
         {%- for age in ages %}
         {%- for m in ['reach', 'impressions', 'interactions', 'er_headline'] %}
         at_age.{{ m }}_d{{ age }},
@@ -53,7 +50,7 @@ joined as (
         {%- endfor %}
         latest.reach is not null as has_reach,
         latest.impressions is not null as has_impressions,
-        followers.followers is not null as has_followers
+        posts.followers_at_publication is not null as has_followers
     from {{ ref('int_posts') }} as posts
     left join {{ ref('int_post_classification') }} as classification
         on posts.post_id = classification.post_id and posts.platform = classification.platform
@@ -61,10 +58,6 @@ joined as (
         on posts.post_id = latest.post_id and posts.platform = latest.platform and latest.recency = 1
     left join at_age
         on posts.post_id = at_age.post_id and posts.platform = at_age.platform
-    left join {{ ref('int_account_followers_daily') }} as followers
-        on posts.account_id = followers.account_id
-       and posts.platform = followers.platform
-       and posts.published_date = followers.date_day
 ),
 
 rates as (
