@@ -1,5 +1,7 @@
--- Daily follower series that complete the daily snapshots before the first one: Facebook's
--- lifetime follows (absolute), Instagram's and LinkedIn's daily gains (relative).
+-- The follower history each API keeps, one row per account and day: Facebook's page_follows
+-- (absolute), and daily net gains from Instagram's follower_count (last 30 days) and LinkedIn's
+-- follower gains (12 months).
+-- X and TikTok keep no history (int_account_followers_daily falls back to snapshots).
 select page_id as account_id, 'facebook' as platform, follows_date as date_day,
        followers, {{ dbt.cast('null', dbt.type_bigint()) }} as follower_gain
 from {{ ref('stg_meta__facebook_page_follows') }}

@@ -2,7 +2,8 @@
 -- the brand's time zone (seeds/brands.csv), and what its text and link carry: hashtags, UTM
 -- parameters and the A/B-test tag (#ab_<dimension>_<experiment>_<variant>, see
 -- docs/engagement_marts.md), and the account's followers on the publication date (UTC), the
--- denominator of ER by followers for every snapshot of the post. Classification (pillar,
+-- denominator of ER by followers for every snapshot of the post, with the basis of that count
+-- (observed, reconstructed, nearest, current: int_account_followers_daily). Classification (pillar,
 -- campaign, partnership, parent post) lives in int_post_classification.
 {#- The A/B tag, whole hashtag only: groups 1 dimension, 2 experiment, 3 variant. #}
 {%- set ab_tag = '#ab_(hook|format|cta|slot)_([a-z0-9]+)_([a-z])([^\\p{L}\\p{N}_]|$)' %}
@@ -22,7 +23,9 @@ with posts as (
 with_followers as (
     select
         posts.*,
-        followers.followers as followers_at_publication
+        followers.followers as followers_at_publication,
+        followers.followers_basis as followers_basis,
+        followers.followers_gap_days as followers_gap_days
     from posts
     left join {{ ref('int_account_followers_daily') }} as followers
         on posts.account_id = followers.account_id
@@ -71,5 +74,7 @@ select
     nullif(experiment_dimension, '') as experiment_dimension,
     nullif(experiment_variant, '') as experiment_variant,
     permalink_url,
-    followers_at_publication
+    followers_at_publication,
+    followers_basis,
+    followers_gap_days
 from parsed
