@@ -26,7 +26,7 @@
     Arguments are the column names (or expressions) of the three rates. Emits three columns:
     er_headline, er_formula, er_formula_version. -#}
 {% macro headline_er(er_by_reach, er_by_followers, er_by_impressions) -%}
-    {%- set formula = var('headline_er_formula', 'by_reach') -%}
+    {%- set formula = var('headline_er_formula') -%}
     {%- set choices = {
         'by_reach': er_by_reach,
         'by_followers': er_by_followers,
@@ -39,7 +39,7 @@
     {%- endif -%}
     {{ choices[formula] }} as er_headline,
     {{ dbt.cast(dbt.string_literal(formula), dbt.type_string()) }} as er_formula,
-    {{ dbt.cast(dbt.string_literal(var('er_formula_version', 'v1')), dbt.type_string()) }} as er_formula_version
+    {{ dbt.cast(dbt.string_literal(var('er_formula_version')), dbt.type_string()) }} as er_formula_version
 {%- endmacro %}
 
 {#- The three rates as columns er_by_reach, er_by_followers, er_by_impressions. Aggregates pass

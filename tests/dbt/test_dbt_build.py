@@ -65,8 +65,9 @@ def test_er_of_hand_computed_posts(built_warehouse, query, post_id):
     )
     for col, want in EXPECTED[post_id].items():
         assert got[col] == pytest.approx(want), col
-    assert got["er_headline"] == pytest.approx(EXPECTED[post_id]["er_by_reach"])
-    assert (got["er_formula"], got["er_formula_version"]) == ("by_reach", "v1")
+    # The default headline is ER by followers (product.md), version v2.
+    assert got["er_headline"] == pytest.approx(EXPECTED[post_id]["er_by_followers"])
+    assert (got["er_formula"], got["er_formula_version"]) == ("by_followers", "v2")
 
 
 def test_missing_or_zero_denominator_is_null(built_warehouse, query):
@@ -86,19 +87,19 @@ def test_missing_or_zero_denominator_is_null(built_warehouse, query):
 
 def test_followers_backfill(built_warehouse, query):
     rows = query(
-        "select platform, cast(date_day as varchar), followers, followers_source "
-        "from intermediate.int_account_followers_daily "
+        "select platform, cast(date_day as varchar), followers, followers_source, "
+        "followers_basis from intermediate.int_account_followers_daily "
         "where account_id in ('104500000000001', '17841400000000001') order by 1, 2"
     )
     assert rows == [
-        ("facebook", "2025-11-01", 980, "page_follows_series"),
-        ("facebook", "2025-11-02", 990, "page_follows_series"),
-        ("facebook", "2025-11-03", 1000, "snapshot"),
-        ("facebook", "2025-11-04", 1010, "snapshot"),
-        ("instagram", "2025-11-01", 1987, "follower_gains_backfill"),
-        ("instagram", "2025-11-02", 1993, "follower_gains_backfill"),
-        ("instagram", "2025-11-03", 2000, "snapshot"),
-        ("instagram", "2025-11-04", 2012, "snapshot"),
+        ("facebook", "2025-11-01", 980, "page_follows_series", "observed"),
+        ("facebook", "2025-11-02", 990, "page_follows_series", "observed"),
+        ("facebook", "2025-11-03", 1000, "snapshot", "observed"),
+        ("facebook", "2025-11-04", 1010, "snapshot", "observed"),
+        ("instagram", "2025-11-01", 1987, "follower_gains_backfill", "reconstructed"),
+        ("instagram", "2025-11-02", 1993, "follower_gains_backfill", "reconstructed"),
+        ("instagram", "2025-11-03", 2000, "snapshot", "observed"),
+        ("instagram", "2025-11-04", 2012, "snapshot", "observed"),
     ]
 
 

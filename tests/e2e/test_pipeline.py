@@ -205,7 +205,7 @@ def test_first_run_equals_ground_truth(env: dict[str, Any]) -> None:
     # The headline rate says which formula made it.
     assert _query(
         env, "select distinct er_formula, er_formula_version from marts.fct_post_performance"
-    ) == [("by_reach", "v1")]
+    ) == [("by_followers", "v2")]
 
 
 def test_every_model_of_every_source_is_documented(env: dict[str, Any]) -> None:

@@ -1,5 +1,7 @@
 -- One row per post and snapshot date with the canonical lifetime metrics, mapped through the
--- metric registry (seeds/metric_registry.csv):
+-- metric registry (seeds/metric_registry.csv). metrics_basis says whether the day was read from
+-- the API (snapshot) or rebuilt from an API's per-post daily series (daily_series: YouTube
+-- Analytics, for the first 28 days of videos published before the pipeline's first run).
 --   * a platform metric maps only on snapshot dates inside its [valid_from, valid_to] and only
 --     for the formats listed in applies_to_formats ('all' = every format);
 --   * when several platform metrics give one canonical metric, the lowest priority number
@@ -17,7 +19,8 @@ with mapped as (
         v.snapshot_date,
         r.canonical_metric,
         r.priority,
-        v.metric_value
+        v.metric_value,
+        v.value_source
     from {{ ref('int_post_metric_values') }} as v
     inner join {{ ref('metric_registry') }} as r
         on r.level = 'post'
@@ -44,7 +47,10 @@ canonical as (
     select
         post_id,
         platform,
-        snapshot_date
+        snapshot_date,
+        -- A day read from the API is a snapshot, even where a metric is summed from a series.
+        case when max(case when value_source = 'snapshot' then 1 else 0 end) = 1
+             then 'snapshot' else 'daily_series' end as metrics_basis
         {%- for m in metrics %},
         sum(case when canonical_metric = '{{ m }}' then metric_value end) as {{ m }}
         {%- endfor %}
@@ -58,6 +64,7 @@ counted as (
         post_id,
         platform,
         snapshot_date,
+        metrics_basis,
         {%- for m in metrics %}
         {{ dbt.cast(m, dbt.type_bigint()) }} as {{ m }},
         {%- endfor %}

@@ -3,6 +3,6 @@
 {%- set platforms = ['facebook', 'instagram', 'linkedin', 'x', 'youtube', 'tiktok'] %}
 {%- for platform in platforms %}
 {{ 'union all' if not loop.first }}
-select post_id, platform, snapshot_date, platform_metric, metric_value
+select post_id, platform, snapshot_date, platform_metric, metric_value, value_source
 from {{ ref('int_' ~ platform ~ '__post_metric_values') }}
 {%- endfor %}

@@ -27,7 +27,8 @@ shares_or_zero as (
     having max(case when metric in ('shares', 'reactions', 'comments') then 1 end) = 1
 )
 
-select post_id, 'facebook' as platform, snapshot_date, metric as platform_metric, metric_value
+select post_id, 'facebook' as platform, snapshot_date, metric as platform_metric, metric_value,
+       'snapshot' as value_source
 from (
     select * from insights
     union all select * from reactions_by_type

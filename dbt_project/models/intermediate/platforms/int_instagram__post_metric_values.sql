@@ -4,5 +4,6 @@ select
     'instagram' as platform,
     snapshot_date,
     metric as platform_metric,
-    metric_value
+    metric_value,
+    'snapshot' as value_source
 from {{ ref('stg_meta__instagram_media_insights') }}

@@ -1,16 +1,73 @@
--- YouTube video statistics, long format (post x snapshot x platform metric). The Data API
--- gives lifetime views, likes and comments; shares only exist in the Analytics API's daily
--- report, so `shares_to_date` is the running sum of daily shares up to the snapshot date
--- (Analytics lags 2-3 days: the latest days may still grow).
-with shares_to_date as (
+-- YouTube video metrics, long format (post x snapshot x platform metric):
+--   * the Data API's lifetime statistics on the days the pipeline read them (view_count,
+--     like_count, comment_count), with shares_to_date, the running sum of the Analytics API's
+--     daily shares up to that day (the Data API gives no shares);
+--   * up to age var('daily_series_max_age_days') of a video, on the days no snapshot was read, the
+--     Analytics API's per-video daily series summed to date (views_to_date, likes_to_date,
+--     comments_to_date, shares_to_date; value_source 'daily_series'), up to the last day the
+--     channel's report serves (Analytics lags 2-3 days). This is what gives a video published
+--     before the first run its D+1, D+7 and D+28. Only videos with a daily series get these
+--     rows: a video whose series was never read is not taken for one with no activity.
+{%- set series_days = var('daily_series_max_age_days') %}
+with daily as (
+    select video_id, channel_id, activity_date, views, likes, comments, shares
+    from {{ ref('stg_youtube__video_daily') }}
+),
+
+shares_to_date as (
     select
         stats.video_id,
         stats.snapshot_date,
         sum(daily.shares) as shares_to_date
     from {{ ref('stg_youtube__video_stats') }} as stats
-    inner join {{ ref('stg_youtube__video_daily') }} as daily
+    inner join daily
         on stats.video_id = daily.video_id and daily.activity_date <= stats.snapshot_date
     group by stats.video_id, stats.snapshot_date
+),
+
+served as (
+    select channel_id, max(activity_date) as served_through
+    from daily
+    group by channel_id
+),
+
+series_videos as (
+    select videos.video_id, {{ dbt.cast('videos.published_at', 'date') }} as published_date,
+           served.served_through
+    from {{ ref('stg_youtube__videos') }} as videos
+    inner join served on videos.channel_id = served.channel_id
+    where videos.video_id in (select video_id from daily)
+),
+
+spine as (
+    {{ date_spine_days("(select min(published_date) from series_videos)",
+                       "(select max(served_through) from series_videos)") }}
+),
+
+series_days as (
+    select v.video_id, spine.date_day as snapshot_date
+    from series_videos as v
+    inner join spine
+        on spine.date_day >= v.published_date
+       and spine.date_day <= v.served_through
+       and spine.date_day <= {{ dbt.dateadd('day', series_days, 'v.published_date') }}
+    left join {{ ref('stg_youtube__video_stats') }} as stats
+        on v.video_id = stats.video_id and spine.date_day = stats.snapshot_date
+    where stats.video_id is null
+),
+
+series_to_date as (
+    -- A day absent from the report had no activity (the API omits all-zero rows).
+    select
+        d.video_id,
+        d.snapshot_date,
+        coalesce(sum(daily.views), 0) as views_to_date,
+        coalesce(sum(daily.likes), 0) as likes_to_date,
+        coalesce(sum(daily.comments), 0) as comments_to_date,
+        coalesce(sum(daily.shares), 0) as shares_to_date
+    from series_days as d
+    left join daily on d.video_id = daily.video_id and daily.activity_date <= d.snapshot_date
+    group by d.video_id, d.snapshot_date
 )
 
 {{ unpivot_metrics(ref('stg_youtube__video_stats'), 'video_id', 'youtube', [
@@ -18,3 +75,7 @@ with shares_to_date as (
 ]) }}
 union all
 {{ unpivot_metrics('shares_to_date', 'video_id', 'youtube', ['shares_to_date']) }}
+union all
+{{ unpivot_metrics('series_to_date', 'video_id', 'youtube', [
+    'views_to_date', 'likes_to_date', 'comments_to_date', 'shares_to_date',
+], value_source='daily_series') }}

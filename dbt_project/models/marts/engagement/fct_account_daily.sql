@@ -58,6 +58,8 @@ joined as (
         account_days.date_day,
         followers.followers,
         followers.followers_source,
+        followers.followers_basis,
+        followers.followers_gap_days,
         followers.followers - lag(followers.followers) over (
             partition by account_days.account_id, account_days.platform
             order by account_days.date_day
@@ -89,6 +91,8 @@ rates as (
         date_day,
         followers,
         followers_source,
+        followers_basis,
+        followers_gap_days,
         follower_gain,
         posts_published,
         reach,

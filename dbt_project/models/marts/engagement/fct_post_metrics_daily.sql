@@ -1,5 +1,7 @@
 -- One row per post and snapshot date: lifetime (cumulative) values, the delta since the
 -- previous snapshot, and the post's age, so posts can be compared at the same age (D+1, D+7..).
+-- A day is a snapshot read from the API or, before the pipeline's first run, a day rebuilt
+-- from the API's per-post daily series (metrics_basis).
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
                    'video_views', 'video_completions', 'clicks', 'interactions'] %}
 select
@@ -11,6 +13,7 @@ select
     posts.format,
     posts.published_date,
     snapshots.post_age_days,
+    snapshots.metrics_basis,
     {%- for m in metrics %}
     snapshots.{{ m }},
     {%- endfor %}
@@ -21,6 +24,7 @@ select
     deltas.days_since_previous_snapshot,
     deltas.has_negative_delta,
     snapshots.followers,
+    posts.followers_basis,
     snapshots.er_by_reach,
     snapshots.er_by_followers,
     snapshots.er_by_impressions,

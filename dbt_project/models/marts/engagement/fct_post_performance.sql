@@ -2,7 +2,10 @@
 -- snapshot taken exactly that many days after the publication date, UTC; NULL when none was
 -- taken that day: never borrowed from another age), the three engagement rates (percent),
 -- the headline ER with its formula name and version, and which denominators exist.
--- Followers = the account's followers on the publication date (UTC date).
+-- Followers = the account's followers on the publication date (UTC date), with its basis
+-- (observed, reconstructed, nearest, current) and the days of change it does not account for.
+-- An age's values come from a snapshot or, for posts older than the first run, from the API's
+-- per-post daily series (metrics_basis_d<N>).
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
                    'video_views', 'video_completions', 'clicks', 'interactions'] %}
 {%- set ages = [1, 7, 28] %}
@@ -18,7 +21,7 @@ at_age as (
         platform,
         post_id
         {%- for age in ages %}
-        {%- for m in ['reach', 'impressions', 'interactions', 'er_headline'] %},
+        {%- for m in ['reach', 'impressions', 'interactions', 'er_headline', 'metrics_basis'] %},
         max(case when post_age_days = {{ age }} then {{ m }} end) as {{ m }}_d{{ age }}
         {%- endfor %}
         {%- endfor %}
@@ -43,8 +46,10 @@ joined as (
         latest.{{ m }},
         {%- endfor %}
         posts.followers_at_publication as followers,
+        posts.followers_basis,
+        posts.followers_gap_days,
         {%- for age in ages %}
-        {%- for m in ['reach', 'impressions', 'interactions', 'er_headline'] %}
+        {%- for m in ['reach', 'impressions', 'interactions', 'er_headline', 'metrics_basis'] %}
         at_age.{{ m }}_d{{ age }},
         {%- endfor %}
         {%- endfor %}
