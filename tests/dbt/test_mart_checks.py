@@ -46,6 +46,19 @@ FAULTS = {
         "'hook', 'b1', 'x', 1, 0, 'a', 1.5, 0.1, false, date '2025-11-01', date '2025-11-02')",
         "test.community_pulse.expression_is_true_mart_ab_tests_p_value",
     ),
+    "more_posts_with_the_headline_than_posts": (
+        "update marts.mart_er_coverage set posts_with_er_headline = posts + 1",
+        "test.community_pulse.expression_is_true_mart_er_coverage_posts_with_er_headline",
+    ),
+    "unknown_followers_basis": (
+        "update marts.fct_post_performance set followers_basis = 'guessed' "
+        "where followers_basis is not null",
+        "test.community_pulse.accepted_values_fct_post_performance_followers_basis",
+    ),
+    "unknown_metrics_basis": (
+        "update marts.fct_post_metrics_daily set metrics_basis = 'guessed'",
+        "test.community_pulse.accepted_values_fct_post_metrics_daily_metrics_basis",
+    ),
     "scorecard_period_twice": (
         "insert into marts.mart_kpi_scorecard select * from marts.mart_kpi_scorecard limit 1",
         "test.community_pulse.unique_combination_of_columns_mart_kpi_scorecard",
@@ -69,6 +82,8 @@ def test_each_mart_fault_fails_its_named_test(built_warehouse, tmp_path) -> None
         "mart_best_time_to_post",
         "mart_ab_tests",
         "mart_kpi_scorecard",
+        "mart_er_coverage",
+        "fct_post_performance",
     ]
     result = dbt_command(["test", "--select", *models], broken, tmp_path)
     assert result.returncode != 0
@@ -87,7 +102,15 @@ def test_the_same_marts_pass_unbroken(built_warehouse, tmp_path) -> None:
     clean = tmp_path / "clean.duckdb"
     shutil.copy(warehouse, clean)
     result = dbt_command(
-        ["test", "--select", "fct_post_metrics_daily", "dim_posts", "mart_pillar_performance"],
+        [
+            "test",
+            "--select",
+            "fct_post_metrics_daily",
+            "fct_post_performance",
+            "dim_posts",
+            "mart_pillar_performance",
+            "mart_er_coverage",
+        ],
         clean,
         tmp_path,
     )
