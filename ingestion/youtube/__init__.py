@@ -11,7 +11,6 @@ secret: the token and the pseudonymisation key are checked when data is extracte
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, timedelta
 from typing import Any
 
 import dlt
@@ -23,10 +22,10 @@ from ingestion.quarantine import BAD_RECORD, reason_of
 from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_hints, merge_resource
 
-from . import rows
+from . import analytics, rows
 from . import settings as s
 from .context import YouTubeOptions, YouTubeRun
-from .helpers import CommentsDisabled, paginate, report_pages
+from .helpers import CommentsDisabled, paginate
 
 DISABLED_TABLE = "comments_disabled"
 
@@ -80,8 +79,9 @@ def youtube_source(
         base_url / analytics_base_url: Google hosts (sandbox: ``http://127.0.0.1:PORT/youtube``).
         stats_window_days: uploads younger than this are re-listed each run: fresh statistics
             snapshot and comments (all uploads on the first run).
-        analytics_backfill_days / analytics_refetch_days: first-run depth of the daily
-            per-video report, and the trailing days re-pulled on later runs.
+        analytics_backfill_days / analytics_refetch_days: first-run depth of the daily reports
+            (per video: the uploads published within it, from their publication day; per
+            channel: from today minus it), and the trailing days re-pulled on later runs.
         analytics_page_size, playlist_page_size, comments_page_size: page sizes.
         quota_retries: retries of one request answered ``quotaExceeded`` before failing.
         max_attempts ... request_timeout_s: retry policy per request (ingestion.http).
@@ -171,53 +171,12 @@ def youtube_source(
         q.summary("comments")
 
     def video_daily() -> Iterator[Any]:
-        """Daily per-video analytics (dimensions day,video); trailing days re-pulled, merged."""
-        last_days = run.state("analytics_last_day")
-        for _brand, channel_id in run.accounts():
-            _, now = run.channel(channel_id)
-            today = now.date()
-            if last_days.get(channel_id):
-                last = date.fromisoformat(last_days[channel_id])
-                start = last - timedelta(days=options.analytics_refetch_days)
-            else:
-                start = today - timedelta(days=options.analytics_backfill_days)
-            params = {
-                "ids": f"channel=={channel_id}",
-                "startDate": start.isoformat(),
-                "endDate": today.isoformat(),
-                "metrics": ",".join(s.ANALYTICS_METRICS),
-                "dimensions": "day,video",
-                "sort": "day",
-            }
-            out: list[dict[str, Any]] = []
-            for page in report_pages(
-                run.analytics, params, channel_id, options.analytics_page_size
-            ):
-                try:
-                    good, bad = rows.analytics_rows(page.data, channel_id, page.fetched_at)
-                except BAD_RECORD as exc:
-                    rid = f"{channel_id}/{start}"
-                    yield q.row(
-                        "video_daily",
-                        page.data,
-                        reason_of(exc),
-                        page.fetched_at,
-                        record_id=rid,
-                    )
-                    continue
-                out.extend(good)
-                for rid, raw, reason in bad:
-                    yield q.row("video_daily", raw, reason, page.fetched_at, record_id=rid)
-                if len(out) >= s.ARROW_FLUSH_ROWS:
-                    yield _arrow("video_daily", out)
-                    newest = max(r["day"] for r in out).isoformat()
-                    last_days[channel_id] = max(newest, last_days.get(channel_id, ""))
-                    out = []
-            if out:
-                yield _arrow("video_daily", out)
-                newest = max(r["day"] for r in out).isoformat()
-                last_days[channel_id] = max(newest, last_days.get(channel_id, ""))
-        q.summary("video_daily")
+        """Daily series of each video (one ``filters=video==ID`` report per followed video)."""
+        yield from analytics.video_daily(run, _arrow)
+
+    def channel_daily() -> Iterator[Any]:
+        """Channel-level daily views and subscribers gained/lost (``dimensions=day``)."""
+        yield from analytics.channel_daily(run, _arrow)
 
     return [
         _resource(channels, "channels"),
@@ -226,6 +185,7 @@ def youtube_source(
         _resource(video_stats, "video_stats"),
         _resource(comments, "comments", variants=(DISABLED_TABLE,)),
         _resource(video_daily, "video_daily"),
+        _resource(channel_daily, "channel_daily"),
     ]
 
 

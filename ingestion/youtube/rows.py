@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -182,27 +182,36 @@ def thread_parts(raw: Any) -> tuple[dict[str, Any], int, list[Any]]:
     return top, total, replies
 
 
-def analytics_rows(
-    data: dict[str, Any], channel_id: str, fetched_at: datetime
+def report_rows(
+    data: dict[str, Any],
+    metrics: Mapping[str, str],
+    fixed: dict[str, Any],
+    record_key: str,
+    fetched_at: datetime,
 ) -> tuple[list[dict[str, Any]], list[tuple[str, Any, str]]]:
-    """A result table -> (video_daily rows, [(record id, raw row, reason)] to quarantine)."""
+    """A ``dimensions=day`` result table -> (rows, [(record id, raw row, reason)] to quarantine).
+
+    Columns are found by their ``columnHeaders`` name (the API's order, not the request's);
+    ``metrics`` maps API metric -> raw column; every row gets ``fixed`` (its channel, its video)
+    and a bad row is quarantined as ``<fixed[record_key]>/<day>``.
+    """
     headers = [obj(h, "columnHeaders[]").get("name") for h in data.get("columnHeaders") or []]
-    missing = [n for n in ("day", "video", *s.ANALYTICS_METRICS) if n not in headers]
+    missing = [n for n in ("day", *metrics) if n not in headers]
     if missing:
         raise InvalidRecord(f"report lacks columns {missing}")
+    at = headers.index("day")
     good, bad = [], []
     for raw in data.get("rows") or []:
         try:
             rec = dict(zip(headers, raw, strict=True))
-            row = {"channel_id": channel_id, "video_id": req_id(rec, "video")}
-            row["day"] = date.fromisoformat(req_id(rec, "day"))
-            for metric, col in s.ANALYTICS_COLUMNS.items():
+            row = {**fixed, "day": date.fromisoformat(req_id(rec, "day"))}
+            for metric, col in metrics.items():
                 row[col] = parse_int(rec[metric], metric)
             row["fetched_at"] = fetched_at
             good.append(row)
         except BAD_RECORD as exc:
-            rid = "/".join(str(x) for x in (raw[:2] if isinstance(raw, list) else [raw]))
-            bad.append((rid, raw, reason_of(exc)))
+            day = raw[at] if isinstance(raw, list) and len(raw) > at else "?"
+            bad.append((f"{fixed[record_key]}/{day}", raw, reason_of(exc)))
     return good, bad
 
 

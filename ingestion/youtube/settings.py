@@ -29,6 +29,10 @@ ANALYTICS_PAGE_SIZE = 1000  # rows per reports page (startIndex paging)
 STATS_WINDOW_DAYS = 29
 ANALYTICS_BACKFILL_DAYS = 365  # first run: how far back the daily per-video report goes
 ANALYTICS_REFETCH_DAYS = 3  # later runs: re-pull the trailing days (YouTube revises them)
+# Analytics data lags 2-3 days (a day is in the reports once d <= today - 3): a video is asked
+# for its daily series while published within STATS_WINDOW_DAYS + ANALYTICS_REFETCH_DAYS + this,
+# so its last ask still covers its day D+28 once served.
+ANALYTICS_LAG_DAYS = 3
 SHORTS_MAX_SECONDS = 180  # YouTube Shorts are vertical videos of at most 3 minutes
 ARROW_FLUSH_ROWS = 20_000
 
@@ -54,7 +58,12 @@ ANALYTICS_METRICS = (
     "subscribersGained",
     "subscribersLost",
 )
-ANALYTICS_COLUMNS = {  # API metric -> raw column
+CHANNEL_COLUMNS = {  # channel-level day report: API metric -> raw column of channel_daily
+    "views": "views",
+    "subscribersGained": "subscribers_gained",
+    "subscribersLost": "subscribers_lost",
+}
+ANALYTICS_COLUMNS = {  # per-video day report: API metric -> raw column of video_daily
     "views": "views",
     "estimatedMinutesWatched": "estimated_minutes_watched",
     "averageViewDuration": "average_view_duration_s",
@@ -150,6 +159,12 @@ COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
         **{col: INT for col in ANALYTICS_COLUMNS.values()},
         "fetched_at": _FETCHED,
     },
+    "channel_daily": {
+        "channel_id": KEY,
+        "day": DATE_KEY,
+        **{col: INT for col in CHANNEL_COLUMNS.values()},
+        "fetched_at": _FETCHED,
+    },
 }
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "channels": ("channel_id", "snapshot_date"),
@@ -159,4 +174,5 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "comments": ("comment_id",),
     "comments_disabled": ("video_id",),
     "video_daily": ("video_id", "day"),
+    "channel_daily": ("channel_id", "day"),
 }

@@ -10,7 +10,7 @@ import pytest
 
 from sandbox.server import run_in_thread
 from sandbox.world.generator import WorldSpec, generate
-from tests.youtube.support import DAYS, START, TODAY
+from tests.youtube.support import DAYS, START, TODAY, reset
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +31,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sandbox_url(world: Path) -> Iterator[str]:
     with run_in_thread(world, today=TODAY, faults="") as url:
         yield url
+
+
+@pytest.fixture()
+def clock(sandbox_url: str) -> Iterator[str]:
+    """The sandbox at TODAY, faults off, before and after the test."""
+    reset(sandbox_url)
+    yield sandbox_url
+    reset(sandbox_url)

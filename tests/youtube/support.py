@@ -11,8 +11,11 @@ from typing import Any
 
 import dlt
 import duckdb
+import requests
 
 from ingestion.youtube import youtube_source
+from sandbox.vendors.youtube import VENDOR
+from sandbox.world.store import open_readonly
 
 START = date(2025, 11, 1)
 DAYS = 40
@@ -27,6 +30,7 @@ TABLES = (
     "comments",
     "comments_disabled",
     "video_daily",
+    "channel_daily",
 )
 
 
@@ -65,3 +69,38 @@ def query(db: Path, sql: str) -> list[tuple]:
 
 def counts(db: Path) -> dict[str, int]:
     return {t: query(db, f"select count(*) from raw_youtube.{t}")[0][0] for t in TABLES}
+
+
+def reset(url: str) -> None:
+    """The sandbox back at TODAY with faults off."""
+    requests.post(f"{url}/_sandbox/clock/set", params={"today": TODAY.isoformat()}, timeout=10)
+    requests.put(f"{url}/_sandbox/faults", data="off", timeout=10)
+
+
+def manifest_of(world: Path, day: date) -> dict[str, Any]:
+    """``build_manifest(world, day)["sources"]["youtube"]``, without the other vendors' parts."""
+    with open_readonly(world) as con:
+        return VENDOR.manifest(con.cursor(), day)
+
+
+def report(url: str, **params: Any) -> requests.Response:
+    """``GET /v2/reports`` of the sandbox with the test token."""
+    return requests.get(
+        f"{url}/youtube/v2/reports",
+        params=params,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=30,
+    )
+
+
+def check_channel_daily(db: Path, truth: dict[str, Any]) -> None:
+    """channel_daily holds every served day of every channel, with the net subscribers of the
+    world's history and views summing the channel's videos."""
+    for channel_id, want in truth["channel_daily"].items():
+        got = query(
+            db,
+            "select day, subscribers_gained - subscribers_lost, views "
+            f"from raw_youtube.channel_daily where channel_id = '{channel_id}' order by day",
+        )
+        assert {d.isoformat(): net for d, net, _ in got} == want["net_subscribers"], channel_id
+        assert sum(r[2] for r in got) == want["views"], channel_id

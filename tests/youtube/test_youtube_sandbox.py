@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,35 +11,28 @@ import requests
 
 import ingestion.youtube.context as context_mod
 import ingestion.youtube.helpers as helpers_mod
-from ingestion.youtube.settings import STATS_WINDOW_DAYS
-from sandbox.vendors.youtube import VENDOR
+from ingestion.youtube.settings import (
+    ANALYTICS_LAG_DAYS,
+    ANALYTICS_REFETCH_DAYS,
+    STATS_WINDOW_DAYS,
+)
 from sandbox.world.manifest import build_manifest
-from sandbox.world.store import open_readonly
-from tests.youtube.support import CHANNELS, TODAY, counts, load, query
+from tests.youtube.support import (
+    CHANNELS,
+    TODAY,
+    check_channel_daily,
+    counts,
+    load,
+    manifest_of,
+    query,
+)
 
 SUMMED = ("views", "estimatedMinutesWatched", "likes", "comments", "shares")
 
 
-@pytest.fixture()
-def clock(sandbox_url: str) -> Iterator[str]:
-    """The sandbox at TODAY, faults off, before and after the test."""
-    _reset(sandbox_url)
-    yield sandbox_url
-    _reset(sandbox_url)
-
-
-def _reset(url: str) -> None:
-    requests.post(f"{url}/_sandbox/clock/set", params={"today": TODAY.isoformat()}, timeout=10)
-    requests.put(f"{url}/_sandbox/faults", data="off", timeout=10)
-
-
-def _truth(world: Path, day: Any) -> dict[str, Any]:
-    """``build_manifest(world, day)["sources"]["youtube"]``, without the other vendors' parts."""
-    with open_readonly(world) as con:
-        return VENDOR.manifest(con.cursor(), day)
-
-
-def _check_full(db: Path, truth: dict[str, Any], day: Any) -> None:
+def _check_full(
+    db: Path, truth: dict[str, Any], day: Any, older: dict[str, Any] | None = None
+) -> None:
     """Every id of the manifest exactly once; today's statistics and analytics equal."""
     ids = [r[0] for r in query(db, "select video_id from raw_youtube.videos")]
     assert sorted(ids) == sorted(truth["video_ids"])
@@ -86,21 +78,37 @@ def _check_full(db: Path, truth: dict[str, Any], day: Any) -> None:
     for video_id, got in stats.items():
         want = truth["videos"][video_id]
         assert got == {k: want[k] for k in got}, video_id
+    _check_daily(db, truth, older)
+    check_channel_daily(db, truth)
+
+
+def _check_daily(db: Path, truth: dict[str, Any], older: dict[str, Any] | None) -> None:
+    """video_daily: per video the manifest's row count and sums. After a later run, a video
+    published before the follow window of the previous run (``older`` = its manifest) is not
+    asked again and keeps what that run loaded."""
+    want = dict(truth["daily"]["videos"])
+    if older is not None:
+        follow = STATS_WINDOW_DAYS + ANALYTICS_REFETCH_DAYS + ANALYTICS_LAG_DAYS
+        since = TODAY - timedelta(days=follow)
+        for video_id, meta in truth["videos"].items():
+            if date.fromisoformat(meta["published_at"][:10]) < since:
+                want.pop(video_id, None)
+                if video_id in older["daily"]["videos"]:
+                    want[video_id] = older["daily"]["videos"][video_id]
     daily = query(
         db,
         "select video_id, count(*), sum(views), sum(estimated_minutes_watched), sum(likes), "
         "sum(comments), sum(shares) from raw_youtube.video_daily group by 1",
     )
-    assert sum(r[1] for r in daily) == truth["daily"]["rows"]
+    assert sum(r[1] for r in daily) == sum(w["rows"] for w in want.values())
     for video_id, n, *sums in daily:
-        want = truth["daily"]["videos"][video_id]
-        assert [n, *sums] == [want["rows"], *(want[m] for m in SUMMED)], video_id
+        assert [n, *sums] == [want[video_id]["rows"], *(want[video_id][m] for m in SUMMED)]
 
 
 def test_full_load_then_same_day_then_next_day(world: Path, clock: str, tmp_path: Path) -> None:
     url = clock
     db = load(url, tmp_path)
-    truth = _truth(world, TODAY)
+    truth = manifest_of(world, TODAY)
     _check_full(db, truth, TODAY)
     assert len(query(db, "select * from raw_youtube.video_stats")) == len(truth["video_ids"])
     assert query(
@@ -116,8 +124,8 @@ def test_full_load_then_same_day_then_next_day(world: Path, clock: str, tmp_path
     requests.post(f"{url}/_sandbox/clock/advance", params={"days": 1}, timeout=10)
     day2 = TODAY + timedelta(days=1)
     load(url, tmp_path)
-    truth2 = _truth(world, day2)
-    _check_full(db, truth2, day2)
+    truth2 = manifest_of(world, day2)
+    _check_full(db, truth2, day2, older=truth)
     after = counts(db)
     new_videos = len(truth2["video_ids"]) - len(truth["video_ids"])
     assert after["videos"] - before["videos"] == new_videos
@@ -141,11 +149,11 @@ def test_full_load_then_same_day_then_next_day(world: Path, clock: str, tmp_path
     }
     assert snapped == recent and 0 < len(recent) < len(truth2["video_ids"])
     assert after["video_stats"] - before["video_stats"] == len(recent)
-    assert after["video_daily"] == truth2["daily"]["rows"]
+    assert after["channel_daily"] - before["channel_daily"] == len(CHANNELS)  # one new day
 
 
 def test_vendor_manifest_is_the_world_manifest(world: Path) -> None:
-    assert build_manifest(world, TODAY)["sources"]["youtube"] == _truth(world, TODAY)
+    assert build_manifest(world, TODAY)["sources"]["youtube"] == manifest_of(world, TODAY)
 
 
 def test_throttling_is_retried_to_a_complete_load(world: Path, clock: str, tmp_path: Path) -> None:
@@ -155,7 +163,7 @@ def test_throttling_is_retried_to_a_complete_load(world: Path, clock: str, tmp_p
         db = load(url, tmp_path)
     finally:
         requests.put(f"{url}/_sandbox/faults", data="off", timeout=10)
-    _check_full(db, _truth(world, TODAY), TODAY)
+    _check_full(db, manifest_of(world, TODAY), TODAY)
 
 
 def test_bad_token_fails_naming_source_channel_and_google_error(clock: str, tmp_path: Path) -> None:
@@ -190,7 +198,7 @@ def test_malformed_records_are_quarantined_not_dropped(
     monkeypatch.setattr(helpers_mod, "get", corrupting_get)
     monkeypatch.setattr(context_mod, "get", corrupting_get)
     db = load(clock, tmp_path, resources=("videos", "video_stats"))
-    truth = _truth(world, TODAY)
+    truth = manifest_of(world, TODAY)
     loaded = {r[0] for r in query(db, "select video_id from raw_youtube.videos")}
     assert loaded == set(truth["video_ids"]) - set(broken.values())
     rows = query(

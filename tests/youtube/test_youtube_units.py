@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import requests
 
 from ingestion.http import ApiClient, RetryPolicy, SourceAuthError, SourceError
+from ingestion.quarantine import InvalidRecord
+from ingestion.youtube.analytics import follow_days, plan
 from ingestion.youtube.helpers import (
     CommentsDisabled,
     duration_seconds,
@@ -16,7 +20,8 @@ from ingestion.youtube.helpers import (
     paginate,
     report_pages,
 )
-from ingestion.youtube.rows import analytics_rows
+from ingestion.youtube.rows import VideoRef, report_rows
+from ingestion.youtube.settings import ANALYTICS_COLUMNS, CHANNEL_COLUMNS
 from tests.youtube.support import TOKEN
 
 
@@ -120,10 +125,8 @@ def test_report_pages_use_one_based_start_index_until_a_short_page() -> None:
     assert [p["startIndex"] for p in api.session.seen] == [1, 3, 5]
 
 
-def test_analytics_rows_follow_column_headers_and_reject_bad_rows() -> None:
+def test_report_rows_follow_column_headers_and_reject_bad_rows() -> None:
     names = [
-        "video",
-        "day",
         "views",
         "estimatedMinutesWatched",
         "averageViewDuration",
@@ -131,20 +134,26 @@ def test_analytics_rows_follow_column_headers_and_reject_bad_rows() -> None:
         "comments",
         "shares",
         "subscribersGained",
+        "day",
         "subscribersLost",
     ]
     data = {
         "columnHeaders": [{"name": n} for n in names],
         "rows": [
-            ["v1", "2025-12-01", 5, 3, 40, 1, 0, 0, 0, 0],
-            ["v2", "2025-12-01", "x", 3, 40, 1, 0, 0, 0, 0],
+            [5, 3, 40, 1, 0, 0, 0, "2025-12-01", 0],
+            ["x", 3, 40, 1, 0, 0, 0, "2025-12-02", 0],
         ],
     }
-    good, bad = analytics_rows(data, "UC1", None)  # type: ignore[arg-type]
-    assert [(r["video_id"], r["views"], r["average_view_duration_s"]) for r in good] == [
-        ("v1", 5, 40)
-    ]
-    assert bad[0][0] == "v2/2025-12-01" and "'views' is not an integer" in bad[0][2]
+    fixed, at = {"channel_id": "UC1", "video_id": "v1"}, datetime(2025, 12, 5, tzinfo=UTC)
+    good, bad = report_rows(data, ANALYTICS_COLUMNS, fixed, "video_id", at)
+    assert [
+        (r["video_id"], r["day"].isoformat(), r["views"], r["average_view_duration_s"])
+        for r in good
+    ] == [("v1", "2025-12-01", 5, 40)]
+    assert bad[0][0] == "v1/2025-12-02" and "'views' is not an integer" in bad[0][2]
+    with pytest.raises(InvalidRecord, match="report lacks columns"):
+        metrics = CHANNEL_COLUMNS | {"x": "x"}
+        report_rows(data, metrics, {"channel_id": "UC1"}, "channel_id", at)
 
 
 @pytest.mark.parametrize(
@@ -211,3 +220,59 @@ def test_sandbox_limits_paging_and_errors(sandbox_url: str) -> None:
         },
     )
     assert forbidden.status_code == 403
+
+
+OPTIONS = SimpleNamespace(
+    stats_window_days=29, analytics_refetch_days=3, analytics_backfill_days=365
+)
+
+
+def _simulate(published: date, runs: list[date]) -> dict[date, date]:
+    """Run ``plan`` on each day of ``runs`` for one video: {run day: first day asked}; the last
+    loaded day is what that run could be served (lag 3)."""
+    ref = VideoRef("v1", datetime.combine(published, datetime.min.time(), UTC).replace(hour=22))
+    entry, asked = None, {}
+    for today in runs:
+        listed = entry is None or today - published < timedelta(days=29)  # as the listing
+        asks, kept = plan(entry, [ref] if listed else [], today, OPTIONS)  # type: ignore[arg-type]
+        for ask in asks:
+            asked[today] = ask.start
+            if ask.video_id in kept:
+                kept[ask.video_id]["last"] = (today - timedelta(days=3)).isoformat()
+        entry = {"run": today.isoformat(), "videos": kept}
+    return asked
+
+
+def test_plan_follows_a_video_past_d28_then_stops() -> None:
+    published = date(2025, 1, 10)
+    runs = [published + timedelta(days=n) for n in range(60)]
+    asked = _simulate(published, runs)
+    assert min(asked) == published and asked[published] == published
+    last_run = max(asked)
+    assert last_run - timedelta(days=3) >= published + timedelta(days=28)  # D+28 served
+    assert last_run == published + timedelta(days=follow_days(OPTIONS))  # then never again
+    # the previous run loaded up to its day - 3 (lag); re-pulled from 3 days (refetch) before
+    assert asked[published + timedelta(days=10)] == published + timedelta(days=10 - 1 - 3 - 3)
+
+
+def test_plan_after_a_gap_still_asks_what_the_previous_run_followed() -> None:
+    published = date(2025, 1, 10)
+    asked = _simulate(published, [published + timedelta(days=5), published + timedelta(days=80)])
+    assert set(asked) == {published + timedelta(days=5), published + timedelta(days=80)}
+    asked = _simulate(published, [published + timedelta(days=40), published + timedelta(days=41)])
+    assert set(asked) == {published + timedelta(days=40)}  # first run: backfill; then too old
+
+
+def test_plan_first_run_asks_listed_uploads_within_the_backfill() -> None:
+    today = date(2025, 6, 1)
+    refs = [
+        VideoRef("old", datetime(2024, 5, 1, 12, tzinfo=UTC)),
+        VideoRef("new", datetime(2025, 4, 1, 12, tzinfo=UTC)),
+        VideoRef("fresh", datetime(2025, 5, 30, 12, tzinfo=UTC)),
+    ]
+    asks, kept = plan(None, refs, today, OPTIONS)  # type: ignore[arg-type]
+    assert [(a.video_id, a.start.isoformat()) for a in asks] == [
+        ("new", "2025-04-01"),
+        ("fresh", "2025-05-30"),
+    ]
+    assert list(kept) == ["fresh"]  # only the follow window stays in state

@@ -3,20 +3,25 @@
 The API and the manifest both call these functions, so what a page says and what a complete load
 must hold can never disagree. Lifetime counts follow ``floor(final * (1 - exp(-age_h / 96)))``
 (videos have a longer tail than posts); daily analytics are the day-over-day differences of the
-same curve, evaluated at UTC midnights.
+same curve, evaluated at UTC midnights. A channel's daily subscriber flow is not the sum over its
+videos: its net is the channel's true follower history (``followers_on``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
 
-from sandbox.world.store import followers_on, now_of
+from sandbox.world.store import days_between, followers_on, now_of
 
 GROWTH_HOURS = 96.0
-ANALYTICS_LAG_DAYS = 1  # a day's analytics are served once the day is over
+# Real Analytics data lags 2-3 days: "The API response contains data up until the last day for
+# which all metrics in the query are available at the time of the query" (reports.query,
+# endDate). A day d is served once d <= today - 3: never kinder than the vendor.
+ANALYTICS_LAG_DAYS = 3
 DAILY_METRICS = (
     "views",
     "estimatedMinutesWatched",
@@ -97,10 +102,16 @@ def videos(cur: duckdb.DuckDBPyConnection, ids: list[str], today: date) -> list[
     )
 
 
-def daily_sql(dimensions: str) -> str:
-    """Per (day, video) metrics of one channel over [$start, $end]; grouped as asked."""
+def daily_sql(keys: tuple[str, ...], filtered: bool = False) -> str:
+    """Per (day, video) metrics of one channel over [$start, $end], grouped by ``keys``.
+
+    ``keys`` ("day", "video") keeps one row per video and day (the manifest's truth, never
+    served: the real API refuses ``dimensions=day,video``); ``filtered`` restricts the videos to
+    the list ``$videos`` (``filters=video==a,b``), whose values are then summed per day.
+    """
     t0 = "CAST(g.day AS TIMESTAMP)"
     t1 = f"({t0} + INTERVAL 1 DAY)"
+    only = " AND list_contains($videos, v.video_id)" if filtered else ""
     base = f"""
         WITH days AS (
             SELECT CAST(d AS DATE) AS day
@@ -109,7 +120,7 @@ def daily_sql(dimensions: str) -> str:
         grid AS (
             SELECT days.day, v.* FROM yt_videos v
             JOIN days ON CAST(v.published_at AS DATE) <= days.day
-            WHERE v.channel_id = $channel),
+            WHERE v.channel_id = $channel{only}),
         cm AS (
             SELECT video_id, CAST(published_at AS DATE) AS day, count(*) AS n FROM yt_comments
             WHERE channel_id = $channel AND published_at >= CAST($start AS TIMESTAMP)
@@ -130,8 +141,7 @@ def daily_sql(dimensions: str) -> str:
             SELECT *, CAST(round(views * avg_view_s / 60.0) AS BIGINT) AS minutes FROM vals
             WHERE views > 0 OR likes > 0 OR comments > 0 OR shares > 0
                OR subscribersGained > 0 OR subscribersLost > 0)"""
-    keys = [k for k in dimensions.split(",") if k]
-    if keys == ["day", "video"]:
+    if keys == ("day", "video"):
         return (
             base
             + """
@@ -157,30 +167,72 @@ def daily_sql(dimensions: str) -> str:
 
 
 def served_end(end: date, today: date) -> date:
-    """The last day a report can contain: analytics lag the clock by a day."""
+    """The last day a report can contain: analytics lag the clock by ANALYTICS_LAG_DAYS."""
     return min(end, today - timedelta(days=ANALYTICS_LAG_DAYS))
 
 
-def daily(
+def video_days(
     cur: duckdb.DuckDBPyConnection,
     channel_id: str,
     start: date,
-    end: date,
-    today: date,
-    dimensions: str = "day,video",
-    offset: int = 0,
-    limit: int | None = None,
-) -> tuple[list[str], list[tuple], int]:
-    """(column names, one page of rows, total rows) of an analytics report as of ``today``."""
-    last = served_end(end, today)
+    last: date,
+    keys: tuple[str, ...] = ("day", "video"),
+    videos: list[str] | None = None,
+) -> tuple[list[str], list[tuple]]:
+    """(column names, rows) of the per-video metrics over [start, last] (days already served)."""
     if last < start:
-        return ["day", "video", *DAILY_METRICS], [], 0
-    sql = daily_sql(dimensions)
-    params = {"start": start, "end": last, "channel": channel_id}
-    total = cur.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
-    page = f"SELECT * FROM ({sql}) LIMIT {int(limit) if limit else total + 1} OFFSET {int(offset)}"
-    result = cur.execute(page, params)
-    return [d[0] for d in result.description], result.fetchall(), int(total)
+        return [*keys, *DAILY_METRICS], []
+    params: dict[str, Any] = {"start": start, "end": last, "channel": channel_id}
+    if videos is not None:
+        params["videos"] = videos
+    result = cur.execute(daily_sql(keys, videos is not None), params)
+    return [d[0] for d in result.description], result.fetchall()
+
+
+def channel_account(cur: duckdb.DuckDBPyConnection, channel_id: str) -> dict[str, Any]:
+    """The ``followers_on`` account of a channel, its creation day and the world's start."""
+    found = rows(
+        cur,
+        "SELECT c.channel_id AS account_id, c.subscribers_start AS followers_start, "
+        "c.daily_gain, CAST(c.published_at AS DATE) AS created, w.start_date AS world_start "
+        "FROM yt_channels c, world w WHERE c.channel_id = ?",
+        [channel_id],
+    )
+    return found[0]
+
+
+def net_subscribers(account: dict[str, Any], day: date) -> int:
+    """The channel's true subscriber change on ``day`` (the world's follower history)."""
+    start = account["world_start"]
+    return followers_on(account, start, day) - followers_on(account, start, day - timedelta(1))
+
+
+def subscriber_flow(account: dict[str, Any], day: date) -> tuple[int, int]:
+    """(subscribersGained, subscribersLost) of a channel day: their difference is the true net
+    change; a deterministic churn ``c`` is added to both, as real channels gain and lose."""
+    net = net_subscribers(account, day)
+    key = f"{account['account_id']}:churn:{day.isoformat()}".encode()
+    digest = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
+    churn = digest % (max(1, int(account["daily_gain"]) // 2) + 1)
+    return max(net, 0) + churn, max(-net, 0) + churn
+
+
+def channel_days(
+    cur: duckdb.DuckDBPyConnection, channel_id: str, start: date, last: date
+) -> tuple[list[str], list[tuple]]:
+    """The channel-level day report: every day the channel existed (from the world's start),
+    views & co. summed over its videos, subscribers from the channel's follower history."""
+    account = channel_account(cur, channel_id)
+    first = max(start, account["world_start"], account["created"])
+    names, found = video_days(cur, channel_id, first, last, ("day",))
+    by_day = {row[0]: row for row in found}
+    gained, lost = names.index("subscribersGained"), names.index("subscribersLost")
+    out = []
+    for day in days_between(first, last) if first <= last else []:
+        row = list(by_day.get(day.isoformat(), (day.isoformat(), *[0] * len(DAILY_METRICS))))
+        row[gained], row[lost] = subscriber_flow(account, day)
+        out.append(tuple(row))
+    return names, out
 
 
 def world_start(cur: duckdb.DuckDBPyConnection) -> date:

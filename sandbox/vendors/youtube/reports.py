@@ -1,8 +1,18 @@
 """``GET /v2/reports`` of the YouTube Analytics API: a result table paged by startIndex.
 
-Supported: ``ids=channel==MINE|channel==UC…`` (a channel the token does not manage: 403
-forbidden), ``dimensions`` day, video or day,video, ``sort`` on a dimension, the metrics of
-``queries.DAILY_METRICS`` in any order, ``startIndex`` (1-based) and ``maxResults``.
+Only the channel reports the real API supports are served (developers.google.com/youtube/
+analytics/channel_reports, "Video reports" and "Top videos"); any other combination of
+dimensions, filters and sort is refused with 400 "The query is not supported.", as Google does
+(``dimensions=day,video`` included):
+
+- ``dimensions=day``, no filter: the channel's daily totals (subscribers from its history);
+- ``dimensions=day``, ``filters=video==ID[,ID…]`` (at most 500 ids): the daily series of the
+  video, or of those videos summed per day (not split per video);
+- ``dimensions=video`` (top videos): ``sort=-<metric>`` on a requested metric and
+  ``maxResults`` at most 200, no filter.
+
+Also: ``ids=channel==MINE|channel==UC…`` (a channel the token does not manage: 403 forbidden),
+the metrics of ``queries.DAILY_METRICS`` in any order, ``startIndex`` (1-based), ``maxResults``.
 """
 
 from __future__ import annotations
@@ -12,6 +22,9 @@ from typing import Any
 
 from . import queries as q
 from .errors import google_error
+
+MAX_FILTER_VIDEOS = 500  # filters=video==a,b,…: ids per request
+MAX_TOP_VIDEOS = 200  # dimensions=video: maxResults ceiling
 
 
 class ApiError(Exception):
@@ -25,6 +38,10 @@ def bad(message: str, reason: str, location: str | None = None, domain: str = "g
     return ApiError(400, google_error(400, message, reason, domain, location=location))
 
 
+def unsupported() -> ApiError:
+    return bad("The query is not supported.", "badRequest")
+
+
 def _channel(cur: Any, ids: str) -> str:
     channel = ids.removeprefix("channel==")
     if channel == "MINE":  # the sandbox token's default channel
@@ -35,12 +52,35 @@ def _channel(cur: Any, ids: str) -> str:
     return channel
 
 
-def report(cur: Any, params: Any, today: date) -> dict[str, Any]:
-    """The result table; ``rows`` is absent when the page is empty, as the real API."""
-    for name in ("ids", "startDate", "endDate", "metrics"):
-        if not params.get(name):
-            raise bad(f"Required parameter: {name}", "required", name)
-    channel = _channel(cur, params["ids"])
+def _video_filter(raw: str) -> list[str] | None:
+    """The ids of ``filters=video==a,b`` (None without filter); any other filter is refused."""
+    if not raw:
+        return None
+    ids = raw.removeprefix("video==").split(",")
+    if not raw.startswith("video==") or ";" in raw or not all(ids):
+        raise unsupported()
+    if len(ids) > MAX_FILTER_VIDEOS:
+        raise unsupported()
+    return ids
+
+
+def _shape(params: Any, metrics: list[str]) -> tuple[str, list[str] | None]:
+    """(dimensions, video filter) of a supported query; anything else is refused."""
+    dims, sort = params.get("dimensions", ""), params.get("sort", "")
+    if dims == "day":
+        videos = _video_filter(params.get("filters", ""))
+        if sort not in ("", "day", "-day"):
+            raise unsupported()
+        return dims, videos
+    size = params.get("maxResults", "")
+    top = size.isdigit() and 1 <= int(size) <= MAX_TOP_VIDEOS
+    descending = sort.startswith("-") and sort[1:] in metrics  # top videos: by a metric only
+    if dims == "video" and not params.get("filters") and descending and top:
+        return dims, None
+    raise unsupported()
+
+
+def _dates(params: Any) -> tuple[date, date]:
     try:
         start = date.fromisoformat(params["startDate"])
         end = date.fromisoformat(params["endDate"])
@@ -48,24 +88,49 @@ def report(cur: Any, params: Any, today: date) -> dict[str, Any]:
         raise bad("Invalid date. Expected format YYYY-MM-DD.", "invalid", "startDate") from None
     if end < start:
         raise bad("The start date must be before or equal to the end date.", "badRequest")
+    return start, end
+
+
+def _rows(
+    cur: Any, channel: str, params: Any, dims: str, videos: list[str] | None, today: date
+) -> tuple[list[str], list[tuple]]:
+    """Every row of the report, in the requested order."""
+    start, end = _dates(params)
+    last = q.served_end(end, today)
+    if dims == "day" and videos is None:
+        names, found = q.channel_days(cur, channel, start, last)
+    else:
+        names, found = q.video_days(cur, channel, start, last, (dims,), videos)
+    sort = params.get("sort", "")
+    if dims == "video":
+        metric = names.index(sort[1:])
+        found = sorted(found, key=lambda row: (-row[metric], row[0]))
+    elif sort == "-day":
+        found = found[::-1]
+    return names, found
+
+
+def report(cur: Any, params: Any, today: date) -> dict[str, Any]:
+    """The result table; ``rows`` is absent when the page is empty, as the real API."""
+    for name in ("ids", "startDate", "endDate", "metrics"):
+        if not params.get(name):
+            raise bad(f"Required parameter: {name}", "required", name)
+    channel = _channel(cur, params["ids"])
     metrics = params["metrics"].split(",")
     unknown = [m for m in metrics if m not in q.DAILY_METRICS]
     if unknown:
         message = f"Unknown identifier ({unknown[0]}) given in field parameters.metrics."
         raise bad(message, "badRequest")
-    dims = params.get("dimensions", "")
-    sort = params.get("sort", dims.split(",")[0])
-    if dims not in ("day", "video", "day,video") or sort not in ("day", "video", dims):
-        raise bad("The query is not supported.", "badRequest")
+    dims, videos = _shape(params, metrics)
     first, size = params.get("startIndex", "1"), params.get("maxResults", "10000")
     if not first.isdigit() or int(first) < 1 or not size.isdigit() or int(size) < 1:
         raise bad("Invalid value for startIndex or maxResults.", "invalid")
-    names, found, _ = q.daily(cur, channel, start, end, today, dims, int(first) - 1, int(size))
-    keys = dims.split(",")
-    picked = [names.index(k) for k in keys] + [names.index(m) for m in metrics]
-    headers = [{"name": k, "columnType": "DIMENSION", "dataType": "STRING"} for k in keys]
+    names, found = _rows(cur, channel, params, dims, videos, today)
+    page = found[int(first) - 1 : int(first) - 1 + int(size)]
+    picked = [names.index(dims)] + [names.index(m) for m in metrics]
+    headers = [{"name": dims, "columnType": "DIMENSION", "dataType": "STRING"}]
     headers += [{"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics]
     body: dict[str, Any] = {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers}
-    if found:
-        body["rows"] = [[row[i] for i in picked] for row in found]
+    if page:
+        body["rows"] = [[row[i] for i in picked] for row in page]
     return body

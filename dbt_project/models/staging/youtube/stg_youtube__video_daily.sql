@@ -1,5 +1,6 @@
--- Daily per-video analytics (YouTube Analytics, dimensions day,video): one row per video and day.
--- Activity of that day (not lifetime); the trailing days are re-pulled and merged by the source.
+-- Daily per-video analytics (YouTube Analytics, dimensions=day filtered on each video): one row
+-- per video and day. Activity of that day (not lifetime), from the video's publication on; the
+-- trailing days are re-pulled and merged by the source while the video is in its 35-day window.
 with renamed as (
     select
         {{ dbt.cast('channel_id', dbt.type_string()) }} as channel_id,
