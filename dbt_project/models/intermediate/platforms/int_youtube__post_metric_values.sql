@@ -26,8 +26,9 @@ shares_to_date as (
 ),
 
 served as (
+    -- The channel report has a row for every served day, whatever the videos did.
     select channel_id, max(activity_date) as served_through
-    from daily
+    from {{ ref('stg_youtube__channel_daily') }}
     group by channel_id
 ),
 
