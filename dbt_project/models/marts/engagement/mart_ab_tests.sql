@@ -3,8 +3,9 @@
 -- two-proportion z-test of interactions / exposure, where exposure is ONE metric per
 -- experiment, named in exposure_metric: reach when every post of the experiment that has
 -- interactions has reach, else impressions, else video_views, else none (no test). The
--- headline ER is not used: it is by reach (or followers) and NULL on X, YouTube and TikTok,
--- whose APIs give no reach, so their experiments could never be tested. Variants are compared
+-- headline ER is not used: a two-proportion test needs a count of people exposed to each
+-- variant, and followers on the publication day is one number for every post of the account,
+-- not an exposure. Variants are compared
 -- within one experiment_id, brand, platform and dimension: an experiment never mixes audiences
 -- (and if an id ever spanned two, the grain test on experiment_id x variant would fail rather
 -- than blend them).
