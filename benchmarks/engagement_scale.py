@@ -71,6 +71,7 @@ raw_linkedin.linkedin_comments     num:comment_urn,comment_id,post_urn,organizat
 raw_linkedin.linkedin_follower_facets num:organization_id
 raw_linkedin.linkedin_follower_gains num:organization_id
 raw_linkedin.linkedin_share_statistics_daily num:organization_id
+raw_linkedin.linkedin_post_statistics_daily num:post_urn,organization_id
 raw_x.accounts                     num:user_id sfx:brand_id
 raw_x.post_metrics                 num:tweet_id,user_id
 raw_x.posts                        num:tweet_id,user_id,conversation_id,author_id,quoted_id
@@ -84,6 +85,7 @@ raw_youtube.channels               sfx:channel_id,uploads_playlist_id,brand_id
 raw_youtube.videos                 yt:video_id sfx:channel_id text:title,description
 raw_youtube.video_stats            yt:video_id sfx:channel_id
 raw_youtube.video_daily            yt:video_id sfx:channel_id
+raw_youtube.channel_daily          sfx:channel_id
 raw_youtube.playlist_items         yt:video_id sfx:playlist_item_id,playlist_id,channel_id
 raw_youtube.comments               yt:video_id sfx:comment_id,thread_id,channel_id,parent_id
 raw_youtube.comments_disabled      yt:video_id sfx:channel_id,_dlt_id

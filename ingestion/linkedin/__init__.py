@@ -2,12 +2,12 @@
 
 Loads the ``raw_linkedin`` tables of docs/sources/linkedin.md for every organization of the
 brand registry (key ``linkedin``): daily organization snapshots (follower count), posts, lifetime
-share statistics per post as daily snapshots, the daily time-bound share statistics and
-follower gains of each organization, lifetime follower facets, and comments with their replies
-(commenters pseudonymised). Targets https://api.linkedin.com by default; point ``base_url``
-(env ``SOURCES__LINKEDIN__BASE_URL``) at the sandbox (``http://127.0.0.1:PORT/linkedin``) to
-run locally. Building the source needs no secret: the token and the pseudonymisation key are
-only required when data is extracted.
+share statistics per post as daily snapshots, each young post's own daily statistics
+(``daily.py``), the daily time-bound share statistics and follower gains of each organization,
+lifetime follower facets, and comments with their replies (commenters pseudonymised). Targets
+https://api.linkedin.com by default; point ``base_url`` (env ``SOURCES__LINKEDIN__BASE_URL``) at
+the sandbox (``http://127.0.0.1:PORT/linkedin``) to run locally. Building the source needs no
+secret: the token and the pseudonymisation key are only required when data is extracted.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ingestion.incremental import chunks
 from ingestion.quarantine import BAD_RECORD, parse_int, reason_of
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras, merge_resource
 
-from . import rows
+from . import daily, rows
 from . import settings as s
 from .context import LinkedInOptions, LinkedInRun
 from .helpers import elements_of, restli_list, time_intervals, urn_param
@@ -157,6 +157,10 @@ def linkedin_source(
                 yield _arrow(resource, out)
         q.summary(resource)
 
+    def linkedin_post_statistics_daily() -> Iterator[Any]:
+        """Each post's own daily share statistics up to D+28 (rebuilds ages before a snapshot)."""
+        yield from daily.post_statistics_daily(run, _arrow)
+
     def linkedin_share_statistics_daily() -> Iterator[Any]:
         """Daily organic share statistics of each organization (time-bound, DAY)."""
         yield from _daily(
@@ -245,6 +249,7 @@ def linkedin_source(
             linkedin_organizations,
             linkedin_posts,
             linkedin_post_statistics,
+            linkedin_post_statistics_daily,
             linkedin_share_statistics_daily,
             linkedin_follower_gains,
             linkedin_follower_facets,

@@ -38,6 +38,8 @@ DAILY_BACKFILL_DAYS = 360  # first run: days of the daily series (LinkedIn keeps
 DAILY_REFETCH_DAYS = 3  # later runs: re-read the last days (recent days are revised)
 DAILY_MAX_AGE_DAYS = 364  # a time-bound start must be within the past 12 months
 DAILY_MIN_AGE_DAYS = 2  # ... and at least 2 days ago (else 400 Invalid timeIntervals parameter)
+# A post's own daily series is asked from its publication day to D+28 (the marts' last age).
+POST_SERIES_DAYS = 28
 NETWORK_EDGE_TYPE = "COMPANY_FOLLOWED_BY_MEMBER"
 MAX_PAGES = 10_000  # paging guard: a feed that never ends is a bug, not data
 
@@ -68,6 +70,19 @@ SHARE_STATISTICS = {
     "shareMentionsCount": "share_mentions_count",
 }
 
+# The counts of a post's day kept by linkedin_post_statistics_daily (mentions and LinkedIn's
+# engagement ratio are left to the lifetime snapshots).
+POST_DAILY_STATISTICS = {
+    key: SHARE_STATISTICS[key]
+    for key in (
+        "impressionCount",
+        "uniqueImpressionsCount",
+        "clickCount",
+        "likeCount",
+        "commentCount",
+        "shareCount",
+    )
+}
 
 _STAT_COLUMNS: dict[str, dict[str, Any]] = {
     **{column: INT for column in SHARE_STATISTICS.values()},
@@ -117,6 +132,13 @@ COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
         **_STAT_COLUMNS,
         "fetched_at": TS,
     },
+    "linkedin_post_statistics_daily": {
+        "post_urn": KEY,
+        "organization_id": TEXT,
+        "date": DATE_KEY,
+        **{column: INT for column in POST_DAILY_STATISTICS.values()},
+        "fetched_at": TS,
+    },
     "linkedin_share_statistics_daily": {
         "organization_id": KEY,
         "date": DATE_KEY,
@@ -162,6 +184,7 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "linkedin_organizations": ("organization_id", "snapshot_date"),
     "linkedin_posts": ("post_urn",),
     "linkedin_post_statistics": ("post_urn", "snapshot_date"),
+    "linkedin_post_statistics_daily": ("post_urn", "date"),
     "linkedin_share_statistics_daily": ("organization_id", "date"),
     "linkedin_follower_gains": ("organization_id", "date"),
     "linkedin_follower_facets": ("organization_id", "snapshot_date", "facet", "facet_value"),

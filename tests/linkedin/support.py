@@ -115,3 +115,36 @@ def has_table(db: Path, table: str) -> bool:
             f"and table_name = '{table}'",
         )
     )
+
+
+# totalShareStatistics key -> column of linkedin_post_statistics_daily.
+POST_DAILY_COLUMNS = {
+    "impressionCount": "impression_count",
+    "uniqueImpressionsCount": "unique_impressions_count",
+    "clickCount": "click_count",
+    "likeCount": "like_count",
+    "commentCount": "comment_count",
+    "shareCount": "share_count",
+}
+
+
+def post_daily(db: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    """linkedin_post_statistics_daily as {(post_urn, day): {API key: value}}."""
+    cols = ", ".join(POST_DAILY_COLUMNS.values())
+    found = query(
+        db,
+        f"select post_urn, date::varchar, {cols} from raw_linkedin.linkedin_post_statistics_daily",
+    )
+    out = {(r[0], r[1]): dict(zip(POST_DAILY_COLUMNS, r[2:], strict=True)) for r in found}
+    assert len(out) == len(found), "a (post_urn, date) loaded twice"
+    return out
+
+
+def expected_post_daily(manifest: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The manifest's per-post days (the world's numbers), in the shape of ``post_daily``."""
+    return {
+        (urn, day): {key: values[key] for key in POST_DAILY_COLUMNS}
+        for org in manifest["organizations"].values()
+        for urn, days in org["post_statistics_daily"].items()
+        for day, values in days.items()
+    }

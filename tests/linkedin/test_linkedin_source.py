@@ -21,7 +21,17 @@ from ingestion.linkedin import linkedin_source
 from ingestion.linkedin.helpers import LinkedInConfigError, LinkedInVersionError
 from ingestion.linkedin.settings import INSIGHTS_WINDOW_DAYS
 from ingestion.privacy import PseudonymisationKeyMissing
-from tests.linkedin.support import ORG, ORG_URN, TODAY, LinkedIn, has_table, query, run_source
+from tests.linkedin.support import (
+    ORG,
+    ORG_URN,
+    TODAY,
+    LinkedIn,
+    expected_post_daily,
+    has_table,
+    post_daily,
+    query,
+    run_source,
+)
 
 STAT_COLUMNS = {
     "impressionCount": "impression_count",
@@ -93,6 +103,7 @@ def _check_against(db: Path, manifest: dict[str, Any], today: str) -> None:
                 assert stats[urn] == pytest.approx(values), urn
     comments = {r[0] for r in query(db, "select comment_urn from raw_linkedin.linkedin_comments")}
     assert comments == {c for org in orgs.values() for c in org["comment_urns"]}
+    assert post_daily(db) == expected_post_daily(manifest)
     if has_table(db, "quarantine"):
         assert query(db, "select count(*) from raw_linkedin.quarantine") == [(0,)]
 
@@ -173,6 +184,7 @@ TABLES = (
     "linkedin_organizations",
     "linkedin_posts",
     "linkedin_post_statistics",
+    "linkedin_post_statistics_daily",
     "linkedin_share_statistics_daily",
     "linkedin_follower_gains",
     "linkedin_follower_facets",
@@ -258,6 +270,7 @@ class Corrupter:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
         self.done: set[str] = set()
+        self.post_daily_urn: str | None = None
 
     def mutate(self, path: str, body: Any) -> Any:
         elements = body.get("elements") if isinstance(body, dict) else None
@@ -271,6 +284,13 @@ class Corrupter:
             self.done.add("comments")
             elements[0].pop("commentUrn", None)
             elements[-1]["actorDisplayName"] = "Jeanne Martin"  # a field LinkedIn adds
+        elif ("shares=List" in path or "ugcPosts=List" in path) and "timeIntervals" in path:
+            if "post_daily" not in self.done:  # every day of one post
+                self.done.add("post_daily")
+                self.post_daily_urn = elements[0].get("share") or elements[0].get("ugcPost")
+                for element in elements:
+                    if self.post_daily_urn in (element.get("share"), element.get("ugcPost")):
+                        element["totalShareStatistics"]["likeCount"] = "many"
         elif "shares=List" in path or "ugcPosts=List" in path:
             if "stats" not in self.done:
                 self.done.add("stats")
@@ -320,7 +340,7 @@ def test_bad_records_are_quarantined(
 ) -> None:
     proxy, corrupter = corrupting_proxy
     db = run_source(proxy, tmp_path, "bad")
-    assert corrupter.done == {"posts", "comments", "stats", "gains"}
+    assert corrupter.done == {"posts", "comments", "stats", "gains", "post_daily"}
     found = query(
         db, "select resource, record_id, reason, payload from raw_linkedin.quarantine order by 1"
     )
@@ -329,6 +349,7 @@ def test_bad_records_are_quarantined(
         "linkedin_posts",
         "linkedin_comments",
         "linkedin_post_statistics",
+        "linkedin_post_statistics_daily",
         "linkedin_follower_gains",
     }
     assert "createdAt" in by_resource["linkedin_posts"][2]
@@ -338,6 +359,16 @@ def test_bad_records_are_quarantined(
     assert "organicFollowerGain" in by_resource["linkedin_follower_gains"][2]
     # everything else still loaded
     manifest = li.manifest()
+    # the post whose days were broken: each of its days quarantined, no row; the others loaded
+    bad_days = {r[1] for r in found if r[0] == "linkedin_post_statistics_daily"}
+    expected_days = expected_post_daily(manifest)
+    urn = corrupter.post_daily_urn
+    assert bad_days and all(rid.startswith(f"{urn}/") for rid in bad_days)
+    assert len(bad_days) == sum(1 for u, _ in expected_days if u == urn)
+    assert "likeCount" in by_resource["linkedin_post_statistics_daily"][2]
+    listed = {r[0] for r in query(db, "select post_urn from raw_linkedin.linkedin_posts")}
+    got_days = post_daily(db)  # (the quarantined post was not listed, so has no days either)
+    assert got_days == {k: v for k, v in expected_days.items() if k[0] in listed - {urn}}
     posts = query(db, "select count(*) from raw_linkedin.linkedin_posts")[0][0]
     assert posts == manifest["totals"]["posts"] - 1
     # The new field is loaded as a column of its own, not dropped.

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.linkedin.support import TODAY, LinkedIn, query, run_source
+from tests.linkedin.support import TODAY, LinkedIn, expected_post_daily, query, run_source
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_DIR = REPO / "dbt_project"
@@ -60,4 +60,17 @@ def test_staging_builds_over_a_real_load(li: LinkedIn, li_base: str, tmp_path: P
         f"where snapshot_date = '{TODAY}'",
     )
     assert latest == [(sum(o["followers_count"] for o in manifest["organizations"].values()),)]
+    days = query(
+        db,
+        "select count(*), count(distinct post_urn), sum(likes) "
+        "from staging.stg_linkedin__post_statistics_daily",
+    )
+    expected = expected_post_daily(manifest)
+    assert days == [
+        (
+            len(expected),
+            len({urn for urn, _ in expected}),
+            sum(v["likeCount"] for v in expected.values()),
+        )
+    ]
     assert query(db, "select count(*) from staging.stg_linkedin__quarantine") == [(0,)]

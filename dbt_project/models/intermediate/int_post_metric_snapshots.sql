@@ -1,7 +1,8 @@
 -- One row per post and snapshot date with the canonical lifetime metrics, mapped through the
 -- metric registry (seeds/metric_registry.csv). metrics_basis says whether the day was read from
 -- the API (snapshot) or rebuilt from an API's per-post daily series (daily_series: YouTube
--- Analytics, for the first 28 days of videos published before the pipeline's first run).
+-- Analytics and LinkedIn's time-bound share statistics, for the first 28 days of posts
+-- published before the pipeline's first run).
 --   * a platform metric maps only on snapshot dates inside its [valid_from, valid_to] and only
 --     for the formats listed in applies_to_formats ('all' = every format);
 --   * when several platform metrics give one canonical metric, the lowest priority number

@@ -7,7 +7,7 @@ The contract with the dlt source is docs/sources/linkedin.md.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -16,13 +16,27 @@ from sandbox.vendors.linkedin import stats, world
 from sandbox.vendors.plugin import Plugin
 from sandbox.world.store import now_of, rows, world_info
 
+POST_SERIES_DAYS = 28  # a post's own daily statistics are loaded up to D+28
+
+
+def post_days(
+    post: dict[str, Any], times: dict[str, list[datetime]], today: date, now: datetime
+) -> dict[str, dict[str, Any]]:
+    """A post's own DAY statistics from its publication day to min(D+28, today), by day."""
+    published = post["published_at"].date()
+    last = min(published + timedelta(days=POST_SERIES_DAYS), today)
+    buckets = stats.bucket_edges(published, last, "DAY")
+    values = stats.bucket_stats([post], times, buckets, now)
+    return {a.isoformat(): v for (a, _), v in zip(buckets, values, strict=True)}
+
 
 def build_manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
     """What a complete LinkedIn load holds as of ``today``, per organization.
 
     ``post_urns`` newest published first; ``comment_urns`` oldest first; ``posts`` the lifetime
     share statistics per post; ``follower_gains`` ([organic, paid]) and ``share_statistics_daily``
-    per day from the later of the world's start and today minus 12 months, to today.
+    per day from the later of the world's start and today minus 12 months, to today;
+    ``post_statistics_daily`` per post published since that day, its own days up to D+28.
     """
     info = world_info(cur)
     start: date = info["start_date"]
@@ -61,6 +75,11 @@ def build_manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any
             },
             "share_statistics_daily": {
                 a.isoformat(): values for (a, _), values in zip(buckets, daily, strict=True)
+            },
+            "post_statistics_daily": {
+                p["post_urn"]: post_days(p, times, today, now)
+                for p in posts
+                if p["published_at"].date() >= first
             },
         }
         totals["organizations"] += 1
