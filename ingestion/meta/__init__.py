@@ -22,9 +22,9 @@ from ingestion.quarantine import BAD_RECORD, reason_of
 from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_resource
 
-from . import rows
+from . import comments, rows
 from . import settings as s
-from .context import MetaOptions, MetaRun, items_of
+from .context import MetaOptions, MetaRun
 from .helpers import RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,6 @@ def meta_source(
         ),
     )
     run = MetaRun(options, load_registry(registry_path))
-    q = run.quarantine
 
     def facebook_pages() -> Iterator[Any]:
         """Daily snapshot of each Page (followers_count, fan_count), dated by the server clock."""
@@ -150,61 +149,12 @@ def meta_source(
         )
 
     def facebook_comments() -> Iterator[Any]:
-        """Comments and replies (``filter=stream``) of listed posts, authors pseudonymised."""
-        hasher = run.hasher()
-        resource = "facebook_comments"
-        params = {
-            "fields": s.FB_COMMENT_FIELDS,
-            "filter": "stream",
-            "order": "chronological",
-            "limit": options.page_size,
-        }
-        for _brand, page_id in run.accounts("facebook"):
-            for ref in run.posts("facebook", page_id).refs:
-                if ref.comments_count == 0:
-                    continue  # the listing's summary says there is nothing to fetch
-                for resp in run.client.paginate(
-                    f"{ref.post_id}/comments", params, platform="facebook", account_id=page_id
-                ):
-                    batch = []
-                    for raw in items_of(resp.data):
-                        try:
-                            batch.append(
-                                rows.fb_comment(raw, ref.post_id, page_id, resp.fetched_at, hasher)
-                            )
-                        except BAD_RECORD as exc:
-                            yield q.row(
-                                resource,
-                                rows.redact_person_fields(raw, hasher),
-                                reason_of(exc),
-                                resp.fetched_at,
-                            )
-                    if batch:
-                        yield _arrow(resource, batch)
-        q.summary(resource)
+        """Comments and replies (``filter(stream)``) of listed posts, authors pseudonymised."""
+        yield from comments.facebook_comments(run, _arrow)
 
     def instagram_comments() -> Iterator[Any]:
         """Top-level comments and their nested replies of listed media, authors pseudonymised."""
-        run.hasher()  # fail before any request if no pseudonymisation key is configured
-        resource = "instagram_comments"
-        params = {"fields": s.IG_COMMENT_FIELDS, "limit": options.page_size}
-        for _brand, ig_id in run.accounts("instagram"):
-            owner = run.account("instagram", ig_id).data
-            owner_name = owner.get("username") if isinstance(owner, dict) else None
-            for ref in run.posts("instagram", ig_id).refs:
-                if ref.comments_count == 0:
-                    continue
-                for resp in run.client.paginate(
-                    f"{ref.post_id}/comments", params, platform="instagram", account_id=ig_id
-                ):
-                    batch: list[dict[str, Any]] = []
-                    for raw in items_of(resp.data):
-                        yield from _ig_thread(
-                            run, raw, ref, ig_id, owner_name, resp.fetched_at, batch
-                        )
-                    if batch:
-                        yield _arrow(resource, batch)
-        q.summary(resource)
+        yield from comments.instagram_comments(run, _arrow)
 
     def facebook_page_follows() -> Iterator[Any]:
         """Daily Page follower totals (``page_follows``), backfilled on the first run."""
@@ -308,50 +258,6 @@ def _insights(
     if buf["metric"]:
         yield _arrow(resource, buf)
     run.quarantine.summary(resource)
-
-
-def _ig_thread(
-    run: MetaRun,
-    raw: Any,
-    ref: rows.PostRef,
-    ig_id: str,
-    owner_name: str | None,
-    fetched_at: Any,
-    batch: list[dict[str, Any]],
-) -> Iterator[Any]:
-    """Append a top-level IG comment and its replies to ``batch``; yield quarantine items."""
-    hasher = run.hasher()
-    resource = "instagram_comments"
-    try:
-        top = rows.ig_comment(
-            raw, ref.post_id, ig_id, fetched_at, hasher, owner_username=owner_name
-        )
-    except BAD_RECORD as exc:
-        yield run.quarantine.row(
-            resource, rows.redact_person_fields(raw, hasher), reason_of(exc), fetched_at
-        )
-        return
-    batch.append(top)
-    replies = raw.get("replies")
-    if not isinstance(replies, dict):
-        return
-    for reply in run.client.follow(replies, platform="instagram", account_id=ig_id):
-        try:
-            batch.append(
-                rows.ig_comment(
-                    reply,
-                    ref.post_id,
-                    ig_id,
-                    fetched_at,
-                    hasher,
-                    parent_id=top["comment_id"],
-                    owner_username=owner_name,
-                )
-            )
-        except BAD_RECORD as exc:
-            yield run.quarantine.row(
-                resource, rows.redact_person_fields(reply, hasher), reason_of(exc), fetched_at
-            )
 
 
 def _follower_series(run: MetaRun, platform: str, resource: str) -> Iterator[Any]:

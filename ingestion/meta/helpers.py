@@ -295,17 +295,33 @@ class GraphClient:
             seen.add(nxt)
             resp = self.get(nxt, platform=platform, account_id=account_id)
 
+    def edge_pages(
+        self, first: Any, fetched_at: datetime | None, *, platform: str, account_id: str
+    ) -> Iterator[tuple[dict[str, Any], datetime | None]]:
+        """An already fetched edge (an expanded ``comments{...}``, nested ``replies``) and its
+        next pages, each with the server time it was fetched at."""
+        page, at, seen = first, fetched_at, set()
+        while isinstance(page, dict):
+            yield page, at
+            nxt = next_url(page)
+            if not nxt:
+                return
+            if nxt in seen:
+                raise MetaApiError(
+                    f"paging loop: {safe_url(nxt)} repeated",
+                    platform=platform,
+                    account_id=account_id,
+                )
+            seen.add(nxt)
+            resp = self.get(nxt, platform=platform, account_id=account_id)
+            page, at = resp.data, resp.fetched_at
+
     def follow(
         self, first: dict[str, Any], *, platform: str, account_id: str
     ) -> Iterator[dict[str, Any]]:
         """Items of an already fetched edge (e.g. nested ``replies``) and of its next pages."""
-        page: Any = first
-        while isinstance(page, dict):
+        for page, _ in self.edge_pages(first, None, platform=platform, account_id=account_id):
             yield from page.get("data") or []
-            nxt = next_url(page)
-            if not nxt:
-                return
-            page = self.get(nxt, platform=platform, account_id=account_id).data
 
     def lookup(
         self, ids: Sequence[str], fields: str, *, platform: str, account_id: str

@@ -11,13 +11,14 @@ import re
 import threading
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import duckdb
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.apis.meta_fields import FieldsError, parse_fields
+from sandbox.apis.meta_fields import FieldsError, FieldSpec, format_fields, parse_fields
 from sandbox.apis.meta_nodes import (
     Ctx,
     MetaError,
@@ -32,6 +33,9 @@ from sandbox.faults import ErrorResponse, FaultConfig
 from sandbox.http import bearer_token, token_set
 from sandbox.world import metrics
 from sandbox.world.store import rows, world_info
+
+# Modifiers of an expanded edge that are parameters of the edge itself.
+EDGE_MODIFIERS = ("limit", "filter", "order")
 
 VERSION_PATH = re.compile(r"^/v\d+\.\d+(/|$)")
 DEFAULT_TOKENS = "sandbox-meta-token"
@@ -255,10 +259,13 @@ class MetaApi:
             for obj_id in ids:
                 kind, row = self._resolve(ctx, obj_id)
                 out[obj_id] = render_rows(ctx, kind, [row], fields)[0]
+                self._expand_edges(ctx, request, kind, row, fields, out[obj_id])
             return out
         kind, row = self._resolve(ctx, parts[0])
         if len(parts) == 1:
-            return render_rows(ctx, kind, [row], fields)[0]
+            obj = render_rows(ctx, kind, [row], fields)[0]
+            self._expand_edges(ctx, request, kind, row, fields, obj)
+            return obj
         edge = (kind, parts[1]) if len(parts) == 2 else (kind, "")
         if edge in {
             ("page", "published_posts"),
@@ -297,6 +304,35 @@ class MetaApi:
         node = "post" if kind == "page" else "media"
         data = render_rows(ctx, node, found, fields)
         return {"data": data, "paging": paging} if paging else {"data": data}
+
+    def _expand_edges(
+        self,
+        ctx: Ctx,
+        request: Request,
+        kind: str,
+        row: dict[str, Any],
+        fields: list[FieldSpec],
+        obj: dict[str, Any],
+    ) -> None:
+        """Field expansion of the comments edge (``comments.limit(n){id,message}``): the first
+        page of ``GET /{id}/comments`` with those modifiers as parameters, its ``paging.next``
+        pointing at that edge, as the Graph API nests edges
+        (developers.facebook.com/docs/graph-api/guides/field-expansion)."""
+        for spec in fields:
+            if spec.name != "comments" or spec.children is None or kind not in ("post", "media"):
+                continue
+            params = {k: v for k, v in spec.modifiers.items() if k in EDGE_MODIFIERS}
+            params["fields"] = format_fields(spec.children)
+            if request.query_params.get("access_token"):
+                params["access_token"] = request.query_params["access_token"]
+            path = f"/{request.path_params['version']}/{row['post_id']}/comments"
+            scope = {
+                **request.scope,
+                "path": path,
+                "raw_path": path.encode(),
+                "query_string": urlencode(params).encode(),
+            }
+            obj["comments"] = self._list_comments(ctx, Request(scope), kind, row, spec.children)
 
     def _list_comments(
         self, ctx: Ctx, request: Request, kind: str, row: dict[str, Any], fields: list

@@ -71,3 +71,14 @@ def _parse_field(text: str, pos: int) -> tuple[FieldSpec, int]:
     if pos < len(text) and text[pos] == "{":
         spec.children, pos = _parse_list(text, pos + 1, end="}")
     return spec, pos
+
+
+def format_fields(specs: list[FieldSpec]) -> str:
+    """The ``fields`` text of ``specs`` (the inverse of ``parse_fields``)."""
+    out = []
+    for spec in specs:
+        text = spec.name + "".join(f".{k}({v})" for k, v in spec.modifiers.items())
+        if spec.children is not None:
+            text += "{" + format_fields(spec.children) + "}"
+        out.append(text)
+    return ",".join(out)

@@ -259,6 +259,8 @@ MEDIA: dict[str, Renderer] = {
     "id": lambda c, r, s: r["post_id"],
     "caption": lambda c, r, s: r["text"] or ABSENT,
     "comments_count": lambda c, r, s: c.comment_count(r["post_id"]),
+    # Expanded with sub-fields by MetaApi._expand_edges; bare, an empty edge.
+    "comments": lambda c, r, s: {"data": []},
     "like_count": lambda c, r, s: c.base(r)["likes"],
     "media_type": lambda c, r, s: r["media_type"],
     "media_product_type": lambda c, r, s: r["media_product_type"],
@@ -340,6 +342,8 @@ def validate(kind: str, specs: list[FieldSpec], cat: metrics.Catalogue) -> list[
             )
         if spec.name == "replies" and spec.children:
             validate("igcomment", spec.children, cat)
+        elif spec.name == "comments" and spec.children and kind in ("post", "media"):
+            validate("comment" if kind == "post" else "igcomment", spec.children, cat)
         elif spec.name in NESTED and spec.children:
             for child in spec.child_names():
                 if child not in NESTED[spec.name]:

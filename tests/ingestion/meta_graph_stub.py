@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -134,12 +135,18 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
         for fault in list(w.faults):
-            if fault.path_contains in url.path:
+            if fault.path_contains in self.path:  # path and query: a lookup's fields too
                 w.faults.remove(fault)
                 return self._send(fault.status, fault.body, fault.headers)
         parts = url.path.strip("/").split("/")[1:]  # drop the version
         if not parts and "ids" in q:
-            return self._send(200, {i: self._lookup(i) for i in q["ids"].split(",")})
+            found = {i: self._lookup(i) for i in q["ids"].split(",")}
+            edge = re.match(r"comments\.[^{]*?limit\((\d+)\)[^{]*\{", q.get("fields", ""))
+            for obj_id, obj in found.items():
+                if edge:  # field expansion: the first page of each post's comments edge
+                    path = f"{url.path.rstrip('/')}/{obj_id}/comments"
+                    obj["comments"] = self._edge(path, {"limit": edge.group(1)}, obj_id)
+            return self._send(200, found)
         obj = parts[0]
         edge = parts[1] if len(parts) > 1 else None
         if edge is None:
@@ -160,7 +167,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, self._series(q))
         return self._send(404, {"error": {"message": "unknown path", "code": 803}})
 
+    def _edge(self, path: str, q: dict[str, str], obj_id: str) -> dict[str, Any]:
+        return self._paged(path, q, self.world.comments.get(obj_id, []))
+
     def _page(self, path: str, q: dict[str, str], items: list[Any]) -> None:
+        self._send(200, self._paged(path, q, items))
+
+    def _paged(self, path: str, q: dict[str, str], items: list[Any]) -> dict[str, Any]:
         limit = int(q.get("limit", 25))
         start = int(base64.b64decode(q["after"]).decode()) if "after" in q else 0
         chunk = items[start : start + limit]
@@ -170,7 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
             paging["cursors"]["after"] = after
             nq = {**q, "after": after}
             paging["next"] = f"http://127.0.0.1:{self.port}{path}?{urlencode(nq)}"
-        self._send(200, {"data": chunk, "paging": paging})
+        return {"data": chunk, "paging": paging}
 
     def _account(self, obj: str) -> dict[str, Any]:
         if obj in self.world.raw_override:

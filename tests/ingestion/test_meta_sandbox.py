@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import duckdb
 import pytest
 import requests
 
@@ -129,3 +130,54 @@ def test_sandbox_load_matches_manifest_and_next_day_is_incremental(
         assert new_day[0][1].date() >= today + timedelta(days=1) - timedelta(
             days=INSIGHTS_WINDOW_DAYS
         )
+
+
+@pytest.mark.parametrize(
+    ("platform", "fields", "params"),
+    [
+        ("facebook", "id,message,parent{id}", {"filter": "stream", "order": "chronological"}),
+        ("instagram", "id,text,replies{id,text}", {}),
+    ],
+)
+def test_the_comments_edge_expands_like_the_edge_itself(
+    world: Path, platform: str, fields: str, params: dict[str, str]
+) -> None:
+    """``?ids=...&fields=comments.limit(2){...}`` nests, per post, the first page the edge
+    ``/{post}/comments?limit=2`` answers, and its ``paging.next`` leads to the second page."""
+    today = START + timedelta(days=DAYS - 1)
+    token = {"access_token": "sandbox-meta-token"}
+    with duckdb.connect(str(world), read_only=True) as con:  # posts with most comments
+        posts = [
+            r[0]
+            for r in con.execute(
+                "select post_id from comments where platform = ? and created_time < ? "
+                "group by 1 order by count(*) desc, 1 limit 5",
+                [platform, today],
+            ).fetchall()
+        ]
+    modifiers = "".join(f".{k}({v})" for k, v in params.items())
+    with server.run_in_thread(world, today=today) as url:
+        base = f"{url}/v23.0"
+        lookup = requests.get(
+            f"{base}/",
+            params={"ids": ",".join(posts), "fields": f"comments{modifiers}.limit(2){{{fields}}}"}
+            | token,
+            timeout=30,
+        ).json()
+        followed = 0
+        for post_id in posts:
+            edge = requests.get(
+                f"{base}/{post_id}/comments",
+                params={"fields": fields, "limit": 2, **params} | token,
+                timeout=30,
+            ).json()
+            nested = lookup[post_id]["comments"]
+            assert nested["data"] == edge["data"], post_id
+            if "next" in edge.get("paging", {}):
+                second = requests.get(nested["paging"]["next"], timeout=30).json()
+                assert (
+                    second["data"]
+                    == requests.get(edge["paging"]["next"], timeout=30).json()["data"]
+                )
+                followed += 1
+        assert followed > 0  # some post had more than one page

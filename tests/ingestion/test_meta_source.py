@@ -113,8 +113,22 @@ def test_first_load_follows_paging_and_fills_every_table(
     assert follows[0][1] == 366
     assert query(db, "select count(*) from raw_meta.instagram_follower_gains")[0][0] == 29
     assert counts(db).get("quarantine", 0) == 0
-    # the lookup is batched: one call for the 5 posts, one per IG metric set (FEED, REELS)
-    assert len(stub.requests_to("ids=")) == 3
+    # the lookup is batched: one call for the 5 posts, one per IG metric set (FEED, REELS),
+    # and one per platform for the comments of every post that has some (field expansion)
+    assert len(stub.requests_to("ids=")) == 5
+    assert not stub.requests_to("/comments")  # no comments edge needed a second page
+
+
+def test_a_comments_edge_longer_than_a_page_is_followed(
+    stub: GraphStub, tmp_path: Path, registry_file: Path
+) -> None:
+    """With one comment a page, the lookup brings each post's first comment and the edge's
+    ``paging.next`` the rest: every comment loaded once."""
+    db = load(stub, tmp_path, registry_file, page_size=1)
+    fb = query(db, "select comment_id from raw_meta.facebook_comments order by 1")
+    assert fb == [("c1",), ("c2",), ("c3",)]
+    assert stub.requests_to(f"{PAGE_ID}_1/comments")  # the second page of post 1's edge
+    assert not stub.requests_to(f"{PAGE_ID}_4/comments")  # post 4 has one comment: one page
 
 
 def test_rerun_same_day_adds_nothing_and_next_day_adds_only_new(
@@ -152,7 +166,8 @@ def test_rerun_same_day_adds_nothing_and_next_day_adds_only_new(
     )
     assert [r[0] for r in fresh] == [f"{PAGE_ID}_{n}" for n in (1, 2, 3, 6)]
     # comments were not re-read for posts outside the window
-    assert not stub.requests_to(f"{PAGE_ID}_4/comments")
+    comment_lookups = stub.requests_to("comments.filter")
+    assert comment_lookups and not [p for p in comment_lookups if f"{PAGE_ID}_4" in p]
     assert after["facebook_page_follows"] == first["facebook_page_follows"] + 1
 
 
@@ -191,7 +206,7 @@ def test_server_errors_are_retried(stub: GraphStub, tmp_path: Path, registry_fil
     stub.world.faults.extend(
         [
             Fault(500, {"error": {"message": "boom", "code": 2}}),
-            Fault(502, {}, path_contains="/comments"),
+            Fault(502, {}, path_contains="comments.filter"),  # the comments lookup
             Fault(200, '{"data": [{"id": "17', path_contains="/media"),
         ]
     )
