@@ -32,8 +32,9 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
+# DAILY_DAYS: days replayed one ingestion a day after the backfill (default: the demo's own).
 demo: install
-	$(BIN)/python -m orchestration.demo
+	$(BIN)/python -m orchestration.demo $(if $(DAILY_DAYS),--daily-days $(DAILY_DAYS))
 
 lint: install
 	$(BIN)/ruff check .

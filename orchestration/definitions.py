@@ -10,6 +10,7 @@ from orchestration.defs.schedules import (
     INGEST_JOBS,
     INGEST_SCHEDULES,
     daily_refresh,
+    ingest_everything,
     refresh_everything,
     transform_and_publish,
 )
@@ -20,7 +21,7 @@ MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
 defs = Definitions(
     assets=[*SOURCE_ASSETS.values(), *CHILD_TABLES, dbt_models, published_marts_asset(MART_KEYS)],
     asset_checks=GX_CHECKS,
-    jobs=[refresh_everything, transform_and_publish, *INGEST_JOBS],
+    jobs=[refresh_everything, transform_and_publish, ingest_everything, *INGEST_JOBS],
     schedules=[daily_refresh, *INGEST_SCHEDULES],
     resources=build_resources(),
 )

@@ -1,38 +1,28 @@
 """End to end: one engagement rate on all six platforms, from the first run.
 
-A 40-day world is backfilled a few days before its last day, ingested day by day with the
-sandbox clock moving, then built once (as ``make demo`` does). Every post's ER by followers
-(the default headline) must equal the generator's truth, interactions from the manifest of the
-post's latest snapshot day over the true followers of its publication day, within the
-documented error of its followers basis (docs/engagement_marts.md).
+``make demo``'s replay of a 40-day world (tests/e2e/conftest.py): a backfill a few days before
+its last day, one ingestion a day with the sandbox clock moving, one build. Every post's ER by
+followers (the default headline) must equal the generator's truth, interactions from the
+manifest of the post's latest snapshot day over the true followers of its publication day,
+within the documented error of its followers basis (docs/engagement_marts.md).
 """
 
 from __future__ import annotations
 
-import importlib
-import os
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import duckdb
 import pytest
-import requests
 
-from sandbox.credentials import source_env
-from sandbox.server import run_in_thread
 from sandbox.world.followers import true_followers
-from sandbox.world.generator import WorldSpec, generate
 from sandbox.world.manifest import build_manifest
 from sandbox.world.store import open_readonly
+from tests.e2e.conftest import BACKFILL, LAST, START
 
 pytestmark = pytest.mark.e2e
 
-START = date(2025, 11, 1)
-DAYS = 40
-LAST = START + timedelta(days=DAYS - 1)
-DAILY_RUNS = 3
-BACKFILL = LAST - timedelta(days=DAILY_RUNS)
 PLATFORMS = {"facebook", "instagram", "linkedin", "x", "youtube", "tiktok"}
 
 # The documented error of a followers value (docs/engagement_marts.md, "Followers on a day"):
@@ -47,46 +37,11 @@ def tolerance(platform: str, gap_days: int) -> float:
     return ROUNDING.get(platform, 0.0) + PER_GAP_DAY * gap_days
 
 
-def _run(defs: Any, job_name: str) -> None:
-    from dagster import DagsterInstance
-
-    with DagsterInstance.ephemeral() as instance:
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, raise_on_error=False
-        )
-    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert result.success, f"{job_name} failed steps: {failed}"
-    assert [e.check_name for e in result.get_asset_check_evaluations() if not e.passed] == []
-
-
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """Backfill on BACKFILL, one ingestion a day up to LAST, one build on LAST."""
-    tmp = tmp_path_factory.mktemp("rates")
-    world = tmp / "world.duckdb"
-    generate(world, spec=WorldSpec(start=START, days=DAYS))
-    saved = dict(os.environ)
-    os.environ.update(
-        {
-            "PULSE_WAREHOUSE": str(tmp / "warehouse.duckdb"),
-            "PULSE_PUBLISHED": str(tmp / "published.duckdb"),
-            "PULSE_DLT_DIR": str(tmp / "dlt"),
-            "PULSE_PSEUDONYMISATION_KEY": "e2e-key",
-        }
-    )
-    with run_in_thread(world, today=BACKFILL) as base_url:
-        os.environ.update(source_env(base_url))
-        import orchestration.definitions as definitions
-
-        defs = importlib.reload(definitions).defs
-        for day in range(DAILY_RUNS):
-            _run(defs, "ingest_everything")
-            clock = requests.post(f"{base_url}/_sandbox/clock/advance", timeout=30).json()
-            assert clock["today"] == (BACKFILL + timedelta(days=day + 1)).isoformat()
-        _run(defs, "refresh_everything")
-    yield {"world": world, "tmp": tmp}
-    os.environ.clear()
-    os.environ.update(saved)
+def env(demo_replay: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The replay of ``make demo`` (tests/e2e/conftest.py), which must have succeeded."""
+    assert demo_replay["code"] == 0, demo_replay["out"][-3000:]
+    yield demo_replay
 
 
 def _query(env: dict[str, Any], sql: str) -> list[tuple]:

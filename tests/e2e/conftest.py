@@ -1,0 +1,73 @@
+"""The replay ``make demo`` runs, on a small world, shared by the tests that read its result.
+
+``orchestration.demo.main`` backfills a 40-day world ``DAILY_DAYS`` days before its last day,
+runs one ``ingest_everything`` a day with the sandbox clock advancing, and ``refresh_everything``
+on the last day. It runs once per test session (a full replay and build take about three
+minutes); the tests only read the warehouse, the published copy and what the demo printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import os
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from sandbox.world.generator import WorldSpec, generate
+
+START = date(2025, 11, 1)
+DAYS = 40
+LAST = START + timedelta(days=DAYS - 1)  # the sandbox's default today: the last generated day
+DAILY_DAYS = 3
+BACKFILL = LAST - timedelta(days=DAILY_DAYS)
+SIMULATED = [BACKFILL + timedelta(days=i) for i in range(DAILY_DAYS + 1)]
+
+
+@pytest.fixture(scope="session")
+def demo_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The demo's ``main`` on a small world, every sandbox clock answer recorded; the
+    environment it needs is set for the replay only."""
+    from orchestration import demo
+
+    tmp = tmp_path_factory.mktemp("replay")
+    world = tmp / "world.duckdb"
+    generate(world, spec=WorldSpec(start=START, days=DAYS))
+    (tmp / "dagster_home").mkdir()
+    saved = dict(os.environ)
+    os.environ.update(
+        {
+            "PULSE_WAREHOUSE": str(tmp / "warehouse.duckdb"),
+            "PULSE_PUBLISHED": str(tmp / "published.duckdb"),
+            "PULSE_DLT_DIR": str(tmp / "dlt"),
+            "PULSE_PSEUDONYMISATION_KEY": "e2e-key",
+            "DAGSTER_HOME": str(tmp / "dagster_home"),
+        }
+    )
+    clock_answers: list[tuple[str, dict[str, str]]] = []
+    read_clock = demo.sandbox_clock
+
+    def spy(base_url: str, action: str = "", **params: Any) -> dict[str, str]:
+        answer = read_clock(base_url, action, **params)
+        clock_answers.append((action or "read", answer))
+        return answer
+
+    import orchestration.definitions as definitions
+
+    out = io.StringIO()
+    demo.sandbox_clock = spy
+    try:
+        importlib.reload(definitions)  # the resources read the warehouse paths when defined
+        with contextlib.redirect_stdout(out):
+            code = demo.main(
+                ["--world", str(world), "--port", "0", "--daily-days", str(DAILY_DAYS)]
+            )
+    finally:
+        demo.sandbox_clock = read_clock
+        os.environ.clear()
+        os.environ.update(saved)
+    yield {"code": code, "out": out.getvalue(), "clock": clock_answers, "tmp": tmp, "world": world}
