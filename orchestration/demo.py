@@ -35,13 +35,12 @@ from orchestration.settings import PROJECT_ROOT, published_path, warehouse_path
 
 DEMO_PSEUDONYMISATION_KEY = "demo-only-key-not-for-production"
 
-DEFAULT_DAILY_DAYS = 14
-"""Simulated days after the backfill. Fourteen give two weeks of daily series and give the posts
-of more than a week (published from today - 15 to today - 7, so every weekday) both their D+1
-and D+7 snapshots on every platform. This is over ``make demo``'s 5-minute budget: measured on
-the default world with 2 cores (HEAD of 2026-12-06), the backfill takes 124 s, each daily run
-about 21 s (about 11 s of it the fixed cost of nine dlt pipeline runs and one Dagster run) and
-the final run 107 s, 541 s in all. Each day fewer saves about 21 s (``--daily-days``)."""
+DEFAULT_DAILY_DAYS = 2
+"""Simulated days after the backfill. Measured on the default world and 2 cores (2026-12-06):
+the backfill takes about 130 s, each daily run about 20 s (nine dlt pipelines' fixed cost, Dagster
+and about 420 requests) and the final build about 115 s, so two days keep ``make demo`` at about
+five minutes; they give three days of daily series and, with the backfill's own snapshots, D+1
+and D+7 on every platform. ``--daily-days 14`` replays two weeks (about 9 minutes)."""
 
 BACKFILL_JOB = DAILY_JOB = "ingest_everything"
 FINAL_JOB = "refresh_everything"
