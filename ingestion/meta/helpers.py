@@ -279,42 +279,22 @@ class GraphClient:
         account_id: str,
     ) -> Iterator[GraphResponse]:
         """Yield every page of a list edge, following ``paging.next`` until it is absent."""
-        seen: set[str] = set()
         resp = self.get(path, params, platform=platform, account_id=account_id)
-        while True:
-            yield resp
-            nxt = next_url(resp.data)
-            if not nxt:
-                return
-            if nxt in seen:
-                raise MetaApiError(
-                    f"paging loop: {safe_url(nxt)} repeated",
-                    platform=platform,
-                    account_id=account_id,
-                )
-            seen.add(nxt)
-            resp = self.get(nxt, platform=platform, account_id=account_id)
+        yield resp
+        yield from self._following(resp.data, platform=platform, account_id=account_id)
 
     def edge_pages(
         self, first: Any, fetched_at: datetime | None, *, platform: str, account_id: str
     ) -> Iterator[tuple[dict[str, Any], datetime | None]]:
         """An already fetched edge (an expanded ``comments{...}``, nested ``replies``) and its
         next pages, each with the server time it was fetched at."""
-        page, at, seen = first, fetched_at, set()
-        while isinstance(page, dict):
-            yield page, at
-            nxt = next_url(page)
-            if not nxt:
+        if not isinstance(first, dict):
+            return
+        yield first, fetched_at
+        for resp in self._following(first, platform=platform, account_id=account_id):
+            if not isinstance(resp.data, dict):
                 return
-            if nxt in seen:
-                raise MetaApiError(
-                    f"paging loop: {safe_url(nxt)} repeated",
-                    platform=platform,
-                    account_id=account_id,
-                )
-            seen.add(nxt)
-            resp = self.get(nxt, platform=platform, account_id=account_id)
-            page, at = resp.data, resp.fetched_at
+            yield resp.data, resp.fetched_at
 
     def follow(
         self, first: dict[str, Any], *, platform: str, account_id: str
@@ -322,6 +302,21 @@ class GraphClient:
         """Items of an already fetched edge (e.g. nested ``replies``) and of its next pages."""
         for page, _ in self.edge_pages(first, None, platform=platform, account_id=account_id):
             yield from page.get("data") or []
+
+    def _following(self, page: Any, *, platform: str, account_id: str) -> Iterator[GraphResponse]:
+        """The pages after ``page`` by ``paging.next``; a link seen twice is a paging loop."""
+        seen: set[str] = set()
+        while nxt := next_url(page):
+            if nxt in seen:
+                raise MetaApiError(
+                    f"paging loop: {safe_url(nxt)} repeated",
+                    platform=platform,
+                    account_id=account_id,
+                )
+            seen.add(nxt)
+            resp = self.get(nxt, platform=platform, account_id=account_id)
+            yield resp
+            page = resp.data
 
     def lookup(
         self, ids: Sequence[str], fields: str, *, platform: str, account_id: str
