@@ -332,3 +332,15 @@ def test_base_url_from_dlt_config(
     assert query(tmp_path / "c.duckdb", "select page_id from raw_meta.facebook_pages") == [
         (PAGE_ID,)
     ]
+
+
+def test_a_paging_link_served_twice_fails_as_a_loop(
+    stub: GraphStub, tmp_path: Path, registry_file: Path
+) -> None:
+    """A ``paging.next`` that comes back to a page already read stops the load with a clear
+    error instead of reading forever."""
+    looping = f"{stub.base_url}/v23.0/{PAGE_ID}/published_posts?after=same"
+    page = {"data": [], "paging": {"next": looping}}
+    stub.world.faults.extend(Fault(200, page, path_contains="published_posts") for _ in range(2))
+    with pytest.raises(PipelineStepFailed, match="paging loop"):
+        load(stub, tmp_path, registry_file)
