@@ -10,7 +10,6 @@
 --   Reach is not rebuilt: a day's uniqueImpressionsCount counts the members of that day, so a
 --   member who saw the post on two days counts twice and the days do not add up to the post's
 --   unique impressions. Those days have impressions but no reach.
-{%- set series_days = var('daily_series_max_age_days') %}
 with daily as (
     select post_urn, organization_id, activity_date, impressions, clicks, likes, comments, shares
     from {{ ref('stg_linkedin__post_statistics_daily') }}
@@ -24,46 +23,10 @@ served as (
     group by organization_id
 ),
 
-series_posts as (
-    select posts.post_urn, {{ dbt.cast('posts.published_at', 'date') }} as published_date,
-           served.served_through
-    from {{ ref('stg_linkedin__posts') }} as posts
-    inner join served on posts.organization_id = served.organization_id
-    where posts.post_urn in (select post_urn from daily)
-),
-
-spine as (
-    {{ date_spine_days("(select min(published_date) from series_posts)",
-                       "(select max(served_through) from series_posts)") }}
-),
-
-series_days as (
-    select p.post_urn, spine.date_day as snapshot_date
-    from series_posts as p
-    inner join spine
-        on spine.date_day >= p.published_date
-       and spine.date_day <= p.served_through
-       and spine.date_day <= {{ dbt.dateadd('day', series_days, 'p.published_date') }}
-    left join {{ ref('stg_linkedin__post_statistics') }} as stats
-        on p.post_urn = stats.post_urn and spine.date_day = stats.snapshot_date
-    where stats.post_urn is null
-),
-
-series_to_date as (
-    -- LinkedIn answers every day of the range, zero days included: a count absent from every
-    -- day up to the snapshot date stays NULL (and gives no row), it is not taken for 0.
-    select
-        d.post_urn,
-        d.snapshot_date,
-        sum(daily.impressions) as impressions_to_date,
-        sum(daily.clicks) as clicks_to_date,
-        sum(daily.likes) as likes_to_date,
-        sum(daily.comments) as comments_to_date,
-        sum(daily.shares) as shares_to_date
-    from series_days as d
-    left join daily on d.post_urn = daily.post_urn and daily.activity_date <= d.snapshot_date
-    group by d.post_urn, d.snapshot_date
-)
+{{ daily_series_ctes('daily', ref('stg_linkedin__posts'), ref('stg_linkedin__post_statistics'),
+                     'served', 'post_urn', 'organization_id',
+                     ['impressions', 'clicks', 'likes', 'comments', 'shares'],
+                     absent_day_is_zero=false) }}
 
 {{ unpivot_metrics(ref('stg_linkedin__post_statistics'), 'post_urn', 'linkedin', {
     'impressionCount': 'impressions',

@@ -8,7 +8,6 @@
 --     channel's report serves (Analytics lags 2-3 days). This is what gives a video published
 --     before the first run its D+1, D+7 and D+28. Only videos with a daily series get these
 --     rows: a video whose series was never read is not taken for one with no activity.
-{%- set series_days = var('daily_series_max_age_days') %}
 with daily as (
     select video_id, channel_id, activity_date, views, likes, comments, shares
     from {{ ref('stg_youtube__video_daily') }}
@@ -32,44 +31,9 @@ served as (
     group by channel_id
 ),
 
-series_videos as (
-    select videos.video_id, {{ dbt.cast('videos.published_at', 'date') }} as published_date,
-           served.served_through
-    from {{ ref('stg_youtube__videos') }} as videos
-    inner join served on videos.channel_id = served.channel_id
-    where videos.video_id in (select video_id from daily)
-),
-
-spine as (
-    {{ date_spine_days("(select min(published_date) from series_videos)",
-                       "(select max(served_through) from series_videos)") }}
-),
-
-series_days as (
-    select v.video_id, spine.date_day as snapshot_date
-    from series_videos as v
-    inner join spine
-        on spine.date_day >= v.published_date
-       and spine.date_day <= v.served_through
-       and spine.date_day <= {{ dbt.dateadd('day', series_days, 'v.published_date') }}
-    left join {{ ref('stg_youtube__video_stats') }} as stats
-        on v.video_id = stats.video_id and spine.date_day = stats.snapshot_date
-    where stats.video_id is null
-),
-
-series_to_date as (
-    -- A day absent from the report had no activity (the API omits all-zero rows).
-    select
-        d.video_id,
-        d.snapshot_date,
-        coalesce(sum(daily.views), 0) as views_to_date,
-        coalesce(sum(daily.likes), 0) as likes_to_date,
-        coalesce(sum(daily.comments), 0) as comments_to_date,
-        coalesce(sum(daily.shares), 0) as shares_to_date
-    from series_days as d
-    left join daily on d.video_id = daily.video_id and daily.activity_date <= d.snapshot_date
-    group by d.video_id, d.snapshot_date
-)
+{{ daily_series_ctes('daily', ref('stg_youtube__videos'), ref('stg_youtube__video_stats'),
+                     'served', 'video_id', 'channel_id', ['views', 'likes', 'comments', 'shares'],
+                     absent_day_is_zero=true) }}
 
 {{ unpivot_metrics(ref('stg_youtube__video_stats'), 'video_id', 'youtube', [
     'view_count', 'like_count', 'comment_count',
