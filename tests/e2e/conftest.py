@@ -1,6 +1,6 @@
 """The replay ``make demo`` runs, on a small world, shared by the tests that read its result.
 
-``orchestration.demo.main`` backfills a 40-day world ``DAILY_DAYS`` days before its last day,
+``orchestration.demo.main`` backfills a 30-day world ``DAILY_DAYS`` days before its last day,
 runs one ``ingest_everything`` a day with the sandbox clock advancing, and ``refresh_everything``
 on the last day. It runs once per test session (a full replay and build take about three
 minutes); the tests only read the warehouse, the published copy and what the demo printed.
@@ -21,7 +21,7 @@ import pytest
 from sandbox.world.generator import WorldSpec, generate
 
 START = date(2025, 11, 1)
-DAYS = 40
+DAYS = 30
 LAST = START + timedelta(days=DAYS - 1)  # the sandbox's default today: the last generated day
 DAILY_DAYS = 3
 BACKFILL = LAST - timedelta(days=DAILY_DAYS)

@@ -1,6 +1,6 @@
 """End to end: one engagement rate on all six platforms, from the first run.
 
-``make demo``'s replay of a 40-day world (tests/e2e/conftest.py): a backfill a few days before
+``make demo``'s replay of a 30-day world (tests/e2e/conftest.py): a backfill a few days before
 its last day, one ingestion a day with the sandbox clock moving, one build. Every post's ER by
 followers (the default headline) must equal the generator's truth, interactions from the
 manifest of the post's latest snapshot day over the true followers of its publication day,
@@ -195,7 +195,8 @@ def test_posts_of_the_daily_runs_have_d1_on_every_platform(env: dict[str, Any]) 
         env,
         "select platform, count(*), count(interactions_d1), count(er_headline_d1) "
         "from marts.fct_post_performance "
-        f"where published_date between date '{BACKFILL}' and date '{LAST}' - 1 group by 1",
+        # the backfill's snapshot is the D+1 of the posts of the day before it
+        f"where published_date between date '{BACKFILL}' - 1 and date '{LAST}' - 1 group by 1",
     )
     assert {r[0] for r in rows} == PLATFORMS
     for platform, posts, with_d1, er_d1 in rows:
