@@ -29,7 +29,7 @@ from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras, merge_res
 from . import daily, rows
 from . import settings as s
 from .context import LinkedInOptions, LinkedInRun
-from .helpers import elements_of, restli_list, time_intervals, urn_param
+from .helpers import elements_of, share_statistics_params, time_intervals, urn_param
 
 logger = logging.getLogger(__name__)
 
@@ -263,16 +263,7 @@ def _post_statistics(
 ) -> Iterator[Any]:
     """One share statistics request for up to STATS_BATCH posts; rows appended to ``out``."""
     resource = "linkedin_post_statistics"
-    shares = [r.post_urn for r in batch if r.post_urn.startswith("urn:li:share:")]
-    ugc = [r.post_urn for r in batch if r.post_urn.startswith("urn:li:ugcPost:")]
-    params = [
-        ("q", "organizationalEntity"),
-        ("organizationalEntity", urn_param(f"urn:li:organization:{org_id}")),
-    ]
-    if shares:
-        params.append(("shares", restli_list(shares)))
-    if ugc:
-        params.append(("ugcPosts", restli_list(ugc)))
+    params = share_statistics_params(org_id, [r.post_urn for r in batch])
     answer = run.client.get("/rest/organizationalEntityShareStatistics", params, account=org_id)
     day = answer.fetched_at.date()
     wanted = {r.post_urn for r in batch}

@@ -33,7 +33,7 @@ from ingestion.quarantine import BAD_RECORD, reason_of
 
 from . import rows
 from . import settings as s
-from .helpers import elements_of, restli_list, time_intervals, urn_param
+from .helpers import elements_of, share_statistics_params, time_intervals
 
 if TYPE_CHECKING:
     from .context import LinkedInRun
@@ -101,16 +101,7 @@ def request_range(batch: Sequence[Ask], today: date) -> tuple[date, date]:
 
 
 def _params(org_id: str, batch: Sequence[Ask], start: date, end: date) -> list[tuple[str, str]]:
-    shares = [a.post_urn for a in batch if a.post_urn.startswith("urn:li:share:")]
-    ugc = [a.post_urn for a in batch if a.post_urn.startswith("urn:li:ugcPost:")]
-    params = [
-        ("q", "organizationalEntity"),
-        ("organizationalEntity", urn_param(f"urn:li:organization:{org_id}")),
-    ]
-    if shares:
-        params.append(("shares", restli_list(shares)))
-    if ugc:
-        params.append(("ugcPosts", restli_list(ugc)))
+    params = share_statistics_params(org_id, [a.post_urn for a in batch])
     params.append(("timeIntervals", time_intervals(start, end)))
     return params
 

@@ -134,6 +134,22 @@ def restli_list(urns: Sequence[str]) -> str:
     return "List(" + ",".join(urn_param(u) for u in urns) + ")"
 
 
+def share_statistics_params(org_id: str, post_urns: Sequence[str]) -> list[tuple[str, str]]:
+    """The share statistics finder for some posts of an organization: shares and ugcPosts
+    go in their own Rest.li lists (a URN in the wrong list is refused)."""
+    shares = [u for u in post_urns if u.startswith("urn:li:share:")]
+    ugc = [u for u in post_urns if u.startswith("urn:li:ugcPost:")]
+    params = [
+        ("q", "organizationalEntity"),
+        ("organizationalEntity", urn_param(f"urn:li:organization:{org_id}")),
+    ]
+    if shares:
+        params.append(("shares", restli_list(shares)))
+    if ugc:
+        params.append(("ugcPosts", restli_list(ugc)))
+    return params
+
+
 def epoch_ms(day: date) -> int:
     """UTC midnight of ``day`` in epoch milliseconds."""
     return int(datetime.combine(day, time(), UTC).timestamp() * 1000)
