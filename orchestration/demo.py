@@ -36,11 +36,12 @@ from orchestration.settings import PROJECT_ROOT, published_path, warehouse_path
 DEMO_PSEUDONYMISATION_KEY = "demo-only-key-not-for-production"
 
 DEFAULT_DAILY_DAYS = 2
-"""Simulated days after the backfill. Measured on the default world and 2 cores (2026-12-06):
-the backfill takes about 130 s, each daily run about 20 s (nine dlt pipelines' fixed cost, Dagster
-and about 420 requests) and the final build about 115 s, so two days keep ``make demo`` at about
-five minutes; they give three days of daily series and, with the backfill's own snapshots, D+1
-and D+7 on every platform. ``--daily-days 14`` replays two weeks (about 9 minutes)."""
+"""Simulated days after the backfill. Measured on the default world and 2 cores (2026-12-06,
+BENCHMARKS.md): the backfill takes about 115-130 s, each daily run about 20 s (nine dlt
+pipelines' fixed cost, Dagster and about 420 requests) and the final build about 95-115 s, so two
+days keep ``make demo`` under five minutes (242 s); they give three days of daily series and,
+with the backfill's own snapshots, D+1 and D+7 on every platform. ``--daily-days 14`` replays two
+weeks (about 9 minutes)."""
 
 BACKFILL_JOB = DAILY_JOB = "ingest_everything"
 FINAL_JOB = "refresh_everything"
