@@ -86,6 +86,7 @@ def matomo_source(
     accounts = registry.accounts(s.REGISTRY_KEY)
     if site_ids is not None:
         accounts = [(registry.brand_of(s.REGISTRY_KEY, x), x) for x in site_ids]
+    configs = {site: registry.matomo_site(site) for _b, site in accounts}
     policy = retry_policy(
         max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
     )
@@ -105,9 +106,9 @@ def matomo_source(
         hasher = Pseudonymiser(resolve_key(pseudonymisation_key, source=s.SOURCE_NAME))
         client = h.make_client(str(base_url), policy)
         state = dlt.current.resource_state().setdefault("last_day", {})
-        today = None
+        now = None
         for brand_id, site in accounts:
-            if today is None:  # the server's date, from the Date header of a one-visit call
+            if now is None:  # the server's time, from the Date header of a one-visit call
                 ping = h.call(
                     client,
                     str(token_auth),
@@ -115,7 +116,10 @@ def matomo_source(
                     {"method": s.METHOD, "idSite": site, "period": "day", "date": "today"}
                     | {"filter_limit": 1},
                 )
-                today = ping.fetched_at.date()
+                now = ping.fetched_at
+            # Days are the site's local days (Matomo cuts them in the site's time zone): west
+            # of UTC, the UTC date would skip the end of the local day.
+            today = h.local_day(now, configs[site].timezone)
             if site in state:
                 first = date.fromisoformat(state[site]) - timedelta(days=max(1, repull_days) - 1)
             elif start_date:
@@ -126,7 +130,7 @@ def matomo_source(
             children: list[dict[str, Any]] = []
             day = first
             while day <= today:
-                yield from _day(client, hasher, site, brand_id, day, rows, children)
+                yield from _day(client, hasher, configs[site], brand_id, day, rows, children)
                 if len(rows) >= s.ARROW_FLUSH_ROWS:
                     yield arrow(s.VISITS_TABLE, rows)
                     rows.clear()
@@ -143,17 +147,18 @@ def matomo_source(
     def _day(
         client: Any,
         hasher: Any,
-        site: str,
+        cfg: Any,
         brand_id: str,
         day: date,
         rows: list[dict[str, Any]],
         children: list[dict[str, Any]],
     ) -> Iterator[Any]:
         """Pages of one day into ``rows`` / ``children``; yields quarantine items."""
+        site = cfg.site_id
         for answer, page in h.visits_of_day(client, str(token_auth), site, day, page_size):
             for raw in page:
                 try:
-                    visit, convs = h.visit_rows(raw, site, brand_id, answer.fetched_at, hasher)
+                    visit, convs = h.visit_rows(raw, cfg, brand_id, answer.fetched_at, hasher)
                 except InvalidRecord as exc:
                     rid = raw.get("idVisit") if isinstance(raw, dict) else None
                     yield quarantine.row(

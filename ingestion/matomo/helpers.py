@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -24,6 +25,7 @@ from ingestion.http import (
     retry_after_s,
 )
 from ingestion.quarantine import InvalidRecord, opt_str, parse_int
+from ingestion.registry import MatomoSite
 from ingestion.tables import add_unknown_fields
 
 from . import settings as s
@@ -127,10 +129,25 @@ def _money(value: Any, key: str) -> float:
         raise InvalidRecord(f"{key!r} is not an amount: {value!r}") from None
 
 
+def local_day(at: datetime, timezone: str) -> date:
+    """The site-local day of an instant: the day Matomo serves a visit under.
+
+    Live's ``period=day`` filter is the site's local day on the visit's *last action* time
+    (``plugins/Live/Model.php``), and Matomo starts a new visit at local midnight, so a visit
+    belongs to the local day of its last action, whatever the UTC dates of its actions.
+    """
+    return at.astimezone(ZoneInfo(timezone)).date()
+
+
 def visit_rows(
-    raw: Any, site: str, brand_id: str, fetched_at: datetime, hasher: Callable[[Any], Any]
+    raw: Any, cfg: MatomoSite, brand_id: str, fetched_at: datetime, hasher: Callable[[Any], Any]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One visit and its goal / order child rows; InvalidRecord names what is wrong."""
+    """One visit and its goal / order child rows; InvalidRecord names what is wrong.
+
+    ``cfg`` (the site's registry entry) gives the time zone of ``visit_date`` and the custom
+    dimension holding consent; a visit without a usable consent value is ``unknown``.
+    """
+    site = cfg.site_id
     if not isinstance(raw, dict):
         raise InvalidRecord(f"visit is a {type(raw).__name__}, not an object")
     if raw.get("idVisit") is None:
@@ -141,8 +158,7 @@ def visit_rows(
     details = raw.get("actionDetails") or []
     if not isinstance(details, list):
         raise InvalidRecord(f"'actionDetails' is not a list: {details!r:.100}")
-    visitor = opt_str(raw, "visitorId")
-    visitor_hash = hasher(visitor)
+    visitor_hash = hasher(opt_str(raw, "visitorId"))
     children: list[dict[str, Any]] = []
     entry_url = None
     for action in details:
@@ -177,7 +193,7 @@ def visit_rows(
         "site_id": site,
         "visit_id": visit_id,
         "brand_id": brand_id,
-        "visit_date": first.date(),
+        "visit_date": local_day(last, cfg.timezone),
         "first_action_at": first,
         "last_action_at": last,
         "visit_duration_s": ints["visitDuration"],
@@ -186,7 +202,8 @@ def visit_rows(
         "visitor_type": opt_str(raw, "visitorType"),
         "visitor_id_hash": visitor_hash,
         "user_id_hash": hasher(raw.get("userId")),
-        "has_consent": visitor is not None,
+        "consent": cfg.consent(raw.get(cfg.consent_dimension or "")),
+        "consent_dimension": cfg.consent_dimension,
         "referrer_type": opt_str(raw, "referrerType"),
         "referrer_name": opt_str(raw, "referrerName") or None,
         "referrer_keyword": opt_str(raw, "referrerKeyword") or None,
@@ -204,7 +221,8 @@ def visit_rows(
         "currency": opt_str(raw, "siteCurrency"),
         "fetched_at": fetched_at,
     }
-    add_unknown_fields(visit, raw, s.KNOWN_VISIT_FIELDS, protect=hasher)
+    known = s.KNOWN_VISIT_FIELDS | {cfg.consent_dimension or ""}  # others hashed, as new fields
+    add_unknown_fields(visit, raw, known, protect=hasher)
     return visit, children
 
 

@@ -39,7 +39,7 @@ from sandbox.world.entities import (
 )
 from sandbox.world.store import StoreWriter, columns
 
-GENERATOR_VERSION = "2"  # 2: A/B tests and parent links (docs/engagement_marts.md)
+GENERATOR_VERSION = "3"  # 3: Matomo consent dimension, landing queries, local days
 DEFAULT_SEED = 42
 DEFAULT_START = date(2025, 11, 1)
 DEFAULT_DAYS = 365

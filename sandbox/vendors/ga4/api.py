@@ -232,7 +232,7 @@ class Ga4Api:
             "dimensionHeaders": [{"name": d} for d in dims],
             "metricHeaders": [{"name": x, "type": METRICS[x][1]} for x in mets],
             "rowCount": total,
-            "metadata": {"currencyCode": site[2], "timeZone": "Etc/UTC"},
+            "metadata": {"currencyCode": site[2], "timeZone": site[1]},
             "kind": "analyticsData#runReport",
         }
         if out_rows:

@@ -8,59 +8,56 @@ from typing import Any
 import duckdb
 
 from sandbox.vendors.matomo.api import MatomoApi
+from sandbox.vendors.matomo.truth import site_truth
 from sandbox.vendors.plugin import Plugin
 from sandbox.vendors.web import tool_generate, tool_sites
+from sandbox.world.store import now_of
 
 
 def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
     """Every visit and conversion a complete load holds as of today, per site.
 
-    Per site: sorted ``visit_ids`` and ``conversion_ids`` (``{idVisit}-{goalId}-{unix ts}``,
-    goalId 0 for an ecommerce order), order ``revenue``, ``consented`` visits (with a
-    visitorId), ``multi_touch_conversions`` (conversions of a consenting visitor with an
-    earlier visit in the 30 days before), and ``rows`` per ``"YYYY-MM-DD|source|medium|campaign"``
-    (the GA4-style labels of the same visits) with visit ids, conversion ids and revenue.
+    A visit is served once its last action is at or before the clock's now (today 23:59:59
+    UTC); ``visit_date`` is the site-local day. Per site: sorted ``visit_ids`` and
+    ``conversion_ids`` (``{idVisit}-{goalId}-{unix ts}``, goalId 0 for an ecommerce order),
+    order ``revenue``, ``consent_dimension`` (None on a site without one), ``consented``
+    (visits with consent ``granted``), ``rows`` per ``"YYYY-MM-DD|source|medium|campaign"``
+    (the GA4-style labels of the same visits) with visit ids, conversion ids and revenue, and
+    the oracle of the conversion marts (``sandbox/vendors/matomo/truth.py``):
+    ``sessions_by_channel_group``, ``posts`` (``platform:post_id`` -> sessions, conversions,
+    revenue_last_touch), ``unattributable_post_sessions``, ``multi_visit_converting_paths``
+    (also as ``multi_touch_conversions``), ``denied_visits``, ``unknown_consent_visits``,
+    ``granted_visits``, ``malformed_utm_visits`` (upper_case / missing_utm_content /
+    medium_typo).
     """
+    now = now_of(today)
     sites: dict[str, Any] = {}
     for site, brand in tool_sites(cur, "matomo_site_id"):
         visits = cur.execute(
-            "SELECT visit_id, strftime(visit_date, '%Y-%m-%d'), source, medium, campaign, consent "
-            "FROM web_visits WHERE brand_id = ? AND visit_date <= ? ORDER BY visit_id",
-            [brand, today],
+            "SELECT visit_id, strftime(visit_date, '%Y-%m-%d'), source, medium, campaign "
+            "FROM web_visits WHERE brand_id = ? AND ended_at <= ? ORDER BY visit_id",
+            [brand, now],
         ).fetchall()
         convs = cur.execute(
             "SELECT c.conversion_id, c.visit_id, c.revenue FROM web_conversions c "
-            "JOIN web_visits v USING (visit_id) WHERE v.brand_id = ? AND v.visit_date <= ? "
+            "JOIN web_visits v USING (visit_id) WHERE v.brand_id = ? AND v.ended_at <= ? "
             "ORDER BY c.conversion_id",
-            [brand, today],
+            [brand, now],
         ).fetchall()
-        multi = cur.execute(
-            "SELECT count(*) FROM web_conversions c JOIN web_visits v USING (visit_id) "
-            "WHERE v.brand_id = ? AND v.visit_date <= ? AND v.consent AND EXISTS ("
-            "SELECT 1 FROM web_visits p WHERE p.brand_id = v.brand_id "
-            "AND p.visitor_slot = v.visitor_slot AND p.started_at < v.started_at "
-            "AND p.started_at >= c.converted_at - INTERVAL 30 DAY)",
-            [brand, today],
+        dimension = cur.execute(
+            "SELECT matomo_consent_dimension FROM web_sites WHERE brand_id = ?", [brand]
         ).fetchone()[0]
-        rows: dict[str, Any] = {}
-        key_of: dict[int, str] = {}
-        for vid, day, source, medium, campaign, _consent in visits:
-            key = f"{day}|{source}|{medium}|{campaign}"
-            key_of[vid] = key
-            rows.setdefault(key, {"visit_ids": [], "conversion_ids": [], "revenue": 0.0})
-            rows[key]["visit_ids"].append(vid)
-        for cid, vid, revenue in convs:
-            row = rows[key_of[vid]]
-            row["conversion_ids"].append(cid)
-            row["revenue"] = round(row["revenue"] + float(revenue), 2)
+        truth = site_truth(cur, brand, now)
         sites[site] = {
             "brand_id": brand,
+            "consent_dimension": dimension,
             "visit_ids": [v[0] for v in visits],
             "conversion_ids": [c[0] for c in convs],
             "revenue": round(sum(float(c[2]) for c in convs), 2),
-            "consented": sum(1 for v in visits if v[5]),
-            "multi_touch_conversions": int(multi),
-            "rows": rows,
+            "consented": truth["granted_visits"],
+            "multi_touch_conversions": truth["multi_visit_converting_paths"],
+            "rows": _rows(visits, convs),
+            **truth,
         }
     return {
         "sites": sites,
@@ -70,6 +67,22 @@ def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
             "conversions": sum(len(s["conversion_ids"]) for s in sites.values()),
         },
     }
+
+
+def _rows(visits: list[tuple], convs: list[tuple]) -> dict[str, Any]:
+    """Visits, conversions and revenue per ``day|source|medium|campaign``."""
+    rows: dict[str, Any] = {}
+    key_of: dict[int, str] = {}
+    for vid, day, source, medium, campaign in visits:
+        key = f"{day}|{source}|{medium}|{campaign}"
+        key_of[vid] = key
+        rows.setdefault(key, {"visit_ids": [], "conversion_ids": [], "revenue": 0.0})
+        rows[key]["visit_ids"].append(vid)
+    for cid, vid, revenue in convs:
+        row = rows[key_of[vid]]
+        row["conversion_ids"].append(cid)
+        row["revenue"] = round(row["revenue"] + float(revenue), 2)
+    return rows
 
 
 VENDOR = Plugin(

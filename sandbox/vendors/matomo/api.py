@@ -1,16 +1,24 @@
 """The emulated Matomo Reporting API: ``/index.php?module=API&method=Live.getLastVisitsDetails``.
 
-One page = one query on ``web_visits`` for a site and a day (newest first, ``filter_limit`` /
-``filter_offset``) plus one query on ``web_conversions`` for those visits. Errors are Matomo's
-``{"result": "error", "message": ...}``, mostly with HTTP 200; the rate limiter in front of
-the server answers 429 / 503 with ``Retry-After``.
+One page = one query on ``web_visits`` for a site and a day plus one query on
+``web_conversions`` for those visits. As ``plugins/Live/Model.php`` (matomo-org/matomo 5.x)
+does: the day is the site's local day (``getStartAndEndDate`` converts it with the site's
+time zone) and filters on the visit's *last action* time (``visit_last_action_time >= start
+AND <= end``, the end being the next local midnight, inclusive, or now); results are ordered
+``visit_last_action_time DESC, idvisit DESC`` (``makeLogVisitsQueryString``), paged by
+``filter_limit`` / ``filter_offset``. ``date=today`` (or today's local date) starts a day
+earlier and has no end: Live answers from yesterday's local midnight until now. Only visits
+that ended by the sandbox's now are served (a visit still running is not shown half-way).
+Errors are Matomo's ``{"result": "error", "message": ...}``, mostly with HTTP 200; the rate
+limiter in front of the server answers 429 / 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
 
 import duckdb
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +29,7 @@ from starlette.routing import Route
 from sandbox.clock import Clock
 from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
 from sandbox.http import token_set
+from sandbox.vendors.matomo.tracker import referrer
 from sandbox.vendors.web.world import LANDING
 
 DEFAULT_TOKENS = "sandbox-matomo-token"
@@ -71,12 +80,35 @@ class MatomoErrors(PathErrors):
         return 401, error_body(msg), {}
 
 
-def parse_day(value: str, today: date) -> date:
-    if value == "today":
-        return today
-    if value == "yesterday":
-        return today - timedelta(days=1)
-    return date.fromisoformat(value)
+def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """Naive UTC instant of ``day`` 00:00 in the site's time zone."""
+    return datetime.combine(day, time()).replace(tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+
+
+def day_window(value: str, now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """``[start, end]`` (naive UTC, inclusive) of Live's ``period=day`` filter, or None.
+
+    ``plugins/Live/Model.php::getStartAndEndDate``: ``today`` is read in UTC
+    (``Date::factory('today')``); a date equal to the site's local today, or ``today`` /
+    ``now``, is moved one day back and gets no end; any other day ends at the next local
+    midnight (inclusive), capped at now; a day starting after now has nothing.
+    """
+    local_today = now.replace(tzinfo=UTC).astimezone(tz).date()
+    keyword = value in ("today", "now")
+    if keyword:
+        day = now.date()
+    elif value == "yesterday":
+        day = now.date() - timedelta(days=1)
+    else:
+        day = date.fromisoformat(value)
+    open_end = keyword or day == local_today
+    if open_end:
+        day -= timedelta(days=1)
+    start = _local_midnight(day, tz)
+    if start > now:
+        return None
+    end = now if open_end else min(_local_midnight(day + timedelta(days=1), tz), now)
+    return start, end
 
 
 def _ts(when: datetime) -> int:
@@ -94,7 +126,8 @@ class MatomoApi:
         self.sites = {  # a handful of rows: the site registry, not data pages
             str(r[0]): r[1:]
             for r in cur.execute(
-                "SELECT matomo_site_id, brand_id, site, currency FROM web_sites "
+                "SELECT matomo_site_id, brand_id, site, currency, timezone, "
+                "matomo_consent_dimension, matomo_campaign_plugin FROM web_sites "
                 "WHERE matomo_site_id IS NOT NULL"
             ).fetchall()
         }
@@ -136,9 +169,11 @@ class MatomoApi:
             return error("The sandbox serves format=JSON only.")
         if p.get("period", "day") != "day":
             return error("The sandbox serves period=day only.")
-        today = self.clock.today
+        brand = self.sites.get(site)
+        if brand is None:
+            return error(no_view_access(site))
         try:
-            day = parse_day(p.get("date", "today"), today)
+            window = day_window(p.get("date", "today"), self.clock.now, ZoneInfo(brand[3]))
             limit = int(p.get("filter_limit", DEFAULT_LIMIT))
             offset = int(p.get("filter_offset", 0))
         except ValueError as exc:
@@ -146,25 +181,22 @@ class MatomoApi:
                 "Date format must be: YYYY-MM-DD, or 'today' or 'yesterday' or any keyword "
                 f"supported by the strtotime function: {exc}"
             )
-        brand = self.sites.get(site)
-        if brand is None:
-            return error(no_view_access(site))
-        if day > today:
+        if window is None:
             return JSONResponse([])
         cur = self.con.cursor()
         try:
-            return JSONResponse(self._visits(cur, site, brand, day, limit, offset))
+            return JSONResponse(self._visits(cur, site, brand, window, limit, offset))
         finally:
             cur.close()
 
     def _visits(
-        self, cur: Any, site: str, brand: tuple, day: date, limit: int, offset: int
+        self, cur: Any, site: str, brand: tuple, window: tuple, limit: int, offset: int
     ) -> list[dict[str, Any]]:
-        sql = (
-            "SELECT * FROM web_visits WHERE brand_id = ? AND visit_date = ? "
-            "ORDER BY started_at DESC, visit_id DESC"
+        sql = (  # Live\Model::makeLogVisitsQueryString: by last action, newest first
+            "SELECT * FROM web_visits WHERE brand_id = ? AND ended_at BETWEEN ? AND ? "
+            "ORDER BY ended_at DESC, visit_id DESC"
         )
-        params: list[Any] = [brand[0], day]
+        params: list[Any] = [brand[0], *window]
         if limit >= 0:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -190,79 +222,76 @@ class MatomoApi:
     def _visit(self, v: dict[str, Any], site: str, brand: tuple, convs: list[tuple]) -> dict:
         host = f"https://{brand[1]}"
         first, last = _ts(v["started_at"]), _ts(v["ended_at"])
-        actions: list[dict[str, Any]] = []
+        query = v["landing_query"] or ""
         n = int(v["pageviews"])
-        for i in range(n):
-            path = v["landing_page"] if i == 0 else LANDING[(v["visit_id"] + i) % len(LANDING)]
-            at = first + (last - first) * i // max(1, n - 1)
-            actions.append(
-                {
-                    "type": "action",
-                    "url": f"{host}{path}",
-                    "pageTitle": PAGE_TITLES.get(path, path.strip("/").title()),
-                    "pageviewPosition": i + 1,
-                    "timestamp": at,
-                }
-            )
-        for _vid, kind, goal_id, goal_name, order_id, revenue, items, at in convs:
-            if kind == "goal":
-                actions.append(
-                    {
-                        "type": "goal",
-                        "goalName": goal_name,
-                        "goalId": str(goal_id),
-                        "revenue": 0,
-                        "url": f"{host}/merci",
-                        "timestamp": _ts(at),
-                    }
-                )
-            else:
-                actions.append(
-                    {
-                        "type": "ecommerceOrder",
-                        "orderId": order_id,
-                        "revenue": float(revenue),
-                        "revenueSubTotal": float(revenue),
-                        "items": int(items),
-                        "timestamp": _ts(at),
-                    }
-                )
+        actions = [
+            _pageview(v, host, i, first + (last - first) * i // max(1, n - 1)) for i in range(n)
+        ]
+        if query:  # the landing page's URL as the browser sent it, query string included
+            actions[0]["url"] = f"{actions[0]['url']}?{query}"
+        actions += [_conversion(c, host) for c in convs]
         actions.sort(key=lambda a: a["timestamp"])
         goals = sum(1 for c in convs if c[1] == "goal")
         out: dict[str, Any] = {
             "idSite": int(site) if site.isdigit() else site,
             "idVisit": int(v["visit_id"]),
             "visitIp": "192.168.0.0",
+            # Live\VisitorDetails::getVisitorId: bin2hex(idvisitor), set on every visit; a
+            # cookieless visit gets a fresh random one (core Tracker\Visit::getVisitorIdcookie)
+            "visitorId": v["visitor_id"],
             "userId": v["user_id"],
             "visitorType": "returning" if v["visit_count"] > 1 else "new",
             "visitCount": int(v["visit_count"]),
             "visitConverted": 1 if convs else 0,
             "goalConversions": goals,
-            "serverDate": v["visit_date"].isoformat(),
+            "serverDate": v["ended_at"].date().isoformat(),  # UTC date of the last action
             "serverTimestamp": last,
             "firstActionTimestamp": first,
             "lastActionTimestamp": last,
             "visitDuration": int(v["duration_s"]),
             "actions": n,
-            "referrerType": v["referrer_type"],
-            "referrerName": v["referrer_name"],
-            "referrerKeyword": "Keyword not defined" if v["referrer_type"] == "search" else "",
-            "referrerUrl": v["referrer_url"] or None,
             "deviceType": v["device_type"],
             "siteCurrency": brand[2],
             "actionDetails": actions,
         }
-        if v["consent"]:
-            out = {"visitorId": v["visitor_id"], **out}
-        else:
-            out["userId"] = None
-        if v["referrer_type"] == "campaign":
-            out.update(
-                campaignId="",
-                campaignName=v["campaign"],
-                campaignSource=v["source"],
-                campaignMedium=v["medium"],
-                campaignContent="" if v["content"] == "(not set)" else v["content"],
-                campaignKeyword="" if v["term"] == "(not set)" else v["term"],
-            )
+        fallback = {
+            "referrerType": v["referrer_type"],
+            "referrerName": v["referrer_name"],
+            "referrerKeyword": "Keyword not defined" if v["referrer_type"] == "search" else "",
+        }
+        out.update(referrer(query, v["referrer_url"] or "", bool(brand[5]), fallback))
+        if brand[4] is not None:  # CustomDimensions\VisitorDetails: null when unset
+            out[brand[4]] = v["consent_value"]
         return out
+
+
+def _pageview(v: dict[str, Any], host: str, i: int, at: int) -> dict[str, Any]:
+    path = v["landing_page"] if i == 0 else LANDING[(v["visit_id"] + i) % len(LANDING)]
+    return {
+        "type": "action",
+        "url": f"{host}{path}",
+        "pageTitle": PAGE_TITLES.get(path, path.strip("/").title()),
+        "pageviewPosition": i + 1,
+        "timestamp": at,
+    }
+
+
+def _conversion(c: tuple, host: str) -> dict[str, Any]:
+    _vid, kind, goal_id, goal_name, order_id, revenue, items, at = c
+    if kind == "goal":
+        return {
+            "type": "goal",
+            "goalName": goal_name,
+            "goalId": str(goal_id),
+            "revenue": 0,
+            "url": f"{host}/merci",
+            "timestamp": _ts(at),
+        }
+    return {
+        "type": "ecommerceOrder",
+        "orderId": order_id,
+        "revenue": float(revenue),
+        "revenueSubTotal": float(revenue),
+        "items": int(items),
+        "timestamp": _ts(at),
+    }

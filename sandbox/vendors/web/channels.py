@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 
 class Profile(NamedTuple):
@@ -50,6 +50,7 @@ SOURCES_SOCIAL = {
     "t.co",
     "twitter",
     "x.com",
+    "x",
     "tiktok",
     "pinterest",
 }
@@ -175,3 +176,45 @@ def from_link(url: str, platform: str) -> tuple[Profile, str]:
         ),
         path,
     )
+
+
+LINK_REFERRERS = {  # where a click on a post link comes from (the platform's link shim)
+    "facebook": "https://l.facebook.com/",
+    "instagram": "https://l.instagram.com/",
+    "linkedin": "https://www.linkedin.com/",
+    "x": "https://t.co/",
+    "youtube": "https://www.youtube.com/",
+}
+PAID_REFERRERS = {"google": "https://www.google.com/", "facebook": "https://m.facebook.com/"}
+PAID_REFERRERS["instagram"] = "https://l.instagram.com/"
+
+
+def utm_query(profile: Profile) -> str:
+    """The UTM query string of a tagged email / paid landing URL ('' when untagged)."""
+    if profile.referrer_type != "campaign":
+        return ""
+    pairs = [("utm_source", profile.source), ("utm_medium", profile.medium)]
+    pairs.append(("utm_campaign", profile.campaign))
+    if profile.term != NOT_SET:
+        pairs.append(("utm_term", profile.term))
+    return "&".join(f"{k}={quote(v, safe='')}" for k, v in pairs)
+
+
+def base_profile(kind: str, sub: int, campaign: str | None, sub_rng: int) -> Profile:
+    """Base traffic; tagged visits carry the referrer Matomo records (none for email)."""
+    if kind == "organic":
+        return organic(list(SEARCH)[sub % len(SEARCH)])
+    if kind == "direct":
+        return direct()
+    if kind == "referral":
+        return referral(REFERRALS[sub % len(REFERRALS)])
+    if kind == "social_ref":
+        return referral(list(SOCIAL_REFERRERS)[sub % len(SOCIAL_REFERRERS)])
+    if kind == "email":
+        return tagged("newsletter", "email", campaign or "newsletter-hebdo")
+    if kind == "paid_search":
+        profile = tagged("google", "cpc", campaign or "marque", term="marque")
+        return profile._replace(referrer_url=PAID_REFERRERS["google"])
+    network = "facebook" if sub_rng % 2 == 0 else "instagram"
+    profile = tagged(network, "paid_social", campaign or "always-on")
+    return profile._replace(referrer_url=PAID_REFERRERS[network])
