@@ -125,7 +125,7 @@ def ga4_source(
                 first_day = date.fromisoformat(start)
             except ValueError:  # "NdaysAgo": relative to the server's today
                 first_day = fetched.date() - timedelta(days=max(0, backfill_days - 1))
-            row = _run_row(last, prop, brand_id, first_day, fetched)
+            row = _run_row(last, prop, brand_id, first_day, fetched, restatement_days)
             yield dlt.mark.with_hints(row, runs_hints, create_table_variant=True)
             state[prop] = fetched.date().isoformat()
         quarantine.summary(s.TRAFFIC_TABLE)
@@ -156,9 +156,15 @@ def ga4_source(
 
 
 def _run_row(
-    data: dict[str, Any], prop: str, brand_id: str, first: date, fetched_at: Any
+    data: dict[str, Any],
+    prop: str,
+    brand_id: str,
+    first: date,
+    fetched_at: Any,
+    restatement_days: int,
 ) -> dict[str, Any]:
-    """The report's metadata and quota as one row per property and day."""
+    """The report's metadata and quota as one row per property and day; the restatement
+    window travels with it, so the marts know which dates the next run will re-pull."""
     meta = data.get("metadata") or {}
     quota = data.get("propertyQuota") or {}
 
@@ -182,5 +188,6 @@ def _run_row(
         "data_loss_from_other_row": bool(meta.get("dataLossFromOtherRow", False)),
         "subject_to_thresholding": bool(meta.get("subjectToThresholding", False)),
         "sampled": bool(meta.get("samplingMetadatas")),
+        "restatement_days": restatement_days,
         "fetched_at": fetched_at,
     }

@@ -76,6 +76,7 @@ COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
         "data_loss_from_other_row": BOOL,
         "subject_to_thresholding": BOOL,
         "sampled": BOOL,
+        "restatement_days": INT,
         "fetched_at": TS,
     },
 }

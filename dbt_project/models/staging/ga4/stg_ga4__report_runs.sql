@@ -16,6 +16,7 @@ with renamed as (
         {{ dbt.cast('data_loss_from_other_row', dbt.type_boolean()) }} as data_loss_from_other_row,
         {{ dbt.cast('subject_to_thresholding', dbt.type_boolean()) }} as subject_to_thresholding,
         {{ dbt.cast('sampled', dbt.type_boolean()) }} as is_sampled,
+        {{ dbt.cast('restatement_days', dbt.type_bigint()) }} as restatement_days,
         {{ utc_timestamp('fetched_at') }} as fetched_at,
         {{ dlt_load_id(source('ga4', 'report_runs')) }} as dlt_load_id
     from {{ source('ga4', 'report_runs') }}
