@@ -22,6 +22,8 @@ RAW_SQL = Path(__file__).parent / "fixtures" / "raw_meta.sql"
 EMPTY_SOCIAL_SQL = Path(__file__).parent / "fixtures" / "raw_social_empty.sql"
 # The social sources the engagement marts union; the fixture feeds Meta, the others are empty.
 SOCIAL_SOURCES = ("meta", "linkedin", "x", "youtube", "tiktok")
+# The conversion marts join web visits to those posts; their raw tables are empty too.
+WEB_SOURCES = ("matomo", "ga4")
 DBT = Path(sys.executable).parent / "dbt"
 
 
@@ -45,11 +47,13 @@ def make_warehouse(path: Path, extra_sql: str = "") -> Path:
     return path
 
 
-def dbt_build(warehouse: Path, work_dir: Path) -> DbtRun:
-    """`dbt build` of the seeds and of everything the social sources feed."""
+def dbt_build(warehouse: Path, work_dir: Path, *extra: str) -> DbtRun:
+    """`dbt build` of the seeds and of everything the social sources feed (``extra``: more
+    dbt flags, e.g. ``--fail-fast``)."""
     # The fixture holds social rows only: build what they feed, not web or reviews.
-    selection = ["resource_type:seed", *(f"source:{name}+" for name in SOCIAL_SOURCES)]
-    return dbt_command(["build", "--select", *selection], warehouse, work_dir)
+    sources = (*SOCIAL_SOURCES, *WEB_SOURCES)
+    selection = ["resource_type:seed", *(f"source:{name}+" for name in sources)]
+    return dbt_command(["build", "--select", *selection, *extra], warehouse, work_dir)
 
 
 def dbt_command(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:

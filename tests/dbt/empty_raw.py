@@ -1,7 +1,9 @@
-"""Write the empty raw tables of the other social sources, for the dbt tests.
+"""Write the empty raw tables of the other social sources (and Matomo), for the dbt tests.
 
 The dbt tests load hand-made Meta rows (fixtures/raw_meta.sql); the engagement marts union the
-six social platforms, so the other sources' raw tables must exist, empty. Their DDL is copied
+six social platforms, so the other sources' raw tables must exist, empty. The conversion marts
+join Matomo sessions to those posts and reconcile them with GA4, so raw_matomo and raw_ga4
+are there too, empty. Their DDL is copied
 from a warehouse that a real load produced (`make demo`):
 
     .venv/bin/python -m tests.dbt.empty_raw data/warehouse.duckdb \
@@ -14,7 +16,7 @@ import sys
 
 import duckdb
 
-SCHEMAS = ("raw_linkedin", "raw_x", "raw_youtube", "raw_tiktok")
+SCHEMAS = ("raw_linkedin", "raw_x", "raw_youtube", "raw_tiktok", "raw_matomo", "raw_ga4")
 
 
 def ddl(warehouse: str) -> str:
