@@ -1,10 +1,18 @@
 -- The strategist's scorecard: one row per brand x platform x period ('week' = ISO week from
 -- Monday, 'month' = calendar month), from the UTC dates fct_account_daily and
 -- fct_post_performance use. Post metrics are the latest lifetime values of the posts
--- PUBLISHED in the period. Response time, sentiment and conversions come in later marts.
+-- PUBLISHED in the period. Response time and sentiment come in later marts.
+-- Social web traffic (Matomo, fct_sessions): a session is from platform P when it came from a
+-- post of P (post_platform), else when its channel group is Organic/Paid Social or
+-- Organic/Paid Video and its normalised source is P. Sessions count by the UTC day they
+-- started; conversions and revenue are last-touch credits (fct_attribution) of conversions
+-- whose last touch is such a session, by the conversion's UTC day. NULL for a brand with no
+-- web session at all (no Matomo site), 0 otherwise.
 -- UGC: X only (inbound mentions not written by the brand); NULL for the other platforms,
 -- whose ingested APIs give no UGC signal.
 {%- set ugc_platforms = ['x'] %}
+{%- set platforms = ['facebook', 'instagram', 'linkedin', 'x', 'youtube', 'tiktok'] %}
+{%- set social_groups = ['Organic Social', 'Paid Social', 'Organic Video', 'Paid Video'] %}
 
 with period_types as (
     select {{ dbt.string_literal('week') }} as period_type
@@ -52,6 +60,64 @@ ugc_days as (
         on mentions.user_id = accounts.account_id
     where not mentions.is_from_brand
     group by accounts.brand_id, accounts.platform, {{ dbt.cast('mentions.created_at', 'date') }}
+),
+
+web_sessions as (
+    select
+        session_key,
+        brand_id,
+        {{ dbt.cast(utc_timestamp('started_at'), 'date') }} as date_day,
+        is_engaged,
+        coalesce(
+            post_platform,
+            case
+                when channel_group in (
+                    {%- for g in social_groups %}{{ dbt.string_literal(g) }}{{ ", " if not loop.last }}{% endfor -%}
+                ) and source in (
+                    {%- for p in platforms %}{{ dbt.string_literal(p) }}{{ ", " if not loop.last }}{% endfor -%}
+                ) then source
+            end
+        ) as platform
+    from {{ ref('fct_sessions') }}
+),
+
+web_brands as (
+    select distinct brand_id from {{ ref('fct_sessions') }}
+),
+
+web_days as (
+    select
+        brand_id,
+        platform,
+        date_day,
+        count(*) as social_sessions,
+        sum(case when is_engaged then 1 else 0 end) as social_engaged_sessions,
+        {{ dbt.cast('0', type_double()) }} as social_conversions,
+        {{ dbt.cast('0', type_double()) }} as social_revenue
+    from web_sessions
+    where platform is not null
+    group by brand_id, platform, date_day
+    union all
+    select
+        web_sessions.brand_id,
+        web_sessions.platform,
+        {{ dbt.cast(utc_timestamp('attribution.converted_at'), 'date') }} as date_day,
+        0 as social_sessions,
+        0 as social_engaged_sessions,
+        attribution.credit as social_conversions,
+        attribution.attributed_revenue as social_revenue
+    from {{ ref('fct_attribution') }} as attribution
+    inner join web_sessions
+        on attribution.session_key = web_sessions.session_key
+    where attribution.model = {{ dbt.string_literal('last_touch') }}
+      and attribution.credit > 0
+      and web_sessions.platform is not null
+),
+
+web_currencies as (
+    select brand_id, max(currency) as revenue_currency
+    from {{ ref('fct_conversions') }}
+    group by brand_id
 ),
 
 {#- The period a day falls in, for each period type. #}
@@ -137,8 +203,25 @@ ugc_periods as (
     group by ugc_days.brand_id, ugc_days.platform, period_types.period_type, {{ period_start }}
 ),
 
+web_periods as (
+    select
+        web_days.brand_id,
+        web_days.platform,
+        period_types.period_type,
+        {{ period_start }} as period_start,
+        sum(social_sessions) as social_sessions,
+        sum(social_engaged_sessions) as social_engaged_sessions,
+        sum(social_conversions) as social_conversions,
+        sum(social_revenue) as social_revenue
+    from web_days
+    cross join period_types
+    group by web_days.brand_id, web_days.platform, period_types.period_type, {{ period_start }}
+),
+
 periods as (
     select brand_id, platform, period_type, period_start from post_periods
+    union
+    select brand_id, platform, period_type, period_start from web_periods
     union
     select brand_id, platform, period_type, period_start from follower_periods
     union
@@ -172,7 +255,16 @@ joined as (
             ) then coalesce(ugc_periods.ugc_count, 0)
         end as ugc_count,
         followers_end.followers_end,
-        follower_periods.follower_gain
+        follower_periods.follower_gain,
+        case when web_brands.brand_id is not null then coalesce(web_periods.social_sessions, 0) end
+            as social_sessions,
+        case when web_brands.brand_id is not null then coalesce(web_periods.social_engaged_sessions, 0) end
+            as social_engaged_sessions,
+        case when web_brands.brand_id is not null then coalesce(web_periods.social_conversions, 0) end
+            as social_conversions,
+        case when web_brands.brand_id is not null then coalesce(web_periods.social_revenue, 0) end
+            as social_revenue,
+        web_currencies.revenue_currency
     from periods
     left join post_periods
         on periods.brand_id = post_periods.brand_id
@@ -194,6 +286,15 @@ joined as (
        and periods.platform = ugc_periods.platform
        and periods.period_type = ugc_periods.period_type
        and periods.period_start = ugc_periods.period_start
+    left join web_periods
+        on periods.brand_id = web_periods.brand_id
+       and periods.platform = web_periods.platform
+       and periods.period_type = web_periods.period_type
+       and periods.period_start = web_periods.period_start
+    left join web_brands
+        on periods.brand_id = web_brands.brand_id
+    left join web_currencies
+        on periods.brand_id = web_currencies.brand_id
 ),
 
 rates as (
@@ -225,5 +326,10 @@ select
     clicks,
     ugc_count,
     followers_end,
-    follower_gain
+    follower_gain,
+    social_sessions,
+    social_engaged_sessions,
+    social_conversions,
+    social_revenue,
+    revenue_currency
 from rates
