@@ -80,5 +80,6 @@ TRANSLATOR = PulseDbtTranslator(
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """``dbt build``: models and their tests in dependency order, so a failing test stops
-    the models built on it."""
-    yield from dbt.cli(["build"], context=context).stream()
+    the models built on it. Unit tests check the SQL, not the data: CI runs them
+    (tests/dbt), production runs skip them, as dbt recommends."""
+    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()

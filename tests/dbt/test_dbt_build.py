@@ -128,7 +128,10 @@ BAD_ROWS = {
 @pytest.mark.parametrize("case", sorted(BAD_ROWS))
 def test_bad_raw_row_fails_named_test(tmp_path, case):
     sql, test_prefix = BAD_ROWS[case]
-    run = dbt_build(make_warehouse(tmp_path / "warehouse.duckdb", sql), tmp_path)
+    # Unit tests check SQL, not data (test_dbt_build_passes runs them); the first failure
+    # must be the named test, and nothing after it needs to run.
+    flags = ("--exclude-resource-type", "unit_test", "--fail-fast")
+    run = dbt_build(make_warehouse(tmp_path / "warehouse.duckdb", sql), tmp_path, *flags)
     assert run.returncode != 0
     failed = run.failed_nodes()
     assert any(node.startswith(test_prefix) for node in failed), sorted(failed)
