@@ -6,7 +6,6 @@ that also holds the tables the cross-table invariants read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,35 +25,11 @@ from data_quality.suites.conversion import (
     MART_CHANNEL_ATTRIBUTION_PLAUSIBILITY,
 )
 from tests.data_quality.conversion_frames import TABLES, load
+from tests.data_quality.mutations import Mutation
+from tests.data_quality.mutations import set_row as _set
+from tests.data_quality.mutations import set_where as _where
 
-Mutation = Callable[[pd.DataFrame], pd.DataFrame]
 SOON = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=3)
-
-
-def _set(row: int, **values: object) -> Mutation:
-    """Set columns of one row (by position)."""
-
-    def mutate(df: pd.DataFrame) -> pd.DataFrame:
-        df = df.astype(object)
-        for column, value in values.items():
-            df.at[df.index[row], column] = value
-        return df
-
-    return mutate
-
-
-def _where(query: str, **values: object) -> Mutation:
-    """Set columns of the rows ``query`` selects."""
-
-    def mutate(df: pd.DataFrame) -> pd.DataFrame:
-        df = df.astype(object)
-        rows = df.query(query).index
-        assert len(rows), query
-        for column, value in values.items():
-            df.loc[rows, column] = value
-        return df
-
-    return mutate
 
 
 def _duplicate(query: str) -> Mutation:

@@ -8,7 +8,6 @@ hold across chunks of one row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -35,20 +34,8 @@ from tests.data_quality.engagement_frames import (
     pillar_performance,
     post_performance,
 )
-
-Mutation = Callable[[pd.DataFrame], pd.DataFrame]
-
-
-def _set(row: int, **values: object) -> Mutation:
-    """Set columns of one row (by position)."""
-
-    def mutate(df: pd.DataFrame) -> pd.DataFrame:
-        df = df.astype(object)
-        for column, value in values.items():
-            df.at[df.index[row], column] = value
-        return df
-
-    return mutate
+from tests.data_quality.mutations import Mutation
+from tests.data_quality.mutations import set_row as _set
 
 
 def _duplicate(row: int, **values: object) -> Mutation:

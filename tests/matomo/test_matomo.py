@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,15 +15,12 @@ from ingestion.matomo import helpers as h
 from ingestion.matomo import matomo_source
 from ingestion.privacy import Pseudonymiser
 from ingestion.registry import MatomoSite
-from sandbox.server import run_in_thread
 from sandbox.world.manifest import build_manifest
 from tests.ga4.support import (
     START,
     TODAY,
     advance,
-    clean_env,
     has_table,
-    make_world,
     patched_json,
     query,
     run,
@@ -35,24 +31,6 @@ TOKEN = "sandbox-matomo-token"
 COUNTS = (
     "select count(*) from raw_matomo.visits union all select count(*) from raw_matomo.conversions"
 )
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_world(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module")
-def sandbox(world: Path) -> Iterator[str]:
-    clean_env()
-    with run_in_thread(world, today=TODAY) as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def _reset(sandbox: str) -> None:
-    requests.post(f"{sandbox}/_sandbox/clock/set", params={"today": TODAY.isoformat()}, timeout=5)
-    set_faults(sandbox, "off")
 
 
 def source(url: str, **kw: Any) -> Any:

@@ -6,7 +6,6 @@ Oracles: the world tables (``web_visits``, ``posts``) read directly, the site se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,7 @@ from ingestion.matomo import helpers as h
 from ingestion.matomo import matomo_source
 from ingestion.privacy import Pseudonymiser
 from ingestion.registry import MatomoSite
-from sandbox.server import run_in_thread
-from tests.ga4.support import TODAY, clean_env, make_world, query, run
+from tests.ga4.support import TODAY, query, run
 
 TOKEN = "sandbox-matomo-token"
 PARIS, LONDON = ZoneInfo("Europe/Paris"), ZoneInfo("Europe/London")
@@ -31,23 +29,6 @@ PLUGIN_FIELDS |= {"campaignKeyword", "campaignId", "campaignGroup", "campaignPla
 SITE1 = MatomoSite(
     "1", "Europe/Paris", "dimension3", {"accepted": "granted", "refused": "denied"}, True
 )
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_world(tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module")
-def sandbox(world: Path) -> Iterator[str]:
-    clean_env()
-    with run_in_thread(world, today=TODAY) as url:
-        yield url
-
-
-@pytest.fixture(autouse=True)
-def _reset(sandbox: str) -> None:
-    requests.post(f"{sandbox}/_sandbox/clock/set", params={"today": TODAY.isoformat()}, timeout=5)
 
 
 def world_rows(world: Path, sql: str, params: list | None = None) -> list[tuple]:
