@@ -32,17 +32,18 @@ CONTENT = {
         WHERE p.published_at <= $now""",
     "x": """
         SELECT a.brand_id, 'x', t.tweet_id, l.pillar,
-               CASE WHEN t.link_url IS NOT NULL THEN 'link' ELSE 'text' END, false, false
+               CASE WHEN t.link_url IS NOT NULL THEN 'link' ELSE 'text' END,
+               t.is_partnership, t.is_disclosed
         FROM x_tweets t JOIN x_accounts a ON a.user_id = t.author_id
         LEFT JOIN post_pillars l ON l.platform = 'x' AND l.post_id = t.tweet_id
         WHERE t.kind = 'post' AND t.created_at <= $now
           AND (t.deleted_at IS NULL OR t.deleted_at > $now)""",
     "youtube": """
         SELECT brand_id, 'youtube', video_id, pillar,
-               CASE WHEN is_short THEN 'reel' ELSE 'video' END, false, false
+               CASE WHEN is_short THEN 'reel' ELSE 'video' END, is_partnership, is_disclosed
         FROM yt_videos WHERE published_at <= $now""",
     "tiktok": """
-        SELECT brand_id, 'tiktok', video_id, pillar, 'reel', false, false
+        SELECT brand_id, 'tiktok', video_id, pillar, 'reel', is_partnership, is_disclosed
         FROM tiktok_videos WHERE create_time <= $now""",
 }
 COLUMNS = "brand_id, platform, post_id, pillar, format, is_partnership, is_disclosed"

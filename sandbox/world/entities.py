@@ -195,12 +195,13 @@ def partnership(
 
 
 def fan_comment(
-    rng: random.Random, lang: str, keep: float
+    rng: random.Random, lang: str, keep: float, weights: dict[str, float] | None = None
 ) -> tuple[str, tuple[str, str, str], str, str]:
-    """A top-level fan comment: (language, fan of the shared pool, message, sentiment)."""
+    """A top-level fan comment: (language, fan of the shared pool, message, sentiment);
+    ``weights`` is the brand's sentiment mix (the control brand's is quiet)."""
     lang = mixed_lang(rng, lang, keep)
     fan = rng.choice(FANS[lang])
-    message, kind = text.comment_text(rng, lang)
+    message, kind = text.comment_text(rng, lang, weights)
     return lang, fan, message, kind
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ingestion.registry import Brand, Registry, load_registry, registry_path
 from sandbox.vendors import discover
-from sandbox.world import experiments, text
+from sandbox.world import care, experiments, text
 from sandbox.world.entities import (
     FANS,
     accounts_of,
@@ -39,7 +39,7 @@ from sandbox.world.entities import (
 )
 from sandbox.world.store import StoreWriter, columns
 
-GENERATOR_VERSION = "3"  # 3: Matomo consent dimension, landing queries, local days
+GENERATOR_VERSION = "4"  # 4: community care (reply speeds, threads, crisis, control brand)
 DEFAULT_SEED = 42
 DEFAULT_START = date(2025, 11, 1)
 DEFAULT_DAYS = 365
@@ -118,6 +118,10 @@ class AccountBuilder:
         self.comments: list[dict[str, Any]] = []
         self.tag = tag  # 5 digits, unique per account: makes post and comment ids unique
         self.comment_seq = 0
+        self.care = care.care_stream(spec.seed, platform, account["account_id"])
+        self.weights = care.comment_weights(brand.brand_id)
+        self.crisis: list[dict[str, str]] = []  # crisis_items rows
+        self.deals = care.Partnerships(spec.seed, platform, account["account_id"], 0.0)
 
     def build(self) -> None:
         rate = self.rng.uniform(0.5, 1.5)
@@ -127,6 +131,9 @@ class AccountBuilder:
             for created in day_times(self.rng, day, rate, 7, 21):
                 seq += 1
                 self._post(created, seq, offset)
+        day = care.crisis_day(self.spec)
+        if day and care.is_crisis(self.brand.brand_id, self.spec, day):
+            self._crisis_comments(day)
 
     def _post_id(self, seq: int) -> str:
         if self.platform == "facebook":
@@ -142,7 +149,8 @@ class AccountBuilder:
         campaign = running_campaign(rng, self.campaigns, created.date(), 0.5)
         tags = post_hashtags(rng, lang, campaign, 3)
         body = text.post_text(rng, lang, pillar, self.brand.brand_id)
-        body, is_partnership, is_disclosed, partner = partnership(rng, body, tags, 0.06, " 🙌")
+        drawn = partnership(rng, body, tags, 0.06, " 🙌")
+        body, is_partnership, is_disclosed, partner = self.deals.settle(offset, lang, drawn)
         link_url = defect = None
         wants_link = fmt == "link" or rng.random() < (0.25 if platform == "facebook" else 0.15)
         if wants_link:
@@ -253,20 +261,50 @@ class AccountBuilder:
             self.account["account_id"],
             self.account["name" if self.platform == "facebook" else "username"],
         )
+        hours = (6 * care.speed(self.brand.brand_id), 10)
         for when in comment_times(rng, created, deadline, count, 14, 60):
-            lang, fan, message, kind = fan_comment(rng, self.lang, 0.8)
+            lang, fan, message, kind = fan_comment(rng, self.lang, 0.8, self.weights)
             parent = self._add(post_id, None, when, self._author(fan), False, message, lang, kind)
             reply_odds = {"negative": 0.7, "question": 0.6, "positive": 0.3, "neutral": 0.1}
             replies: list[tuple[tuple[str, str], bool, str]] = []
+            first = fan[1].split()[0]
             if rng.random() < reply_odds[kind]:
-                first = fan[1].split()[0]
                 replies.append((brand_author, True, text.brand_reply(rng, lang, kind, first)))
             if rng.random() < 0.15:
                 other = rng.choice(FANS[lang])
-                replies.append((self._author(other), False, text.comment_text(rng, lang)[0]))
-            chain = reply_chain(rng, when, deadline, replies, lambda r: r[1], (6, 10), 30)
+                fan_reply = text.comment_text(rng, lang, self.weights)[0]
+                replies.append((self._author(other), False, fan_reply))
+            replies = care.arrange(self.care, replies, lambda r: r[1])
+            chain = list(reply_chain(rng, when, deadline, replies, lambda r: r[1], hours, 30))
             for reply_at, (author, is_brand, reply) in chain:
                 self._add(post_id, parent, reply_at, author, is_brand, reply, lang, kind)
+            again = care.follow_up_at(self.care, chain, lambda r: r[1], deadline)
+            if again:
+                follow = text.follow_up(self.care, lang, first)
+                self._add(post_id, parent, again, brand_author, True, follow, lang, kind)
+
+    def _crisis_comments(self, day: date) -> None:
+        """The crisis burst: negative comments on the latest post, half answered late."""
+        rng, brand_id = self.care, self.brand.brand_id
+        brand_author = (
+            self.account["account_id"],
+            self.account["name" if self.platform == "facebook" else "username"],
+        )
+        for when in care.crisis_times(rng, day, 12 + rng.randint(0, 6)):
+            posts = [p for p in self.posts if p["created_time"] <= when and p["is_comment_enabled"]]
+            if not posts:
+                continue
+            post_id, fan = posts[-1]["post_id"], rng.choice(FANS[self.lang])
+            message = text.crisis_text(rng, self.lang, brand_id)
+            comment = self._add(
+                post_id, None, when, self._author(fan), False, message, self.lang, "negative"
+            )
+            self.crisis.append(care.crisis_row(brand_id, self.platform, "comment", comment))
+            if rng.random() < 0.5:
+                delay = timedelta(hours=rng.expovariate(1 / (6 * care.speed(brand_id))))
+                reply = text.brand_reply(rng, self.lang, "negative", fan[1].split()[0])
+                at = when + delay + timedelta(minutes=5)
+                self._add(post_id, comment, at, brand_author, True, reply, self.lang, "negative")
 
 
 def generate(
@@ -303,6 +341,7 @@ def generate(
             ]
         ),
     )
+    writer.insert("care_plan", care.plan_rows([b.brand_id for b in registry.brands], spec))
     totals = {"brands": len(registry.brands), "accounts": 0, "posts": 0, "comments": 0}
     tags: set[int] = set()
     for brand in registry.brands:
@@ -317,6 +356,7 @@ def generate(
                 builder.posts, platform, spec, brand.brand_id, account["account_id"]
             )
             writer.insert("experiment_posts", columns(trials))
+            writer.insert("crisis_items", columns(builder.crisis))
             totals["accounts"] += 1
             totals["posts"] += writer.insert("posts", columns(builder.posts))
             totals["comments"] += writer.insert("comments", columns(builder.comments))

@@ -15,6 +15,7 @@ import duckdb
 from sandbox.vendors import discover
 from sandbox.world import metrics
 from sandbox.world.engagement_truth import engagement_manifest
+from sandbox.world.reputation_truth import reputation_manifest
 from sandbox.world.store import followers_on, now_of, open_readonly, rows, world_info
 
 
@@ -40,7 +41,8 @@ def build_manifest(
     store: str | os.PathLike[str] | duckdb.DuckDBPyConnection, today: date
 ) -> dict[str, Any]:
     """Per account: post ids, comment ids, per-post lifetime metrics and followers; plus totals,
-    each vendor's part under ``sources`` and the engagement marts' truth under ``engagement``."""
+    each vendor's part under ``sources``, the engagement marts' truth under ``engagement`` and the
+    reputation marts' truth under ``reputation`` (sandbox/world/reputation_truth.py)."""
     own = not isinstance(store, duckdb.DuckDBPyConnection)
     con = open_readonly(store) if own else store
     try:
@@ -90,6 +92,7 @@ def build_manifest(
             "totals": totals,
             "sources": {v.name: v.manifest(cur, today) for v in discover()},
             "engagement": engagement_manifest(cur, today),
+            "reputation": reputation_manifest(cur, today),
         }
     finally:
         if own:

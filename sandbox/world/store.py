@@ -44,6 +44,10 @@ CREATE TABLE parent_links (platform VARCHAR, post_id VARCHAR, parent_platform VA
     parent_post_id VARCHAR);
 -- post_pillars: the pillar of posts whose own table has no pillar column (X tweets).
 CREATE TABLE post_pillars (platform VARCHAR, post_id VARCHAR, pillar VARCHAR);
+-- Community care planted on purpose (sandbox/world/care.py): each brand's role (crisis,
+-- control, other), the crisis day, and every item the crisis added.
+CREATE TABLE care_plan (brand_id VARCHAR, role VARCHAR, day DATE, response_speed DOUBLE);
+CREATE TABLE crisis_items (brand_id VARCHAR, platform VARCHAR, channel VARCHAR, item_id VARCHAR);
 """
 INDEXES = """
 CREATE INDEX posts_account ON posts (account_id, created_time);
@@ -62,6 +66,8 @@ TABLE_KEYS = {
     "experiment_posts": "platform, post_id",
     "parent_links": "platform, post_id",
     "post_pillars": "platform, post_id",
+    "care_plan": "brand_id",
+    "crisis_items": "platform, item_id",
 }
 
 

@@ -183,6 +183,32 @@ BRAND_REPLIES = {
     },
 }
 
+CRISIS_COMMENTS = {
+    "fr": [
+        "Ma {product} a surchauffé et fait fondre la prise, c'est dangereux ! Aucune réponse.",
+        "Scandaleux : {product} défectueuse, rappel produit annoncé et personne ne répond.",
+        "Honteux, ma {product} a grillé au bout de deux jours. Je veux être remboursé.",
+        "Arnaque : {product} en panne, service client injoignable, je déconseille.",
+    ],
+    "en": [
+        "My {product} overheated and melted the plug, this is dangerous! No answer at all.",
+        "Disgraceful: faulty {product}, a recall announced and nobody replies.",
+        "Terrible, my {product} burnt out after two days. I want a refund.",
+        "Awful: {product} broken, customer service unreachable, avoid.",
+    ],
+}
+
+FOLLOW_UPS = {
+    "fr": [
+        "{first}, nous vous avons aussi écrit en message privé 🙏",
+        "Petite précision {first} : l'équipe reste disponible au service client.",
+    ],
+    "en": [
+        "{first}, we've also sent you a DM 🙏",
+        "One more thing {first}: the team is on hand at customer service.",
+    ],
+}
+
 FIRST_NAMES = {
     "fr": [
         "Camille",
@@ -269,11 +295,25 @@ def post_text(rng: random.Random, lang: str, pillar: str | None, brand_id: str) 
     )
 
 
-def comment_text(rng: random.Random, lang: str) -> tuple[str, str]:
-    """A fan comment and its sentiment."""
+def comment_text(
+    rng: random.Random, lang: str, weights: dict[str, float] | None = None
+) -> tuple[str, str]:
+    """A fan comment and its sentiment (``weights``: a brand's own sentiment mix; same draws)."""
+    weights = weights or SENTIMENT_WEIGHTS
     kinds = list(SENTIMENT_WEIGHTS)
-    kind = rng.choices(kinds, weights=[SENTIMENT_WEIGHTS[k] for k in kinds])[0]
+    kind = rng.choices(kinds, weights=[weights[k] for k in kinds])[0]
     return rng.choice(COMMENTS[lang][kind]), kind
+
+
+def crisis_text(rng: random.Random, lang: str, brand_id: str) -> str:
+    """A clearly negative comment or mention of the crisis (a faulty product, no answer)."""
+    product = rng.choice(PRODUCTS.get(brand_id, DEFAULT_PRODUCTS))
+    return rng.choice(CRISIS_COMMENTS[lang]).format(product=product)
+
+
+def follow_up(rng: random.Random, lang: str, first_name: str) -> str:
+    """The brand's second reply in a thread it already answered."""
+    return rng.choice(FOLLOW_UPS[lang]).format(first=first_name)
 
 
 def brand_reply(rng: random.Random, lang: str, kind: str, first_name: str) -> str:

@@ -85,11 +85,13 @@ SQL = {
     "meta": "SELECT platform, post_id, pillar, [text], is_partnership, is_disclosed FROM posts",
     "linkedin": "SELECT 'linkedin', post_urn, pillar, [text, edited_text], is_partnership, "
     "is_disclosed FROM linkedin_posts",
-    "x": "SELECT 'x', t.tweet_id, l.pillar, [t.text], false, false FROM x_tweets t "
+    "x": "SELECT 'x', t.tweet_id, l.pillar, [t.text], t.is_partnership, t.is_disclosed "
+    "FROM x_tweets t "
     "JOIN post_pillars l ON l.platform = 'x' AND l.post_id = t.tweet_id WHERE t.kind = 'post'",
     "youtube": "SELECT 'youtube', video_id, pillar, [title || chr(10) || chr(10) || description, "
-    "title, description], false, false FROM yt_videos",
-    "tiktok": "SELECT 'tiktok', video_id, pillar, [video_description, title], false, false "
+    "title, description], is_partnership, is_disclosed FROM yt_videos",
+    "tiktok": "SELECT 'tiktok', video_id, pillar, [video_description, title], is_partnership, "
+    "is_disclosed "
     "FROM tiktok_videos",
 }
 

@@ -117,9 +117,8 @@ def test_content_counts_agree_with_the_rest_of_the_manifest(
     assert counted == expected
     deals = {(r["brand_id"], r["platform"]): r for r in part["partnerships"]}
     assert {p for _, p in deals} == PLATFORMS
-    for (_brand, platform), row in deals.items():
-        assert 0 <= row["disclosed"] <= row["partnerships"]
-        assert (row["partnerships"] > 0) == (platform in ("facebook", "instagram", "linkedin"))
+    for row in deals.values():
+        assert row["partnerships"] > row["disclosed"] > 0  # both cases on every platform
 
 
 def test_experiments_are_well_formed_and_written_in_the_posts(

@@ -74,7 +74,7 @@ def test_world_content(year: tuple[Path, float]) -> None:
     )
     assert multi
     # partnerships: disclosed ones carry a disclosure mark, undisclosed ones none
-    marks = re.compile(r"#ad\b|#partenariat|Partenariat rémunéré")
+    marks = re.compile(r"#ad\b|#partenariat|Partenariat rémunéré|Paid partnership")
     parts = q("SELECT text, is_disclosed FROM posts WHERE is_partnership")
     assert any(d for _, d in parts) and any(not d for _, d in parts)
     assert all(bool(marks.search(t)) == d for t, d in parts)

@@ -1,10 +1,12 @@
-"""The Google Business Profile world: locations, reviews with replies, one brand's crisis week.
+"""The Google Business Profile world: locations, reviews with replies, one brand's crisis day.
 
 Each location draws from its own random stream (world seed + location name), so the same seed
 gives the same reviews. Reviews arrive at a per-location daily rate, faster while a campaign of
 the brand runs (the shared ``campaigns`` table); one brand (the "worse" one) has a lower star
-distribution and a one-week burst of 1-2 star reviews. About 70% of reviews get a reply after
-hours or days, which moves the review's ``updateTime``: that is what incremental loads re-read.
+distribution. The crisis brand of ``sandbox.world.care`` gets a burst of 1-2 star reviews on the
+crisis day (``gbp_crises``: one row, start = end = that day); the control brand never gets a
+1-2 star review. About 70% of reviews get a reply after hours or days (the brand's own speed),
+which moves the review's ``updateTime``: that is what incremental loads re-read.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from sandbox.world import text
+from sandbox.world import care, text
 from sandbox.world.entities import brand_lang, pick, poisson, stable_number
 from sandbox.world.store import columns, now_of, rows
 
@@ -38,7 +40,7 @@ TABLE_KEYS = {
 STARS = ("STAR_RATING_UNSPECIFIED", "ONE", "TWO", "THREE", "FOUR", "FIVE")
 GOOD = {5: 0.56, 4: 0.24, 3: 0.09, 2: 0.05, 1: 0.06}
 WORSE = {5: 0.30, 4: 0.24, 3: 0.17, 2: 0.13, 1: 0.16}
-CRISIS_DAYS = 7
+CRISIS_REVIEWS_PER_LOCATION = (6, 10)  # uniform count of crisis reviews per location
 CITIES = {
     "fr": ["Paris 11e", "Lyon Croix-Rousse", "Nantes", "Bordeaux", "Lille"],
     "en": ["Shoreditch", "Camden", "Brixton", "Manchester", "Bristol"],
@@ -118,14 +120,20 @@ def _campaigns(writer: Any, brand_id: str) -> list[tuple[str, date, date]]:
 
 
 def _reply(
-    rng: random.Random, created: datetime, stars: int, lang: str, first: str, odds: float
+    rng: random.Random,
+    created: datetime,
+    stars: int,
+    lang: str,
+    first: str,
+    odds: float,
+    speed: float = 1.0,
 ) -> tuple[str | None, datetime | None]:
     if rng.random() >= odds:
         return None, None
     if rng.random() < 0.25:  # answered days later: exercises incremental updates
         delay = timedelta(days=rng.uniform(1.5, 9.0))
     else:
-        delay = timedelta(hours=rng.expovariate(1 / 8) + 0.25)
+        delay = timedelta(hours=rng.expovariate(1 / (8 * speed)) + 0.25)
     when = created + delay
     when = when.replace(microsecond=rng.randint(0, 999) * 1000)
     kind = "negative" if stars <= 2 else ("neutral" if stars == 3 else "positive")
@@ -138,6 +146,7 @@ class LocationBuilder:
     def __init__(self, spec: Any, brand: Any, location: str, worse: bool, crisis: Any) -> None:
         self.spec, self.brand, self.location, self.worse = spec, brand, location, worse
         self.crisis = crisis  # (start, end) or None
+        self.quiet = care.is_control(brand.brand_id)
         self.rng = random.Random(f"{spec.seed}:google_business:{location}")
         self.lang = brand_lang(brand)
         self.reviews: list[dict[str, Any]] = []
@@ -152,16 +161,18 @@ class LocationBuilder:
             for _ in range(poisson(rng, self.rate * (1.4 if campaign else 1.0))):
                 self._review(day, campaign, crisis=False)
             if self.crisis and self.crisis[0] <= day <= self.crisis[1]:
-                for _ in range(poisson(rng, 3.0)):
+                for _ in range(rng.randint(*CRISIS_REVIEWS_PER_LOCATION)):
                     self._review(day, campaign, crisis=True)
 
     def _review(self, day: date, campaign: str | None, crisis: bool) -> None:
         rng, lang = self.rng, self.lang
         if rng.random() < 0.1:
             lang = "fr" if lang == "en" else "en"
-        created = datetime(day.year, day.month, day.day, rng.randint(8, 22), rng.randint(0, 59))
+        hours = care.CRISIS_HOURS if crisis else (8, 22)
+        created = datetime(day.year, day.month, day.day, rng.randint(*hours), rng.randint(0, 59))
         created = created.replace(second=rng.randint(0, 59), microsecond=rng.randint(0, 999) * 1000)
-        stars = rng.choice([1, 2]) if crisis else pick(rng, WORSE if self.worse else GOOD)
+        weights = care.QUIET_STARS if self.quiet else (WORSE if self.worse else GOOD)
+        stars = rng.choice([1, 2]) if crisis else pick(rng, weights)
         rating_only = rng.random() < (0.05 if crisis else 0.2)
         if rating_only:
             comment = None
@@ -176,7 +187,8 @@ class LocationBuilder:
         if not anonymous and rng.random() < 0.8:
             photo = f"https://lh3.googleusercontent.com/a-/ALV-{rng.getrandbits(64):016x}=s120-c"
         odds = 0.9 if crisis else (0.6 if self.worse else 0.72)
-        reply, reply_at = _reply(rng, created, stars, lang, first, odds)
+        speed = care.speed(self.brand.brand_id)
+        reply, reply_at = _reply(rng, created, stars, lang, first, odds, speed)
         review_id = review_id_of(self.location, len(self.reviews) + 1)
         self.reviews.append(
             {
@@ -209,12 +221,9 @@ def generate_world(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str,
         if not locations:
             continue
         crisis = None
-        if brand.brand_id == worse:
-            rng = random.Random(f"{spec.seed}:google_business:crisis:{brand.brand_id}")
-            first = spec.days // 3
-            last = max(first, spec.days * 2 // 3 - CRISIS_DAYS)
-            begin = spec.start + timedelta(days=rng.randint(first, last))
-            crisis = (begin, begin + timedelta(days=CRISIS_DAYS - 1))
+        day = care.crisis_day(spec)
+        if day and care.is_crisis(brand.brand_id, spec, day):
+            crisis = (day, day)
             writer.insert(
                 "gbp_crises",
                 {"brand_id": [brand.brand_id], "start_date": [crisis[0]], "end_date": [crisis[1]]},
@@ -238,6 +247,11 @@ def generate_world(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str,
             )
             totals["locations"] += 1
             totals["reviews"] += writer.insert("gbp_reviews", columns(builder.reviews))
+            planted = [r["review_id"] for r in builder.reviews if r["is_crisis"]]
+            rows_ = [
+                care.crisis_row(brand.brand_id, "google_business", "review", n) for n in planted
+            ]
+            writer.insert("crisis_items", columns(rows_))
             totals["replies"] += sum(1 for r in builder.reviews if r["reply_time"])
             totals["crisis_reviews"] += sum(1 for r in builder.reviews if r["is_crisis"])
             say(f"    {location}: {len(builder.reviews)} reviews")

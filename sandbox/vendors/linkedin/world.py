@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ingestion.registry import Brand, Registry
-from sandbox.world import experiments, text
+from sandbox.world import care, experiments, text
 from sandbox.world.entities import (
     FANS,
     brand_lang,
@@ -159,6 +159,9 @@ class OrganizationBuilder:
         self.posts: list[dict[str, Any]] = []
         self.comments: list[dict[str, Any]] = []
         self.comment_seq = 0
+        self.care = care.care_stream(spec.seed, PLATFORM, org["organization_id"])
+        self.weights = care.comment_weights(brand.brand_id)
+        self.deals = care.Partnerships(spec.seed, PLATFORM, org["organization_id"], 0.0)
 
     def _id(self, block: int, seq: int) -> str:
         """A 19-digit LinkedIn-looking id, unique per organization tag and block."""
@@ -185,7 +188,8 @@ class OrganizationBuilder:
         campaign = running_campaign(rng, self.campaigns, published.date(), 0.4)
         tags = post_hashtags(rng, lang, campaign, 3)
         body = text.post_text(rng, lang, pillar, self.brand.brand_id)
-        body, is_partnership, is_disclosed, partner = partnership(rng, body, tags, 0.04)
+        drawn = partnership(rng, body, tags, 0.04)
+        body, is_partnership, is_disclosed, partner = self.deals.settle(offset, lang, drawn)
         link_url = defect = title = None
         if fmt == "article" or rng.random() < 0.15:
             slug = campaign["campaign"] if campaign else None
@@ -283,21 +287,29 @@ class OrganizationBuilder:
         created = post["published_at"]
         deadline = created + COMMENT_WINDOW - timedelta(hours=1)
         brand = org_urn(self.org["organization_id"])
+        hours = (8 * care.speed(self.brand.brand_id), 12)
         for when in comment_times(rng, created, deadline, count, 20, 90):
-            lang, fan, message, kind = fan_comment(rng, self.lang, 0.8)
+            lang, fan, message, kind = fan_comment(rng, self.lang, 0.8, self.weights)
             top = self._add(post, None, when, person_urn(fan[0]), None, message, lang, kind)
             reply_odds = {"negative": 0.75, "question": 0.65, "positive": 0.35, "neutral": 0.1}
             replies: list[tuple[str, str | None, str]] = []
+            first = fan[1].split()[0]
             if rng.random() < reply_odds[kind]:
-                first = fan[1].split()[0]
                 agent = rng.choice(self.org["admins"])
                 replies.append((brand, agent, text.brand_reply(rng, lang, kind, first)))
             if rng.random() < 0.12:
                 other = rng.choice(FANS[lang])
-                replies.append((person_urn(other[0]), None, text.comment_text(rng, lang)[0]))
-            chain = reply_chain(rng, when, deadline, replies, lambda r: bool(r[1]), (8, 12), 45)
+                fan_reply = text.comment_text(rng, lang, self.weights)[0]
+                replies.append((person_urn(other[0]), None, fan_reply))
+            replies = care.arrange(self.care, replies, lambda r: bool(r[1]))
+            chain = list(reply_chain(rng, when, deadline, replies, lambda r: bool(r[1]), hours, 45))
             for reply_at, (actor, agent, reply) in chain:
                 self._add(post, top, reply_at, actor, agent, reply, lang, kind)
+            again = care.follow_up_at(self.care, chain, lambda r: bool(r[1]), deadline)
+            if again:
+                agent = self.care.choice(self.org["admins"])
+                follow = text.follow_up(self.care, lang, first)
+                self._add(post, top, again, brand, agent, follow, lang, kind)
 
 
 def generate(writer: Any, registry: Registry, spec: Any, say: Any) -> dict[str, int]:

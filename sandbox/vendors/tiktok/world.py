@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from sandbox.world import experiments, text
+from sandbox.world import care, experiments, text
 from sandbox.world.entities import brand_lang, poisson, stable_number
 from sandbox.world.metrics import age_hours, lifetime
 from sandbox.world.store import columns, followers_on, now_of, rows, world_info
@@ -26,8 +26,8 @@ CREATE TABLE tiktok_accounts (open_id VARCHAR PRIMARY KEY, brand_id VARCHAR, uni
 CREATE TABLE tiktok_videos (video_id VARCHAR, open_id VARCHAR, brand_id VARCHAR,
     create_time TIMESTAMP, title VARCHAR, video_description VARCHAR, duration INTEGER,
     height INTEGER, width INTEGER, campaign VARCHAR, pillar VARCHAR, lang VARCHAR,
-    hashtags VARCHAR[], final_views BIGINT, final_likes BIGINT, final_comments BIGINT,
-    final_shares BIGINT);
+    hashtags VARCHAR[], is_partnership BOOLEAN, is_disclosed BOOLEAN, final_views BIGINT,
+    final_likes BIGINT, final_comments BIGINT, final_shares BIGINT);
 CREATE INDEX tiktok_videos_account ON tiktok_videos (open_id, create_time);
 CREATE INDEX tiktok_videos_id ON tiktok_videos (video_id);
 """
@@ -58,6 +58,7 @@ def _videos(
     """Videos of one account: ~0.3-0.9 a day, unique create_time per account (keyset paging)."""
     rng = random.Random(f"{spec.seed}:tiktok:{acc['open_id']}")
     tag = stable_number(acc["open_id"], 5)
+    deals = care.Partnerships(spec.seed, "tiktok", acc["open_id"], 0.05)
     rate = rng.uniform(0.3, 0.9)
     out: list[dict[str, Any]] = []
     used: set[datetime] = set()
@@ -81,6 +82,10 @@ def _videos(
         if campaign:
             tags.append(campaign[3])
         body = text.post_text(rng, lang, pillar, acc["brand_id"])
+        title = body[:80]  # the deal is told in the description only
+        deal, partner = deals.draw(offset)
+        if deal and partner:
+            body = care.Partnerships.apply(deal, partner, lang, body)
         followers = acc["followers_start"] + acc["daily_gain"] * offset
         views = int(followers * rng.uniform(0.3, 3.0) * rng.lognormvariate(0, 0.8))
         likes = int(views * rng.uniform(0.03, 0.1))
@@ -90,7 +95,7 @@ def _videos(
                 "open_id": acc["open_id"],
                 "brand_id": acc["brand_id"],
                 "create_time": when,
-                "title": body[:80],
+                "title": title,
                 "video_description": body + " " + " ".join(tags),
                 "duration": rng.randint(7, 90),
                 "height": 1024,
@@ -99,6 +104,8 @@ def _videos(
                 "pillar": pillar,
                 "lang": lang,
                 "hashtags": tags,
+                "is_partnership": deal is not None,
+                "is_disclosed": deal == "disclosed",
                 "final_views": views,
                 "final_likes": likes,
                 "final_comments": int(likes * rng.uniform(0.01, 0.05)),

@@ -15,8 +15,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ingestion.registry import Brand
+from sandbox.world import care
 from sandbox.world import text as world_text
 from sandbox.world.entities import brand_lang, campaigns_of, mixed_lang, pick, poisson
+from sandbox.world.store import columns
 
 from . import text
 
@@ -87,7 +89,8 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
     for brand in registry.brands:
         campaigns = _campaigns(writer, brand, spec)
         for bu_id in brand.ids("trustpilot"):
-            unit, reviews = build_unit(brand, bu_id, spec, campaigns, pools)
+            unit, reviews, planted = build_unit(brand, bu_id, spec, campaigns, pools)
+            writer.insert("crisis_items", columns(planted))
             writer.insert("trustpilot_business_units", {k: [v] for k, v in unit.items()})
             if reviews:
                 writer.insert(
@@ -127,8 +130,9 @@ def build_unit(
     spec: Any,
     campaigns: list[tuple[date, date, str]],
     pools: dict[str, list[tuple[str, str, str, int]]],
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One business unit and its reviews, from the unit's own random stream."""
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, str]]]:
+    """One business unit, its reviews (own random stream) and the crisis reviews planted among
+    them (``crisis_items`` rows, from the unit's care stream)."""
     rng = random.Random(f"{spec.seed}:trustpilot:{bu_id}")
     lang = brand_lang(brand)
     unit = {
@@ -141,9 +145,13 @@ def build_unit(
         "created_at": datetime(2019, 3, 1) + timedelta(days=rng.randint(0, 900)),
     }
     weights = star_weights(rng)
+    if care.is_control(brand.brand_id):  # the quiet control brand: no 1-2 star review
+        weights = {**weights, 1: 0.0, 2: 0.0}
     rate = rng.uniform(2.5, 5.0)
     products = world_text.PRODUCTS.get(brand.brand_id, world_text.DEFAULT_PRODUCTS)
     reviews: list[dict[str, Any]] = []
+    crisis = care.care_stream(spec.seed, "trustpilot", bu_id)
+    planted: list[dict[str, str]] = []  # crisis_items rows
     for offset in range(spec.span):
         day = spec.start + timedelta(days=offset)
         running = next((c for c in campaigns if c[0] <= day <= c[1]), None)
@@ -153,40 +161,69 @@ def build_unit(
             for _ in range(count)
         )
         for created in stamps:
-            seq = len(reviews) + 1
             review_lang = mixed_lang(rng, lang, 0.85)
             stars = pick(rng, weights)
             title, body = text.review(rng, review_lang, stars, rng.choice(products))
-            cid, name, location, n_reviews = rng.choice(pools[review_lang])
-            review = {
-                "review_id": object_id(f"{spec.seed}:{bu_id}:{seq}", created),
-                "business_unit_id": bu_id,
-                "brand_id": brand.brand_id,
-                "created_at": created,
-                "experienced_at": datetime(day.year, day.month, day.day)
-                - timedelta(days=rng.randint(0, 10)),
-                "language": review_lang,
-                "stars": stars,
-                "title": title,
-                "text": body,
-                "edited_at": None,
-                "edited_stars": None,
-                "edited_title": None,
-                "edited_text": None,
-                "consumer_id": cid,
-                "consumer_name": name,
-                "consumer_location": location,
-                "consumer_reviews": n_reviews,
-                "is_verified": rng.random() < 0.7,
-                "final_likes": min(40, int(rng.expovariate(0.6))),
-                "reply_at": None,
-                "reply_text": None,
-                "reply_author": None,
-                "campaign": running[2] if running and rng.random() < 0.4 else None,
-            }
-            _reply_and_edit(rng, review, brand, name)
-            reviews.append(review)
-    return unit, reviews
+            head = (created, review_lang, stars, title, body)
+            reviews.append(_review(rng, spec, brand, bu_id, len(reviews) + 1, head, pools, running))
+        if care.is_crisis(brand.brand_id, spec, day):
+            for created in care.crisis_times(crisis, day, crisis.randint(10, 16)):
+                stars = crisis.choice([1, 2])
+                title, _ = text.review(crisis, lang, stars, "")
+                body = world_text.crisis_text(crisis, lang, brand.brand_id)
+                head = (created, lang, stars, title, body)
+                seq = len(reviews) + 1
+                reviews.append(_review(crisis, spec, brand, bu_id, seq, head, pools, running))
+                planted.append(
+                    care.crisis_row(
+                        brand.brand_id, "trustpilot", "review", reviews[-1]["review_id"]
+                    )
+                )
+    return unit, reviews, planted
+
+
+def _review(
+    rng: random.Random,
+    spec: Any,
+    brand: Brand,
+    bu_id: str,
+    seq: int,
+    head: tuple[datetime, str, int, str, str],
+    pools: dict[str, list[tuple[str, str, str, int]]],
+    running: tuple[date, date, str] | None,
+) -> dict[str, Any]:
+    """One review (``head``: created, language, stars, title, text), its reply and edit."""
+    created, review_lang, stars, title, body = head
+    day = created.date()
+    cid, name, location, n_reviews = rng.choice(pools[review_lang])
+    review = {
+        "review_id": object_id(f"{spec.seed}:{bu_id}:{seq}", created),
+        "business_unit_id": bu_id,
+        "brand_id": brand.brand_id,
+        "created_at": created,
+        "experienced_at": datetime(day.year, day.month, day.day)
+        - timedelta(days=rng.randint(0, 10)),
+        "language": review_lang,
+        "stars": stars,
+        "title": title,
+        "text": body,
+        "edited_at": None,
+        "edited_stars": None,
+        "edited_title": None,
+        "edited_text": None,
+        "consumer_id": cid,
+        "consumer_name": name,
+        "consumer_location": location,
+        "consumer_reviews": n_reviews,
+        "is_verified": rng.random() < 0.7,
+        "final_likes": min(40, int(rng.expovariate(0.6))),
+        "reply_at": None,
+        "reply_text": None,
+        "reply_author": None,
+        "campaign": running[2] if running and rng.random() < 0.4 else None,
+    }
+    _reply_and_edit(rng, review, brand, name)
+    return review
 
 
 def _reply_and_edit(rng: random.Random, review: dict[str, Any], brand: Brand, name: str) -> None:
@@ -196,7 +233,7 @@ def _reply_and_edit(rng: random.Random, review: dict[str, Any], brand: Brand, na
         if rng.random() < 0.15:  # a late reply, days after the review
             delay = timedelta(days=rng.uniform(3, 20))
         else:
-            delay = timedelta(hours=rng.expovariate(1 / 16) + 0.2)
+            delay = timedelta(hours=rng.expovariate(1 / (16 * care.speed(brand.brand_id))) + 0.2)
         review["reply_at"] = created + min(delay, REPLY_WITHIN - timedelta(hours=1))
         review["reply_text"] = text.reply(rng, lang, stars, name.split()[0])
         review["reply_author"] = rng.choice(["Service client", brand.name, "Support"])
@@ -206,7 +243,7 @@ def _reply_and_edit(rng: random.Random, review: dict[str, Any], brand: Brand, na
         if replied_before and stars <= 3:  # the reply fixed it: the consumer raises the stars
             new_stars = min(5, stars + rng.randint(1, 2))
         else:
-            new_stars = max(1, stars - 1)
+            new_stars = max(3 if care.is_control(brand.brand_id) else 1, stars - 1)
         review["edited_at"] = edited.replace(microsecond=0)
         review["edited_stars"] = new_stars
         review["edited_title"] = review["title"]

@@ -12,7 +12,7 @@ import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
-from sandbox.world import experiments, text
+from sandbox.world import care, experiments, text
 from sandbox.world.entities import (
     FANS,
     brand_lang,
@@ -52,6 +52,10 @@ class TweetBuilder:
         self.tag, self.seq = tag, 0
         self.tweets: list[dict[str, Any]] = []
         self.pillars: list[dict[str, Any]] = []  # post_pillars rows: x_tweets has no pillar
+        self.weights = care.comment_weights(brand.brand_id)
+        self.speed = care.speed(brand.brand_id)
+        self.crisis: list[dict[str, str]] = []  # crisis_items rows
+        self.deals = care.Partnerships(spec.seed, "x", account["user_id"], 0.05)
 
     def snowflake(self, when: datetime) -> int:
         self.seq += 1
@@ -86,6 +90,8 @@ class TweetBuilder:
             "tco_url": kw.get("tco_url"),
             "campaign": kw.get("campaign"),
             "sentiment": kw.get("sentiment"),
+            "is_partnership": kw.get("is_partnership", False),
+            "is_disclosed": kw.get("is_disclosed", False),
             "final_retweets": int(likes * rng.uniform(0.05, 0.25)) if big else 0,
             "final_likes": likes,
             "final_quotes": int(likes * rng.uniform(0.0, 0.05)) if big else 0,
@@ -102,6 +108,25 @@ class TweetBuilder:
                 self._post(when)
             for when in day_times(self.rng, day, MENTIONS_PER_DAY, 7, 21):
                 self._mention(when)
+        self._planted()
+
+    def _planted(self) -> None:
+        """The crisis burst of negative mentions, or the control brand's one negative mention
+        a day; drawn from the care stream (swapped in), after the account's own draws."""
+        brand_id, day = self.brand.brand_id, care.crisis_day(self.spec)
+        own, self.rng = self.rng, care.care_stream(self.spec.seed, "x", self.account["user_id"])
+        if day and care.is_crisis(brand_id, self.spec, day):
+            for when in care.crisis_times(self.rng, day, 14 + self.rng.randint(0, 6)):
+                message = text.crisis_text(self.rng, self.lang, brand_id)
+                mention = self._mention(when, ("negative", message), 0.6)
+                self.crisis.append(care.crisis_row(brand_id, "x", "mention", mention))
+        elif care.is_control(brand_id):
+            for offset in range(self.spec.span):
+                day_ = self.spec.start + timedelta(days=offset)
+                when = care.crisis_times(self.rng, day_, 1)[0]
+                message = self.rng.choice(text.COMMENTS[self.lang]["negative"])
+                self._mention(when, ("negative", message), 0.7)
+        self.rng = own
 
     @property
     def me(self) -> tuple[str, str, str]:
@@ -113,7 +138,11 @@ class TweetBuilder:
         campaign = running_campaign(rng, self.campaigns, when.date(), 0.5)
         tags = post_hashtags(rng, lang, campaign, 2)
         pillar = rng.choice([*text.PILLARS, None])
-        body = text.post_text(rng, lang, pillar, self.brand.brand_id)[:180]
+        body = text.post_text(rng, lang, pillar, self.brand.brand_id)
+        deal, partner = self.deals.draw((when.date() - self.spec.start).days)
+        if deal and partner:
+            body = care.Partnerships.apply(deal, partner, lang, body)
+        body = body[:180]
         link = tco = None
         num = self.snowflake(when)
         if rng.random() < 0.3:
@@ -134,13 +163,15 @@ class TweetBuilder:
             link_url=link,
             tco_url=tco,
             campaign=campaign["campaign"] if campaign else None,
+            is_partnership=deal is not None,
+            is_disclosed=deal == "disclosed",
         )
         self.pillars.append({"platform": "x", "post_id": post["tweet_id"], "pillar": pillar})
         deadline = when + REPLY_WINDOW
         for _ in range(poisson(rng, 2.2)):
             at = min(deadline, when + timedelta(seconds=int(rng.expovariate(1 / 5) * 3600) + 60))
             fan = fan_user(rng.choice(FANS[self.lang]))
-            message, kind = text.comment_text(rng, self.lang)
+            message, kind = text.comment_text(rng, self.lang, self.weights)
             reply = self.add(
                 at,
                 "reply",
@@ -160,14 +191,15 @@ class TweetBuilder:
                         later,
                         "reply",
                         other,
-                        f"@{fan[1]} {text.comment_text(rng, self.lang)[0]}",
+                        f"@{fan[1]} {text.comment_text(rng, self.lang, self.weights)[0]}",
                         conversation_id=post["tweet_id"],
                         in_reply_to_user_id=fan[0],
                         replied_to_id=reply["tweet_id"],
                         sentiment="neutral",
                     )
             if rng.random() < REPLY_ODDS[kind]:
-                later = at + timedelta(seconds=int(rng.expovariate(1 / 3) * 3600) + 30)
+                delay = rng.expovariate(1 / (3 * self.speed))
+                later = at + timedelta(seconds=int(delay * 3600) + 30)
                 if later <= deadline:
                     answer = text.brand_reply(rng, self.lang, kind, fan[2].split()[0])
                     self.add(
@@ -180,15 +212,23 @@ class TweetBuilder:
                         replied_to_id=reply["tweet_id"],
                     )
 
-    def _mention(self, when: datetime) -> None:
+    def _mention(
+        self, when: datetime, planted: tuple[str, str] | None = None, odds: float | None = None
+    ) -> str:
+        """A fan's mention, answered with the sentiment's odds (``planted``: kind and text of a
+        crisis or control mention, answered with ``odds``); returns its tweet id."""
         rng = self.rng
         fan = fan_user(rng.choice(FANS[self.lang]))
-        message, kind = text.comment_text(rng, self.lang)
+        if planted:
+            kind, message = planted
+        else:
+            message, kind = text.comment_text(rng, self.lang, self.weights)
         mention = self.add(
             when, "mention", fan, f"@{self.me[1]} {message}", mentions_brand=True, sentiment=kind
         )
-        if rng.random() < REPLY_ODDS[kind]:
-            at = when + timedelta(seconds=int(rng.expovariate(1 / 4) * 3600) + 45)
+        if rng.random() < (odds if odds is not None else REPLY_ODDS[kind]):
+            delay = rng.expovariate(1 / (4 * self.speed))
+            at = when + timedelta(seconds=int(delay * 3600) + 45)
             answer = text.brand_reply(rng, self.lang, kind, fan[2].split()[0])
             self.add(
                 at,
@@ -199,8 +239,9 @@ class TweetBuilder:
                 in_reply_to_user_id=fan[0],
                 replied_to_id=mention["tweet_id"],
             )
-            if rng.random() < DELETED_SHARE:
+            if not planted and rng.random() < DELETED_SHARE:
                 mention["deleted_at"] = at + timedelta(hours=rng.randint(1, 48))
+        return mention["tweet_id"]
 
 
 def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
@@ -232,6 +273,7 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
         writer.insert("experiment_posts", columns(trials))
         writer.insert("post_pillars", columns(builder.pillars))
         writer.insert("x_tweets", columns(builder.tweets))
+        writer.insert("crisis_items", columns(builder.crisis))
         kinds = [t["kind"] for t in builder.tweets]
         counts["accounts"] += 1
         counts["posts"] += kinds.count("post")

@@ -34,7 +34,14 @@ DEFAULT_TOKEN, DEFAULT_KEY, DAILY_QUOTA = "sandbox-youtube-token", "sandbox-yout
 PARTS = {
     "channels": {"id", "snippet", "contentDetails", "statistics", "status", "brandingSettings"},
     "playlistItems": {"id", "snippet", "contentDetails", "status"},
-    "videos": {"id", "snippet", "contentDetails", "statistics", "status"},
+    "videos": {
+        "id",
+        "snippet",
+        "contentDetails",
+        "statistics",
+        "status",
+        "paidProductPlacementDetails",
+    },
     "commentThreads": {"id", "snippet", "replies"},
     "comments": {"id", "snippet"},
 }

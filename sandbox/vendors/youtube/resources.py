@@ -151,6 +151,9 @@ def video(v: dict[str, Any], title: str, parts: set[str]) -> dict[str, Any]:
             "publicStatsViewable": True,
             "madeForKids": False,
         }
+    if "paidProductPlacementDetails" in parts:  # the creator's "paid promotion" box
+        placement = bool(v.get("is_disclosed"))
+        item["paidProductPlacementDetails"] = {"hasPaidProductPlacement": placement}
     return item
 
 

@@ -15,7 +15,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sandbox.world import experiments, parents, text
+from sandbox.world import care, experiments, parents, text
 from sandbox.world.entities import (
     FANS,
     brand_lang,
@@ -39,7 +39,8 @@ CREATE TABLE yt_channels (channel_id VARCHAR PRIMARY KEY, brand_id VARCHAR, titl
 CREATE TABLE yt_videos (video_id VARCHAR PRIMARY KEY, channel_id VARCHAR, brand_id VARCHAR,
     seq INTEGER, published_at TIMESTAMP, title VARCHAR, description VARCHAR, tags VARCHAR[],
     lang VARCHAR, pillar VARCHAR, campaign VARCHAR, link_url VARCHAR, utm_malformed VARCHAR,
-    duration_s INTEGER, is_short BOOLEAN, comments_disabled BOOLEAN, final_views BIGINT,
+    duration_s INTEGER, is_short BOOLEAN, comments_disabled BOOLEAN, is_partnership BOOLEAN,
+    is_disclosed BOOLEAN, final_views BIGINT,
     final_likes BIGINT, final_shares BIGINT, final_subs_gained BIGINT, final_subs_lost BIGINT,
     avg_view_s INTEGER);
 CREATE TABLE yt_comments (comment_id VARCHAR PRIMARY KEY, thread_id VARCHAR, video_id VARCHAR,
@@ -104,6 +105,9 @@ class ChannelBuilder:
         }
         self.videos: list[dict[str, Any]] = []
         self.comments: list[dict[str, Any]] = []
+        self.care = care.care_stream(spec.seed, "youtube", channel_id)
+        self.weights = care.comment_weights(brand.brand_id)
+        self.deals = care.Partnerships(spec.seed, "youtube", channel_id, 0.05)
 
     def build(self) -> None:
         rate = self.rng.uniform(*UPLOAD_RATE)
@@ -123,6 +127,7 @@ class ChannelBuilder:
         lang = mixed_lang(rng, self.lang, 0.9)
         campaign = running_campaign(rng, self.campaigns, published.date(), 0.5)
         body = text.post_text(rng, lang, pillar, self.brand.brand_id)
+        deal, partner = self.deals.draw(offset)
         title = body.split(".")[0].split("!")[0][:90].strip() + (" #shorts" if is_short else "")
         tags = post_hashtags(rng, lang, campaign, 3, least=1)
         link_url = defect = None
@@ -130,6 +135,8 @@ class ChannelBuilder:
             slug = campaign["campaign"] if campaign else None
             link_url, defect = utm_link(rng, self.brand.site, "youtube", slug, video_id)
             body = f"{body}\n\n{link_url}"
+        if deal and partner:  # after the title: the deal is told in the description
+            body = care.Partnerships.apply(deal, partner, lang, body)
         description = f"{body}\n\n{' '.join(tags)}"
         subscribers = self.channel["subscribers_start"] + self.channel["daily_gain"] * offset
         factor = 1.6 if is_short else 0.35
@@ -145,6 +152,8 @@ class ChannelBuilder:
                 "published_at": published,
                 "title": title,
                 "description": description,
+                "is_partnership": deal is not None,
+                "is_disclosed": deal == "disclosed",
                 "tags": [t.lstrip("#") for t in tags],
                 "lang": lang,
                 "pillar": pillar,
@@ -207,22 +216,28 @@ class ChannelBuilder:
         brand = (self.channel_id, self.handle)
         times = comment_times(rng, published, deadline, count, 30, 90)
         odds = {"negative": 0.7, "question": 0.6, "positive": 0.3, "neutral": 0.1}
+        hours = (6 * care.speed(self.brand.brand_id), 12)
         for when in times:
-            lang, fan, message, kind = fan_comment(rng, self.lang, 0.85)
+            lang, fan, message, kind = fan_comment(rng, self.lang, 0.85, self.weights)
             thread = self._add(video_id, None, when, fan_channel(fan), False, message, lang, kind)
             replies: list[tuple[tuple[str, str], bool, str]] = []
+            first = fan[1].split()[0]
             if rng.random() < odds[kind]:
-                first = fan[1].split()[0]
                 replies.append((brand, True, text.brand_reply(rng, lang, kind, first)))
             extra = (
                 rng.randint(6, 10) if rng.random() < DISCUSSION_SHARE else int(rng.random() < 0.15)
             )
             for _ in range(extra):
                 other = fan_channel(rng.choice(FANS[lang]))
-                replies.append((other, False, text.comment_text(rng, lang)[0]))
-            chain = reply_chain(rng, when, deadline, replies, lambda r: r[1], (6, 12), 30)
+                replies.append((other, False, text.comment_text(rng, lang, self.weights)[0]))
+            replies = care.arrange(self.care, replies, lambda r: r[1])
+            chain = list(reply_chain(rng, when, deadline, replies, lambda r: r[1], hours, 30))
             for at, (author, is_brand, reply) in chain:
                 self._add(video_id, thread, at, author, is_brand, reply, lang, kind)
+            again = care.follow_up_at(self.care, chain, lambda r: r[1], deadline)
+            if again:
+                follow = text.follow_up(self.care, lang, first)
+                self._add(video_id, thread, again, brand, True, follow, lang, kind)
 
 
 def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
