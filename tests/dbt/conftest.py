@@ -22,8 +22,9 @@ RAW_SQL = Path(__file__).parent / "fixtures" / "raw_meta.sql"
 EMPTY_SOCIAL_SQL = Path(__file__).parent / "fixtures" / "raw_social_empty.sql"
 # The social sources the engagement marts union; the fixture feeds Meta, the others are empty.
 SOCIAL_SOURCES = ("meta", "linkedin", "x", "youtube", "tiktok")
-# The conversion marts join web visits to those posts; their raw tables are empty too.
-WEB_SOURCES = ("matomo", "ga4")
+# The conversion marts join web visits to those posts and the reputation marts join reviews
+# and text sentiment to the comments: their tables are there too, empty.
+OTHER_SOURCES = ("matomo", "ga4", "google_business", "trustpilot", "enrichment")
 DBT = Path(sys.executable).parent / "dbt"
 
 
@@ -50,8 +51,8 @@ def make_warehouse(path: Path, extra_sql: str = "") -> Path:
 def dbt_build(warehouse: Path, work_dir: Path, *extra: str) -> DbtRun:
     """`dbt build` of the seeds and of everything the social sources feed (``extra``: more
     dbt flags, e.g. ``--fail-fast``)."""
-    # The fixture holds social rows only: build what they feed, not web or reviews.
-    sources = (*SOCIAL_SOURCES, *WEB_SOURCES)
+    # The fixture holds Meta rows only; the other sources are there, empty.
+    sources = (*SOCIAL_SOURCES, *OTHER_SOURCES)
     selection = ["resource_type:seed", *(f"source:{name}+" for name in sources)]
     return dbt_command(["build", "--select", *selection, *extra], warehouse, work_dir)
 

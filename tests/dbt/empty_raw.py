@@ -1,10 +1,11 @@
-"""Write the empty raw tables of the other social sources (and Matomo), for the dbt tests.
+"""Write the empty raw tables of every source but Meta (and the sentiment table), for the
+dbt tests.
 
 The dbt tests load hand-made Meta rows (fixtures/raw_meta.sql); the engagement marts union the
-six social platforms, so the other sources' raw tables must exist, empty. The conversion marts
-join Matomo sessions to those posts and reconcile them with GA4, so raw_matomo and raw_ga4
-are there too, empty. Their DDL is copied
-from a warehouse that a real load produced (`make demo`):
+six social platforms, the conversion marts join web visits to the posts and reconcile Matomo
+with GA4, the reputation marts join reviews and text sentiment to the comments: those tables
+must exist, empty. Their DDL is copied from a warehouse that a real load produced (`make demo`,
+plus one run of the enrichment asset):
 
     .venv/bin/python -m tests.dbt.empty_raw data/warehouse.duckdb \
         > tests/dbt/fixtures/raw_social_empty.sql
@@ -16,7 +17,18 @@ import sys
 
 import duckdb
 
-SCHEMAS = ("raw_linkedin", "raw_x", "raw_youtube", "raw_tiktok", "raw_matomo", "raw_ga4")
+SCHEMAS = (
+    "raw_linkedin",
+    "raw_x",
+    "raw_youtube",
+    "raw_tiktok",
+    "raw_matomo",
+    "raw_ga4",
+    "raw_google_business",
+    "raw_trustpilot",
+    # Written by the Dagster asset enrichment/text_sentiment, read by the reputation marts.
+    "enrichment",
+)
 
 
 def ddl(warehouse: str) -> str:

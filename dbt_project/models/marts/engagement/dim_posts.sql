@@ -26,7 +26,6 @@ select
     posts.published_date_local,
     posts.weekday_local,
     posts.hour_local,
-    posts.post_text,
     posts.hashtags,
     posts.hashtag_count,
     posts.link_url,

@@ -1,0 +1,69 @@
+-- One row per inbound item (a fan's comment, reply or tweet, or a review), without text, with
+-- its first response: the earliest brand reply that answers it (thread_key = answers_key, see
+-- int_inbound_social_messages) and was written strictly after it. A reply by a non-brand
+-- account is never a response; a brand reply timestamped before the item is ignored.
+with messages as (
+    select * from {{ ref('int_inbound_social_messages') }}
+),
+
+fans as (
+    select * from messages where not is_from_brand
+),
+
+brand_replies as (
+    select platform, answers_key, created_at
+    from messages
+    where is_from_brand and answers_key is not null
+),
+
+first_responses as (
+    select
+        fans.message_key,
+        min(brand_replies.created_at) as first_response_at
+    from fans
+    inner join brand_replies
+        on fans.platform = brand_replies.platform
+       and fans.thread_key = brand_replies.answers_key
+       and brand_replies.created_at > fans.created_at
+    group by fans.message_key
+),
+
+social as (
+    select
+        fans.message_key as item_key,
+        fans.channel,
+        fans.platform,
+        fans.brand_id,
+        fans.account_id as account_or_location,
+        fans.post_key,
+        fans.author_key,
+        fans.created_at as received_at,
+        first_responses.first_response_at,
+        fans.language_tag,
+        {{ dbt.cast('null', dbt.type_int()) }} as rating,
+        fans.is_ugc
+    from fans
+    left join first_responses
+        on fans.message_key = first_responses.message_key
+),
+
+reviews as (
+    select
+        review_key as item_key,
+        'review' as channel,
+        platform,
+        brand_id,
+        location_id as account_or_location,
+        {{ dbt.cast('null', dbt.type_string()) }} as post_key,
+        author_key,
+        created_at as received_at,
+        first_response_at,
+        language_tag,
+        rating,
+        false as is_ugc
+    from {{ ref('int_reviews_unioned') }}
+)
+
+select * from social
+union all
+select * from reviews
