@@ -2,6 +2,8 @@
 
 from dagster import Definitions
 
+from orchestration.defs.alerts import ALERT_CHECKS, ALERT_RESOURCES, ALERT_SENSORS
+from orchestration.defs.enrichment import text_sentiment
 from orchestration.defs.ingestion import CHILD_TABLES, SOURCE_ASSETS
 from orchestration.defs.publish import published_marts_asset
 from orchestration.defs.quality import GX_CHECKS
@@ -19,9 +21,16 @@ from orchestration.defs.transform import dbt_models
 MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
 
 defs = Definitions(
-    assets=[*SOURCE_ASSETS.values(), *CHILD_TABLES, dbt_models, published_marts_asset(MART_KEYS)],
-    asset_checks=GX_CHECKS,
+    assets=[
+        *SOURCE_ASSETS.values(),
+        *CHILD_TABLES,
+        text_sentiment,
+        dbt_models,
+        published_marts_asset(MART_KEYS),
+    ],
+    asset_checks=[*GX_CHECKS, *ALERT_CHECKS],
     jobs=[refresh_everything, transform_and_publish, ingest_everything, *INGEST_JOBS],
     schedules=[daily_refresh, *INGEST_SCHEDULES],
-    resources=build_resources(),
+    sensors=ALERT_SENSORS,
+    resources={**build_resources(), **ALERT_RESOURCES},
 )

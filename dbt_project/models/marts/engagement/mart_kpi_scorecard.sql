@@ -1,7 +1,12 @@
 -- The strategist's scorecard: one row per brand x platform x period ('week' = ISO week from
 -- Monday, 'month' = calendar month), from the UTC dates fct_account_daily and
 -- fct_post_performance use. Post metrics are the latest lifetime values of the posts
--- PUBLISHED in the period. Response time and sentiment come in later marts.
+-- PUBLISHED in the period.
+-- Community care (fct_inbound_items, by the UTC day an item was received): inbound items, the
+-- median response time of the answered ones, the share answered within SLA (of the items
+-- whose SLA is decided) and the mean sentiment score. Reviews (fct_reviews, by UTC creation
+-- day) give the review sites google_business and trustpilot rows of their own: reviews and
+-- average rating (NULL on the social platforms).
 -- Social web traffic (Matomo, fct_sessions): a session is from platform P when it came from a
 -- post of P (post_platform), else when its channel group is Organic/Paid Social or
 -- Organic/Paid Video and its normalised source is P. Sessions count by the UTC day they
@@ -13,6 +18,7 @@
 {%- set ugc_platforms = ['x'] %}
 {%- set platforms = ['facebook', 'instagram', 'linkedin', 'x', 'youtube', 'tiktok'] %}
 {%- set social_groups = ['Organic Social', 'Paid Social', 'Organic Video', 'Paid Video'] %}
+{%- set review_platforms = ['google_business', 'trustpilot'] %}
 
 with period_types as (
     select {{ dbt.string_literal('week') }} as period_type
@@ -218,6 +224,43 @@ web_periods as (
     group by web_days.brand_id, web_days.platform, period_types.period_type, {{ period_start }}
 ),
 
+-- Medians need the items themselves: periods are aggregated from items, not from days.
+inbound_periods as (
+    select
+        inbound_items.brand_id,
+        inbound_items.platform,
+        period_types.period_type,
+        {{ period_start }} as period_start,
+        count(*) as inbound_items,
+        {{ median('response_minutes') }} as median_response_minutes,
+        sum(case when within_sla then 1 else 0 end) as items_within_sla,
+        sum(case when within_sla is not null then 1 else 0 end) as items_with_sla,
+        avg(sentiment_score) as avg_sentiment_score
+    from (
+        select brand_id, platform, response_minutes, within_sla, sentiment_score,
+               {{ dbt.cast('received_at', 'date') }} as date_day
+        from {{ ref('fct_inbound_items') }}
+    ) as inbound_items
+    cross join period_types
+    group by inbound_items.brand_id, inbound_items.platform, period_types.period_type, {{ period_start }}
+),
+
+review_periods as (
+    select
+        review_items.brand_id,
+        review_items.platform,
+        period_types.period_type,
+        {{ period_start }} as period_start,
+        count(*) as reviews,
+        avg({{ dbt.cast('rating', type_double()) }}) as avg_rating
+    from (
+        select brand_id, platform, rating, {{ dbt.cast('created_at', 'date') }} as date_day
+        from {{ ref('fct_reviews') }}
+    ) as review_items
+    cross join period_types
+    group by review_items.brand_id, review_items.platform, period_types.period_type, {{ period_start }}
+),
+
 periods as (
     select brand_id, platform, period_type, period_start from post_periods
     union
@@ -226,6 +269,10 @@ periods as (
     select brand_id, platform, period_type, period_start from follower_periods
     union
     select brand_id, platform, period_type, period_start from ugc_periods
+    union
+    select brand_id, platform, period_type, period_start from inbound_periods
+    union
+    select brand_id, platform, period_type, period_start from review_periods
 ),
 
 joined as (
@@ -264,7 +311,19 @@ joined as (
             as social_conversions,
         case when web_brands.brand_id is not null then coalesce(web_periods.social_revenue, 0) end
             as social_revenue,
-        web_currencies.revenue_currency
+        web_currencies.revenue_currency,
+        coalesce(inbound_periods.inbound_items, 0) as inbound_items,
+        inbound_periods.median_response_minutes,
+        case when inbound_periods.items_with_sla > 0
+            then {{ dbt.cast('inbound_periods.items_within_sla', type_double()) }} / inbound_periods.items_with_sla
+        end as share_within_sla,
+        inbound_periods.avg_sentiment_score,
+        case
+            when periods.platform in (
+                {%- for p in review_platforms %}{{ dbt.string_literal(p) }}{{ ", " if not loop.last }}{% endfor -%}
+            ) then coalesce(review_periods.reviews, 0)
+        end as reviews,
+        review_periods.avg_rating
     from periods
     left join post_periods
         on periods.brand_id = post_periods.brand_id
@@ -291,6 +350,16 @@ joined as (
        and periods.platform = web_periods.platform
        and periods.period_type = web_periods.period_type
        and periods.period_start = web_periods.period_start
+    left join inbound_periods
+        on periods.brand_id = inbound_periods.brand_id
+       and periods.platform = inbound_periods.platform
+       and periods.period_type = inbound_periods.period_type
+       and periods.period_start = inbound_periods.period_start
+    left join review_periods
+        on periods.brand_id = review_periods.brand_id
+       and periods.platform = review_periods.platform
+       and periods.period_type = review_periods.period_type
+       and periods.period_start = review_periods.period_start
     left join web_brands
         on periods.brand_id = web_brands.brand_id
     left join web_currencies
@@ -331,5 +400,11 @@ select
     social_engaged_sessions,
     social_conversions,
     social_revenue,
-    revenue_currency
+    revenue_currency,
+    inbound_items,
+    median_response_minutes,
+    share_within_sla,
+    avg_sentiment_score,
+    reviews,
+    avg_rating
 from rates
