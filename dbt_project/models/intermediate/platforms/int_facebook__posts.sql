@@ -19,7 +19,11 @@ select
     end as format,
     status_type as source_format,
     message as post_text,
-    -- Only a shared link is an outbound link; a photo's attachment URL is not.
-    case when attachment_media_type = 'link' then link_url end as link_url,
+    -- A shared link is the post's outbound link; a photo's attachment URL is not, but a tagged
+    -- link written in a photo's or video's message is.
+    coalesce(
+        case when attachment_media_type = 'link' then link_url end,
+        {{ tagged_link_in_text('message') }}
+    ) as link_url,
     permalink_url
 from {{ ref('stg_meta__facebook_posts') }}

@@ -3,7 +3,7 @@
 with videos as (
     select
         *,
-        regexp_extract(description, '(https?://[^\s]+utm_[^\s]*)', 1) as utm_link
+        {{ tagged_link_in_text('description') }} as utm_link
     from {{ ref('stg_youtube__videos') }}
 )
 
@@ -19,6 +19,6 @@ select
     end as format,
     video_format as source_format,
     {{ dbt.concat(["coalesce(title, '')", "'\n\n'", "coalesce(description, '')"]) }} as post_text,
-    nullif(utm_link, '') as link_url,
+    utm_link as link_url,
     {{ dbt.concat(["'https://www.youtube.com/watch?v='", "video_id"]) }} as permalink_url
 from videos
