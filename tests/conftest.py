@@ -15,14 +15,6 @@ for name, value in {
 }.items():
     os.environ[name] = value
 
-# Modules that read the one `make demo` replay (the session fixture in tests/e2e/conftest.py).
-DEMO_REPLAY_MODULES = {
-    "test_demo_replay.py",
-    "test_engagement_rates.py",
-    "test_conversion_marts.py",
-    "test_reputation_marts.py",
-}
-
 
 def pytest_configure(config: pytest.Config) -> None:
     """Parse the dbt project once, before xdist workers start: they would otherwise both write
@@ -35,9 +27,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under ``pytest -n`` (``--dist loadgroup``) a module runs on one worker, in order, with
-    its module fixtures built once; the replay's readers share one worker, so the replay runs
-    once."""
+    its module fixtures built once. The end-to-end modules share one worker: the demo replay
+    (a session fixture) runs once, and the replay and test_pipeline, which both point the
+    process at their own warehouse, never interleave."""
     for item in items:
-        module = item.path.name
-        group = "demo_replay" if module in DEMO_REPLAY_MODULES else str(item.path)
+        group = "e2e" if item.path.parent.name == "e2e" else str(item.path)
         item.add_marker(pytest.mark.xdist_group(group))

@@ -86,8 +86,16 @@ def campaigns_of(brand: Brand, seed: int, start: date, span: int) -> list[dict[s
     return out
 
 
-def utm_link(rng: random.Random, site: str, platform: str, campaign: str | None, post_id: str):
-    """A link with UTM parameters; about 5% are malformed on purpose (returns url, defect)."""
+def utm_link(
+    rng: random.Random,
+    site: str,
+    platform: str,
+    campaign: str | None,
+    post_id: str,
+    planted: str | None = None,
+):
+    """A link with UTM parameters; about 5% are malformed on purpose, and ``planted`` (a defect
+    kind) forces one, so every world holds each kind (returns url, defect)."""
     params = [
         ("utm_source", platform),
         ("utm_medium", "social"),
@@ -95,8 +103,8 @@ def utm_link(rng: random.Random, site: str, platform: str, campaign: str | None,
         ("utm_content", post_id),
     ]
     defect = None
-    if rng.random() < MALFORMED_SHARE:
-        defect = rng.choice(["upper_case", "missing_utm_content", "medium_typo"])
+    if rng.random() < MALFORMED_SHARE or planted:
+        defect = planted or rng.choice(["upper_case", "missing_utm_content", "medium_typo"])
         if defect == "upper_case":
             params = [(k.upper(), v.upper()) for k, v in params]
         elif defect == "missing_utm_content":

@@ -39,12 +39,16 @@ from sandbox.world.entities import (
 )
 from sandbox.world.store import StoreWriter, columns
 
-GENERATOR_VERSION = "4"  # 4: community care (reply speeds, threads, crisis, control brand)
+GENERATOR_VERSION = "5"  # 5: each Facebook account plants one link of each UTM defect kind
+# 4: community care (reply speeds, threads, crisis, control brand)
 DEFAULT_SEED = 42
 DEFAULT_START = date(2025, 11, 1)
 DEFAULT_DAYS = 365
 HORIZON_DAYS = 14
 COMMENT_WINDOW = timedelta(days=21)
+# The n-th link post of every Facebook account carries this UTM defect, so each world, however
+# short, shows every kind to mart_utm_quality and to the visits of every site.
+PLANTED_LINK_DEFECTS = {2: "upper_case", 4: "missing_utm_content", 6: "medium_typo"}
 
 FORMATS = {
     "facebook": {
@@ -117,6 +121,7 @@ class AccountBuilder:
         self.posts: list[dict[str, Any]] = []
         self.comments: list[dict[str, Any]] = []
         self.tag = tag  # 5 digits, unique per account: makes post and comment ids unique
+        self.links = 0  # link posts so far (PLANTED_LINK_DEFECTS)
         self.comment_seq = 0
         self.care = care.care_stream(spec.seed, platform, account["account_id"])
         self.weights = care.comment_weights(brand.brand_id)
@@ -155,7 +160,9 @@ class AccountBuilder:
         wants_link = fmt == "link" or rng.random() < (0.25 if platform == "facebook" else 0.15)
         if wants_link:
             slug = campaign["campaign"] if campaign else None
-            link_url, defect = utm_link(rng, self.brand.site, platform, slug, post_id)
+            self.links += 1
+            planted = PLANTED_LINK_DEFECTS.get(self.links) if platform == "facebook" else None
+            link_url, defect = utm_link(rng, self.brand.site, platform, slug, post_id, planted)
             body = f"{body} {link_url}"
         caption = body + ("\n\n" + " ".join(tags) if tags else "")
         followers = self.account["followers_start"] + self.account["daily_gain"] * offset
