@@ -16,10 +16,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from data_quality.suites.conversion.formulas import dbt_var
+from tests.data_quality.mutations import load_tables
 
 T0 = datetime(2026, 3, 2, 10, 0)
 
@@ -227,15 +227,4 @@ TABLES = {
 
 def load(path: Path, tables: dict[str, pd.DataFrame]) -> None:
     """Write each frame as its relation with the marts' column types (text unless typed)."""
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("create schema if not exists marts")
-        for relation, df in tables.items():
-            casts = ", ".join(
-                f'cast("{c}" as {TYPES.get(c, "varchar")}) as "{c}"' for c in df.columns
-            )
-            con.register("frame", df.astype(object).where(df.notna(), None))
-            con.execute(f"create or replace table {relation} as select {casts} from frame")
-            con.unregister("frame")
-    finally:
-        con.close()
+    load_tables(path, tables, TYPES)
