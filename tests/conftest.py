@@ -23,13 +23,3 @@ def pytest_configure(config: pytest.Config) -> None:
         from orchestration.defs.transform import dbt_project
 
         dbt_project()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under ``pytest -n`` (``--dist loadgroup``) a module runs on one worker, in order, with
-    its module fixtures built once. The end-to-end modules share one worker: the demo replay
-    (a session fixture) runs once, and the replay and test_pipeline, which both point the
-    process at their own warehouse, never interleave."""
-    for item in items:
-        group = "e2e" if item.path.parent.name == "e2e" else str(item.path)
-        item.add_marker(pytest.mark.xdist_group(group))
