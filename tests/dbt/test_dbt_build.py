@@ -120,7 +120,8 @@ BAD_ROWS = {
     "negative_count": (
         "insert into raw_meta.instagram_media_insights values ('17900000000000002', "
         "'17841400000000001', '2025-11-04', 'shares', -5, '2025-11-04 23:59:59+00')",
-        "test.community_pulse.not_negative_stg_meta__instagram_media_insights_metric_value",
+        # One test per model and invariant: metric_value is one of its columns.
+        "test.community_pulse.not_negative_columns_stg_meta__instagram_media_insights.",
     ),
 }
 
