@@ -40,6 +40,11 @@ def dlt_pipelines_dir() -> Path:
     return _path_from_env("PULSE_DLT_DIR", warehouse_path().parent / "dlt_pipelines")
 
 
+def warehouse_lock_timeout_s() -> float:
+    """How long a step waits for the warehouse writer slot before failing (default 15 min)."""
+    return float(os.environ.get("PULSE_WAREHOUSE_LOCK_TIMEOUT_S") or 900)
+
+
 def dbt_executable() -> str:
     """The ``dbt`` beside this interpreter, so runs work without an activated virtualenv."""
     candidate = Path(sys.executable).parent / "dbt"

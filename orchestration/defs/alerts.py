@@ -44,7 +44,7 @@ from dagster import (
     sensor,
 )
 
-from orchestration.defs.resources import Warehouse
+from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
 
 ALERTS_ASSET = AssetKey(["marts", "mart_reputation_alerts"])
@@ -203,7 +203,8 @@ def new_reputation_alerts(
     context: AssetCheckExecutionContext, warehouse: Warehouse
 ) -> AssetCheckResult:
     """Reset to green on each rebuild; the sensor reports what is new after publication."""
-    alerts = read_alerts(warehouse.connect)
+    with warehouse.slot(f"check {CHECK_NAME}", context.log.info):
+        alerts = read_alerts(warehouse.connect)
     context.log.info(f"{len(alerts)} alerts in the mart")
     latest = alerts[-1].alert_date.isoformat() if alerts else "none"
     return AssetCheckResult(

@@ -12,7 +12,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from enrichment.store import SCHEMA, refresh_text_sentiment
 from enrichment.texts import TEXT_SOURCES
-from orchestration.defs.resources import Warehouse
+from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
 
 RAW_TEXT_KEYS = sorted({AssetKey([s.schema, s.table]) for s in TEXT_SOURCES}, key=str)
@@ -28,10 +28,11 @@ RAW_TEXT_KEYS = sorted({AssetKey([s.schema, s.table]) for s in TEXT_SOURCES}, ke
     "mention and review text; incremental on item_key and an md5 of the text.",
 )
 def text_sentiment(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-    con = warehouse.connect(read_only=False)
-    try:
-        counts = refresh_text_sentiment(con)
-    finally:
-        con.close()
+    with warehouse.slot("enrichment text_sentiment", context.log.info):
+        con = warehouse.connect(read_only=False)
+        try:
+            counts = refresh_text_sentiment(con)
+        finally:
+            con.close()
     context.log.info(f"text_sentiment: {counts}")
     return MaterializeResult(metadata=counts)

@@ -9,7 +9,7 @@ import os
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
-from orchestration.defs.resources import Warehouse
+from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
 
 MARTS_SCHEMA = "marts"
@@ -62,7 +62,8 @@ def published_marts_asset(mart_keys: list[AssetKey]):
         description="Read-only copy of the marts schema for BI tools (PULSE_PUBLISHED).",
     )
     def published_marts(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-        rows = publish_marts(warehouse.path, warehouse.published)
+        with warehouse.slot("publish the marts", context.log.info):
+            rows = publish_marts(warehouse.path, warehouse.published)
         context.log.info(f"published {len(rows)} marts to {warehouse.published}")
         return MaterializeResult(metadata={"path": warehouse.published, **rows})
 

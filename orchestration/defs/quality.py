@@ -19,7 +19,7 @@ from dagster import (
 from data_quality.runner import validate_table
 from data_quality.spec import Severity, Suite
 from data_quality.suites import ALL_SUITES
-from orchestration.defs.resources import Warehouse
+from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
 
 SEVERITIES: dict[Severity, AssetCheckSeverity] = {
@@ -40,7 +40,8 @@ def suite_check(suite: Suite) -> AssetChecksDefinition:
         pool=DUCKDB_POOL,
     )
     def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        result = validate_table(suite, warehouse.connect)
+        with warehouse.slot(f"GX suite {suite.name}", context.log.info):
+            result = validate_table(suite, warehouse.connect)
         context.log.info(result.summary())
         return AssetCheckResult(
             passed=result.success,

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-import duckdb
-from dagster import ConfigurableResource
 from dagster_dlt import DagsterDltResource
-from pydantic import Field
 
 from orchestration.defs.transform import dbt_cli
-from orchestration.settings import published_path, warehouse_path
-
-
-class Warehouse(ConfigurableResource):
-    """The DuckDB warehouse file; connections are opened per step and closed at once,
-    because DuckDB allows one writer process per file."""
-
-    path: str = Field(default_factory=lambda: str(warehouse_path()))
-    published: str = Field(default_factory=lambda: str(published_path()))
-
-    def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(self.path, read_only=read_only)
+from orchestration.defs.warehouse import Warehouse
 
 
 def build_resources() -> dict[str, object]:

@@ -14,6 +14,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DBT_PROJECT_DIR, DUCKDB_POOL, dbt_executable, warehouse_path
 
 
@@ -78,8 +79,12 @@ TRANSLATOR = PulseDbtTranslator(
     dagster_dbt_translator=TRANSLATOR,
     pool=DUCKDB_POOL,
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+) -> Iterator[Any]:
     """``dbt build``: models and their tests in dependency order, so a failing test stops
     the models built on it. Unit tests check the SQL, not the data: CI runs them
     (tests/dbt), production runs skip them, as dbt recommends."""
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    with warehouse.slot("dbt build", context.log.info):
+        args = ["build", "--exclude-resource-type", "unit_test"]
+        yield from dbt.cli(args, context=context).stream()

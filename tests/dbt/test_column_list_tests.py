@@ -28,8 +28,7 @@ TESTS = {
 
 CORRUPTION = [
     # not_null: er_formula NULL on 1 post, has_reach NULL on 3 posts.
-    "update marts.fct_post_performance set er_formula = null "
-    "where post_id = '104500000000001_1'",
+    "update marts.fct_post_performance set er_formula = null where post_id = '104500000000001_1'",
     "update marts.fct_post_performance set has_reach = null "
     "where post_id in ('104500000000001_2', '17900000000000001', '17900000000000003')",
     # not_negative: reach below zero on 1 post, interactions on the 2 Facebook posts;

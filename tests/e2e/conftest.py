@@ -1,9 +1,10 @@
 """The replay ``make demo`` runs, on a small world, shared by the tests that read its result.
 
 ``orchestration.demo.main`` backfills a 30-day world ``DAILY_DAYS`` days before its last day,
-runs one ``ingest_everything`` a day with the sandbox clock advancing, and ``refresh_everything``
-on the last day. It runs once per test session (a full replay and build take about three
-minutes); the tests only read the warehouse, the published copy and what the demo printed.
+runs every source's ingestion each day with the sandbox clock advancing, and
+``transform_and_publish`` on the last day. It runs once per test session (a full replay and
+build take about three minutes); the tests only read the warehouse, the published copy and
+what the demo printed.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""`make demo` lives the world's last days: a backfill at (today - N), one ``ingest_everything``
-run per following day with the sandbox clock advanced, ``refresh_everything`` on today.
+"""`make demo` lives the world's last days: a backfill at (today - N), every source's ingestion
+run on each following day with the sandbox clock advanced, ``transform_and_publish`` on today.
 
 The demo's ``main`` runs once on a small world (tests/e2e/conftest.py): the clock must move as
 planned and every source's raw tables must hold a snapshot taken on each simulated day, which is
@@ -49,8 +49,8 @@ def test_the_demo_succeeds_and_says_what_it_replayed(demo_replay: dict[str, Any]
     assert demo_replay["code"] == 0, out[-3000:]
     assert f"backfill:       {SIMULATED[0]} (today {TODAY} - {DAILY_DAYS} days)" in out
     n = DAILY_DAYS
-    assert f"daily runs:     {n} of {n}: {n - 1} x ingest_everything" in out
-    assert f"final run:      refresh_everything on {TODAY}" in out
+    assert f"daily runs:     {n} of {n} days in" in out
+    assert f"build:          transform_and_publish on {TODAY}" in out
     assert "failed checks:  0" in out
     for i, day in enumerate(SIMULATED[1:], start=1):
         assert f"day {i}/{DAILY_DAYS}" in out and str(day) in out

@@ -112,7 +112,7 @@ def test_the_webhook_gets_one_message_for_the_replay_alerts(env: dict[str, Any])
     from dagster._core.instance.ref import InstanceRef
 
     from orchestration.defs.alerts import AlertWebhook, reputation_alerts_sensor
-    from orchestration.defs.resources import Warehouse
+    from orchestration.defs.warehouse import Warehouse
 
     tmp = env["tmp"]
     warehouse = Warehouse(

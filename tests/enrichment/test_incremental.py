@@ -92,7 +92,7 @@ def test_the_dagster_asset_writes_the_table(tmp_path: Path) -> None:
     from dagster import materialize
 
     from orchestration.defs.enrichment import text_sentiment
-    from orchestration.defs.resources import Warehouse
+    from orchestration.defs.warehouse import Warehouse
 
     path = tmp_path / "asset.duckdb"
     with duckdb.connect(str(path)) as setup:

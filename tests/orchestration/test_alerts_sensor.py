@@ -38,7 +38,7 @@ from orchestration.defs.alerts import (
     redact,
     reputation_alerts_sensor,
 )
-from orchestration.defs.resources import Warehouse
+from orchestration.defs.warehouse import Warehouse
 from tests.webhook_receiver import SECRET, Receiver, receiving
 
 ENV = "TEST_PULSE_ALERT_WEBHOOK_URL"

@@ -25,7 +25,7 @@ from dagster import (
 )
 
 from orchestration.definitions import defs
-from orchestration.defs.resources import Warehouse
+from orchestration.defs.warehouse import Warehouse
 from tests.data_quality.engagement_frames import TABLES, future, load
 
 MARTS = ("fct_post_performance", "fct_account_daily", "mart_pillar_performance")
