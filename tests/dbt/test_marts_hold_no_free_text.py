@@ -1,7 +1,9 @@
 """No `marts` column holds a person's name, a person's platform id or free text (issue 10,
 point 8): the BI publication copies `marts`, so comment and review text must stay in the
 `restricted` schema. Checked on the built fixture warehouse, three ways: column names, values
-equal to a raw comment / review text, and values that read like sentences.
+equal to a raw comment / review text, and values that read like sentences. Beyond `marts`, no
+relation outside the raw datasets and `restricted` (staging views, intermediate tables, the
+enrichment) holds a raw comment or review text either.
 
 The oracle is the raw layer itself (the texts the sources loaded), never the models."""
 
@@ -17,8 +19,9 @@ RAW_TEXT_COLUMNS = (
     ("raw_meta", "facebook_comments", "message"),
     ("raw_meta", "instagram_comments", "text"),
     ("raw_linkedin", "linkedin_comments", "message"),
-    ("raw_x", "mentions", "text"),
-    ("raw_x", "replies", "text"),
+    # The brand's own tweets are also its posts (stg_x__posts): people's tweets only.
+    ("raw_x", "mentions", "text", "not coalesce(is_from_brand, false)"),
+    ("raw_x", "replies", "text", "not coalesce(is_from_brand, false)"),
     ("raw_youtube", "comments", "text"),
     ("raw_google_business", "reviews", "comment"),
     ("raw_google_business", "reviews", "reply_comment"),
@@ -65,11 +68,12 @@ def raw_texts(con: duckdb.DuckDBPyConnection) -> set[str]:
         ).fetchall()
     )
     texts: set[str] = set()
-    for schema, table, column in RAW_TEXT_COLUMNS:
+    for schema, table, column, *where in RAW_TEXT_COLUMNS:
         if (schema, table, column) in present:
             rows = con.execute(
                 f'select distinct trim("{column}") from {schema}."{table}" '
-                f"where nullif(trim(\"{column}\"), '') is not null"
+                f"where nullif(trim(\"{column}\"), '') is not null "
+                + "".join(f" and {condition}" for condition in where)
             ).fetchall()
             texts.update(value for (value,) in rows)
     return texts
@@ -84,6 +88,17 @@ def suspect_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         and kind == "VARCHAR"
         and (table, column) not in ALLOWED_NAMES
     ]
+
+
+def modelled_string_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """(schema, relation, column) of every string column outside the raw datasets (and their
+    dlt staging datasets) and `restricted`: tables and views alike."""
+    return con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type = 'VARCHAR' and table_schema <> 'restricted' "
+        "and table_schema not like 'raw\\_%' escape '\\' "
+        "and table_catalog = current_database() order by 1, 2, 3"
+    ).fetchall()
 
 
 def columns_holding(con: duckdb.DuckDBPyConnection, texts: set[str]) -> list[tuple[str, str]]:
@@ -143,6 +158,28 @@ def test_no_marts_value_is_raw_text_or_a_sentence(built_warehouse, tmp_path: Pat
     copy.write_bytes(warehouse.read_bytes())
     with duckdb.connect(str(copy)) as con:
         assert columns_holding(con, texts) == []
+
+
+def test_raw_text_lives_only_in_restricted(built_warehouse, tmp_path: Path) -> None:
+    """Staging does not stage free text; no modelled relation but `restricted` holds it."""
+    warehouse, _ = built_warehouse
+    copy = tmp_path / "warehouse.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        texts = raw_texts(con)
+        con.execute("create or replace temp table raw_texts (value varchar)")
+        con.executemany("insert into raw_texts values (?)", [(text,) for text in texts])
+        columns = modelled_string_columns(con)
+        assert {schema for schema, _, _ in columns} >= {"staging", "intermediate", "marts"}
+        holding = [
+            (schema, table, column)
+            for schema, table, column in columns
+            if con.execute(
+                f'select count(*) from (select distinct trim("{column}") as value '
+                f'from {schema}."{table}") as v inner join raw_texts using (value)'
+            ).fetchone()[0]
+        ]
+    assert holding == []
 
 
 def test_author_keys_are_source_hashes(built_warehouse) -> None:

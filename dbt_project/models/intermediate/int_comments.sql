@@ -7,7 +7,6 @@ with facebook as (
         post_id,
         page_id as account_id,
         parent_comment_id,
-        message,
         created_at,
         like_count,
         reply_count,
@@ -23,7 +22,6 @@ instagram as (
         media_id as post_id,
         ig_user_id as account_id,
         parent_comment_id,
-        message,
         created_at,
         like_count,
         -- Instagram gives no reply count on a comment.

@@ -35,7 +35,7 @@ trustpilot as (
         brand_id,
         business_unit_id as location_id,
         case when stars between 1 and 5 then stars end as rating,
-        review_text is not null or review_title is not null as has_text,
+        coalesce(has_text, false) as has_text,
         language_code as language_tag,
         consumer_key as author_key,
         created_at,

@@ -1,48 +1,42 @@
--- The text of every inbound item (fct_inbound_items.item_key): the ONLY dbt model holding
--- comment, tweet and review text. Schema `restricted`, never copied to the BI publication.
--- Consumers: category rules (int_inbound_categories), personal-data patterns (compliance),
--- the text sentiment enrichment. Trustpilot: title and text, joined by '. '.
+-- The text of every inbound item (fct_inbound_items.item_key): the ONLY model holding comment,
+-- tweet and review text. Schema `restricted`, never copied to the BI publication. It reads the
+-- raw tables itself because staging does not stage free text: outside the raw layer, the text
+-- exists here and nowhere else. As in staging, the latest fetch of an item wins; the inner join
+-- keeps the items of int_inbound_items (not the brand's own replies, not quarantined rows).
+-- Consumers: category rules (int_inbound_categories), personal-data patterns (compliance).
+-- Trustpilot: title and text, joined by '. '.
+{%- set sources = [
+    ('meta', 'facebook_comments', "'facebook:'", 'comment_id', 'message'),
+    ('meta', 'instagram_comments', "'instagram:'", 'comment_id', 'text'),
+    ('linkedin', 'linkedin_comments', "'linkedin:'", 'comment_urn', 'message'),
+    ('youtube', 'comments', "'youtube:'", 'comment_id', 'text'),
+    ('x', 'mentions', "'x:'", 'tweet_id', 'text'),
+    ('x', 'replies', "'x:'", 'tweet_id', 'text'),
+    ('google_business', 'reviews', "'google_business:'", 'review_id', 'comment'),
+] %}
 with texts as (
+    {%- for source_name, table, prefix, key, text in sources %}
     select
-        {{ dbt.concat(['platform', "':'", 'comment_id']) }} as item_key,
-        message as item_text
-    from {{ ref('int_comments') }}
-    where not is_brand_reply
+        {{ dbt.concat([prefix, dbt.cast(key, dbt.type_string())]) }} as item_key,
+        {{ dbt.cast(text, dbt.type_string()) }} as item_text,
+        {{ utc_timestamp('fetched_at') }} as fetched_at
+    from {{ source(source_name, table) }}
     union all
-    select {{ dbt.concat(["'linkedin:'", 'comment_urn']) }}, message
-    from {{ ref('stg_linkedin__comments') }}
-    where not coalesce(is_from_organization, false)
-    union all
-    select {{ dbt.concat(["'youtube:'", 'comment_id']) }}, comment_text
-    from {{ ref('stg_youtube__comments') }}
-    where not coalesce(is_from_channel, false)
-    union all
-    select {{ dbt.concat(["'x:'", 'tweet_id']) }}, tweet_text
-    from {{ ref('stg_x__mentions') }}
-    where not coalesce(is_from_brand, false)
-    union all
-    select {{ dbt.concat(["'x:'", 'tweet_id']) }}, tweet_text
-    from {{ ref('stg_x__replies') }}
-    where not coalesce(is_from_brand, false)
-    union all
-    select {{ dbt.concat(["'google_business:'", 'review_id']) }}, review_text
-    from {{ ref('stg_google_business__reviews') }}
-    union all
+    {%- endfor %}
     select
-        {{ dbt.concat(["'trustpilot:'", 'review_id']) }},
+        {{ dbt.concat(["'trustpilot:'", dbt.cast('review_id', dbt.type_string())]) }},
         case
-            when review_title is not null and review_text is not null
-                then {{ dbt.concat(['review_title', "'. '", 'review_text']) }}
-            else coalesce(review_text, review_title)
-        end
-    from {{ ref('stg_trustpilot__reviews') }}
+            when title is not null and text is not null
+                then {{ dbt.concat(['title', "'. '", 'text']) }}
+            else coalesce(text, title)
+        end,
+        {{ utc_timestamp('fetched_at') }}
+    from {{ source('trustpilot', 'reviews') }}
 ),
 
--- An X tweet can come from both feeds: one text per item.
-deduplicated as (
-    select item_key, max(item_text) as item_text
-    from texts
-    group by item_key
+-- An X tweet can come from both feeds, and every item from several fetches: the latest wins.
+latest as (
+    {{ deduplicate('texts', 'item_key', 'fetched_at desc') }}
 )
 
 select
@@ -52,7 +46,7 @@ select
     items.channel,
     items.received_at,
     items.language_tag,
-    deduplicated.item_text
+    latest.item_text
 from {{ ref('int_inbound_items') }} as items
-inner join deduplicated
-    on items.item_key = deduplicated.item_key
+inner join latest
+    on items.item_key = latest.item_key

@@ -1,5 +1,6 @@
 -- Google Business Profile reviews: one row per review (the latest fetch wins, so a reply that
 -- arrived later is present). Reviewer names are pseudonymised hashes.
+-- Free text is not staged: it stays in the raw table and restricted.rst_inbound_texts.
 with renamed as (
     select
         {{ dbt.cast('review_name', dbt.type_string()) }} as review_name,
@@ -12,11 +13,9 @@ with renamed as (
         {{ dbt.cast('reviewer_has_photo', dbt.type_boolean()) }} as has_reviewer_photo,
         {{ dbt.cast('star_rating', dbt.type_string()) }} as star_rating_enum,
         {{ dbt.cast('rating', dbt.type_int()) }} as star_rating,
-        {{ dbt.cast('comment', dbt.type_string()) }} as review_text,
         comment is not null as has_text,
         {{ utc_timestamp('create_time') }} as created_at,
         {{ utc_timestamp('update_time') }} as updated_at,
-        {{ dbt.cast('reply_comment', dbt.type_string()) }} as reply_text,
         {{ utc_timestamp('reply_update_time') }} as replied_at,
         reply_update_time is not null as has_reply,
         {{ utc_timestamp('fetched_at') }} as fetched_at,

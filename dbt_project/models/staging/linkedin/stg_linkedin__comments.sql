@@ -1,5 +1,6 @@
 -- LinkedIn comments and replies on organization posts: one row per comment URN. Authors are
 -- pseudonymised hashes; `is_from_organization` marks the brand's own replies.
+-- Free text is not staged: it stays in the raw table and restricted.rst_inbound_texts.
 with renamed as (
     select
         {{ dbt.cast('comment_urn', dbt.type_string()) }} as comment_urn,
@@ -7,7 +8,6 @@ with renamed as (
         {{ dbt.cast('post_urn', dbt.type_string()) }} as post_urn,
         {{ dbt.cast('organization_id', dbt.type_string()) }} as organization_id,
         {{ dbt.cast('parent_comment_urn', dbt.type_string()) }} as parent_comment_urn,
-        {{ dbt.cast('message', dbt.type_string()) }} as message,
         {{ utc_timestamp('created_at') }} as created_at,
         {{ utc_timestamp('last_modified_at') }} as last_modified_at,
         {{ dbt.cast('like_count', dbt.type_bigint()) }} as like_count,

@@ -1,11 +1,11 @@
 -- Facebook comments and replies: one row per comment. Authors are pseudonymised hashes.
+-- Free text is not staged: it stays in the raw table and restricted.rst_inbound_texts.
 with renamed as (
     select
         {{ dbt.cast('comment_id', dbt.type_string()) }} as comment_id,
         {{ dbt.cast('post_id', dbt.type_string()) }} as post_id,
         {{ dbt.cast('page_id', dbt.type_string()) }} as page_id,
         {{ dbt.cast('parent_id', dbt.type_string()) }} as parent_comment_id,
-        {{ dbt.cast('message', dbt.type_string()) }} as message,
         {{ utc_timestamp('created_time') }} as created_at,
         {{ dbt.cast('like_count', dbt.type_bigint()) }} as like_count,
         {{ dbt.cast('comment_count', dbt.type_bigint()) }} as reply_count,

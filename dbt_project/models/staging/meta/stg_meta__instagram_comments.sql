@@ -1,11 +1,11 @@
 -- Instagram comments and replies: one row per comment. Authors are pseudonymised hashes.
+-- Free text is not staged: it stays in the raw table and restricted.rst_inbound_texts.
 with renamed as (
     select
         {{ dbt.cast('comment_id', dbt.type_string()) }} as comment_id,
         {{ dbt.cast('media_id', dbt.type_string()) }} as media_id,
         {{ dbt.cast('ig_user_id', dbt.type_string()) }} as ig_user_id,
         {{ dbt.cast('parent_id', dbt.type_string()) }} as parent_comment_id,
-        {{ dbt.cast('text', dbt.type_string()) }} as message,
         {{ utc_timestamp(adapter.quote('timestamp')) }} as created_at,
         {{ dbt.cast('like_count', dbt.type_bigint()) }} as like_count,
         {{ dbt.cast('author_id_hash', dbt.type_string()) }} as author_id_hash,

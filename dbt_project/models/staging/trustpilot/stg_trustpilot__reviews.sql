@@ -1,13 +1,13 @@
 -- Trustpilot reviews with the company reply: one row per review (latest fetch wins).
--- Consumers and reply authors are pseudonymised hashes.
+-- Consumers and reply authors are pseudonymised hashes. The title, text and reply text stay in
+-- the raw table and restricted.rst_inbound_texts: free text is not staged (has_text says if any).
 with renamed as (
     select
         {{ dbt.cast('review_id', dbt.type_string()) }} as review_id,
         {{ dbt.cast('business_unit_id', dbt.type_string()) }} as business_unit_id,
         {{ dbt.cast('brand_id', dbt.type_string()) }} as brand_id,
         {{ dbt.cast('stars', dbt.type_int()) }} as stars,
-        {{ dbt.cast('title', dbt.type_string()) }} as review_title,
-        {{ dbt.cast('text', dbt.type_string()) }} as review_text,
+        text is not null or title is not null as has_text,
         lower({{ dbt.cast('language', dbt.type_string()) }}) as language_code,
         {{ utc_timestamp('created_at') }} as created_at,
         {{ utc_timestamp('updated_at') }} as updated_at,
@@ -20,7 +20,6 @@ with renamed as (
         {{ dbt.cast('number_of_likes', dbt.type_bigint()) }} as like_count,
         {{ dbt.cast('status', dbt.type_string()) }} as review_status,
         {{ dbt.cast('has_reply', dbt.type_boolean()) }} as has_reply,
-        {{ dbt.cast('reply_text', dbt.type_string()) }} as reply_text,
         {{ dbt.cast('reply_author_hash', dbt.type_string()) }} as reply_author_hash,
         {{ utc_timestamp('reply_created_at') }} as replied_at,
         {{ utc_timestamp('fetched_at') }} as fetched_at,

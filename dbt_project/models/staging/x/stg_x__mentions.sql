@@ -1,9 +1,9 @@
 -- X mentions: one row per tweet. People's ids are HMAC hashes; brand account ids are verbatim.
+-- Free text is not staged: it stays in the raw table and restricted.rst_inbound_texts.
 with renamed as (
     select
         {{ dbt.cast('tweet_id', dbt.type_string()) }} as tweet_id,
         {{ dbt.cast('user_id', dbt.type_string()) }} as user_id,
-        {{ dbt.cast('text', dbt.type_string()) }} as tweet_text,
         {{ utc_timestamp('created_at') }} as created_at,
         {{ dbt.cast('lang', dbt.type_string()) }} as lang,
         {{ dbt.cast('conversation_id', dbt.type_string()) }} as conversation_id,

@@ -1,5 +1,6 @@
 -- YouTube comments (thread tops and replies): one row per comment. Authors are
 -- pseudonymised hashes; is_from_channel marks the channel's own replies.
+-- Free text is not staged: it stays in the raw table and restricted.rst_inbound_texts.
 with renamed as (
     select
         {{ dbt.cast('comment_id', dbt.type_string()) }} as comment_id,
@@ -7,7 +8,6 @@ with renamed as (
         {{ dbt.cast('video_id', dbt.type_string()) }} as video_id,
         {{ dbt.cast('channel_id', dbt.type_string()) }} as channel_id,
         {{ dbt.cast('parent_id', dbt.type_string()) }} as parent_comment_id,
-        {{ dbt.cast('text', dbt.type_string()) }} as comment_text,
         {{ dbt.cast('like_count', dbt.type_bigint()) }} as like_count,
         {{ dbt.cast('total_reply_count', dbt.type_bigint()) }} as total_reply_count,
         {{ utc_timestamp('published_at') }} as published_at,
