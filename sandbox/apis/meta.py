@@ -1,7 +1,8 @@
 """The emulated Meta Graph API (Facebook Pages + Instagram business accounts).
 
 Real path shapes (``/v23.0/{id}/{edge}``), token auth, cursor paging and Meta's error
-envelopes over the world store; every page is a keyset query on a per-request cursor.
+envelopes over the world store; every page is a keyset query on a per-request cursor, and a
+multi-id lookup reads what its ids need in a few batched queries (``meta_batch``).
 """
 
 from __future__ import annotations
@@ -11,31 +12,28 @@ import re
 import threading
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import duckdb
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.apis.meta_fields import FieldsError, FieldSpec, format_fields, parse_fields
-from sandbox.apis.meta_nodes import (
-    Ctx,
-    MetaError,
-    check_metrics,
-    day_end,
-    post_insights,
-    render_rows,
+from sandbox.apis.meta_batch import (
+    comments_where,
+    edge_request,
+    expanded_edges,
+    prefetch_lookup,
 )
+from sandbox.apis.meta_ctx import Ctx, MetaError, Tables
+from sandbox.apis.meta_fields import FieldsError, FieldSpec, parse_fields
+from sandbox.apis.meta_insights import account_insights
+from sandbox.apis.meta_nodes import post_insights, render_rows
 from sandbox.apis.meta_paging import envelope, keyset_page, parse_when
 from sandbox.clock import Clock
 from sandbox.faults import ErrorResponse, FaultConfig
 from sandbox.http import bearer_token, token_set
 from sandbox.world import metrics
-from sandbox.world.store import rows, world_info
-
-# Modifiers of an expanded edge that are parameters of the edge itself.
-EDGE_MODIFIERS = ("limit", "filter", "order")
+from sandbox.world.store import world_info
 
 VERSION_PATH = re.compile(r"^/v\d+\.\d+(/|$)")
 DEFAULT_TOKENS = "sandbox-meta-token"
@@ -103,8 +101,9 @@ class MetaApi:
         self.tokens = token_set(tokens, "SANDBOX_META_TOKENS", DEFAULT_TOKENS)
         cur = con.cursor()
         self.start: date = world_info(cur)["start_date"]
-        self.platforms = dict(cur.execute("SELECT account_id, platform FROM accounts").fetchall())
         cur.close()
+        self.tables = Tables(con)
+        self.platforms = {k: a["platform"] for k, a in self.tables.accounts.items()}
         self.errors = MetaErrors(self)
         self._lock = threading.Lock()
         self._calls: dict[str, int] = {}
@@ -207,7 +206,8 @@ class MetaApi:
             self._auth(request)
             cur = self.con.cursor()
             try:
-                ctx = Ctx(cur, self.clock.now, self.clock.today, self.cat, self.start)
+                now, today = self.clock.now, self.clock.today
+                ctx = Ctx(cur, now, today, self.cat, self.start, self.tables)
                 body = self._dispatch(ctx, request, request.path_params.get("path", ""))
             finally:
                 cur.close()
@@ -221,20 +221,9 @@ class MetaApi:
     # --- dispatch ---------------------------------------------------------------------------
 
     def _resolve(self, ctx: Ctx, obj_id: str) -> tuple[str, dict[str, Any]]:
-        found = rows(ctx.cur, "SELECT * FROM accounts WHERE account_id = ?", [obj_id])
-        if found:
-            return ("page" if found[0]["platform"] == "facebook" else "iguser"), found[0]
-        for table, key, kinds in (
-            ("posts", "post_id", ("post", "media")),
-            ("comments", "comment_id", ("comment", "igcomment")),
-        ):
-            found = rows(
-                ctx.cur,
-                f"SELECT * FROM {table} WHERE {key} = ? AND created_time <= ?",
-                [obj_id, ctx.now],
-            )
-            if found:
-                return kinds[found[0]["platform"] != "facebook"], found[0]
+        found = ctx.lookup(obj_id)
+        if found is not None:
+            return found
         raise MetaError(
             100,
             f"Unsupported get request. Object with ID '{obj_id}' does not "
@@ -255,6 +244,7 @@ class MetaApi:
                 raise MetaError(100, "(#100) Missing parameter: ids")
             if len(ids) > MAX_IDS:
                 raise MetaError(100, f"(#100) Too many IDs. Maximum: {MAX_IDS}.")
+            prefetch_lookup(ctx, request, ids, fields)
             out = {}
             for obj_id in ids:
                 kind, row = self._resolve(ctx, obj_id)
@@ -285,7 +275,7 @@ class MetaApi:
             names = [m for m in (q.get("metric") or "").split(",") if m] or None
             return {"data": post_insights(ctx, kind, row, names)}
         if edge in {("page", "insights"), ("iguser", "insights")}:
-            return self._account_insights(ctx, request, kind, row)
+            return account_insights(ctx, request, kind, row)
         raise MetaError(2500, f"Unknown path components: /{'/'.join(parts[1:])}")
 
     # --- lists ------------------------------------------------------------------------------
@@ -318,105 +308,16 @@ class MetaApi:
         page of ``GET /{id}/comments`` with those modifiers as parameters, its ``paging.next``
         pointing at that edge, as the Graph API nests edges
         (developers.facebook.com/docs/graph-api/guides/field-expansion)."""
-        for spec in fields:
-            if spec.name != "comments" or spec.children is None or kind not in ("post", "media"):
-                continue
-            params = {k: v for k, v in spec.modifiers.items() if k in EDGE_MODIFIERS}
-            params["fields"] = format_fields(spec.children)
-            if request.query_params.get("access_token"):
-                params["access_token"] = request.query_params["access_token"]
-            path = f"/{request.path_params['version']}/{row['post_id']}/comments"
-            scope = {
-                **request.scope,
-                "path": path,
-                "raw_path": path.encode(),
-                "query_string": urlencode(params).encode(),
-            }
-            obj["comments"] = self._list_comments(ctx, Request(scope), kind, row, spec.children)
+        for spec in expanded_edges(kind, fields):
+            edge = edge_request(ctx, request, spec, row["post_id"])
+            obj["comments"] = self._list_comments(ctx, edge, kind, row, spec.children or [])
 
     def _list_comments(
         self, ctx: Ctx, request: Request, kind: str, row: dict[str, Any], fields: list
     ) -> dict[str, Any]:
-        q = request.query_params
-        where, params = "created_time <= ?", [ctx.now]
-        if kind in ("post", "media"):
-            where += " AND post_id = ?"
-            params.append(row["post_id"])
-            if kind == "media" or q.get("filter", "toplevel") != "stream":
-                where += " AND parent_id IS NULL"
-        else:
-            where += " AND parent_id = ?"
-            params.append(row["comment_id"])
-        newest = q.get("order") == "reverse_chronological"
+        where, params = comments_where(ctx, kind, row, request)
+        newest = request.query_params.get("order") == "reverse_chronological"
         found, paging = keyset_page(ctx, request, "comments", "comment_id", where, params, newest)
         node = "comment" if kind in ("post", "comment") else "igcomment"
         data = render_rows(ctx, node, found, fields)
         return {"data": data, "paging": paging} if paging else {"data": data}
-
-    def _account_insights(
-        self, ctx: Ctx, request: Request, kind: str, account: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Daily follower series: Page totals (90 days per call), IG gains (last 30 days)."""
-        q = request.query_params
-        platform = "facebook" if kind == "page" else "instagram"
-        live = self.cat.fb_page_day() if kind == "page" else self.cat.ig_user_day()
-        names = [m for m in (q.get("metric") or "").split(",") if m]
-        if not names:
-            raise MetaError(100, "(#100) The parameter metric is required")
-        check_metrics(self.cat, platform, names, live)
-        until_dt = parse_when(q.get("until"))
-        since_dt = parse_when(q.get("since"))
-        until = until_dt.date() if until_dt else ctx.today + timedelta(days=1)
-        since = since_dt.date() if since_dt else until - timedelta(days=2)
-        span = 90 if kind == "page" else 30
-        if (until - since).days > span:
-            raise MetaError(
-                100,
-                f"(#100) There cannot be more than {span} days "
-                f"({span * 86400} s) between since and until",
-            )
-        first = max(since, self.start if kind == "page" else ctx.today - timedelta(days=29))
-        last = min(until - timedelta(days=1), ctx.today)
-        days = [first + timedelta(days=i) for i in range(max(0, (last - first).days + 1))]
-        data = []
-        for name in names:
-            if kind == "page":
-                values = [
-                    {"value": ctx.followers(account, d), "end_time": day_end(d)} for d in days
-                ]
-            else:
-                values = [
-                    {
-                        "value": ctx.followers(account, d)
-                        - ctx.followers(account, d - timedelta(days=1)),
-                        "end_time": day_end(d),
-                    }
-                    for d in days
-                ]
-            data.append(
-                {
-                    "name": name,
-                    "period": "day",
-                    "values": values,
-                    "title": live[name].get("title", name),
-                    "description": live[name].get("description", ""),
-                    "id": f"{account['account_id']}/insights/{name}/day",
-                }
-            )
-        base = request.url.remove_query_params(["since", "until"])
-        width = until - since
-        paging = {
-            "previous": str(
-                base.include_query_params(
-                    since=(since - width).isoformat(), until=since.isoformat()
-                )
-            )
-        }
-        if until <= ctx.today:
-            paging["next"] = str(
-                base.include_query_params(
-                    since=until.isoformat(),
-                    until=min(until + width, ctx.today + timedelta(days=1)).isoformat(),
-                )
-            )
-        return {"data": data, "paging": paging}

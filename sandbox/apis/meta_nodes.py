@@ -7,14 +7,11 @@ and aggregates (comment counts, replies) are fetched once per page of rows, not 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
 from typing import Any
 
-import duckdb
-
+from sandbox.apis.meta_ctx import Ctx, MetaError, meta_time
 from sandbox.apis.meta_fields import FieldSpec
 from sandbox.world import metrics
-from sandbox.world.store import followers_on, rows
 
 ABSENT = object()
 NODE_TYPES = {
@@ -26,99 +23,10 @@ NODE_TYPES = {
     "igcomment": "IGComment",
 }
 SCENE = "https://scontent.sandbox.example"
-
-
-class MetaError(Exception):
-    """A Graph API error, rendered with Meta's envelope."""
-
-    def __init__(
-        self,
-        code: int,
-        message: str,
-        status: int = 400,
-        subcode: int | None = None,
-        type_: str = "OAuthException",
-        transient: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.code, self.message, self.status = code, message, status
-        self.subcode, self.type, self.transient = subcode, type_, transient
-
-
-def meta_time(value: datetime) -> str:
-    """Meta's timestamp format: ``2025-03-02T09:00:00+0000``."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S+0000")
-
-
-def day_end(day: date) -> str:
-    """``end_time`` of a daily value: the next day 08:00 UTC (midnight Pacific), like Meta."""
-    return (day + timedelta(days=1)).strftime("%Y-%m-%dT08:00:00+0000")
-
-
-class Ctx:
-    """One request's view of the world: cursor, clock, catalogue and per-page caches."""
-
-    def __init__(
-        self,
-        cur: duckdb.DuckDBPyConnection,
-        now: datetime,
-        today: date,
-        cat: metrics.Catalogue,
-        start: date,
-    ) -> None:
-        self.cur, self.now, self.today, self.cat, self.start = cur, now, today, cat, start
-        self._accounts: dict[str, dict[str, Any]] = {}
-        self._counts: dict[str, int] = {}
-        self._replies: dict[str, list[dict[str, Any]]] = {}
-
-    def account(self, account_id: str) -> dict[str, Any]:
-        if account_id not in self._accounts:
-            found = rows(self.cur, "SELECT * FROM accounts WHERE account_id = ?", [account_id])
-            self._accounts[account_id] = found[0] if found else {}
-        return self._accounts[account_id]
-
-    def prefetch_counts(self, post_ids: list[str]) -> None:
-        missing = [p for p in post_ids if p not in self._counts]
-        if not missing:
-            return
-        self._counts.update(dict.fromkeys(missing, 0))
-        self._counts.update(
-            dict(
-                self.cur.execute(
-                    "SELECT post_id, count(*) FROM comments WHERE created_time <= ? "
-                    "AND post_id IN (SELECT unnest(?)) GROUP BY post_id",
-                    [self.now, missing],
-                ).fetchall()
-            )
-        )
-
-    def comment_count(self, post_id: str) -> int:
-        self.prefetch_counts([post_id])
-        return self._counts[post_id]
-
-    def prefetch_replies(self, comment_ids: list[str]) -> None:
-        missing = [c for c in comment_ids if c not in self._replies]
-        if not missing:
-            return
-        for cid in missing:
-            self._replies[cid] = []
-        for row in rows(
-            self.cur,
-            "SELECT * FROM comments WHERE created_time <= ? AND parent_id "
-            "IN (SELECT unnest(?)) ORDER BY created_time, comment_id",
-            [self.now, missing],
-        ):
-            self._replies[row["parent_id"]].append(row)
-
-    def replies(self, comment_id: str) -> list[dict[str, Any]]:
-        self.prefetch_replies([comment_id])
-        return self._replies[comment_id]
-
-    def followers(self, account: dict[str, Any], day: date | None = None) -> int:
-        return followers_on(account, self.start, day or self.today)
-
-    def base(self, post: dict[str, Any]) -> dict[str, int]:
-        return metrics.base_values(post, self.now, self.comment_count(post["post_id"]))
+# Fields of a post / IG media that read its comment count; of a comment, that read its replies.
+COUNTED = frozenset({"comments", "comments_count", "insights", "like_count", "shares", "reactions"})
+REPLIED = frozenset({"comment_count", "replies"})
+ID_SPEC = FieldSpec("id")
 
 
 # --- insights -------------------------------------------------------------------------------
@@ -356,6 +264,25 @@ def validate(kind: str, specs: list[FieldSpec], cat: metrics.Catalogue) -> list[
     return specs
 
 
+def _plan(ctx: Ctx, kind: str, specs: list[FieldSpec]) -> list[tuple]:
+    """(spec, renderer, sub-fields kept or None) per validated field, once per request: a
+    lookup renders the same field list for thousands of rows."""
+    memo = ctx.memo.get((kind, id(specs)))
+    if memo is not None and memo[0] is specs:  # the specs are kept alive with their plan
+        return memo[1]
+    table = FIELDS[kind]
+    plan = [
+        (
+            spec,
+            table[spec.name],
+            set(spec.child_names()) if spec.name in NESTED and spec.children else None,
+        )
+        for spec in validate(kind, specs, ctx.cat)
+    ]
+    ctx.memo[(kind, id(specs))] = (specs, plan)
+    return plan
+
+
 def render_rows(
     ctx: Ctx,
     kind: str,
@@ -363,29 +290,24 @@ def render_rows(
     specs: list[FieldSpec],
 ) -> list[dict[str, Any]]:
     """Render a page of rows, prefetching the aggregates the requested fields need."""
-    specs = validate(kind, specs, ctx.cat)
-    names = {s.name for s in specs}
-    if kind in ("post", "media") and names & {
-        "comments",
-        "comments_count",
-        "insights",
-        "like_count",
-        "shares",
-        "reactions",
-    }:
+    plan = _plan(ctx, kind, specs)
+    names = {p[0].name for p in plan}
+    if kind in ("post", "media") and names & COUNTED:
         ctx.prefetch_counts([r["post_id"] for r in items])
-    if kind in ("comment", "igcomment") and names & {"comment_count", "replies"}:
+    if kind in ("comment", "igcomment") and names & REPLIED:
         ctx.prefetch_replies([r["comment_id"] for r in items])
+    id_of = FIELDS[kind]["id"]
     out = []
     for row in items:
         obj: dict[str, Any] = {}
-        for spec in specs:
-            value = FIELDS[kind][spec.name](ctx, row, spec)
+        for spec, render, keep in plan:
+            value = render(ctx, row, spec)
             if value is ABSENT:
                 continue
-            if spec.name in NESTED and spec.children and isinstance(value, dict):
-                value = {k: v for k, v in value.items() if k in spec.child_names()}
+            if keep is not None and isinstance(value, dict):
+                value = {k: v for k, v in value.items() if k in keep}
             obj[spec.name] = value
-        obj.setdefault("id", FIELDS[kind]["id"](ctx, row, FieldSpec("id")))
+        if "id" not in obj:
+            obj["id"] = id_of(ctx, row, ID_SPEC)
         out.append(obj)
     return out

@@ -14,9 +14,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from sandbox.apis.meta_nodes import Ctx, MetaError
+from sandbox.apis.meta_ctx import Ctx, MetaError
 from sandbox.http import b64_json, b64_json_load
-from sandbox.world.store import rows
 
 _trace = itertools.count(1)
 
@@ -62,6 +61,23 @@ def parse_when(value: str | None) -> datetime | None:
         raise MetaError(100, f"(#100) Invalid time value: {value}") from exc
 
 
+def page_limit(request: Request) -> int:
+    """The page size of ``limit`` (25 by default, 1..100)."""
+    try:
+        return max(1, min(100, int(request.query_params.get("limit", 25))))
+    except ValueError as exc:
+        raise MetaError(100, "(#100) Param limit must be a number") from exc
+
+
+def page_sql(table: str, key: str, where: str, descending: bool, limit: int) -> str:
+    """The keyset query of one page (``where`` includes the cursor condition, if any)."""
+    direction = "DESC" if descending else "ASC"
+    return (
+        f"SELECT * FROM {table} WHERE {where} ORDER BY created_time "
+        f"{direction}, {key} {direction} LIMIT {limit + 1}"
+    )
+
+
 def keyset_page(
     ctx: Ctx,
     request: Request,
@@ -73,10 +89,7 @@ def keyset_page(
 ) -> tuple[list[dict], dict[str, Any]]:
     """One keyset page of ``table`` plus Meta's ``paging`` object."""
     q = request.query_params
-    try:
-        limit = max(1, min(100, int(q.get("limit", 25))))
-    except ValueError as exc:
-        raise MetaError(100, "(#100) Param limit must be a number") from exc
+    limit = page_limit(request)
     after, before = q.get("after"), q.get("before")
     forward = before is None
     descending = newest_first == forward
@@ -86,13 +99,7 @@ def keyset_page(
         op = "<" if descending else ">"
         cond = f" AND (created_time {op} ? OR (created_time = ? AND {key} {op} ?))"
         extra = [created, created, last]
-    direction = "DESC" if descending else "ASC"
-    found = rows(
-        ctx.cur,
-        f"SELECT * FROM {table} WHERE {where}{cond} ORDER BY created_time "
-        f"{direction}, {key} {direction} LIMIT {limit + 1}",
-        params + extra,
-    )
+    found = ctx.rows(page_sql(table, key, where + cond, descending, limit), params + extra)
     more = len(found) > limit
     found = found[:limit] if forward else list(reversed(found[:limit]))
     if not found:

@@ -1,7 +1,8 @@
 """The world store: one DuckDB file the generator writes in batches and the API only reads.
 
 Writing goes through Arrow tables (one insert per batch, never row by row); reading goes
-through a read-only connection and one cursor per request, so a page is always a query.
+through a read-only connection and one cursor per request, so a page is a query (or a slice of
+an in-memory index of a small table, ``sandbox.world.index``, for pages asked item by item).
 """
 
 from __future__ import annotations

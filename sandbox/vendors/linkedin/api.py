@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from sandbox.http import token_set
 from sandbox.vendors.linkedin import stats
+from sandbox.vendors.linkedin.comments import CommentIndex
 from sandbox.vendors.linkedin.errors import (
     LinkedInError,
     LinkedInErrors,
@@ -35,6 +36,7 @@ from sandbox.vendors.linkedin.headers import check_protocol, check_token, check_
 from sandbox.vendors.linkedin.render import paging, render_comment, render_post, time_range
 from sandbox.vendors.linkedin.restli import RestliSyntaxError, parse
 from sandbox.vendors.linkedin.world import org_urn
+from sandbox.world.index import Lazy
 from sandbox.world.store import rows, world_info
 
 DEFAULT_TOKENS = "sandbox-linkedin-token"
@@ -72,6 +74,7 @@ class LinkedInApi:
         finally:
             cur.close()
         self.errors = LinkedInErrors()
+        self.comments_index = Lazy(lambda: CommentIndex(self.con))
 
     def routes(self) -> list[Route]:
         return [Route("/rest/{path:path}", self.handle), Route("/{path:path}", self.unknown)]
@@ -352,7 +355,7 @@ class LinkedInApi:
 
     def comments(self, cur: Any, request: Request, urn: str) -> dict[str, Any]:
         """Top-level comments of a post (share, ugcPost or activity URN), or the replies of a
-        comment (comment URN), oldest first."""
+        comment (comment URN), oldest first: pages of the comment index, no query."""
         now = self.now
         m = COMMENT_RE.match(urn)
         if m:
@@ -361,31 +364,28 @@ class LinkedInApi:
                 "WHERE comment_urn = ? AND created_at <= ?",
                 [urn, now],
             ).fetchone()
-            cond, params = "c.parent_id = ?", [m.group(2)]
         else:
             column = "activity_urn" if urn.startswith("urn:li:activity:") else "post_urn"
             found = cur.execute(
                 f"SELECT post_urn FROM linkedin_posts WHERE {column} = ? AND published_at <= ?",
                 [urn, now],
             ).fetchone()
-            cond, params = "c.post_urn = ? AND c.parent_id IS NULL", [found[0] if found else ""]
         if not found:
             raise not_found(f"Entity {urn} not found")
         start, count = self.page_args(request)
-        cond += " AND c.created_at <= ?"
-        params.append(now)
-        total = cur.execute(f"SELECT count(*) FROM linkedin_comments c WHERE {cond}", params)
-        total_n = total.fetchone()[0]
-        found_rows = rows(
-            cur,
-            "SELECT c.*, p.activity_urn, (SELECT count(*) FROM linkedin_comments r "
-            "WHERE r.parent_id = c.comment_id AND r.created_at <= ?) AS replies "
-            "FROM linkedin_comments c JOIN linkedin_posts p ON p.post_urn = c.post_urn "
-            f"WHERE {cond} ORDER BY c.created_at, c.comment_id LIMIT {count} OFFSET {start}",
-            [now, *params],
-        )
+        index = self.comments_index.get()
+        matches = index.replies.visible(m.group(2), now) if m else index.tops.visible(found[0], now)
+        joined = [c for c in matches if c["post_urn"] in index.activity]  # as the JOIN on posts
+        page = [
+            {
+                **c,
+                "activity_urn": index.activity[c["post_urn"]],
+                "replies": len(index.replies.visible(c["comment_id"], now)),
+            }
+            for c in joined[start : start + count]
+        ]
         path = f"/rest/socialActions/{quote(urn, safe='')}/comments"
         return {
-            "paging": paging(request, path, start, count, total_n),
-            "elements": [render_comment(c) for c in found_rows],
+            "paging": paging(request, path, start, count, len(matches)),
+            "elements": [render_comment(c) for c in page],
         }

@@ -76,7 +76,10 @@ def query_params(query: str) -> dict[str, str]:
 def _first(params: dict[str, str], names: tuple[str, ...]) -> str:
     """The first non-empty parameter, decoded, trimmed, lower-cased (but a ``mtm_clid``)."""
     for name in names:
-        value = unquote(params.get(name, "").replace("+", " ")).strip()
+        raw = params.get(name)
+        if not raw:  # absent or empty: nothing to decode (most names, most visits)
+            continue
+        value = unquote(raw.replace("+", " ")).strip()
         if value:
             return value if name == "mtm_clid" else value.lower()
     return ""

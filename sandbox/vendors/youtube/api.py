@@ -2,8 +2,10 @@
 
 Real paths: ``/youtube/v3/{channels,playlistItems,videos,commentThreads,comments}`` (host
 www.googleapis.com) and ``/v2/reports`` (host youtubeanalytics.googleapis.com). Every page is one
-query on the world store; page tokens are opaque base64 of the last row's sort key, so they stay
-valid when the clock moves. Data API calls spend 1 quota unit each from a daily budget.
+query on the world store, but the first pages of comments, which clients ask per video and per
+thread, come from an in-memory index of the (read-only) comments in the same order; page tokens
+are opaque base64 of the last row's sort key, so they stay valid when the clock moves. Data API
+calls spend 1 quota unit each from a daily budget.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sandbox.http import b64_json, b64_json_load
+from sandbox.world.index import Lazy
 from sandbox.world.store import now_of
 
 from . import queries as q
 from . import resources as r
+from .comment_index import CommentIndex
 from .errors import YouTubeErrors, auth_error, google_error, quota_exceeded
-from .reports import ApiError, bad, report
+from .reports import ApiError, VideoReports, bad, report
 
 TOKENS_ENV, KEYS_ENV, QUOTA_ENV = (
     "SANDBOX_YOUTUBE_TOKENS",
@@ -93,6 +97,8 @@ class YouTubeApi:
         self.quota = int(os.environ.get(QUOTA_ENV, DAILY_QUOTA))
         self._used: dict[date, int] = {}
         self._lock = threading.Lock()
+        self.reports = VideoReports()
+        self.comments_index = Lazy(lambda: CommentIndex(self.con))
 
     def routes(self) -> list[Route]:
         data = {
@@ -103,7 +109,10 @@ class YouTubeApi:
             "comments": self.comments,
         }
         out = [Route(f"/youtube/v3/{name}", self._data(name, fn)) for name, fn in data.items()]
-        return [*out, Route("/v2/reports", self._wrap(report, analytics=True))]
+        analytics = self._wrap(
+            lambda cur, params, today: report(cur, params, today, self.reports), analytics=True
+        )
+        return [*out, Route("/v2/reports", analytics)]
 
     # --- plumbing -----------------------------------------------------------------------------
 
@@ -291,13 +300,33 @@ class YouTubeApi:
         now = now_of(today)
         if params.get("videoId"):
             self._video_threads(cur, params["videoId"], now)
-            where, args = "video_id = $x", {"x": params["videoId"], "now": now}
+            column, value = "video_id", params["videoId"]
         elif params.get("allThreadsRelatedToChannelId"):
-            where, args = "channel_id = $x", {"x": params["allThreadsRelatedToChannelId"]}
-            args["now"] = now
+            column, value = "channel_id", params["allThreadsRelatedToChannelId"]
         else:
             raise no_filter("allThreadsRelatedToChannelId, id, videoId")
-        base = f"FROM yt_comments WHERE {where} AND parent_id IS NULL AND published_at <= $now"
+        if params.get("pageToken"):
+            tops, key, total, replies = self._threads_sql(cur, params, column, value, size, now)
+        else:  # a first page: from the comment index, no query
+            index = self.comments_index.get()
+            found = index.tops[column].visible(value, now)
+            total = len(found)
+            tops, key = self._page(found[::-1][: size + 1], size)
+            replies = {t["comment_id"]: index.replies.visible(t["comment_id"], now) for t in tops}
+        items = []
+        for t in tops:
+            mine = replies.get(t["comment_id"], [])
+            items.append(r.thread(t, mine, len(mine), parts, plain))
+        return self._list("commentThread", items, size, key, total)
+
+    def _threads_sql(
+        self, cur: Any, params: Any, column: str, value: str, size: int, now: Any
+    ) -> tuple[list[dict], Any, int, dict[str, list[dict]]]:
+        """(threads, next key, total, replies per thread) of a page after ``pageToken``."""
+        args = {"x": value, "now": now}
+        base = (
+            f"FROM yt_comments WHERE {column} = $x AND parent_id IS NULL AND published_at <= $now"
+        )
         total = cur.execute(f"SELECT count(*) {base}", args).fetchone()[0]
         cond = self._after(params, args, BEFORE.format(col="comment_id"))
         order = f"ORDER BY published_at DESC, comment_id DESC LIMIT {size + 1}"
@@ -311,23 +340,24 @@ class YouTubeApi:
             )
             for c in q.rows(cur, sql, {"t": [t["comment_id"] for t in tops], "now": now}):
                 replies.setdefault(c["thread_id"], []).append(c)
-        items = []
-        for t in tops:
-            mine = replies.get(t["comment_id"], [])
-            items.append(r.thread(t, mine, len(mine), parts, plain))
-        return self._list("commentThread", items, size, key, total)
+        return tops, key, total, replies
 
     def comments(self, cur: Any, params: Any, today: date, parts: set[str]) -> dict:
         if not params.get("parentId"):
             raise no_filter("id, parentId")
         size = self._max_results(params, 20, 100)
-        args: dict[str, Any] = {"p": params["parentId"], "now": now_of(today)}
-        cond = self._after(params, args, AFTER.format(col="comment_id"))
-        sql = (
-            f"SELECT * FROM yt_comments WHERE parent_id = $p AND published_at <= $now {cond} "
-            f"ORDER BY published_at, comment_id LIMIT {size + 1}"
-        )
-        found, key = self._page(q.rows(cur, sql, args), size)
+        now = now_of(today)
+        if params.get("pageToken"):
+            args: dict[str, Any] = {"p": params["parentId"], "now": now}
+            cond = self._after(params, args, AFTER.format(col="comment_id"))
+            sql = (
+                f"SELECT * FROM yt_comments WHERE parent_id = $p AND published_at <= $now {cond} "
+                f"ORDER BY published_at, comment_id LIMIT {size + 1}"
+            )
+            found = q.rows(cur, sql, args)
+        else:  # a first page: from the comment index, no query
+            found = self.comments_index.get().parents.visible(params["parentId"], now)
+        found, key = self._page(found[: size + 1], size)
         items = [r.comment(c, params.get("textFormat") == "plainText") for c in found]
         body = self._list("comment", items, size, key, len(items))
         body.pop("pageInfo")  # comments.list answers without pageInfo
