@@ -164,7 +164,7 @@ def replay(
             f"({first} .. {today}); at most {(today - first).days}"
         )
     done = Replay(today, daily_days)
-    _create_instance_storage()
+    _prepare_workers()
     clock("set", today=start.isoformat())
     context = multiprocessing.get_context("fork")  # workers inherit the imported definitions
     with ProcessPoolExecutor(PARALLEL_RUNS, mp_context=context) as pool:
@@ -185,10 +185,13 @@ def replay(
     return done
 
 
-def _create_instance_storage() -> None:
-    """Create the Dagster instance's SQLite databases before the workers start: three
-    processes creating them at once race on the schema version table."""
+def _prepare_workers() -> None:
+    """Import the definitions and create the Dagster instance's SQLite databases before the
+    workers fork: they then share the imported code (an import takes about 10 s), and no two
+    processes create the same dlt pipeline folder or the instance's schema at once (both race)."""
     from dagster import DagsterInstance
+
+    import orchestration.definitions  # noqa: F401
 
     DagsterInstance.get().get_runs(limit=1)
 
