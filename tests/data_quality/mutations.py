@@ -10,6 +10,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from data_quality.runner import SuiteResult, validate_table
+from data_quality.spec import Suite
+
 Mutation = Callable[[pd.DataFrame], pd.DataFrame]
 
 
@@ -54,3 +57,31 @@ def load_tables(path: Path, tables: dict[str, pd.DataFrame], types: dict[str, st
             con.unregister("frame")
     finally:
         con.close()
+
+
+def run_suite(
+    tmp_path: Path,
+    suite: Suite,
+    df: pd.DataFrame,
+    frames: dict[str, Callable[[], pd.DataFrame]],
+    load: Callable[[Path, dict[str, pd.DataFrame]], None],
+    chunk_rows: int = 1000,
+) -> SuiteResult:
+    """Validate ``suite`` on ``df`` as its relation, beside the good ``frames`` of the other
+    relations it reads (``load`` writes them with their types)."""
+    path = tmp_path / "warehouse.duckdb"
+    tables = {relation: build() for relation, build in frames.items()}
+    tables[suite.relation] = df
+    load(path, tables)
+    return validate_table(
+        suite, lambda: duckdb.connect(str(path), read_only=True), chunk_rows=chunk_rows
+    )
+
+
+def assert_fails_with(result: SuiteResult, expected: str) -> None:
+    """The suite failed, on an expectation whose label holds ``expected``, each failure with
+    at least one unexpected row."""
+    assert not result.success
+    failed = [o.label for o in result.failed]
+    assert any(expected in label for label in failed), failed
+    assert all(o.unexpected_count >= 1 for o in result.failed), result.summary()

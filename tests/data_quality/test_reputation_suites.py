@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
-from data_quality.runner import SuiteResult, validate_table
+from data_quality.runner import SuiteResult
 from data_quality.spec import Suite
 from data_quality.suites import ALL_SUITES, reputation
 from data_quality.suites.reputation import (
@@ -24,7 +23,7 @@ from data_quality.suites.reputation import (
     MART_REPUTATION_DAILY,
     MART_REPUTATION_DAILY_PLAUSIBILITY,
 )
-from tests.data_quality.mutations import Mutation
+from tests.data_quality.mutations import Mutation, assert_fails_with, run_suite
 from tests.data_quality.mutations import set_row as _set
 from tests.data_quality.mutations import set_where as _where
 from tests.data_quality.reputation_frames import CRISIS_DAY, T0, TABLES, load
@@ -51,13 +50,7 @@ def _drop(row: int) -> Mutation:
 
 
 def _run(tmp_path: Path, suite: Suite, df: pd.DataFrame, chunk_rows: int = 1000) -> SuiteResult:
-    path = tmp_path / "warehouse.duckdb"
-    tables = {relation: build() for relation, build in TABLES.items()}
-    tables[suite.relation] = df
-    load(path, tables)
-    return validate_table(
-        suite, lambda: duckdb.connect(str(path), read_only=True), chunk_rows=chunk_rows
-    )
+    return run_suite(tmp_path, suite, df, TABLES, load, chunk_rows)
 
 
 def _null(invariant: str) -> str:
@@ -164,11 +157,7 @@ def test_suite_passes_on_good_rows(tmp_path: Path, suite: Suite) -> None:
 def test_suite_fails_on_bad_rows(
     tmp_path: Path, suite: Suite, mutate: Mutation, expected: str
 ) -> None:
-    result = _run(tmp_path, suite, mutate(TABLES[suite.relation]()))
-    assert not result.success
-    failed = [o.label for o in result.failed]
-    assert any(expected in label for label in failed), failed
-    assert all(o.unexpected_count >= 1 for o in result.failed), result.summary()
+    assert_fails_with(_run(tmp_path, suite, mutate(TABLES[suite.relation]())), expected)
 
 
 def test_the_good_daily_mart_holds_a_crisis() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -46,6 +47,16 @@ def make_warehouse(path: Path, extra_sql: str = "") -> Path:
         if extra_sql:
             con.execute(extra_sql)
     return path
+
+
+def broken_copy(warehouse: Path, target: Path, statements: list[str]) -> Path:
+    """A copy of ``warehouse`` at ``target`` with ``statements`` applied (the shared built
+    warehouse stays intact for the other tests)."""
+    shutil.copy(warehouse, target)
+    with duckdb.connect(str(target)) as con:
+        for sql in statements:
+            con.execute(sql)
+    return target
 
 
 def dbt_build(warehouse: Path, work_dir: Path, *extra: str) -> DbtRun:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.dbt.conftest import DbtRun, dbt_command
+from tests.dbt.conftest import DbtRun, broken_copy, dbt_command
 
 TESTS = {
     "not_null": "not_null_columns_fct_post_performance",
@@ -68,11 +68,7 @@ def stored_rows(run: DbtRun, warehouse: Path) -> dict[str, set[tuple[str, int]]]
 def test_bad_rows_fail_and_name_each_column_with_its_count(built_warehouse, tmp_path) -> None:
     warehouse, build = built_warehouse
     assert build.returncode == 0, build.output[-3000:]
-    broken = tmp_path / "broken.duckdb"
-    shutil.copy(warehouse, broken)
-    with duckdb.connect(str(broken)) as con:
-        for sql in CORRUPTION:
-            con.execute(sql)
+    broken = broken_copy(warehouse, tmp_path / "broken.duckdb", CORRUPTION)
     run = run_tests(broken, tmp_path)
     assert run.returncode != 0
     statuses = {r["unique_id"].split(".")[2]: r["status"] for r in run.results}

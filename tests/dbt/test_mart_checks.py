@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
-
-from tests.dbt.conftest import dbt_command
+from tests.dbt.conftest import broken_copy, dbt_command
 
 # fault name -> (SQL that corrupts a built mart, prefix of the dbt test that must fail)
 FAULTS = {
@@ -69,11 +67,7 @@ FAULTS = {
 def test_each_mart_fault_fails_its_named_test(built_warehouse, tmp_path) -> None:
     warehouse, run = built_warehouse
     assert run.returncode == 0, run.output[-3000:]
-    broken = tmp_path / "broken.duckdb"
-    shutil.copy(warehouse, broken)
-    with duckdb.connect(str(broken)) as con:
-        for sql, _ in FAULTS.values():
-            con.execute(sql)
+    broken = broken_copy(warehouse, tmp_path / "broken.duckdb", [s for s, _ in FAULTS.values()])
     models = [
         "fct_post_metrics_daily",
         "dim_posts",
