@@ -50,8 +50,8 @@ def main() -> None:
         RUNTIME__DLTHUB_TELEMETRY="false",
         DO_NOT_TRACK="1",
     )
+    from ingestion.catalogue import SOURCES
     from orchestration.defs.ingestion import pipeline_for
-    from orchestration.sources import SOURCES
     from sandbox.credentials import source_env
     from sandbox.server import run_in_thread
     from sandbox.world.generator import generate
@@ -65,7 +65,7 @@ def main() -> None:
         os.environ.update(source_env(url))
         for source in SOURCES:
             t0 = time.perf_counter()
-            pipeline_for(source).run(source.factory()()).raise_on_failed_jobs()
+            pipeline_for(source).run(source.factory()).raise_on_failed_jobs()
             secs = time.perf_counter() - t0
             rows = _rows(out / "warehouse.duckdb", source.dataset)
             lines.append(f"| load {source.name} | {secs:.1f} | {rows:,} | {rows / secs:,.0f} |")

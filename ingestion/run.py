@@ -1,7 +1,7 @@
 """Run one source without Dagster: ``python -m ingestion.run <source> --db data/x.duckdb``.
 
 The Dagster asset builds the same source in its body; this runner is for local runs and tests.
-Sources are looked up by name in ``orchestration.sources.SOURCES`` (the one list of sources),
+Sources are looked up by name in ``ingestion.catalogue.SOURCES`` (the one list of sources),
 so a new source needs no runner of its own. Tokens and keys come from the environment or
 ``.dlt/secrets.toml``.
 """
@@ -16,16 +16,8 @@ from typing import Any
 import dlt
 from dlt.common.pipeline import LoadInfo
 
-from orchestration.sources import SOURCES, Source
-
-
-def source_named(name: str) -> Source:
-    """The registered source called ``name``; the error lists the known names."""
-    for source in SOURCES:
-        if source.name == name:
-            return source
-    known = ", ".join(s.name for s in SOURCES)
-    raise KeyError(f"unknown source {name!r} (known: {known})")
+from ingestion import catalogue
+from ingestion.catalogue import source_named
 
 
 def run_source(
@@ -50,7 +42,7 @@ def run_source(
         dataset_name=dataset or source.dataset,
         pipelines_dir=str(pipelines_dir) if pipelines_dir else None,
     )
-    info = pipeline.run(source.factory()(**source_kwargs))
+    info = pipeline.run(source.factory(**source_kwargs))
     info.raise_on_failed_jobs()
     return info
 
@@ -58,7 +50,7 @@ def run_source(
 def main(argv: list[str] | None = None) -> None:
     """CLI: ``<source>``, ``--db``, ``--dataset``, ``--pipeline``, ``--base-url``."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("source", choices=[s.name for s in SOURCES])
+    parser.add_argument("source", choices=[s.name for s in catalogue.SOURCES])
     parser.add_argument("--db", default="data/warehouse.duckdb")
     parser.add_argument("--dataset", default=None, help="default: raw_<source>")
     parser.add_argument("--pipeline", default=None, help="default: the source name")

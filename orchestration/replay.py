@@ -153,7 +153,7 @@ def replay(
     the sandbox clock advanced, then ``transform_and_publish`` on today. ``clock(action,
     **params)`` reads, sets or advances the sandbox clock. Stops at the first failed day (a
     failed load would leave the marts built on a hole)."""
-    from orchestration.sources import SOURCES
+    from ingestion.catalogue import SOURCES
 
     now = clock()
     today, first = date.fromisoformat(now["today"]), date.fromisoformat(now["first_day"])

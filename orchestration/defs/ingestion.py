@@ -20,9 +20,9 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.common.pipeline import LoadInfo
 
+from ingestion.catalogue import SOURCES, Source
 from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import dlt_pipelines_dir, warehouse_path
-from orchestration.sources import SOURCES, Source
 
 
 class PulseDltTranslator(DagsterDltTranslator):
@@ -55,7 +55,7 @@ def build_source_assets(source: Source) -> AssetsDefinition:
     """The assets of one source. The dlt source built here only describes its tables (the
     factories need no secret to be built); the one that runs is built in the asset body, so
     a missing token fails that source's run with a clear message, not the code location."""
-    factory = source.factory()
+    factory = source.factory
 
     translator = PulseDltTranslator(source)
 

@@ -13,8 +13,8 @@ from dagster import (
     define_asset_job,
 )
 
+from ingestion.catalogue import SOURCES
 from orchestration.defs.ingestion import SOURCE_ASSETS
-from orchestration.sources import SOURCES
 
 refresh_everything = define_asset_job(
     "refresh_everything",

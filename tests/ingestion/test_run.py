@@ -9,8 +9,8 @@ import dlt
 import duckdb
 import pytest
 
-from ingestion import run
-from orchestration.sources import SOURCES, Source
+from ingestion import catalogue, run
+from ingestion.catalogue import SOURCES, Source
 
 
 @dlt.source(name="tiny")
@@ -19,17 +19,17 @@ def tiny_source(base_url: str = "https://example.invalid") -> Any:
     return dlt.resource([{"id": 1, "base_url": base_url}], name="rows")
 
 
-TINY = Source("tiny", f"{__name__}.tiny_source", "0 0 * * *", "test source")
+TINY = Source("tiny", tiny_source, "0 0 * * *", "test source")
 
 
 def test_every_registered_source_is_found_by_name() -> None:
     for source in SOURCES:
-        assert run.source_named(source.name) is source
+        assert catalogue.source_named(source.name) is source
 
 
 def test_an_unknown_source_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="unknown source 'nope'.*meta"):
-        run.source_named("nope")
+        catalogue.source_named("nope")
     with pytest.raises(SystemExit):
         run.main(["nope", "--db", "unused.duckdb"])
 
@@ -37,7 +37,7 @@ def test_an_unknown_source_names_the_known_ones() -> None:
 def test_runs_into_the_default_dataset_with_the_source_kwargs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(run, "SOURCES", (TINY,))
+    monkeypatch.setattr(catalogue, "SOURCES", (TINY,))
     db = tmp_path / "sub" / "w.duckdb"
     run.run_source(
         "tiny", db, pipelines_dir=tmp_path / "pipelines", base_url="http://127.0.0.1:1/tiny"
@@ -48,3 +48,17 @@ def test_runs_into_the_default_dataset_with_the_source_kwargs(
     finally:
         con.close()
     assert rows == [(1, "http://127.0.0.1:1/tiny")]
+
+
+def test_ingestion_does_not_import_orchestration() -> None:
+    """The catalogue of sources belongs to ingestion; Dagster imports it, never the reverse."""
+    root = Path(run.__file__).parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if any(
+            line.lstrip().startswith(("import orchestration", "from orchestration"))
+            for line in path.read_text().splitlines()
+        )
+    ]
+    assert offenders == []

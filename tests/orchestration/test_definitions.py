@@ -77,7 +77,7 @@ def test_daily_schedule_rebuilds_the_marts() -> None:
 
 
 def test_each_source_has_its_own_group_job_and_schedule() -> None:
-    from orchestration.sources import SOURCES
+    from ingestion.catalogue import SOURCES
 
     graph = _graph()
     groups = {

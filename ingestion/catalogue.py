@@ -1,15 +1,25 @@
-"""The sources the warehouse ingests: one line each, read by the Dagster definitions.
+"""The sources the warehouse ingests: one line each. Dagster, the one-source runner, the demo
+and the benchmarks read this list; adding a source is one line here.
 
 Each source is a dlt source factory in ``ingestion/<name>/`` loading dataset ``raw_<name>``,
-with the cadence of its own schedule. Adding a source is one line here.
+with the cadence its schedule ingests it at (UTC cron).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from ingestion.ga4 import ga4_source
+from ingestion.google_business import google_business_source
+from ingestion.linkedin import linkedin_source
+from ingestion.matomo import matomo_source
+from ingestion.meta import meta_source
+from ingestion.tiktok import tiktok_source
+from ingestion.trustpilot import trustpilot_source
+from ingestion.x import x_source
+from ingestion.youtube import youtube_source
 
 
 @dataclass(frozen=True)
@@ -17,7 +27,8 @@ class Source:
     """A dlt source, the dataset it writes, and when its schedule ingests it."""
 
     name: str
-    factory_path: str
+    factory: Callable[..., Any]
+    """The dlt source function (``@dlt.source``)."""
     cron: str
     description: str
     child_tables: tuple[tuple[str, str], ...] = ()
@@ -32,31 +43,36 @@ class Source:
     def group(self) -> str:
         return f"ingestion_{self.name}"
 
-    def factory(self) -> Callable[..., Any]:
-        module, _, attr = self.factory_path.rpartition(".")
-        return getattr(importlib.import_module(module), attr)
-
 
 SOURCES: tuple[Source, ...] = (
-    Source("meta", "ingestion.meta.meta_source", "0 5 * * *",
+    Source("meta", meta_source, "0 5 * * *",
            "Facebook Pages and Instagram business accounts (Meta Graph API)"),
-    Source("linkedin", "ingestion.linkedin.linkedin_source", "10 5 * * *",
+    Source("linkedin", linkedin_source, "10 5 * * *",
            "LinkedIn Community Management API: organization posts, statistics, comments"),
-    Source("x", "ingestion.x.x_source", "15 */4 * * *",
+    Source("x", x_source, "15 */4 * * *",
            "X API v2: posts with public metrics, mentions, replies"),
-    Source("tiktok", "ingestion.tiktok.tiktok_source", "30 5 * * *",
+    Source("tiktok", tiktok_source, "30 5 * * *",
            "TikTok Display API: account followers and videos"),
-    Source("youtube", "ingestion.youtube.youtube_source", "45 5 * * *",
+    Source("youtube", youtube_source, "45 5 * * *",
            "YouTube Data API v3 and Analytics v2: videos, comments, daily analytics",
            child_tables=(("comments_disabled", "comments"),)),
-    Source("google_business", "ingestion.google_business.google_business_source",
-           "0 */2 * * *", "Google Business Profile reviews of every location"),
-    Source("trustpilot", "ingestion.trustpilot.trustpilot_source", "20 */2 * * *",
+    Source("google_business", google_business_source, "0 */2 * * *",
+           "Google Business Profile reviews of every location"),
+    Source("trustpilot", trustpilot_source, "20 */2 * * *",
            "Trustpilot business-unit reviews with company replies"),
-    Source("ga4", "ingestion.ga4.ga4_source", "0 7 * * *",
+    Source("ga4", ga4_source, "0 7 * * *",
            "GA4 Data API: daily traffic by source, medium, campaign and channel group",
            child_tables=(("report_runs", "traffic_daily"),)),
-    Source("matomo", "ingestion.matomo.matomo_source", "10 7 * * *",
+    Source("matomo", matomo_source, "10 7 * * *",
            "Matomo Live API: visits with campaigns, consent, goals and orders",
            child_tables=(("conversions", "visits"),)),
 )  # fmt: skip
+
+
+def source_named(name: str) -> Source:
+    """The registered source called ``name``; the error lists the known names."""
+    for source in SOURCES:
+        if source.name == name:
+            return source
+    known = ", ".join(s.name for s in SOURCES)
+    raise KeyError(f"unknown source {name!r} (known: {known})")
