@@ -17,9 +17,10 @@ for name, value in {
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Parse the dbt project once, before xdist workers start: they would otherwise both write
-    the same manifest when they import the Dagster definitions."""
+    """Prepare the dbt manifest once (``dbt parse``), before xdist workers start and import
+    the Dagster definitions, so every test sees the project as it is in the checkout."""
     if os.environ.get("PYTEST_XDIST_WORKER") is None:
         from orchestration.defs.transform import dbt_project
 
-        dbt_project()
+        project = dbt_project()
+        project.preparer.prepare(project)

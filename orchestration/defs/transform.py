@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator, Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
@@ -34,24 +33,18 @@ class PulseDbtTranslator(DagsterDbtTranslator):
 
 @cache
 def dbt_project() -> DbtProject:
-    """The dbt project, parsed once so a manifest exists before the assets are defined."""
+    """The dbt project. Its manifest is prepared before the definitions load: by ``dagster
+    dev`` here (``prepare_if_dev``), by ``make`` for the demo and the UI (a target rebuilt when a
+    dbt file changes), by the test session's start for the tests."""
     warehouse_path()  # exports PULSE_WAREHOUSE for the profile
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    if _manifest_is_stale(project.manifest_path):
-        dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    project.prepare_if_dev()
+    if not project.manifest_path.exists():
+        raise FileNotFoundError(
+            f"no dbt manifest at {project.manifest_path}: run `make demo` or `make ui`, or "
+            "`cd dbt_project && dbt parse --profiles-dir .` before loading the definitions"
+        )
     return project
-
-
-def _manifest_is_stale(manifest: Path) -> bool:
-    """True when a model, macro, seed or project file changed after the manifest was parsed,
-    so the assets never describe a project other than the one dbt will build."""
-    if not manifest.exists():
-        return True
-    parsed = manifest.stat().st_mtime
-    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    for folder in ("models", "macros", "seeds", "tests", "snapshots"):
-        sources.extend((DBT_PROJECT_DIR / folder).rglob("*"))
-    return any(p.is_file() and p.stat().st_mtime > parsed for p in sources)
 
 
 def dbt_cli() -> DbtCliResource:
