@@ -20,7 +20,6 @@ def pytest_configure(config: pytest.Config) -> None:
     """Prepare the dbt manifest once (``dbt parse``), before xdist workers start and import
     the Dagster definitions, so every test sees the project as it is in the checkout."""
     if os.environ.get("PYTEST_XDIST_WORKER") is None:
-        from orchestration.defs.transform import dbt_project
+        from orchestration.dbt_project import prepare
 
-        project = dbt_project()
-        project.preparer.prepare(project)
+        prepare()

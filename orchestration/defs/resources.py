@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster_dlt import DagsterDltResource
 
-from orchestration.defs.transform import dbt_cli
+from orchestration.dbt_project import dbt_cli
 from orchestration.defs.warehouse import Warehouse
 
 

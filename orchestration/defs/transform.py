@@ -1,7 +1,6 @@
 """dbt models as Dagster assets; dbt tests become asset checks (errors block children)."""
 
 from collections.abc import Iterator, Mapping
-from functools import cache
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
@@ -9,12 +8,12 @@ from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliResource,
-    DbtProject,
     dbt_assets,
 )
 
+from orchestration.dbt_project import dbt_project
 from orchestration.defs.warehouse import Warehouse
-from orchestration.settings import DBT_PROJECT_DIR, DUCKDB_POOL, dbt_executable, warehouse_path
+from orchestration.settings import DUCKDB_POOL
 
 
 class PulseDbtTranslator(DagsterDbtTranslator):
@@ -29,31 +28,6 @@ class PulseDbtTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return f"dbt_{dbt_resource_props.get('schema') or 'main'}"
-
-
-@cache
-def dbt_project() -> DbtProject:
-    """The dbt project. Its manifest is prepared before the definitions load: by ``dagster
-    dev`` here (``prepare_if_dev``), by ``make`` for the demo and the UI (a target rebuilt when a
-    dbt file changes), by the test session's start for the tests."""
-    warehouse_path()  # exports PULSE_WAREHOUSE for the profile
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    project.prepare_if_dev()
-    if not project.manifest_path.exists():
-        raise FileNotFoundError(
-            f"no dbt manifest at {project.manifest_path}: run `make demo` or `make ui`, or "
-            "`cd dbt_project && dbt parse --profiles-dir .` before loading the definitions"
-        )
-    return project
-
-
-def dbt_cli() -> DbtCliResource:
-    """The dbt CLI resource, pinned to this virtualenv's ``dbt``."""
-    return DbtCliResource(
-        project_dir=str(DBT_PROJECT_DIR),
-        profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=dbt_executable(),
-    )
 
 
 # Source tests stay dbt tests (dbt build runs them first) rather than Dagster checks on the raw

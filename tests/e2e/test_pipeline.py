@@ -210,7 +210,7 @@ def test_first_run_equals_ground_truth(env: dict[str, Any]) -> None:
 
 def test_every_model_of_every_source_is_documented(env: dict[str, Any]) -> None:
     """After a full build of every source, no built column lacks a description."""
-    from orchestration.defs.transform import dbt_project
+    from orchestration.dbt_project import dbt_project
 
     manifest = json.loads(dbt_project().manifest_path.read_text())
     con = duckdb.connect(os.environ["PULSE_WAREHOUSE"], read_only=True)
