@@ -13,11 +13,10 @@ import requests
 
 from ingestion.meta import meta_source
 from ingestion.meta.settings import INSIGHTS_WINDOW_DAYS
+from sandbox import server
+from sandbox.world import generator
+from sandbox.world import manifest as manifest_mod
 from tests.ingestion.conftest import query
-
-server = pytest.importorskip("sandbox.server")
-generator = pytest.importorskip("sandbox.world.generator")
-manifest_mod = pytest.importorskip("sandbox.world.manifest")
 
 DAYS = 40
 START = date(2025, 11, 1)

@@ -35,10 +35,6 @@ def year(default_world: tuple[Path, float]) -> tuple[Path, float]:
     return default_world
 
 
-def test_default_world_is_fast(year: tuple[Path, float]) -> None:
-    assert year[1] < 30, f"default world took {year[1]:.1f} s"
-
-
 def test_world_content(year: tuple[Path, float]) -> None:
     con = duckdb.connect(str(year[0]), read_only=True)
     q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
