@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +18,7 @@ from sandbox.server import run_in_thread
 from sandbox.vendors.trustpilot import VENDOR
 from sandbox.world.manifest import build_manifest
 from sandbox.world.store import open_readonly
-from tests.trustpilot.support import TODAY, has_table, iso, load, query
+from tests.trustpilot.support import PSEUDO_KEY, TODAY, has_table, iso, load, query
 
 TABLES = ("business_units", "reviews", "review_snapshots")
 
@@ -102,6 +104,32 @@ def late_change_day(world: Path) -> tuple[Any, set[str]]:
     raise AssertionError("the world must have late replies or edits")
 
 
+def assert_consumers_are_keyed_hashes(db: Path, world: Path) -> None:
+    """Consumer ids and names are HMAC-SHA256 under the test key of what the world gave them
+    (computed here from the world's table: an unkeyed hash or a NULL fails)."""
+
+    def keyed(value: str) -> str:
+        return hmac.new(PSEUDO_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+    con = open_readonly(world)
+    try:
+        people = {
+            review: (consumer_id, name)
+            for review, consumer_id, name in con.execute(
+                "select review_id, consumer_id, consumer_name from trustpilot_reviews"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    stored = query(
+        db, "select review_id, consumer_id_hash, consumer_name_hash from raw_trustpilot.reviews"
+    )
+    assert stored
+    for review, id_hash, name_hash in stored:
+        consumer_id, name = people[review]
+        assert (id_hash, name_hash) == (keyed(consumer_id), keyed(name)), review
+
+
 def test_full_load_same_day_and_next_day(world: Path, tmp_path: Path) -> None:
     """Full load == manifest; same day adds nothing; next day adds the new reviews and
     updates the older ones whose reply or edit arrived (merge on review id)."""
@@ -114,10 +142,7 @@ def test_full_load_same_day_and_next_day(world: Path, tmp_path: Path) -> None:
         db = load(base, tmp_path, page_size=40)
         check_equals_manifest(db, want0, day0)
         assert counts(db)["review_snapshots"] == want0["totals"]["reviews"]  # all on run 1
-        hashes = query(
-            db, "select consumer_id_hash, consumer_name_hash from raw_trustpilot.reviews"
-        )
-        assert all(len(a) == 64 and len(b) == 64 for a, b in hashes)
+        assert_consumers_are_keyed_hashes(db, world)
 
         before = counts(db)
         load(base, tmp_path, page_size=40)  # same sandbox day: adds nothing
