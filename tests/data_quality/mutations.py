@@ -78,6 +78,15 @@ def run_suite(
     )
 
 
+def suite_cases(
+    cases_by_suite: list[tuple[Suite, list[tuple[Mutation, str]]]],
+) -> list[tuple[Suite, Mutation, str]]:
+    """(suite, mutation, expected failure) for every case of every suite, in order."""
+    return [
+        (suite, mutate, expected) for suite, cases in cases_by_suite for mutate, expected in cases
+    ]
+
+
 def assert_fails_with(result: SuiteResult, expected: str) -> None:
     """The suite failed, on an expectation whose label holds ``expected``, each failure with
     at least one unexpected row."""

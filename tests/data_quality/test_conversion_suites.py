@@ -24,7 +24,7 @@ from data_quality.suites.conversion import (
     MART_CHANNEL_ATTRIBUTION_PLAUSIBILITY,
 )
 from tests.data_quality.conversion_frames import TABLES, load
-from tests.data_quality.mutations import Mutation, assert_fails_with, run_suite
+from tests.data_quality.mutations import Mutation, assert_fails_with, run_suite, suite_cases
 from tests.data_quality.mutations import set_row as _set
 from tests.data_quality.mutations import set_where as _where
 
@@ -141,18 +141,16 @@ CHANNELS_PLAUSIBLE: list[Case] = [
      "Between(period_start)"),
 ]  # fmt: skip
 
-CASES: list[tuple[Suite, Mutation, str]] = [
-    (suite, mutate, expected)
-    for suite, cases in (
+CASES = suite_cases(
+    [
         (FCT_SESSIONS, SESSIONS),
         (FCT_SESSIONS_PLAUSIBILITY, SESSIONS_PLAUSIBLE),
         (FCT_ATTRIBUTION, ATTRIBUTION),
         (FCT_ATTRIBUTION_PLAUSIBILITY, ATTRIBUTION_PLAUSIBLE),
         (MART_CHANNEL_ATTRIBUTION, CHANNELS),
         (MART_CHANNEL_ATTRIBUTION_PLAUSIBILITY, CHANNELS_PLAUSIBLE),
-    )
-    for mutate, expected in cases
-]
+    ]
+)
 
 
 @pytest.mark.parametrize("suite", conversion.SUITES, ids=lambda s: s.name)

@@ -23,7 +23,7 @@ from data_quality.suites.reputation import (
     MART_REPUTATION_DAILY,
     MART_REPUTATION_DAILY_PLAUSIBILITY,
 )
-from tests.data_quality.mutations import Mutation, assert_fails_with, run_suite
+from tests.data_quality.mutations import Mutation, assert_fails_with, run_suite, suite_cases
 from tests.data_quality.mutations import set_row as _set
 from tests.data_quality.mutations import set_where as _where
 from tests.data_quality.reputation_frames import CRISIS_DAY, T0, TABLES, load
@@ -131,18 +131,16 @@ DAILY_PLAUSIBLE: list[Case] = [
     (_set(0, volume=20_000), "Between(volume)"),
 ]
 
-CASES: list[tuple[Suite, Mutation, str]] = [
-    (suite, mutate, expected)
-    for suite, cases in (
+CASES = suite_cases(
+    [
         (FCT_INBOUND_ITEMS, INBOUND),
         (FCT_INBOUND_ITEMS_PLAUSIBILITY, INBOUND_PLAUSIBLE),
         (FCT_REVIEWS, REVIEWS),
         (FCT_REVIEWS_PLAUSIBILITY, REVIEWS_PLAUSIBLE),
         (MART_REPUTATION_DAILY, DAILY),
         (MART_REPUTATION_DAILY_PLAUSIBILITY, DAILY_PLAUSIBLE),
-    )
-    for mutate, expected in cases
-]
+    ]
+)
 
 
 @pytest.mark.parametrize("suite", reputation.SUITES, ids=lambda s: s.name)

@@ -101,23 +101,44 @@ def modelled_string_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, s
     ).fetchall()
 
 
-def columns_holding(con: duckdb.DuckDBPyConnection, texts: set[str]) -> list[tuple[str, str]]:
-    """String columns of `marts` with a value equal to one of ``texts`` or reading as a
-    sentence (SENTENCE_WORDS words or more)."""
+def load_raw_texts(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw texts as temp table ``raw_texts (value)`` (needs a writable connection)."""
     con.execute("create or replace temp table raw_texts (value varchar)")
-    con.executemany("insert into raw_texts values (?)", [(text,) for text in texts])
+    con.executemany("insert into raw_texts values (?)", [(text,) for text in raw_texts(con)])
+
+
+def holds_raw_text(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+    """Whether a value of the column, trimmed, equals a text of ``raw_texts``."""
+    values = f'(select distinct trim("{column}") as value from {schema}."{table}")'
+    return bool(
+        con.execute(
+            f"select count(*) from {values} as v inner join raw_texts using (value)"
+        ).fetchone()[0]
+    )
+
+
+def modelled_columns_holding_raw_text(
+    con: duckdb.DuckDBPyConnection,
+) -> list[tuple[str, str, str]]:
+    """String columns outside raw and `restricted` holding a raw text (``load_raw_texts``
+    first)."""
+    return [c for c in modelled_string_columns(con) if holds_raw_text(con, *c)]
+
+
+def columns_holding(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """String columns of `marts` with a value equal to a raw text or reading as a sentence
+    (SENTENCE_WORDS words or more)."""
+    load_raw_texts(con)
     found = []
     for table, column, kind in marts_columns(con):
         if kind != "VARCHAR":
             continue
-        values = f'(select distinct trim("{column}") as value from marts."{table}")'
-        equal = con.execute(
-            f"select count(*) from {values} as v inner join raw_texts using (value)"
-        ).fetchone()[0]
+        equal = holds_raw_text(con, "marts", table, column)
         sentences = 0
         if (table, column) not in ALLOWED_SENTENCES:
             sentences = con.execute(
-                f"select count(*) from {values} as v "
+                f'select count(*) from (select distinct trim("{column}") as value '
+                f'from marts."{table}") as v '
                 f"where len(string_split(regexp_replace(value, '\\s+', ' ', 'g'), ' ')) "
                 f">= {SENTENCE_WORDS}"
             ).fetchone()[0]
@@ -151,13 +172,11 @@ def test_no_marts_column_is_named_for_text_or_people(built_warehouse) -> None:
 
 def test_no_marts_value_is_raw_text_or_a_sentence(built_warehouse, tmp_path: Path) -> None:
     warehouse, _ = built_warehouse
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        texts = raw_texts(con)
     # Temp tables need a writable connection: query a copy, never the shared warehouse.
     copy = tmp_path / "warehouse.duckdb"
     copy.write_bytes(warehouse.read_bytes())
     with duckdb.connect(str(copy)) as con:
-        assert columns_holding(con, texts) == []
+        assert columns_holding(con) == []
 
 
 def test_raw_text_lives_only_in_restricted(built_warehouse, tmp_path: Path) -> None:
@@ -166,20 +185,10 @@ def test_raw_text_lives_only_in_restricted(built_warehouse, tmp_path: Path) -> N
     copy = tmp_path / "warehouse.duckdb"
     copy.write_bytes(warehouse.read_bytes())
     with duckdb.connect(str(copy)) as con:
-        texts = raw_texts(con)
-        con.execute("create or replace temp table raw_texts (value varchar)")
-        con.executemany("insert into raw_texts values (?)", [(text,) for text in texts])
-        columns = modelled_string_columns(con)
-        assert {schema for schema, _, _ in columns} >= {"staging", "intermediate", "marts"}
-        holding = [
-            (schema, table, column)
-            for schema, table, column in columns
-            if con.execute(
-                f'select count(*) from (select distinct trim("{column}") as value '
-                f'from {schema}."{table}") as v inner join raw_texts using (value)'
-            ).fetchone()[0]
-        ]
-    assert holding == []
+        schemas = {schema for schema, _, _ in modelled_string_columns(con)}
+        assert schemas >= {"staging", "intermediate", "marts"}
+        load_raw_texts(con)
+        assert modelled_columns_holding_raw_text(con) == []
 
 
 def test_author_keys_are_source_hashes(built_warehouse) -> None:

@@ -164,28 +164,22 @@ def test_free_text_of_every_source_lives_only_in_raw_and_restricted(
     """Issue 10 point 8 on a warehouse that every source loaded (the dbt fixture holds Meta
     only): no staging view, intermediate table, enrichment or mart holds a raw comment, tweet
     or review text; restricted.rst_inbound_texts holds them."""
-    from tests.dbt.test_marts_hold_no_free_text import modelled_string_columns, raw_texts
+    from tests.dbt.test_marts_hold_no_free_text import (
+        load_raw_texts,
+        modelled_columns_holding_raw_text,
+    )
 
     copy = tmp_path / "warehouse.duckdb"
     copy.write_bytes((env["tmp"] / "warehouse.duckdb").read_bytes())
     with duckdb.connect(str(copy)) as con:
-        texts = raw_texts(con)
-        con.execute("create temp table raw_texts (value varchar)")
-        con.executemany("insert into raw_texts values (?)", [(t,) for t in texts])
+        load_raw_texts(con)
         restricted = dict(
             con.execute(
                 "select platform, count_if(trim(item_text) in (select value from raw_texts)) "
                 "from restricted.rst_inbound_texts where item_text is not null group by 1"
             ).fetchall()
         )
-        holding = [
-            (schema, table, column)
-            for schema, table, column in modelled_string_columns(con)
-            if con.execute(
-                f'select count(*) from (select distinct trim("{column}") as value '
-                f'from {schema}."{table}") as v inner join raw_texts using (value)'
-            ).fetchone()[0]
-        ]
+        holding = modelled_columns_holding_raw_text(con)
     assert holding == []
     platforms = {"facebook", "instagram", "linkedin", "youtube", "x", "google_business"}
     assert set(restricted) == platforms | {"trustpilot"}, restricted
