@@ -40,7 +40,9 @@ from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parents[1]
+from pulse_config.paths import PROJECT_ROOT
+
+ROOT = PROJECT_ROOT
 DBT_DIR = ROOT / "dbt_project"
 SOURCES = ("meta", "linkedin", "x", "youtube", "tiktok")
 TAG = "lpad(copies.c::varchar, 3, '0')"

@@ -13,14 +13,14 @@ Run it after ``make demo`` for the figures of docs/engagement_marts.md.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import duckdb
 
+from pulse_config.paths import PROJECT_ROOT
 from sandbox.world.followers import true_followers
 from sandbox.world.store import open_readonly, world_info
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 ERRORS = """
     select {grain}.platform, {grain}.followers_basis as basis, count(*) as n,
            round(avg(abs(f - t) / t) * 100, 3) as mean_pct,

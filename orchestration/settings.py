@@ -12,8 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+from pulse_config.paths import DBT_PROJECT_DIR, PROJECT_ROOT
+
+__all__ = ["DBT_PROJECT_DIR", "PROJECT_ROOT"]  # re-exported for the orchestration modules
 DUCKDB_POOL = "duckdb"
 """The concurrency pool of every step that writes or reads the warehouse file (limit 1)."""
 

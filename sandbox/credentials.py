@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from ingestion.registry import Registry, load_registry
+from pulse_config.registry import Registry, load_registry
 
 
 def source_env(base_url: str, registry: Registry | None = None) -> dict[str, str]:

@@ -22,8 +22,8 @@ from dlt.extract.resource import DltResource
 
 from ingestion.http import SourceError, retry_policy
 from ingestion.quarantine import InvalidRecord, Quarantine
-from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, arrow_schema, merge_hints, merge_resource
+from pulse_config.registry import load_registry
 
 from . import helpers as h
 from . import settings as s

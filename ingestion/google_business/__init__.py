@@ -24,8 +24,8 @@ from ingestion.http import ApiClient, RetryPolicy, retry_policy
 from ingestion.incremental import since_label, source_state
 from ingestion.privacy import Pseudonymiser, lazy_pseudonymiser
 from ingestion.quarantine import InvalidRecord, Quarantine, parse_timestamp
-from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras, merge_resource
+from pulse_config.registry import load_registry
 
 from . import helpers as h
 from . import settings as s

@@ -85,7 +85,7 @@ def linkedin_source(
             retry policy per request (429 throttling, 5xx, timeouts, truncated pages).
         registry_path: brand registry file (default ``PULSE_BRANDS`` or config/brands.yaml).
     """
-    from ingestion.registry import load_registry
+    from pulse_config.registry import load_registry
 
     options = LinkedInOptions(
         access_token=access_token,

@@ -25,13 +25,13 @@ from dlt.extract.resource import DltResource
 from ingestion.http import SourceError, retry_policy
 from ingestion.privacy import Pseudonymiser, resolve_key
 from ingestion.quarantine import InvalidRecord, Quarantine
-from ingestion.registry import load_registry
 from ingestion.tables import (
     SCHEMA_CONTRACT,
     arrow_table_with_extras,
     merge_hints,
     merge_resource,
 )
+from pulse_config.registry import load_registry
 
 from . import helpers as h
 from . import settings as s

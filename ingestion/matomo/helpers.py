@@ -25,8 +25,8 @@ from ingestion.http import (
     retry_after_s,
 )
 from ingestion.quarantine import InvalidRecord, opt_str, parse_int
-from ingestion.registry import MatomoSite
 from ingestion.tables import add_unknown_fields
+from pulse_config.registry import MatomoSite
 
 from . import settings as s
 

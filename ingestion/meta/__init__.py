@@ -19,8 +19,8 @@ import pyarrow as pa
 from dlt.extract.resource import DltResource
 
 from ingestion.quarantine import BAD_RECORD, reason_of
-from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_resource
+from pulse_config.registry import load_registry
 
 from . import comments, rows
 from . import settings as s

@@ -29,8 +29,8 @@ from ingestion.quarantine import (
     reason_of,
     record_id_of,
 )
-from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, merge_resource
+from pulse_config.registry import load_registry
 
 from . import helpers as h
 from . import settings as s

@@ -22,8 +22,8 @@ from ingestion.http import SourceAuthError, retry_policy
 from ingestion.incremental import advance_cursor, since_label, source_state
 from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import Quarantine, parse_timestamp, reason_of
-from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, merge_resource
+from pulse_config.registry import load_registry
 
 from . import rows
 from . import settings as s

@@ -17,8 +17,8 @@ import pyarrow as pa
 from dlt.extract.resource import DltResource
 
 from ingestion.http import retry_policy
-from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_resource
+from pulse_config.registry import load_registry
 
 from . import settings as s
 from .context import XOptions, XRun

@@ -16,7 +16,7 @@ from ingestion.http import RetryPolicy, SourceError
 from ingestion.incremental import source_state
 from ingestion.privacy import Pseudonymiser, resolve_key
 from ingestion.quarantine import BAD_RECORD, Quarantine, parse_timestamp, reason_of
-from ingestion.registry import Registry
+from pulse_config.registry import Registry
 
 from . import rows
 from . import settings as s

@@ -19,8 +19,8 @@ from dlt.extract.resource import DltResource
 
 from ingestion.http import retry_policy
 from ingestion.quarantine import BAD_RECORD, reason_of
-from ingestion.registry import load_registry
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_hints, merge_resource
+from pulse_config.registry import load_registry
 
 from . import analytics, rows
 from . import settings as s

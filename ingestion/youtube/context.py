@@ -16,7 +16,7 @@ from ingestion.http import ApiClient, RetryPolicy, SourceError
 from ingestion.incremental import advance_cursor, chunks, relist_since, since_label, source_state
 from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Quarantine, reason_of
-from ingestion.registry import Registry
+from pulse_config.registry import Registry
 
 from . import rows
 from . import settings as s

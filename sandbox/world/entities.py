@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from ingestion.registry import Brand
+from pulse_config.registry import Brand
 from sandbox.world import text
 
 CAMPAIGN_NAMES = [

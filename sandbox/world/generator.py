@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ingestion.registry import Brand, Registry, load_registry, registry_path
+from pulse_config.registry import Brand, Registry, load_registry, registry_path
 from sandbox.vendors import discover
 from sandbox.world import care, experiments, text
 from sandbox.world.entities import (

@@ -17,7 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from pulse_config.paths import PROJECT_ROOT
+
+REPO = PROJECT_ROOT
 PROJECT_DIR = REPO / "dbt_project"
 RAW_SQL = Path(__file__).parent / "fixtures" / "raw_meta.sql"
 EMPTY_SOCIAL_SQL = Path(__file__).parent / "fixtures" / "raw_social_empty.sql"

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+from pulse_config.paths import PROJECT_ROOT
+
+REPO = PROJECT_ROOT
 SEEDS = REPO / "dbt_project" / "seeds"
 FIXTURES = REPO / "dbt_project" / "tests" / "fixtures"
 

@@ -12,19 +12,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from pulse_config.paths import PROJECT_ROOT
 from sandbox.world.manifest import build_manifest
 from sandbox.world.store import now_of, open_readonly
 from tests.e2e.conftest import LAST
 
 pytestmark = pytest.mark.e2e
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = PROJECT_ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,6 +20,7 @@ import pytest
 import requests
 
 from ingestion.meta.settings import INSIGHTS_WINDOW_DAYS
+from pulse_config.paths import PROJECT_ROOT
 from sandbox.credentials import source_env
 from sandbox.server import run_in_thread
 from sandbox.world.generator import WorldSpec, generate
@@ -366,7 +366,7 @@ def test_one_failing_source_does_not_stop_the_others(env: dict[str, Any]) -> Non
 
 def test_readme_engagement_queries_run_on_the_published_marts(env: dict[str, Any]) -> None:
     """The example SQL of README's engagement section runs as printed on the published copy."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## What the engagement marts answer", 1)[1].split("\n## ", 1)[0]
     queries = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
     assert len(queries) == 3

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from pulse_config.paths import PROJECT_ROOT
 from sandbox.world.reputation_truth import reputation_manifest
 from sandbox.world.store import open_readonly
 from tests.e2e.conftest import BACKFILL, LAST
@@ -146,7 +147,7 @@ def test_the_webhook_gets_one_message_for_the_replay_alerts(env: dict[str, Any])
 
 def test_readme_reputation_queries_run_on_the_published_marts(env: dict[str, Any]) -> None:
     """The example SQL of README's reputation section runs as printed on the published copy."""
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## What the reputation marts answer", 1)[1].split("\n## ", 1)[0]
     queries = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
     assert len(queries) == 4

@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pulse_config.paths import PROJECT_ROOT
 from tests.linkedin.support import TODAY, LinkedIn, expected_post_daily, query, run_source
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = PROJECT_ROOT
 PROJECT_DIR = REPO / "dbt_project"
 DBT = Path(sys.executable).parent / "dbt"
 

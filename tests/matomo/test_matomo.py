@@ -14,7 +14,7 @@ from ingestion.http import SourceAuthError
 from ingestion.matomo import helpers as h
 from ingestion.matomo import matomo_source
 from ingestion.privacy import Pseudonymiser
-from ingestion.registry import MatomoSite
+from pulse_config.registry import MatomoSite
 from sandbox.world.manifest import build_manifest
 from tests.ga4.support import (
     START,

@@ -19,7 +19,7 @@ import requests
 from ingestion.matomo import helpers as h
 from ingestion.matomo import matomo_source
 from ingestion.privacy import Pseudonymiser
-from ingestion.registry import MatomoSite
+from pulse_config.registry import MatomoSite
 from tests.ga4.support import TODAY, query, run
 
 TOKEN = "sandbox-matomo-token"

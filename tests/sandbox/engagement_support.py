@@ -8,7 +8,6 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -16,8 +15,9 @@ import duckdb
 import requests
 
 from ingestion.linkedin.rows import plain_text
+from pulse_config.paths import DBT_PROJECT_DIR
 
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+SEEDS = DBT_PROJECT_DIR / "seeds"
 HASHTAG = re.compile(r"#\w+")  # the marts' #[\p{L}\p{N}_]+ over the lower-cased text
 PILLARS = ("Preuve", "Pedagogie", "Communaute", "Marque")
 

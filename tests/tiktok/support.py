@@ -9,8 +9,8 @@ from typing import Any
 import dlt
 import duckdb
 
-from ingestion.registry import load_registry
 from ingestion.tiktok import tiktok_source
+from pulse_config.registry import load_registry
 
 START = date(2025, 11, 1)
 DAYS = 40

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ingestion.registry import load_registry
+from pulse_config.registry import load_registry
 from sandbox.server import run_in_thread
 from sandbox.vendors.trustpilot import VENDOR
 from sandbox.vendors.trustpilot import world as tp_world

@@ -4,12 +4,13 @@ marts were built with (read from dbt_project.yml, so a suite and its mart agree)
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-DBT_PROJECT_FILE = Path(__file__).resolve().parents[3] / "dbt_project" / "dbt_project.yml"
+from pulse_config.paths import DBT_PROJECT_DIR
+
+DBT_PROJECT_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
 TOLERANCE = 1e-6
 """Relative tolerance of a recomputed value: sums of fractional credits carry rounding."""
 

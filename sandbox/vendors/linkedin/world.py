@@ -12,7 +12,7 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ingestion.registry import Brand, Registry
+from pulse_config.registry import Brand, Registry
 from sandbox.world import care, experiments, text
 from sandbox.world.entities import (
     FANS,

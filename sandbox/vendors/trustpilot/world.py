@@ -14,7 +14,7 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from ingestion.registry import Brand
+from pulse_config.registry import Brand
 from sandbox.world import care
 from sandbox.world import text as world_text
 from sandbox.world.entities import brand_lang, campaigns_of, mixed_lang, pick, poisson

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pyarrow as pa
 
-from ingestion.registry import MatomoSite, matomo_site
+from pulse_config.registry import MatomoSite, matomo_site
 from sandbox.vendors.web import channels as ch
 
 CONSENT_SHARE = 0.75  # visitors who accept the banner, on sites with a consent dimension

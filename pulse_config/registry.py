@@ -15,8 +15,9 @@ from typing import Any
 
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_REGISTRY_PATH = PROJECT_ROOT / "config" / "brands.yaml"
+from pulse_config.paths import CONFIG_DIR
+
+DEFAULT_REGISTRY_PATH = CONFIG_DIR / "brands.yaml"
 
 
 @dataclass(frozen=True)
