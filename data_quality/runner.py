@@ -9,7 +9,6 @@ key repeats, so a healthy table costs GX nothing and memory never holds every ke
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -67,7 +66,6 @@ class _Validator:
     """One ephemeral GX context with a single pandas batch definition, reused across chunks."""
 
     def __init__(self, name: str) -> None:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx  # lazy: the import alone takes seconds
         from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -1,7 +1,9 @@
 """The brand registry: which accounts belong to which brand.
 
 One YAML file (``config/brands.yaml`` by default, ``PULSE_BRANDS`` to override) is read by the
-sandbox generator and by every dlt source, so the emulated world and the loaded accounts agree.
+sandbox generator, by every dlt source and by dbt (the model ``brands``, dbt_project/models/
+registry/brands.py), so the emulated world, the loaded accounts and the brands' local times
+agree. It is the only list of brands: nothing copies it by hand.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -150,6 +153,19 @@ def _account(where: str, platform: str, value: Any) -> tuple[str | tuple[str, ..
     return str(value["site_id"]), {k: v for k, v in value.items() if k != "site_id"}
 
 
+def _timezone(where: str, entry: Mapping[str, Any]) -> str:
+    """The brand's IANA time zone. Required: local publication times, business hours and
+    local days are cut in it, and a silent UTC would shift them by hours."""
+    name = entry.get("timezone")
+    if not name:
+        raise ValueError(f"{where} has no timezone: give its IANA name, e.g. Europe/Paris")
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"{where}: timezone {name!r} is not an IANA time zone") from error
+    return str(name)
+
+
 def registry_path() -> Path:
     """The registry file in force: ``PULSE_BRANDS`` or the committed default."""
     return Path(os.environ.get("PULSE_BRANDS", DEFAULT_REGISTRY_PATH))
@@ -174,7 +190,7 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
             Brand(
                 brand_id=str(entry["id"]),
                 name=str(entry["name"]),
-                timezone=str(entry.get("timezone", "UTC")),
+                timezone=_timezone(f"{path}: brand {entry['id']}", entry),
                 site=str(entry.get("site", "")),
                 accounts=accounts,
                 options=options,

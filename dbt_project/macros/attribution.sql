@@ -2,10 +2,9 @@
     fct_attribution, the marts' wide columns and the tests cannot disagree.
     docs/conversion_marts.md states the rules; int_attribution_touches builds the inputs. -#}
 
-{#- The six models, in the order the marts print their columns. -#}
+{#- The six models, in the order the marts print their columns (macros/vocabulary.sql). -#}
 {% macro attribution_models() -%}
-    {{ return(['first_touch', 'last_touch', 'last_non_direct', 'linear', 'position_based',
-               'time_decay']) }}
+    {{ return(vocabulary('attribution_model')) }}
 {%- endmacro %}
 
 {#- The credit (a fraction; a conversion's credits sum to 1 per model) a touch receives under

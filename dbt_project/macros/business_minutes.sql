@@ -1,6 +1,6 @@
 {#- Business minutes between two UTC timestamps, in the brand's business hours
     (seeds/business_hours.csv: brand_id, ISO weekday 1=Monday..7=Sunday, opens, closes as
-    local 'HH:MM') and time zone (seeds/brands.csv). Each local day's opening window is turned
+    local 'HH:MM') and time zone (config/brands.yaml, model brands). Each local day's opening window is turned
     back into UTC before it is intersected with the interval, so a DST change (Europe/Paris:
     last Sunday of March and of October) is honoured: the window keeps its local hours and the
     elapsed time is exact. -#}

@@ -1,5 +1,5 @@
 """Fixtures for the dbt project tests: a tmp DuckDB warehouse with hand-made raw_meta rows
-(fixtures/raw_meta.sql, per docs/meta_slice.md section 4) beside the empty raw tables of the
+(fixtures/raw_meta.sql, per docs/sources/meta.md section 4) beside the empty raw tables of the
 other social sources (fixtures/raw_social_empty.sql, see empty_raw.py), and a helper that runs
 `dbt build` against it in a subprocess, with its own target/log paths so parallel runs don't
 collide."""
@@ -61,19 +61,35 @@ def broken_copy(warehouse: Path, target: Path, statements: list[str]) -> Path:
     return target
 
 
+def project_copy(target: Path) -> Path:
+    """A copy of the dbt project (without its target and logs) to edit a seed or a model in."""
+    ignore = shutil.ignore_patterns("target", "logs", "dbt_packages")
+    return Path(shutil.copytree(PROJECT_DIR, target, ignore=ignore))
+
+
 def dbt_build(warehouse: Path, work_dir: Path, *extra: str) -> DbtRun:
-    """`dbt build` of the seeds and of everything the social sources feed (``extra``: more
+    """`dbt build` of the seeds, the brands and of everything the sources feed (``extra``: more
     dbt flags, e.g. ``--fail-fast``)."""
     # The fixture holds Meta rows only; the other sources are there, empty.
     sources = (*SOCIAL_SOURCES, *OTHER_SOURCES)
-    selection = ["resource_type:seed", *(f"source:{name}+" for name in sources)]
+    # The seeds and the brands (models/registry, read from config/brands.yaml) feed them too.
+    selection = ["resource_type:seed", "path:models/registry"]
+    selection += [f"source:{name}+" for name in sources]
     return dbt_command(["build", "--select", *selection, *extra], warehouse, work_dir)
 
 
-def dbt_command(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:
-    """Any dbt command against ``warehouse``, with target and logs under ``work_dir``."""
+def dbt_command(
+    args: list[str],
+    warehouse: Path,
+    work_dir: Path,
+    project_dir: Path = PROJECT_DIR,
+    env_extra: dict[str, str] | None = None,
+) -> DbtRun:
+    """Any dbt command against ``warehouse``, with target and logs under ``work_dir``
+    (``project_dir``: a copy of the project; ``env_extra``: e.g. another PULSE_BRANDS)."""
     env = {
         **os.environ,
+        **(env_extra or {}),
         "PULSE_WAREHOUSE": str(warehouse),
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -84,9 +100,9 @@ def dbt_command(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:
             str(DBT),
             *args,
             "--project-dir",
-            str(PROJECT_DIR),
+            str(project_dir),
             "--profiles-dir",
-            str(PROJECT_DIR),
+            str(project_dir),
             "--target-path",
             str(target),
             "--log-path",

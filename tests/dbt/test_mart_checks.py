@@ -31,7 +31,7 @@ FAULTS = {
     ),
     "unknown_recommendation": (
         "update marts.mart_pillar_performance set recommendation = 'maybe'",
-        "test.community_pulse.accepted_values_mart_pillar_performance_recommendation",
+        "test.community_pulse.in_vocabulary_mart_pillar_performance_recommendation",
     ),
     "hour_out_of_day": (
         "update marts.mart_best_time_to_post set hour = 24",
@@ -51,11 +51,11 @@ FAULTS = {
     "unknown_followers_basis": (
         "update marts.fct_post_performance set followers_basis = 'guessed' "
         "where followers_basis is not null",
-        "test.community_pulse.accepted_values_fct_post_performance_followers_basis",
+        "test.community_pulse.in_vocabulary_fct_post_performance_followers_basis",
     ),
     "unknown_metrics_basis": (
         "update marts.fct_post_metrics_daily set metrics_basis = 'guessed'",
-        "test.community_pulse.accepted_values_fct_post_metrics_daily_metrics_basis",
+        "test.community_pulse.in_vocabulary_fct_post_metrics_daily_metrics_basis",
     ),
     "scorecard_period_twice": (
         "insert into marts.mart_kpi_scorecard select * from marts.mart_kpi_scorecard limit 1",

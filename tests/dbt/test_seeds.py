@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import yaml
-
 from pulse_config.paths import PROJECT_ROOT
 
 REPO = PROJECT_ROOT
@@ -17,15 +15,6 @@ FIXTURES = REPO / "dbt_project" / "tests" / "fixtures"
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def test_brands_seed_matches_the_brand_registry() -> None:
-    """Local publication times come from seeds/brands.csv: it must say what brands.yaml says."""
-    registry = yaml.safe_load((REPO / "config" / "brands.yaml").read_text(encoding="utf-8"))
-    expected = {(b["id"], b["name"], b["timezone"]) for b in registry["brands"]}
-    rows = read_csv(SEEDS / "brands.csv")
-    seeded = {(r["brand_id"], r["brand_name"], r["timezone"]) for r in rows}
-    assert seeded == expected
 
 
 def test_registry_fixture_is_the_real_registry_plus_new_metrics() -> None:

@@ -6,27 +6,18 @@ The **contract** is blocking (ERROR): a repeated group or a week that does not s
 double-counts or shifts every weekly chart, and a recommendation that contradicts its own
 numbers ("scale" below the baseline) would steer the content plan the wrong way, so the marts
 are not published. The **plausibility** suite (ER bound, no future week) only warns.
+
+dbt owns the structure and the row checks it states in one expression
+(_engagement_analysis__models.yml): the key, not-null columns, vocabularies, non-negative
+counts and ERs, iso_week 1..53, posts >= posts_with_er, a baseline median exactly with baseline
+posts, a recommendation only with enough baseline posts and a lift.
 """
 
 from __future__ import annotations
 
-from data_quality.spec import (
-    Suite,
-    Violation,
-    between,
-    in_set,
-    not_in_future,
-    not_null,
-    unique_together,
-    with_violations,
-)
+from data_quality.spec import Suite, Violation, not_in_future, with_violations
 from data_quality.suites.engagement.rates import formula_contract, plausibility_suite
-from data_quality.suites.engagement.vocabulary import (
-    FORMATS,
-    PILLARS,
-    PLATFORMS,
-    RECOMMENDATIONS,
-)
+from data_quality.vocabularies import term
 
 RELATION = "marts.mart_pillar_performance"
 KEY_COLUMNS = ("brand_id", "platform", "pillar", "format", "week_start")
@@ -47,9 +38,8 @@ def _week_violations() -> list[Violation]:
 
 def _er_violations() -> list[Violation]:
     """The aggregates agree with their counts: a median and a mean exist exactly when some
-    post has an ER, a baseline median needs baseline posts, a lift needs both medians."""
+    post has an ER, a lift needs both medians."""
     return [
-        Violation("posts_with_er_above_posts", "posts_with_er > posts", KEY),
         *(
             Violation(
                 f"{er}_not_posts_with_er",
@@ -57,11 +47,6 @@ def _er_violations() -> list[Violation]:
                 KEY,
             )
             for er in ("median_er", "mean_er")
-        ),
-        Violation(
-            "baseline_median_er_without_baseline_posts",
-            "baseline_median_er is not null and coalesce(baseline_posts, 0) = 0",
-            KEY,
         ),
         Violation(
             "lift_without_medians",
@@ -72,29 +57,26 @@ def _er_violations() -> list[Violation]:
 
 
 def _recommendation_violations() -> list[Violation]:
-    """A recommendation needs a baseline and a lift; "scale" never sits below the baseline nor
-    "stop" above it (the margin is the model's setting, so only the side is checked, and a
-    zero margin may put either on the baseline itself)."""
+    """ "scale" never sits below the baseline nor "stop" above it (the margin is the model's
+    setting, so only the side is checked, and a zero margin may put either on the baseline
+    itself)."""
+    scale, stop = term("recommendation", "scale"), term("recommendation", "stop")
     return [
         Violation(
-            "recommendation_without_baseline",
-            "recommendation is not null and (lift is null or coalesce(baseline_posts, 0) = 0)",
-            KEY,
-        ),
-        Violation(
             "recommendation_against_baseline",
-            "(recommendation = 'scale' and not coalesce(median_er >= baseline_median_er, false)) "
-            "or (recommendation = 'stop' and not coalesce(median_er <= baseline_median_er, false))",
+            f"(recommendation = '{scale}' and not coalesce(median_er >= baseline_median_er, false))"
+            f" or (recommendation = '{stop}' "
+            "and not coalesce(median_er <= baseline_median_er, false))",
             f"{KEY} || ': ' || recommendation || ' at ' || coalesce(cast(median_er as varchar), "
             "'NULL') || ' vs ' || coalesce(cast(baseline_median_er as varchar), 'NULL')",
         ),
     ]
 
 
-def _contract() -> Suite:
-    formula_expectations, formula_violations = formula_contract(RELATION)
+def contract() -> Suite:
+    """The blocking suite, built from the vocabularies the seed holds now."""
     violations = [
-        *formula_violations,
+        formula_contract(RELATION),
         *_week_violations(),
         *_er_violations(),
         *_recommendation_violations(),
@@ -104,30 +86,19 @@ def _contract() -> Suite:
         relation=RELATION,
         select=with_violations(violations),
         description=(
-            "Contract, blocking: one row per brand, platform, pillar, format and ISO week "
-            "(a Monday, matching iso_year and iso_week); vocabularies; posts >= posts_with_er; "
-            "medians present exactly when posts have an ER; recommendation scale|keep|stop, "
-            "only with a baseline, on the right side of it; one ER formula per table."
+            "Contract, blocking: week_start a Monday matching iso_year and iso_week; median "
+            "and mean ER present exactly when posts have an ER; a lift only with both medians; "
+            "scale never below the baseline, stop never above it; one ER formula per table. "
+            "(dbt: key, not-null, vocabularies, >= 0, baseline and recommendation rules.)"
         ),
         blocking=True,
         key_columns=KEY_COLUMNS,
-        expectations=(
-            *not_null(*KEY_COLUMNS, "iso_year", "iso_week", "posts", "posts_with_er"),
-            unique_together(*KEY_COLUMNS),
-            in_set("platform", PLATFORMS),
-            in_set("pillar", PILLARS),
-            in_set("format", FORMATS),
-            in_set("recommendation", RECOMMENDATIONS),
-            between("iso_week", 1, 53),
-            *(between(c, min_value=0) for c in ("posts", "posts_with_er", "baseline_posts")),
-            *(between(c, min_value=0) for c in ERS),
-            *formula_expectations,
-            *(v.expectation for v in violations),
-        ),
+        expectations=tuple(v.expectation for v in violations),
     )
 
 
-def _plausibility() -> Suite:
+def plausibility() -> Suite:
+    """The warning suite: bounds and dates."""
     return plausibility_suite(
         name="marts_mart_pillar_performance_plausibility",
         relation=RELATION,
@@ -142,6 +113,6 @@ def _plausibility() -> Suite:
     )
 
 
-MART_PILLAR_PERFORMANCE = _contract()
-MART_PILLAR_PERFORMANCE_PLAUSIBILITY = _plausibility()
+MART_PILLAR_PERFORMANCE = contract()
+MART_PILLAR_PERFORMANCE_PLAUSIBILITY = plausibility()
 SUITES = (MART_PILLAR_PERFORMANCE, MART_PILLAR_PERFORMANCE_PLAUSIBILITY)

@@ -11,19 +11,36 @@ average is no longer engagement but a unit or join error (reach in thousands, sn
 ER by followers has no upper bound: a post that travels beyond the audience (a viral reel on a
 50-follower account) legitimately scores thousands of percent. A headline ER is bounded when
 its formula is by reach or by impressions.
+
+The formulas are the ``er_formula`` vocabulary of the dbt seed (data_quality/vocabularies.py):
+``by_<denominator>``, whose rate column is ``er_by_<denominator>``. dbt tests that er_formula
+holds one of them; these suites recompute the headline ER for each.
 """
 
 from __future__ import annotations
 
-from data_quality.spec import Expect, Suite, Violation, between, in_set, not_null, with_violations
-from data_quality.suites.engagement.vocabulary import ER_FORMULAS
+from collections.abc import Mapping
+
+from data_quality.spec import Expect, Suite, Violation, between, with_violations
+from data_quality.vocabularies import sql_list, term, vocabulary
 
 ER_MAX_PERCENT = 1000
 
-RATES = {"er_by_reach": "reach", "er_by_followers": "followers", "er_by_impressions": "impressions"}
-"""Each rate and its denominator."""
 
-BOUNDED_FORMULAS = ("by_reach", "by_impressions")
+def denominators() -> dict[str, str]:
+    """Each formula of the vocabulary and its denominator column (``by_reach`` -> ``reach``)."""
+    return {f: f.removeprefix("by_") for f in vocabulary("er_formula")}
+
+
+def rates() -> dict[str, str]:
+    """Each rate column and its denominator (``er_by_reach`` -> ``reach``)."""
+    return {f"er_{f}": denominator for f, denominator in denominators().items()}
+
+
+def bounded_formulas() -> tuple[str, ...]:
+    """The formulas whose rate ``ER_MAX_PERCENT`` bounds: by reach and by impressions."""
+    return (term("er_formula", "by_reach"), term("er_formula", "by_impressions"))
+
 
 # Relative tolerance when a rate is recomputed: DuckDB and dbt may round the last bit apart.
 _TOLERANCE = 1e-9
@@ -46,68 +63,58 @@ def differs(actual: str, expected: str) -> str:
     )
 
 
-def headline_sql(by_reach: str, by_followers: str, by_impressions: str) -> str:
-    """The rate ``er_formula`` names, among the three given expressions."""
-    return (
-        f"case er_formula when 'by_reach' then {by_reach} "
-        f"when 'by_followers' then {by_followers} "
-        f"when 'by_impressions' then {by_impressions} end"
-    )
+def headline_sql(by_formula: Mapping[str, str]) -> str:
+    """The rate ``er_formula`` names, among the expressions given per formula (NULL for a
+    formula outside the vocabulary)."""
+    cases = " ".join(f"when '{f}' then {expression}" for f, expression in by_formula.items())
+    return f"case er_formula {cases} end"
 
 
-def formula_contract(relation: str) -> tuple[list[Expect], list[Violation]]:
-    """``er_formula`` and its version: present, from the allowed set, one pair per table.
+def formula_contract(relation: str) -> Violation:
+    """One ``er_formula`` and version per table (dbt tests that both are present and that the
+    formula is in its vocabulary).
 
     The pair the table mostly carries is taken as its formula, so the rows flagged are the
     odd ones out and their values show which formula slipped in.
     """
     pair = "er_formula || '/' || er_formula_version"
-    expectations = [
-        *not_null("er_formula", "er_formula_version"),
-        in_set("er_formula", ER_FORMULAS),
-    ]
-    mixed = Violation(
-        "er_formula_mixed_in_table",
-        f"{pair} <> (select mode({pair}) from {relation})",
-        pair,
+    return Violation(
+        "er_formula_mixed_in_table", f"{pair} <> (select mode({pair}) from {relation})", pair
     )
-    return expectations, [mixed]
 
 
-def rates_contract(key: str) -> tuple[list[Expect], list[Violation]]:
-    """Rates never negative; each NULL where its denominator is missing or 0 (never 0 in
-    disguise); the headline ER is the rate ``er_formula`` names. ``key`` shows the row."""
-    expectations = [between(c, min_value=0) for c in (*RATES, "er_headline")]
+def rates_contract(key: str) -> list[Violation]:
+    """Each rate NULL where its denominator is missing or 0 (never 0 in disguise); the headline
+    ER is the rate ``er_formula`` names. ``key`` shows the row. (dbt tests them non-negative.)"""
     violations = [
         Violation(
             f"{rate}_without_{denominator}",
             f"{rate} is not null and coalesce({denominator}, 0) = 0",
             key,
         )
-        for rate, denominator in RATES.items()
+        for rate, denominator in rates().items()
     ]
+    headline = headline_sql({f: f"er_{f}" for f in denominators()})
     violations.append(
-        Violation(
-            "er_headline_not_er_formula",
-            differs("er_headline", headline_sql(*RATES)),
-            key,
-        )
+        Violation("er_headline_not_er_formula", differs("er_headline", headline), key)
     )
-    return expectations, violations
+    return violations
 
 
 def rates_plausible(
-    rate_columns: tuple[str, ...] = ("er_by_reach", "er_by_impressions"),
+    rate_columns: tuple[str, ...] | None = None,
     headline_columns: tuple[str, ...] = ("er_headline",),
 ) -> tuple[list[Expect], list[Violation]]:
-    """``ER_MAX_PERCENT`` on rates by reach or impressions, and on headline-formula columns
-    when the formula is one of those two (the derived column shows the offending value)."""
+    """``ER_MAX_PERCENT`` on the rates of the bounded formulas (``rate_columns``, by default
+    every one), and on headline-formula columns when the formula is one of them (the derived
+    column shows the offending value)."""
+    if rate_columns is None:
+        rate_columns = tuple(f"er_{f}" for f in bounded_formulas())
     expectations = [between(c, 0, ER_MAX_PERCENT) for c in rate_columns]
-    formulas = ", ".join(f"'{f}'" for f in BOUNDED_FORMULAS)
     violations = [
         Violation(
             f"{column}_above_bound",
-            f"er_formula in ({formulas}) and {column} > {ER_MAX_PERCENT}",
+            f"er_formula in {sql_list(bounded_formulas())} and {column} > {ER_MAX_PERCENT}",
             column,
         )
         for column in headline_columns
@@ -121,7 +128,7 @@ def plausibility_suite(
     key_columns: tuple[str, ...],
     description: str,
     date_expectations: tuple[Expect, ...],
-    rate_columns: tuple[str, ...] = ("er_by_reach", "er_by_impressions"),
+    rate_columns: tuple[str, ...] | None = None,
     headline_columns: tuple[str, ...] = ("er_headline",),
 ) -> Suite:
     """The warning suite every engagement mart has: its dates not after today and its rates

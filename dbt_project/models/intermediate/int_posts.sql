@@ -1,6 +1,6 @@
 -- Every social post of the six platforms, with its brand, its publication time in UTC and in
--- the brand's time zone (seeds/brands.csv), and what its text and link carry: hashtags, UTM
--- parameters and the A/B-test tag (#ab_<dimension>_<experiment>_<variant>, see
+-- the brand's time zone (model brands, from config/brands.yaml), and what its text and link
+-- carry: hashtags, UTM parameters and the A/B-test tag (#ab_<dimension>_<experiment>_<variant>, see
 -- docs/engagement_marts.md), and the account's followers on the publication date (UTC), the
 -- denominator of ER by followers for every snapshot of the post, with the basis of that count
 -- (observed, reconstructed, nearest, current: int_account_followers_daily). Classification (pillar,

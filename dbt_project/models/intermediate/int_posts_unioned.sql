@@ -1,5 +1,5 @@
 -- The six platforms' posts in one shape (see intermediate/platforms/int_<platform>__posts).
-{%- set platforms = ['facebook', 'instagram', 'linkedin', 'x', 'youtube', 'tiktok'] %}
+{%- set platforms = vocabulary('platform') %}
 {%- for platform in platforms %}
 {{ 'union all' if not loop.first }}
 select

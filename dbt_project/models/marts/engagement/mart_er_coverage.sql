@@ -1,7 +1,7 @@
 -- One row per brand and platform: how many posts have each engagement rate, the headline's
 -- share, and on what basis the followers behind ER by followers rest. The availability matrix
 -- of docs/engagement_marts.md, measured on the data instead of asserted.
-{%- set bases = ['observed', 'reconstructed', 'nearest', 'current'] %}
+{%- set bases = vocabulary('followers_basis') %}
 with posts as (
     select * from {{ ref('fct_post_performance') }}
 ),

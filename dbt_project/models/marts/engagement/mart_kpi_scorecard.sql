@@ -16,9 +16,9 @@
 -- UGC: X only (inbound mentions not written by the brand); NULL for the other platforms,
 -- whose ingested APIs give no UGC signal.
 {%- set ugc_platforms = ['x'] %}
-{%- set platforms = ['facebook', 'instagram', 'linkedin', 'x', 'youtube', 'tiktok'] %}
+{%- set platforms = vocabulary('platform') %}
 {%- set social_groups = ['Organic Social', 'Paid Social', 'Organic Video', 'Paid Video'] %}
-{%- set review_platforms = ['google_business', 'trustpilot'] %}
+{%- set review_platforms = vocabulary('review_site') %}
 
 with period_types as (
     select {{ dbt.string_literal('week') }} as period_type
