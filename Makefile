@@ -32,16 +32,14 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 
-# The dbt manifest the Dagster definitions are built from, parsed again when a dbt file changes
-# (tests prepare their own at session start; `dagster dev` prepares it too).
-DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
-MANIFEST := dbt_project/target/manifest.json
-
-$(MANIFEST): $(STAMP) $(DBT_FILES)
-	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+# The dbt manifest the Dagster definitions are built from is prepared by the commands
+# themselves (orchestration/dbt_project.py): the demo parses the project before its runs,
+# `dagster dev` (make ui) as DbtProject.prepare_if_dev does, the tests at session start.
+# PULSE_WAREHOUSE (default data/warehouse.duckdb), PULSE_PUBLISHED and PULSE_DLT_DIR say where
+# the files are; the code reads them once (orchestration/defs/warehouse.py).
 
 # DAILY_DAYS: days replayed one ingestion a day after the backfill (default: the demo's own).
-demo: install $(MANIFEST)
+demo: install
 	$(BIN)/python -m orchestration.demo $(if $(DAILY_DAYS),--daily-days $(DAILY_DAYS))
 
 lint: install
@@ -54,7 +52,7 @@ test: lint
 sandbox: install
 	$(BIN)/python -m sandbox serve --port $(SANDBOX_PORT)
 
-ui: install $(MANIFEST)
+ui: install
 	$(BIN)/python -m orchestration.ui --port 3000 --sandbox-port $(SANDBOX_PORT)
 
 docs: install

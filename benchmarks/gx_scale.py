@@ -11,7 +11,6 @@ runner Dagster uses, and prints rows/s and the process's peak RSS. Run it with d
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import tempfile
 import time
@@ -92,7 +91,6 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--chunk-rows", type=int, default=250_000)
     args = parser.parse_args()
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.duckdb"
         t0 = time.perf_counter()

@@ -1,6 +1,8 @@
 """Run one source without Dagster: ``python -m ingestion.run <source> --db data/x.duckdb``.
 
 The Dagster asset builds the same source in its body; this runner is for local runs and tests.
+The DuckDB file is always given (``--db``): the runner has no default warehouse of its own,
+so it never writes to the pipeline's warehouse by accident.
 Sources are looked up by name in ``ingestion.catalogue.SOURCES`` (the one list of sources),
 so a new source needs no runner of its own. Tokens and keys come from the environment or
 ``.dlt/secrets.toml``.
@@ -22,7 +24,7 @@ from ingestion.catalogue import source_named
 
 def run_source(
     name: str,
-    destination_path: str | Path = "data/warehouse.duckdb",
+    destination_path: str | Path,
     dataset: str | None = None,
     *,
     pipeline_name: str | None = None,
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     """CLI: ``<source>``, ``--db``, ``--dataset``, ``--pipeline``, ``--base-url``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("source", choices=[s.name for s in catalogue.SOURCES])
-    parser.add_argument("--db", default="data/warehouse.duckdb")
+    parser.add_argument("--db", required=True, help="the DuckDB file to load into")
     parser.add_argument("--dataset", default=None, help="default: raw_<source>")
     parser.add_argument("--pipeline", default=None, help="default: the source name")
     parser.add_argument(

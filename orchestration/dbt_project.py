@@ -1,9 +1,13 @@
 """The dbt project the Dagster assets are built from, and the preparation of its manifest.
 
-The manifest is prepared before the definitions load: under ``dagster dev`` (as
-``DbtProject.prepare_if_dev`` does), by ``make`` for the demo and the UI (a target rebuilt when
-a dbt file changes), by the test session's start for the tests (``prepare``). Kept apart from
+The manifest is prepared (``dbt parse``, as ``DbtProject.preparer.prepare`` does) before the
+definitions load: under ``dagster dev`` by ``dbt_project`` itself (``prepare_if_dev``), by the
+demo before its runs, by the test session's start for the tests. Kept apart from
 ``defs/transform.py``, whose import already needs the manifest.
+
+The parse gets the same ``--vars`` as the builds (the warehouse file, ``Warehouse.dbt_vars``):
+dbt keeps its partial parse only while those are unchanged, and the nodes' database is the
+file's name, so a manifest parsed for another file is parsed again, never reused.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ from functools import cache
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.settings import DBT_PROJECT_DIR, dbt_executable, warehouse_path
+from orchestration.defs.warehouse import Warehouse, warehouse_from_env
+from orchestration.settings import DBT_PROJECT_DIR, dbt_executable
 
 
 def _project() -> DbtProject:
-    warehouse_path()  # exports PULSE_WAREHOUSE for the profile
     return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
@@ -45,8 +49,10 @@ def dbt_cli() -> DbtCliResource:
     )
 
 
-def prepare() -> None:
+def prepare(warehouse: Warehouse | None = None) -> None:
     """Parse the project now (``dbt parse``), whatever the manifest's age: what
-    ``DbtProject.preparer.prepare`` does, with this virtualenv's dbt."""
-    project = _project()
-    dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    ``DbtProject.preparer.prepare`` does, with this virtualenv's dbt, for ``warehouse``
+    (default: the one the environment names)."""
+    warehouse = warehouse or warehouse_from_env()
+    args = ["parse", "--quiet", *warehouse.dbt_vars()]
+    dbt_cli().cli(args, target_path=_project().target_path).wait()

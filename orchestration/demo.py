@@ -1,10 +1,12 @@
 """``make demo``: the whole warehouse on the sandbox, through the same Dagster definitions.
 
-Generates the sandbox world if missing, serves it on loopback, points the sources at it, then
-lives the world's last days the way a production warehouse lives them (``orchestration.replay``):
-a backfill ``--daily-days`` days before the world's last day, every source's daily ingestion on
-each following day with the sandbox clock advancing, then one build on the last day
-(``transform_and_publish``: GX gates, ``dbt build``, GX suites, publication).
+Parses the dbt project (the manifest the definitions are built from, for the warehouse the
+environment names), generates the sandbox world if missing, serves it on loopback, points the
+sources at it, then lives the world's last days the way a production warehouse lives them
+(``orchestration.replay``): a backfill ``--daily-days`` days before the world's last day,
+every source's daily ingestion on each following day with the sandbox clock advancing, then
+one build on the last day (``transform_and_publish``: GX gates, ``dbt build``, GX suites,
+publication).
 
 ``fct_post_metrics_daily`` then holds real daily series and the recent posts of every platform
 have their D+1 and D+7 values. The sandbox is stopped and the demo prints what was built and
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.replay import BUILD_JOB, INGEST_JOB, Replay, replay
-from orchestration.settings import PROJECT_ROOT, published_path, warehouse_path
+from orchestration.settings import PROJECT_ROOT
 
 DEMO_PSEUDONYMISATION_KEY = "demo-only-key-not-for-production"
 
@@ -35,12 +37,13 @@ def _step(message: str) -> None:
     print(f"\n==> {message}", flush=True)
 
 
-def point_sources_at(base_url: str) -> None:
-    """Send every source to the sandbox with the sandbox's test credentials."""
+def sandbox_env(base_url: str) -> dict[str, str]:
+    """The environment that sends every source to the sandbox with the sandbox's test
+    credentials (and the demo's pseudonymisation key, unless one is set)."""
     from sandbox.credentials import source_env
 
-    os.environ.update(source_env(base_url))
-    os.environ.setdefault("PULSE_PSEUDONYMISATION_KEY", DEMO_PSEUDONYMISATION_KEY)
+    key = os.environ.get("PULSE_PSEUDONYMISATION_KEY") or DEMO_PSEUDONYMISATION_KEY
+    return {**source_env(base_url), "PULSE_PSEUDONYMISATION_KEY": key}
 
 
 def sandbox_clock(base_url: str, action: str = "", **params: Any) -> dict[str, str]:
@@ -110,14 +113,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    from orchestration.dbt_project import prepare
+    from orchestration.defs.warehouse import warehouse_from_env
     from sandbox.server import ensure_world, run_in_thread
 
     started = time.monotonic()
+    warehouse = warehouse_from_env()
+    _step(f"dbt manifest (dbt parse) for {warehouse.file}")
+    prepare(warehouse)
     _step(f"sandbox world: {args.world}")
     ensure_world(Path(args.world))
     _step(f"starting the sandbox on 127.0.0.1:{args.port}")
     with run_in_thread(Path(args.world), port=args.port) as base_url:
-        point_sources_at(base_url)
+        # The dlt sources read their configuration from the environment (dlt's documented
+        # provider), here and in the replay's forked workers: this CLI's own process is
+        # pointed at the sandbox it serves, and nothing else is.
+        os.environ.update(sandbox_env(base_url))
         _step(
             f"replay: backfill {args.daily_days} days before the world's last day, then one "
             "day at a time (every source, one run each), then the build"
@@ -132,12 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     _step("sandbox stopped")
     build = done.build
     failed_checks = build.failed_checks if build else []
-    published = published_path()
+    published = warehouse.published_file
     rows = mart_rows(published)
     print(f"\nCommunity Pulse demo finished in {time.monotonic() - started:.0f} s")
     print(f"  run:            {'succeeded' if done.ok else 'FAILED (see the log above)'}")
     _summarise(done)
-    print(f"  warehouse:      {warehouse_path()}  (written by the pipeline)")
+    print(f"  warehouse:      {warehouse.file}  (written by the pipeline)")
     print(f"  published marts:{published}  (open this one read-only)")
     print("  rows per mart:")
     for table, count in rows.items():

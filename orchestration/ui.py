@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.demo import point_sources_at
+from orchestration.demo import sandbox_env
 from orchestration.settings import PROJECT_ROOT
 
 
@@ -22,17 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bin_dir = Path(sys.executable).parent
     sandbox = None
+    env = dict(os.environ)
     if not args.no_sandbox:
         sandbox = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "serve", "--port", str(args.sandbox_port)],
             cwd=PROJECT_ROOT,
         )
-        point_sources_at(f"http://127.0.0.1:{args.sandbox_port}")
+        env |= sandbox_env(f"http://127.0.0.1:{args.sandbox_port}")
     try:
         return subprocess.call(
             [str(bin_dir / "dagster"), "dev", "-w", "workspace.yaml", "-p", str(args.port)],
             cwd=PROJECT_ROOT,
-            env=os.environ,
+            env=env,  # the sandbox's settings go to the Dagster process only
         )
     except KeyboardInterrupt:
         return 0

@@ -232,7 +232,7 @@ def reputation_alerts_sensor(
     if not records or records[0].storage_id <= cursor.event:
         return SkipReason("no new publication of the marts")
     try:
-        alerts = read_alerts(lambda: duckdb.connect(warehouse.published, read_only=True))
+        alerts = read_alerts(lambda: duckdb.connect(str(warehouse.published_file), read_only=True))
     except duckdb.Error as error:  # being replaced, or not there yet: next tick
         return SkipReason(f"published marts unreadable: {type(error).__name__}")
     new = [a for a in alerts if a.alert_key not in cursor.sent]

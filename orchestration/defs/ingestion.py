@@ -1,7 +1,7 @@
 """dlt sources as Dagster assets: one asset per raw table, keyed ``[dataset, table]``.
 
 The keys equal the dbt sources' keys (see ``transform.PulseDbtTranslator``), so Dagster draws
-lineage from each API table to the marts built on it. One ``@dlt_assets`` per source, in the
+lineage from each API table to the marts built on it. One multi-asset per source, in the
 source's own group, so each can run (and fail) on its own schedule.
 
 A source holds the warehouse only while it loads: its state is read from the warehouse and its
@@ -15,18 +15,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import dlt
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, AssetSpec, MaterializeResult
-from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    MaterializeResult,
+    multi_asset,
+)
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator
 from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.common.pipeline import LoadInfo
 
 from ingestion.catalogue import SOURCES, Source
 from orchestration.defs.warehouse import Warehouse
-from orchestration.settings import dlt_pipelines_dir, warehouse_path
 
 
 class PulseDltTranslator(DagsterDltTranslator):
-    """``[dataset, table]`` keys, no phantom upstream assets, one group per source."""
+    """``[dataset, table]`` keys, no phantom upstream assets, one group per source, and the
+    DuckDB destination named without a pipeline (see ``build_source_assets``)."""
 
     def __init__(self, source: Source) -> None:
         self.source = source
@@ -36,17 +43,22 @@ class PulseDltTranslator(DagsterDltTranslator):
         table = data.resource.table_name
         table = table if isinstance(table, str) else data.resource.name
         return spec.replace_attributes(
-            key=AssetKey([self.source.dataset, table]), deps=[], group_name=self.source.group
+            key=AssetKey([self.source.dataset, table]),
+            deps=[],
+            group_name=self.source.group,
+            kinds={"dlt", "duckdb"},
+            metadata={**spec.metadata, "dagster/storage_kind": "duckdb"},
         )
 
 
-def pipeline_for(source: Source) -> dlt.Pipeline:
-    """The dlt pipeline of ``source``, writing its dataset into the warehouse file."""
+def pipeline_for(source: Source, warehouse: Warehouse) -> dlt.Pipeline:
+    """The dlt pipeline of ``source``, writing its dataset into ``warehouse``'s file and
+    keeping its state in the warehouse's pipelines folder."""
     return dlt.pipeline(
         pipeline_name=source.name,
-        destination=dlt.destinations.duckdb(str(warehouse_path())),
+        destination=dlt.destinations.duckdb(str(warehouse.file)),
         dataset_name=source.dataset,
-        pipelines_dir=str(dlt_pipelines_dir()),
+        pipelines_dir=str(warehouse.pipelines_dir),
         progress=dlt.progress.log(dump_system_stats=False),
     )
 
@@ -54,21 +66,21 @@ def pipeline_for(source: Source) -> dlt.Pipeline:
 def build_source_assets(source: Source) -> AssetsDefinition:
     """The assets of one source. The dlt source built here only describes its tables (the
     factories need no secret to be built); the one that runs is built in the asset body, so
-    a missing token fails that source's run with a clear message, not the code location."""
+    a missing token fails that source's run with a clear message, not the code location.
+    What ``@dlt_assets`` does, without its pipeline: the pipeline (where the warehouse is)
+    is built in the body from the ``warehouse`` resource, never when the code loads."""
     factory = source.factory
-
     translator = PulseDltTranslator(source)
+    specs = [
+        translator.get_asset_spec(DltResourceTranslatorData(resource=r, pipeline=None))
+        for r in factory().selected_resources.values()
+    ]
 
-    @dlt_assets(
-        dlt_source=factory(),
-        dlt_pipeline=pipeline_for(source),
-        name=f"{source.name}_source",
-        dagster_dlt_translator=translator,
-    )
+    @multi_asset(specs=specs, name=f"{source.name}_source", can_subset=True)
     def _assets(
         context: AssetExecutionContext, dlt: DagsterDltResource, warehouse: Warehouse
     ) -> Iterator[Any]:
-        dlt_source, pipeline = factory(), pipeline_for(source)
+        dlt_source, pipeline = factory(), pipeline_for(source, warehouse)
         resources = {
             translator.get_asset_spec(
                 DltResourceTranslatorData(resource=r, pipeline=pipeline)

@@ -6,6 +6,7 @@ after each successful build.
 """
 
 import os
+from pathlib import Path
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
@@ -15,7 +16,7 @@ from orchestration.settings import DUCKDB_POOL
 MARTS_SCHEMA = "marts"
 
 
-def publish_marts(warehouse_file: str, published_file: str) -> dict[str, int]:
+def publish_marts(warehouse_file: Path, published_file: Path) -> dict[str, int]:
     """Copy every table of the ``marts`` schema into ``published_file``; rows per table."""
     import duckdb
 
@@ -63,8 +64,8 @@ def published_marts_asset(mart_keys: list[AssetKey]):
     )
     def published_marts(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         with warehouse.slot("publish the marts", context.log.info):
-            rows = publish_marts(warehouse.path, warehouse.published)
-        context.log.info(f"published {len(rows)} marts to {warehouse.published}")
-        return MaterializeResult(metadata={"path": warehouse.published, **rows})
+            rows = publish_marts(warehouse.file, warehouse.published_file)
+        context.log.info(f"published {len(rows)} marts to {warehouse.published_file}")
+        return MaterializeResult(metadata={"path": str(warehouse.published_file), **rows})
 
     return published_marts

@@ -51,7 +51,8 @@ def dbt_models(
 ) -> Iterator[Any]:
     """``dbt build``: models and their tests in dependency order, so a failing test stops
     the models built on it. Unit tests check the SQL, not the data: CI runs them
-    (tests/dbt), production runs skip them, as dbt recommends."""
+    (tests/dbt), production runs skip them, as dbt recommends. The warehouse file goes to the
+    profile as a dbt variable, for this invocation only."""
     with warehouse.slot("dbt build", context.log.info):
-        args = ["build", "--exclude-resource-type", "unit_test"]
+        args = ["build", "--exclude-resource-type", "unit_test", *warehouse.dbt_vars()]
         yield from dbt.cli(args, context=context).stream()

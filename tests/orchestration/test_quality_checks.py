@@ -87,13 +87,13 @@ def _with(df: pd.DataFrame, row: int, **values: object) -> pd.DataFrame:
 def _bad_marts() -> dict[str, pd.DataFrame]:
     """One contract breach and one implausible value per mart."""
     posts = TABLES["marts.fct_post_performance"][0]()
-    posts = _with(posts, 0, platform="myspace")
+    posts = _with(posts, 2, er_headline=0.32)
     posts = _with(posts, 1, latest_snapshot_date=future(5))
     days = TABLES["marts.fct_account_daily"][0]()
-    days = pd.concat([days, days.iloc[[1]]], ignore_index=True)
+    days = _with(days, 2, followers_source=None)
     days = _with(days, 3, date_day=future(3))
     weeks = TABLES["marts.mart_pillar_performance"][0]()
-    weeks = _with(weeks, 2, recommendation="maybe")
+    weeks = _with(weeks, 1, recommendation="scale")
     next_monday = future(9) - timedelta(days=future(9).weekday())  # 3 to 9 days ahead
     weeks = _with(weeks, 4, week_start=next_monday)
     return {
@@ -104,13 +104,13 @@ def _bad_marts() -> dict[str, pd.DataFrame]:
 
 
 EXPECTED_FAILURES = {
-    _contract("fct_post_performance"): "ExpectColumnValuesToBeInSet(platform)",
+    _contract("fct_post_performance"): "ExpectColumnValuesToBeNull(er_headline_not_er_formula)",
     _plausibility("fct_post_performance"): "ExpectColumnValuesToBeBetween(latest_snapshot_date)",
-    _contract("fct_account_daily"): (
-        "ExpectCompoundColumnsToBeUnique(platform, account_id, date_day)"
-    ),
+    _contract("fct_account_daily"): "ExpectColumnValuesToBeNull(followers_without_source)",
     _plausibility("fct_account_daily"): "ExpectColumnValuesToBeBetween(date_day)",
-    _contract("mart_pillar_performance"): "ExpectColumnValuesToBeInSet(recommendation)",
+    _contract("mart_pillar_performance"): (
+        "ExpectColumnValuesToBeNull(recommendation_against_baseline)"
+    ),
     _plausibility("mart_pillar_performance"): "ExpectColumnValuesToBeBetween(week_start)",
 }
 
