@@ -4,7 +4,8 @@ A record that does not match what a resource expects (missing key, id that is no
 unparseable timestamp, count that is not an integer) must neither break the whole load nor
 vanish: it is written, with the reason and its raw payload, to the ``quarantine`` table of the
 same dataset, counted and logged by name. Resources build rows with the ``req_*``/``opt_*``
-helpers, which raise :class:`InvalidRecord`, and hand failures to :class:`Quarantine`.
+helpers, which raise :class:`InvalidRecord`, and hand each failure on as a :class:`Bad` record,
+which ``ingestion.accounts.AccountLoop`` turns into a row of :class:`Quarantine`.
 
 The table is merged on (source, resource, record_id, quarantine_date): a bad record seen again
 the same day is not duplicated; seen again the next day it gets a new row (it is still bad).
@@ -17,6 +18,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -72,6 +74,24 @@ def reason_of(exc: Exception) -> str:
     if isinstance(exc, InvalidRecord):
         return str(exc)
     return f"unexpected shape ({type(exc).__name__}: {exc})"
+
+
+@dataclass(frozen=True)
+class Bad:
+    """A record a resource could not turn into a row, and why; ``AccountLoop`` quarantines it.
+
+    ``error`` is the row builder's exception (its reason is ``reason_of``) or a reason already
+    written; ``record`` is the payload to keep, redacted first where it holds personal data.
+    """
+
+    record: Any
+    error: Exception | str
+    fetched_at: datetime
+    record_id: str | None = None
+
+    @property
+    def reason(self) -> str:
+        return self.error if isinstance(self.error, str) else reason_of(self.error)
 
 
 def _get(record: Mapping[str, Any], key: str) -> Any:

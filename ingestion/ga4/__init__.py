@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,15 +21,20 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from ingestion.http import SourceError, retry_policy
-from ingestion.quarantine import InvalidRecord, Quarantine
-from ingestion.tables import SCHEMA_CONTRACT, arrow_schema, merge_hints, merge_resource
+from ingestion.accounts import AccountLoop
+from ingestion.http import ApiClient, RetryPolicy, SourceError
+from ingestion.quarantine import Bad, InvalidRecord, Quarantine
+from ingestion.tables import SCHEMA_CONTRACT, arrow_schema, merge_hints
 from pulse_config.registry import load_registry
 
 from . import helpers as h
 from . import settings as s
 
 logger = logging.getLogger(__name__)
+
+RUNS_HINTS = dlt.mark.make_hints(
+    **merge_hints(s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE], s.RUNS_TABLE)
+)
 
 
 def traffic_columns(dimensions: Sequence[str], metrics: Sequence[str]) -> dict[str, Any]:
@@ -43,6 +49,84 @@ def traffic_columns(dimensions: Sequence[str], metrics: Sequence[str]) -> dict[s
     return cols
 
 
+@dataclass
+class Ga4Run:
+    """The resolved report of one ``ga4_source()`` and its client, built on first use."""
+
+    access_token: str | None
+    base_url: str
+    policy: RetryPolicy
+    dimensions: tuple[str, ...]
+    metrics: tuple[str, ...]
+    start_date: str | None
+    backfill_days: int
+    restatement_days: int
+    page_size: int
+    _client: ApiClient | None = None
+
+    def client(self) -> ApiClient:
+        if self._client is None:
+            if not self.access_token:
+                raise SourceError(
+                    s.SOURCE_NAME,
+                    "-",
+                    "no access token: set SOURCES__GA4__ACCESS_TOKEN or sources.ga4.access_token",
+                )
+            self._client = h.make_client(self.access_token, self.base_url, self.policy)
+        return self._client
+
+    def tables(self) -> dict[str, tuple[Sequence[str], dict[str, Any]]]:
+        """(primary key, columns) of ``traffic_daily`` (every dimension is in the key) and of
+        ``report_runs``."""
+        key = ["property_id", *(h.snake(d) for d in self.dimensions)]
+        return {
+            s.TRAFFIC_TABLE: (key, traffic_columns(self.dimensions, self.metrics)),
+            s.RUNS_TABLE: (s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE]),
+        }
+
+
+def traffic_daily(run: Ga4Run, brand_id: str, prop: str) -> Iterator[Any]:
+    """Daily rows per date x dimensions, from the restatement window to today; one
+    ``report_runs`` row per property and day (quota, row count, sampling flags)."""
+    client = run.client()
+    state = dlt.current.resource_state().setdefault("last_run_date", {})
+    if prop in state:
+        start = (date.fromisoformat(state[prop]) - timedelta(days=run.restatement_days)).isoformat()
+    else:
+        start = run.start_date or f"{max(0, run.backfill_days - 1)}daysAgo"
+    fetched, last = None, {}
+    pages = h.run_report(client, prop, start, "today", run.dimensions, run.metrics, run.page_size)
+    for answer, data in pages:
+        fetched, last = answer.fetched_at, data
+        yield from _page(data, prop, brand_id, answer.fetched_at)
+    if fetched is None:
+        return
+    try:
+        first_day = date.fromisoformat(start)
+    except ValueError:  # "NdaysAgo": relative to the server's today
+        first_day = fetched.date() - timedelta(days=max(0, run.backfill_days - 1))
+    row = _run_row(last, prop, brand_id, first_day, fetched, run.restatement_days)
+    yield dlt.mark.with_hints(row, RUNS_HINTS, create_table_variant=True)
+    state[prop] = fetched.date().isoformat()
+
+
+def _page(data: dict[str, Any], prop: str, brand_id: str, fetched_at: Any) -> Iterator[Any]:
+    """The rows of one report page; a row that does not match the headers is ``Bad``."""
+    names = [d.get("name") for d in data.get("dimensionHeaders") or []]
+    headers = [m for m in data.get("metricHeaders") or [] if isinstance(m, dict)]
+    currency = (data.get("metadata") or {}).get("currencyCode")
+    for raw in data.get("rows") or []:
+        try:
+            rec = h.row_record(raw, names, headers)
+        except InvalidRecord as exc:
+            yield Bad(raw, exc, fetched_at, record_id=h.row_id(prop, raw))
+            continue
+        rec.update(
+            property_id=prop, brand_id=brand_id, currency_code=currency, fetched_at=fetched_at
+        )
+        yield rec
+
+
 @dlt.source(
     name=s.SOURCE_NAME, section=s.SOURCE_NAME, max_table_nesting=0, schema_contract=SCHEMA_CONTRACT
 )
@@ -55,13 +139,8 @@ def ga4_source(
     start_date: str | None = None,
     backfill_days: int = s.BACKFILL_DAYS,
     restatement_days: int = s.RESTATEMENT_DAYS,
-    page_size: int = s.PAGE_SIZE,
-    max_attempts: int = s.MAX_ATTEMPTS,
-    max_total_wait_s: float = s.MAX_TOTAL_WAIT_S,
-    backoff_base_s: float = s.BACKOFF_BASE_S,
-    backoff_max_s: float = s.BACKOFF_MAX_S,
-    request_timeout_s: float = s.REQUEST_TIMEOUT_S,
     registry_path: str | None = None,
+    _http: s.Ga4Http | None = None,
 ) -> Sequence[DltResource]:
     """GA4 properties of the brand registry (or ``property_ids``), incrementally by date.
 
@@ -73,86 +152,38 @@ def ga4_source(
         dimensions / metrics: the report; every dimension is part of the merge key.
         start_date: first run only, ``YYYY-MM-DD`` (else ``backfill_days`` before today).
         restatement_days: days before the previous run's date re-pulled each run.
-        page_size: runReport ``limit`` (GA4 max 250 000).
-        max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s:
-            retry policy per request (429 RESOURCE_EXHAUSTED, 5xx, timeouts).
         registry_path: brand registry file (default ``PULSE_BRANDS`` or config/brands.yaml).
+        _http: retry policy per request (429 RESOURCE_EXHAUSTED, 5xx, timeouts) and
+            ``page_size``, the runReport ``limit`` (GA4 max 250 000): ``settings.Ga4Http``, set
+            as ``sources.ga4.max_attempts`` etc.
     """
+    http = _http or s.Ga4Http()
     registry = load_registry(registry_path)
     accounts = registry.accounts(s.REGISTRY_KEY)
     if property_ids is not None:
         accounts = [(registry.brand_of(s.REGISTRY_KEY, p), p) for p in property_ids]
     dims = tuple(dimensions or s.DIMENSIONS)
-    mets = tuple(metrics or s.METRICS)
     if "date" not in dims:
         raise ValueError("ga4: the report needs the 'date' dimension (it dates every row)")
-    policy = retry_policy(
-        max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
+    run = Ga4Run(
+        access_token,
+        base_url,
+        http.policy(),
+        dims,
+        tuple(metrics or s.METRICS),
+        start_date,
+        backfill_days,
+        restatement_days,
+        http.page_size_within(s.MAX_PAGE_SIZE),
     )
-    columns = traffic_columns(dims, mets)
-    schema = arrow_schema(columns)
-    runs_hints = dlt.mark.make_hints(
-        **merge_hints(s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE], s.RUNS_TABLE)
-    )
-    quarantine = Quarantine(s.SOURCE_NAME)
+    tables = run.tables()
+    schema = arrow_schema(tables[s.TRAFFIC_TABLE][1])
 
-    def traffic_daily() -> Iterator[Any]:
-        """Daily rows per date x dimensions, from the restatement window to today; one
-        ``report_runs`` row per property and day (quota, row count, sampling flags)."""
-        if not access_token:
-            raise SourceError(
-                s.SOURCE_NAME,
-                "-",
-                "no access token: set SOURCES__GA4__ACCESS_TOKEN or sources.ga4.access_token",
-            )
-        client = h.make_client(access_token, base_url, policy)
-        state = dlt.current.resource_state().setdefault("last_run_date", {})
-        for brand_id, prop in accounts:
-            if prop in state:
-                first = date.fromisoformat(state[prop]) - timedelta(days=restatement_days)
-                start = first.isoformat()
-            else:
-                start = start_date or f"{max(0, backfill_days - 1)}daysAgo"
-            fetched, last = None, {}
-            for answer, data in h.run_report(
-                client, prop, start, "today", dims, mets, min(page_size, s.MAX_PAGE_SIZE)
-            ):
-                fetched, last = answer.fetched_at, data
-                yield from _page(data, prop, brand_id, answer.fetched_at)
-            if fetched is None:
-                continue
-            try:
-                first_day = date.fromisoformat(start)
-            except ValueError:  # "NdaysAgo": relative to the server's today
-                first_day = fetched.date() - timedelta(days=max(0, backfill_days - 1))
-            row = _run_row(last, prop, brand_id, first_day, fetched, restatement_days)
-            yield dlt.mark.with_hints(row, runs_hints, create_table_variant=True)
-            state[prop] = fetched.date().isoformat()
-        quarantine.summary(s.TRAFFIC_TABLE)
+    def arrow(_table: str, rows: list[dict[str, Any]]) -> pa.Table:
+        return pa.Table.from_pylist(rows, schema=schema)
 
-    def _page(data: dict[str, Any], prop: str, brand_id: str, fetched_at: Any) -> Iterator[Any]:
-        names = [d.get("name") for d in data.get("dimensionHeaders") or []]
-        headers = [m for m in data.get("metricHeaders") or [] if isinstance(m, dict)]
-        currency = (data.get("metadata") or {}).get("currencyCode")
-        batch: list[dict[str, Any]] = []
-        for raw in data.get("rows") or []:
-            try:
-                rec = h.row_record(raw, names, headers)
-            except InvalidRecord as exc:
-                yield quarantine.row(
-                    s.TRAFFIC_TABLE, raw, str(exc), fetched_at, record_id=h.row_id(prop, raw)
-                )
-                continue
-            rec.update(
-                property_id=prop, brand_id=brand_id, currency_code=currency, fetched_at=fetched_at
-            )
-            batch.append(rec)
-        if batch:
-            yield pa.Table.from_pylist(batch, schema=schema)
-
-    pk = ["property_id", *(h.snake(d) for d in dims)]
-    runs = {s.RUNS_TABLE: (s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE])}
-    return [merge_resource(traffic_daily, s.TRAFFIC_TABLE, pk, columns, runs)]
+    loop = AccountLoop(accounts, Quarantine(s.SOURCE_NAME), arrow, tables)
+    return loop.resources(run, (traffic_daily,), {s.TRAFFIC_TABLE: (s.RUNS_TABLE,)})
 
 
 def _run_row(

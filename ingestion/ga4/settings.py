@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
-    BACKOFF_BASE_S,
-    BACKOFF_MAX_S,
-    MAX_ATTEMPTS,
-    MAX_TOTAL_WAIT_S,
-    REQUEST_TIMEOUT_S,
-)
+from dlt.common.configuration import configspec
+
+from ingestion.http import HttpConfig
 from ingestion.tables import BOOL, DATE_KEY, DOUBLE, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "ga4"
@@ -93,3 +89,11 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     ),
     RUNS_TABLE: ("property_id", "snapshot_date"),
 }
+
+
+@configspec
+class Ga4Http(HttpConfig):
+    """GA4's retry policy and page size (``sources.ga4.max_attempts`` etc.); ``page_size`` is
+    the runReport ``limit`` (at most ``MAX_PAGE_SIZE``)."""
+
+    page_size: int | None = PAGE_SIZE

@@ -20,19 +20,18 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from ingestion.http import ApiClient, RetryPolicy, retry_policy
+from ingestion.accounts import AccountLoop, declared
+from ingestion.http import ApiClient, RetryPolicy
 from ingestion.incremental import since_label, source_state
 from ingestion.privacy import Pseudonymiser, lazy_pseudonymiser
-from ingestion.quarantine import InvalidRecord, Quarantine, parse_timestamp
-from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras, merge_resource
-from pulse_config.registry import load_registry
+from ingestion.quarantine import BAD_RECORD, Bad, InvalidRecord, Quarantine, parse_timestamp
+from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras
+from pulse_config.registry import Registry, load_registry
 
 from . import helpers as h
 from . import settings as s
 
 logger = logging.getLogger(__name__)
-
-BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError)
 
 
 @dataclass
@@ -46,7 +45,6 @@ class Options:
     page_size: int
     lookback_hours: float
     policy: RetryPolicy
-    locations: list[tuple[str | None, str]]
 
 
 @dataclass
@@ -54,7 +52,6 @@ class GbpRun:
     """Per-run state: the lazily built client and hasher, and page summaries seen so far."""
 
     options: Options
-    quarantine: Quarantine = field(default_factory=lambda: Quarantine(s.SOURCE_NAME))
     summaries: dict[str, tuple[dict[str, Any], datetime]] = field(default_factory=dict)
     _client: ApiClient | None = None
     hasher: Callable[[], Pseudonymiser] = field(init=False)
@@ -78,8 +75,82 @@ def _arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:
     return arrow_table_with_extras(s.COLUMNS[table], records)
 
 
-def _resource(fn: Any, name: str) -> DltResource:
-    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name])
+def locations_of(registry: Registry, locations: list[str] | None) -> list[tuple[str | None, str]]:
+    """(brand_id, location) of the registry, or of the given names (brand None if unknown)."""
+    if locations is None:
+        return list(registry.accounts(s.REGISTRY_KEY))
+    pairs: list[tuple[str | None, str]] = []
+    for loc in locations:
+        try:
+            pairs.append((registry.brand_of(s.REGISTRY_KEY, loc), loc))
+        except KeyError:
+            pairs.append((None, loc))
+    return pairs
+
+
+def reviews(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
+    """Reviews by ``updateTime desc`` back to the cursor minus the lookback (all at first).
+
+    Merged on ``review_name``: a review answered later comes back with its reply.
+    """
+    hasher = run.hasher()  # fail before any request if no key is configured
+    cursors = source_state("cursors")
+    lookback = timedelta(hours=run.options.lookback_hours)
+    since = parse_timestamp(cursors[location]) - lookback if cursors.get(location) else None
+    newest: datetime | None = None
+    count = 0
+    for answer, body in h.review_pages(run.client(location), location, run.options.page_size):
+        run.summaries.setdefault(location, (body, answer.fetched_at))
+        raw_reviews = body.get("reviews") or []
+        if not isinstance(raw_reviews, list):
+            raw_reviews = [raw_reviews]  # quarantined below, record by record
+        reached = False
+        for raw in raw_reviews:
+            try:
+                row = h.review_row(raw, location, brand_id, answer.fetched_at, hasher)
+            except BAD_RECORD as exc:
+                rid = raw.get("name") if isinstance(raw, dict) else None
+                rid = rid if isinstance(rid, str) and rid else None
+                yield Bad(h.redact_review(raw, hasher), exc, answer.fetched_at, record_id=rid)
+                continue
+            if since is not None and row["update_time"] < since:
+                reached = True
+                break  # ordered by updateTime desc: everything after is older
+            newest = max(newest or row["update_time"], row["update_time"])
+            count += 1
+            yield row
+        if reached:
+            break
+    if newest is not None and (
+        not cursors.get(location) or parse_timestamp(cursors[location]) < newest
+    ):
+        cursors[location] = newest.isoformat()
+    logger.info("%s: %s: %d reviews (since %s)", s.SOURCE_NAME, location, count, since_label(since))
+
+
+def location_review_stats(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
+    """Daily snapshot of each location's averageRating and totalReviewCount."""
+    if location in run.summaries:
+        body, fetched_at = run.summaries[location]
+    else:  # the reviews resource did not run (or not yet): one small page is enough
+        answer = run.client(location).request(
+            "GET",
+            f"{location}/reviews",
+            account=location,
+            params={"pageSize": 1, "orderBy": s.ORDER_BY},
+        )
+        body, fetched_at = answer.json(), answer.fetched_at
+    try:
+        if not isinstance(body, dict):
+            raise InvalidRecord(f"page is a {type(body).__name__}, not an object")
+        row = h.stats_row(body, location, brand_id, fetched_at)
+    except BAD_RECORD as exc:
+        summary = (
+            {k: v for k, v in body.items() if k != "reviews"} if isinstance(body, dict) else body
+        )
+        yield Bad(summary, exc, fetched_at, record_id=location)
+        return
+    yield row
 
 
 @dlt.source(
@@ -90,15 +161,10 @@ def google_business_source(
     pseudonymisation_key: str | None = dlt.secrets.value,
     base_url: str = s.DEFAULT_BASE_URL,
     api_version: str = s.DEFAULT_API_VERSION,
-    page_size: int = s.PAGE_SIZE,
     lookback_hours: float = s.LOOKBACK_HOURS,
     locations: list[str] | None = None,
-    max_attempts: int = s.MAX_ATTEMPTS,
-    max_total_wait_s: float = s.MAX_TOTAL_WAIT_S,
-    backoff_base_s: float = s.BACKOFF_BASE_S,
-    backoff_max_s: float = s.BACKOFF_MAX_S,
-    request_timeout_s: float = s.REQUEST_TIMEOUT_S,
     registry_path: str | None = None,
+    _http: s.GoogleBusinessHttp | None = None,
 ) -> Sequence[DltResource]:
     """Reviews and daily rating snapshots of every registry location, incrementally.
 
@@ -109,133 +175,25 @@ def google_business_source(
             ``PULSE_PSEUDONYMISATION_KEY``); checked at extract time.
         base_url: API host, e.g. ``http://127.0.0.1:8765/google_business`` for the sandbox.
         api_version: path version prefix (``v4``; v1-v3 are retired and answer 404).
-        page_size: ``pageSize`` (the API maximum, 50, is the default).
         lookback_hours: reviews are re-listed back to the last run's newest updateTime minus
             this, so a late reply (which moves updateTime) is always picked up.
         locations: explicit ``accounts/{a}/locations/{l}`` names instead of the registry's.
-        max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s:
-            retry policy per request (429 quota, 5xx, timeouts; Retry-After honoured).
         registry_path: brand registry file (default ``PULSE_BRANDS`` or config/brands.yaml).
+        _http: retry policy per request (429 quota, 5xx, timeouts; Retry-After honoured) and
+            ``page_size``, the ``pageSize`` (API maximum 50): ``settings.GoogleBusinessHttp``,
+            set as ``sources.google_business.max_attempts`` etc.
     """
-    registry = load_registry(registry_path)
-    if locations is None:
-        pairs: list[tuple[str | None, str]] = list(registry.accounts(s.REGISTRY_KEY))
-    else:
-        pairs = []
-        for loc in locations:
-            try:
-                pairs.append((registry.brand_of(s.REGISTRY_KEY, loc), loc))
-            except KeyError:
-                pairs.append((None, loc))
-    run = GbpRun(
-        Options(
-            access_token=access_token,
-            pseudonymisation_key=pseudonymisation_key,
-            base_url=base_url,
-            api_version=api_version,
-            page_size=min(page_size, s.PAGE_SIZE),
-            lookback_hours=lookback_hours,
-            policy=retry_policy(
-                max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
-            ),
-            locations=pairs,
-        )
+    http = _http or s.GoogleBusinessHttp()
+    options = Options(
+        access_token=access_token,
+        pseudonymisation_key=pseudonymisation_key,
+        base_url=base_url,
+        api_version=api_version,
+        page_size=http.page_size_within(s.PAGE_SIZE),
+        lookback_hours=lookback_hours,
+        policy=http.policy(),
     )
-
-    def reviews() -> Iterator[Any]:
-        """Reviews by ``updateTime desc`` back to the cursor minus the lookback (all at first).
-
-        Merged on ``review_name``: a review answered later comes back with its reply.
-        """
-        yield from _reviews(run)
-
-    def location_review_stats() -> Iterator[Any]:
-        """Daily snapshot of each location's averageRating and totalReviewCount."""
-        yield from _stats(run)
-
-    return [_resource(fn, fn.__name__) for fn in (reviews, location_review_stats)]
-
-
-def _reviews(run: GbpRun) -> Iterator[Any]:
-    resource = "reviews"
-    hasher = run.hasher()  # fail before any request if no key is configured
-    cursors = source_state("cursors")
-    lookback = timedelta(hours=run.options.lookback_hours)
-    for brand_id, location in run.options.locations:
-        since = parse_timestamp(cursors[location]) - lookback if cursors.get(location) else None
-        client = run.client(location)
-        newest: datetime | None = None
-        count = 0
-        for answer, body in h.review_pages(client, location, run.options.page_size):
-            run.summaries.setdefault(location, (body, answer.fetched_at))
-            batch: list[dict[str, Any]] = []
-            reached = False
-            raw_reviews = body.get("reviews") or []
-            if not isinstance(raw_reviews, list):
-                raw_reviews = [raw_reviews]  # quarantined below, record by record
-            for raw in raw_reviews:
-                try:
-                    row = h.review_row(raw, location, brand_id, answer.fetched_at, hasher)
-                except BAD_RECORD as exc:
-                    reason = str(exc) if isinstance(exc, InvalidRecord) else repr(exc)
-                    rid = raw.get("name") if isinstance(raw, dict) else None
-                    yield run.quarantine.row(
-                        resource,
-                        h.redact_review(raw, hasher),
-                        reason,
-                        answer.fetched_at,
-                        record_id=rid if isinstance(rid, str) and rid else None,
-                    )
-                    continue
-                if since is not None and row["update_time"] < since:
-                    reached = True
-                    break  # ordered by updateTime desc: everything after is older
-                newest = max(newest or row["update_time"], row["update_time"])
-                batch.append(row)
-            if batch:
-                count += len(batch)
-                yield _arrow(resource, batch)
-            if reached:
-                break
-        if newest is not None and (
-            not cursors.get(location) or parse_timestamp(cursors[location]) < newest
-        ):
-            cursors[location] = newest.isoformat()
-        logger.info(
-            "%s: %s: %d reviews (since %s)",
-            s.SOURCE_NAME,
-            location,
-            count,
-            since_label(since),
-        )
-    run.quarantine.summary(resource)
-
-
-def _stats(run: GbpRun) -> Iterator[Any]:
-    resource = "location_review_stats"
-    out: list[dict[str, Any]] = []
-    for brand_id, location in run.options.locations:
-        if location in run.summaries:
-            body, fetched_at = run.summaries[location]
-        else:  # the reviews resource did not run (or not yet): one small page is enough
-            answer = run.client(location).request(
-                "GET",
-                f"{location}/reviews",
-                account=location,
-                params={"pageSize": 1, "orderBy": s.ORDER_BY},
-            )
-            body, fetched_at = answer.json(), answer.fetched_at
-        try:
-            if not isinstance(body, dict):
-                raise InvalidRecord(f"page is a {type(body).__name__}, not an object")
-            out.append(h.stats_row(body, location, brand_id, fetched_at))
-        except BAD_RECORD as exc:
-            summary = (
-                {k: v for k, v in body.items() if k != "reviews"}
-                if isinstance(body, dict)
-                else body
-            )
-            yield run.quarantine.row(resource, summary, str(exc), fetched_at, record_id=location)
-    if out:
-        yield _arrow(resource, out)
-    run.quarantine.summary(resource)
+    pairs = locations_of(load_registry(registry_path), locations)
+    tables = declared(s.PRIMARY_KEYS, s.COLUMNS)
+    loop = AccountLoop(pairs, Quarantine(s.SOURCE_NAME), _arrow, tables)
+    return loop.resources(GbpRun(options), (reviews, location_review_stats))

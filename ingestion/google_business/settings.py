@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
-    BACKOFF_BASE_S,
-    MAX_ATTEMPTS,
-    REQUEST_TIMEOUT_S,
-)
+from dlt.common.configuration import configspec
+
+from ingestion.http import HttpConfig
 from ingestion.tables import BOOL, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "google_business"
@@ -22,10 +20,6 @@ ORDER_BY = "updateTime desc"
 # Reviews are re-listed back to (cursor - lookback): a reply or an edit moves a review's
 # updateTime to the top of the list, the lookback absorbs clock skew and equal timestamps.
 LOOKBACK_HOURS = 48
-
-# Retry defaults for production (per-minute quota: a minute's wait is normal); tests pass small.
-MAX_TOTAL_WAIT_S = 600.0
-BACKOFF_MAX_S = 120.0
 
 STAR_RATINGS = {
     "STAR_RATING_UNSPECIFIED": None,
@@ -77,3 +71,17 @@ KNOWN_REVIEW_FIELDS = frozenset(
     {"name", "reviewId", "reviewer", "starRating", "comment", "createTime", "updateTime",
      "reviewReply"}
 )  # fmt: skip
+
+
+@configspec
+class GoogleBusinessHttp(HttpConfig):
+    """Google Business Profile's retry policy and page size
+    (``sources.google_business.max_attempts`` etc.).
+
+    The quota is per minute, so a minute's wait is normal: a shorter sleep budget and backoff
+    ceiling than the shared defaults. ``page_size`` is ``pageSize`` (at most 50).
+    """
+
+    max_total_wait_s: float = 600.0
+    backoff_max_s: float = 120.0
+    page_size: int | None = PAGE_SIZE

@@ -16,7 +16,7 @@ from typing import Any
 from ingestion.http import RetryPolicy
 from ingestion.incremental import advance_cursor, relist_since, since_label, source_state
 from ingestion.privacy import lazy_pseudonymiser
-from ingestion.quarantine import BAD_RECORD, Quarantine, reason_of
+from ingestion.quarantine import BAD_RECORD, Bad
 from pulse_config.registry import Registry
 
 from . import rows
@@ -51,11 +51,11 @@ class Snapshot:
 
 @dataclass
 class Listing:
-    """The posts of one organization listed this run: rows, refs and quarantine items."""
+    """The posts of one organization listed this run: rows, refs and the bad records."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     refs: list[rows.PostRef] = field(default_factory=list)
-    bad: list[Any] = field(default_factory=list)
+    bad: list[Bad] = field(default_factory=list)
 
 
 class LinkedInRun:
@@ -64,7 +64,6 @@ class LinkedInRun:
     def __init__(self, options: LinkedInOptions, registry: Registry) -> None:
         self.options = options
         self.registry = registry
-        self.quarantine = Quarantine(s.SOURCE_NAME)
         self._client: LinkedInClient | None = None
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._snapshots: dict[str, Snapshot] = {}
@@ -132,11 +131,7 @@ class LinkedInRun:
                 try:
                     row, ref = rows.post(raw, organization_id, answer.fetched_at)
                 except BAD_RECORD as exc:
-                    listing.bad.append(
-                        self.quarantine.row(
-                            "linkedin_posts", raw, reason_of(exc), answer.fetched_at
-                        )
-                    )
+                    listing.bad.append(Bad(raw, exc, answer.fetched_at))
                     continue
                 if since is not None and ref.last_modified_at < since:
                     reached_since = True

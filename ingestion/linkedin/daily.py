@@ -23,13 +23,13 @@ asked; a request's range spans its posts' ranges, its start clamped to [today - 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ingestion.incremental import chunks
-from ingestion.quarantine import BAD_RECORD, reason_of
+from ingestion.quarantine import BAD_RECORD, Bad
 
 from . import rows
 from . import settings as s
@@ -115,7 +115,7 @@ def _values(element: Any) -> dict[str, Any]:
 def fetch_batch(
     run: LinkedInRun, org_id: str, batch: Sequence[Ask], today: date, out: list[dict[str, Any]]
 ) -> Iterator[Any]:
-    """One request for up to STATS_BATCH posts; rows appended to ``out``, bad ones quarantined."""
+    """One request for up to STATS_BATCH posts; rows appended to ``out``, bad ones yielded."""
     start, end = request_range(batch, today)
     answer = run.client.get(
         "/rest/organizationalEntityShareStatistics",
@@ -137,9 +137,7 @@ def fetch_batch(
             values = _values(element)
         except BAD_RECORD as exc:
             rid = f"{urn}/{rows.range_start(element)}"
-            yield run.quarantine.row(
-                RESOURCE, element, reason_of(exc), answer.fetched_at, record_id=rid
-            )
+            yield Bad(element, exc, answer.fetched_at, record_id=rid)
             continue
         out.append(
             {
@@ -151,43 +149,32 @@ def fetch_batch(
             }
         )
     for urn in sorted(wanted.keys() - seen):
-        yield run.quarantine.row(
-            RESOURCE,
-            {"post_urn": urn},
-            "no daily statistics returned for this post",
-            answer.fetched_at,
-            record_id=urn,
-        )
+        reason = "no daily statistics returned for this post"
+        yield Bad({"post_urn": urn}, reason, answer.fetched_at, record_id=urn)
 
 
-Arrow = Callable[[str, list[dict[str, Any]]], Any]
-
-
-def post_statistics_daily(run: LinkedInRun, arrow: Arrow) -> Iterator[Any]:
-    """The daily series of the organizations' posts, per the plan above."""
+def linkedin_post_statistics_daily(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:
+    """Each post's own daily share statistics up to D+28 (rebuilds ages before a snapshot)."""
     state = run.state(STATE)
-    for _brand, org_id in run.organizations():
-        today = run.now(org_id).date()
-        asks, kept = plan(state.get(org_id), run.posts(org_id).refs, today)
-        asks.sort(key=lambda a: (a.first, a.post_urn))
-        out: list[dict[str, Any]] = []
-        requests = 0
-        for batch in chunks(asks, s.STATS_BATCH):
-            requests += 1
-            yield from fetch_batch(run, org_id, batch, today, out)
-        for row in out:
-            post = kept.get(row["post_urn"])
-            if post is not None:
-                post["last"] = max(row["date"].isoformat(), post["last"] or "")
-        state[org_id] = {"run": today.isoformat(), "posts": kept}
-        if out:
-            yield arrow(RESOURCE, out)
-        logger.info(
-            "linkedin: organization %s: %s: %d posts in %d requests, %d days",
-            org_id,
-            RESOURCE,
-            len(asks),
-            requests,
-            len(out),
-        )
-    run.quarantine.summary(RESOURCE)
+    today = run.now(org_id).date()
+    asks, kept = plan(state.get(org_id), run.posts(org_id).refs, today)
+    asks.sort(key=lambda a: (a.first, a.post_urn))
+    out: list[dict[str, Any]] = []
+    requests = 0
+    for batch in chunks(asks, s.STATS_BATCH):
+        requests += 1
+        yield from fetch_batch(run, org_id, batch, today, out)
+    for row in out:
+        post = kept.get(row["post_urn"])
+        if post is not None:
+            post["last"] = max(row["date"].isoformat(), post["last"] or "")
+    state[org_id] = {"run": today.isoformat(), "posts": kept}
+    logger.info(
+        "linkedin: organization %s: %s: %d posts in %d requests, %d days",
+        org_id,
+        RESOURCE,
+        len(asks),
+        requests,
+        len(out),
+    )
+    yield from out

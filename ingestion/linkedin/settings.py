@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
-    BACKOFF_BASE_S,
-    BACKOFF_MAX_S,
-    MAX_ATTEMPTS,
-    MAX_TOTAL_WAIT_S,
-    REQUEST_TIMEOUT_S,
-)
+from dlt.common.configuration import configspec
+
+from ingestion.http import HttpConfig
 from ingestion.tables import BOOL, DATE_KEY, DOUBLE, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "linkedin"
@@ -42,10 +38,6 @@ DAILY_MIN_AGE_DAYS = 2  # ... and at least 2 days ago (else 400 Invalid timeInte
 POST_SERIES_DAYS = 28
 NETWORK_EDGE_TYPE = "COMPANY_FOLLOWED_BY_MEMBER"
 MAX_PAGES = 10_000  # paging guard: a feed that never ends is a bug, not data
-
-# Retry defaults (ingestion.http's, imported above): LinkedIn throttles per application and
-# day (429 until midnight UTC), so a run insists a while with backoff but gives up within the
-# budget and says why.
 
 # Lifetime follower facets: API list name -> (facet name in the raw table, element key).
 FACETS = {
@@ -207,3 +199,15 @@ KNOWN_COMMENT_FIELDS = frozenset(
     {"id", "commentUrn", "$URN", "actor", "agent", "object", "message", "created",
      "lastModified", "likesSummary", "commentsSummary", "parentComment", "content"}
 )  # fmt: skip
+
+
+@configspec
+class LinkedInHttp(HttpConfig):
+    """LinkedIn's retry policy and page size (``sources.linkedin.max_attempts`` etc.).
+
+    The shared retry defaults hold: LinkedIn throttles per application and day (429 until
+    midnight UTC), so a run insists a while with backoff but gives up within the budget and
+    says why. ``page_size`` is the ``count`` of the posts and comments finders.
+    """
+
+    page_size: int | None = PAGE_SIZE

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
-    BACKOFF_BASE_S,
-    BACKOFF_MAX_S,
-    MAX_ATTEMPTS,
-    MAX_TOTAL_WAIT_S,
-    REQUEST_TIMEOUT_S,
-)
+from dlt.common.configuration import configspec
+
+from ingestion.http import HttpConfig
 from ingestion.tables import BOOL, DOUBLE, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "matomo"
@@ -113,3 +109,11 @@ KNOWN_VISIT_FIELDS = frozenset(
      "visitLocalTime", "visitLocalHour", "visitServerHour", "resolution", "operatingSystem",
      "browser", "browserName", "browserVersion", "deviceBrand", "deviceModel", "languageCode"}
 )  # fmt: skip
+
+
+@configspec
+class MatomoHttp(HttpConfig):
+    """Matomo's retry policy and page size (``sources.matomo.max_attempts`` etc.);
+    ``page_size`` is the ``filter_limit`` of one request."""
+
+    page_size: int | None = PAGE_SIZE

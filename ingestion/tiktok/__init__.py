@@ -21,15 +21,11 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
-from ingestion.http import Answer, ApiClient, RetryPolicy, retry_policy
+from ingestion.accounts import AccountLoop, declared
+from ingestion.http import Answer, ApiClient, RetryPolicy
 from ingestion.incremental import advance_cursor, relist_since, since_label, source_state
-from ingestion.quarantine import (
-    InvalidRecord,
-    Quarantine,
-    reason_of,
-    record_id_of,
-)
-from ingestion.tables import SCHEMA_CONTRACT, merge_resource
+from ingestion.quarantine import BAD_RECORD, Bad, Quarantine
+from ingestion.tables import SCHEMA_CONTRACT
 from pulse_config.registry import load_registry
 
 from . import helpers as h
@@ -37,17 +33,14 @@ from . import settings as s
 
 logger = logging.getLogger(__name__)
 
-# Anything a malformed record can make the row builders raise: quarantined, never fatal.
-BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError)
-
 
 @dataclass
 class Listing:
-    """Videos of one account listed this run: rows for both tables and quarantine items."""
+    """Videos of one account listed this run: rows for both tables and the bad records."""
 
     videos: list[dict[str, Any]] = field(default_factory=list)
     metrics: list[dict[str, Any]] = field(default_factory=list)
-    bad: list[Any] = field(default_factory=list)
+    bad: list[Bad] = field(default_factory=list)
 
 
 class TikTokRun:
@@ -66,12 +59,10 @@ class TikTokRun:
         window_days: int,
         page_size: int,
         video_fields: Sequence[str],
-        accounts: list[tuple[str, str]],
     ) -> None:
         self.tokens, self.token, self.base_url, self.policy = tokens, token, base_url, policy
         self.window = timedelta(days=window_days)
-        self.page_size, self.video_fields, self.accounts = page_size, video_fields, accounts
-        self.quarantine = Quarantine(s.SOURCE_NAME)
+        self.page_size, self.video_fields = page_size, video_fields
         self._clients: dict[str, ApiClient] = {}
         self._users: dict[str, Answer] = {}
         self._listings: dict[str, Listing] = {}
@@ -104,10 +95,7 @@ class TikTokRun:
                 try:
                     video, metrics, created = h.video_rows(raw, open_id, ans.fetched_at)
                 except BAD_RECORD as exc:
-                    item = self.quarantine.row(
-                        "tiktok_videos", raw, reason_of(exc), ans.fetched_at, record_id=_rid(raw)
-                    )
-                    out.bad.append(item)
+                    out.bad.append(Bad(raw, exc, ans.fetched_at))
                     continue
                 if since is not None and created < since:
                     continue
@@ -126,12 +114,28 @@ class TikTokRun:
         return out
 
 
-def _rid(raw: Any) -> str:
-    return record_id_of(raw, "id")
+def tiktok_accounts(run: TikTokRun, brand_id: str, open_id: str) -> Iterator[Any]:
+    """Daily snapshot of each account's followers, likes and video counts (user/info)."""
+    ans = run.user(open_id)
+    user = ans.json()["data"].get("user")
+    try:
+        row = h.account_row(user, open_id, brand_id, ans.fetched_at)
+    except BAD_RECORD as exc:
+        yield Bad(user, exc, ans.fetched_at, record_id=open_id)
+        return
+    yield row
 
 
-def _resource(fn: Any, name: str) -> DltResource:
-    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name])
+def tiktok_videos(run: TikTokRun, _brand: str, open_id: str) -> Iterator[Any]:
+    """Videos created since the cursor minus the window (all on the first run), by video_id."""
+    listing = run.listing(open_id)
+    yield from listing.bad
+    yield from listing.videos
+
+
+def tiktok_video_metrics(run: TikTokRun, _brand: str, open_id: str) -> Iterator[Any]:
+    """Lifetime view/like/comment/share counts of the listed videos, one snapshot a day."""
+    yield from run.listing(open_id).metrics
 
 
 @dlt.source(
@@ -142,14 +146,9 @@ def tiktok_source(
     access_token: str | None = dlt.secrets.value,
     base_url: str = s.DEFAULT_BASE_URL,
     metrics_window_days: int = s.METRICS_WINDOW_DAYS,
-    page_size: int = s.MAX_COUNT,
     video_fields: list[str] | None = None,
-    max_attempts: int = s.MAX_ATTEMPTS,
-    max_total_wait_s: float = s.MAX_TOTAL_WAIT_S,
-    backoff_base_s: float = s.BACKOFF_BASE_S,
-    backoff_max_s: float = s.BACKOFF_MAX_S,
-    request_timeout_s: float = s.REQUEST_TIMEOUT_S,
     registry_path: str | None = None,
+    _http: s.TikTokHttp | None = None,
 ) -> Sequence[DltResource]:
     """TikTok accounts of the brand registry (key ``tiktok`` = open_id), incrementally.
 
@@ -160,60 +159,27 @@ def tiktok_source(
         base_url: API host, ``https://open.tiktokapis.com`` (sandbox: ``http://host:port/tiktok``).
         metrics_window_days: videos younger than this are re-listed each run and get a fresh
             dated snapshot of their counts (all videos on the first run).
-        page_size: ``max_count`` of video/list (TikTok maximum 20).
         video_fields: video/list ``fields`` (default settings.VIDEO_FIELDS); extra fields are
             loaded as new columns of ``tiktok_videos``.
-        max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s:
-            retry policy per request (rate_limit_exceeded, internal_error, timeouts).
         registry_path: brand registry file (default ``PULSE_BRANDS`` or config/brands.yaml).
+        _http: retry policy per request (rate_limit_exceeded, internal_error, timeouts) and
+            ``page_size``, the ``max_count`` of video/list: ``settings.TikTokHttp``, set as
+            ``sources.tiktok.max_attempts`` etc.
     """
+    http = _http or s.TikTokHttp()
     run = TikTokRun(
         access_tokens,
         access_token,
         base_url,
-        retry_policy(
-            max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
-        ),
+        http.policy(),
         metrics_window_days,
-        page_size,
+        http.page_size_within(s.MAX_COUNT),
         tuple(video_fields or s.VIDEO_FIELDS),
-        load_registry(registry_path).accounts(s.REGISTRY_KEY),
     )
-    q = run.quarantine
-
-    def tiktok_accounts() -> Iterator[Any]:
-        """Daily snapshot of each account's followers, likes and video counts (user/info)."""
-        for brand_id, open_id in run.accounts:
-            ans = run.user(open_id)
-            user = ans.json()["data"].get("user")
-            try:
-                yield h.to_arrow(
-                    "tiktok_accounts", [h.account_row(user, open_id, brand_id, ans.fetched_at)]
-                )
-            except BAD_RECORD as exc:
-                yield q.row(
-                    "tiktok_accounts", user, reason_of(exc), ans.fetched_at, record_id=open_id
-                )
-        q.summary("tiktok_accounts")
-
-    def tiktok_videos() -> Iterator[Any]:
-        """Videos created since the cursor minus the window (all on the first run), by video_id."""
-        for _brand, open_id in run.accounts:
-            listing = run.listing(open_id)
-            yield from listing.bad
-            if listing.videos:
-                yield h.to_arrow("tiktok_videos", listing.videos)
-        q.summary("tiktok_videos")
-
-    def tiktok_video_metrics() -> Iterator[Any]:
-        """Lifetime view/like/comment/share counts of the listed videos, one snapshot a day."""
-        for _brand, open_id in run.accounts:
-            listing = run.listing(open_id)
-            for i in range(0, len(listing.metrics), s.ARROW_FLUSH_ROWS):
-                yield h.to_arrow(
-                    "tiktok_video_metrics", listing.metrics[i : i + s.ARROW_FLUSH_ROWS]
-                )
-
-    return [
-        _resource(fn, fn.__name__) for fn in (tiktok_accounts, tiktok_videos, tiktok_video_metrics)
-    ]
+    loop = AccountLoop(
+        load_registry(registry_path).accounts(s.REGISTRY_KEY),
+        Quarantine(s.SOURCE_NAME),
+        h.to_arrow,
+        declared(s.PRIMARY_KEYS, s.COLUMNS),
+    )
+    return loop.resources(run, (tiktok_accounts, tiktok_videos, tiktok_video_metrics))

@@ -1,16 +1,12 @@
-"""Constants of the TikTok source: endpoints, field lists, retry defaults, raw table columns."""
+"""Constants of the TikTok source: endpoints, field lists, HTTP settings, raw table columns."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
-    BACKOFF_BASE_S,
-    BACKOFF_MAX_S,
-    MAX_ATTEMPTS,
-    MAX_TOTAL_WAIT_S,
-    REQUEST_TIMEOUT_S,
-)
+from dlt.common.configuration import configspec
+
+from ingestion.http import HttpConfig
 from ingestion.tables import DATE_KEY, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "tiktok"
@@ -48,9 +44,6 @@ MAX_COUNT = 20  # Display API maximum per video/list page (more: invalid_params)
 # at D+28 (a video of any hour of day D is still inside on day D+28), the marts' last age.
 METRICS_WINDOW_DAYS = 29
 ARROW_FLUSH_ROWS = 20_000
-
-# Retry defaults (ingestion.http's, imported above) are sane for production (~600 requests/min
-# per endpoint); tests pass small ones.
 
 RETRY_CODES = frozenset({"rate_limit_exceeded", "internal_error"})
 AUTH_CODES = frozenset({"access_token_invalid", "scope_not_authorized"})
@@ -97,3 +90,14 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "tiktok_videos": ("video_id",),
     "tiktok_video_metrics": ("video_id", "snapshot_date"),
 }
+
+
+@configspec
+class TikTokHttp(HttpConfig):
+    """TikTok's retry policy and page size (``sources.tiktok.max_attempts`` etc.).
+
+    The shared retry defaults hold (about 600 requests a minute per endpoint);
+    ``page_size`` is the ``max_count`` of video/list (at most ``MAX_COUNT``).
+    """
+
+    page_size: int | None = MAX_COUNT

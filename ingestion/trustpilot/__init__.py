@@ -18,11 +18,12 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
-from ingestion.http import SourceAuthError, retry_policy
+from ingestion.accounts import AccountLoop, declared
+from ingestion.http import RetryPolicy, SourceAuthError
 from ingestion.incremental import advance_cursor, since_label, source_state
 from ingestion.privacy import lazy_pseudonymiser
-from ingestion.quarantine import Quarantine, parse_timestamp, reason_of
-from ingestion.tables import SCHEMA_CONTRACT, merge_resource
+from ingestion.quarantine import BAD_RECORD, Bad, Quarantine, parse_timestamp
+from ingestion.tables import SCHEMA_CONTRACT
 from pulse_config.registry import load_registry
 
 from . import rows
@@ -34,10 +35,22 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Listing:
-    """Reviews of one business unit listed this run (rows to load) and their quarantine items."""
+    """Reviews of one business unit listed this run: rows to load and the bad records."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
-    bad: list[Any] = field(default_factory=list)
+    bad: list[Bad] = field(default_factory=list)
+
+
+@dataclass
+class Options:
+    """Resolved source arguments."""
+
+    api_key: str | None
+    pseudonymisation_key: str | None
+    base_url: str
+    lookback_days: int
+    page_size: int
+    policy: RetryPolicy
 
 
 class TrustpilotRun:
@@ -47,23 +60,17 @@ class TrustpilotRun:
     load succeeds. Build a fresh source per run: the caches live with it.
     """
 
-    def __init__(self, options: dict[str, Any], registry_path: str | None) -> None:
+    def __init__(self, options: Options) -> None:
         self.options = options
-        self.registry = load_registry(registry_path)
-        self.quarantine = Quarantine(s.SOURCE_NAME)
         self._client: TrustpilotClient | None = None
-        self.hasher = lazy_pseudonymiser(options["pseudonymisation_key"], source=s.SOURCE_NAME)
+        self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._listings: dict[str, Listing] = {}
-
-    def units(self) -> list[tuple[str, str]]:
-        """(brand_id, business_unit_id) from the registry."""
-        return self.registry.accounts(s.REGISTRY_KEY)
 
     @property
     def client(self) -> TrustpilotClient:
         """Built on first use, so that building the source needs no secret."""
         if self._client is None:
-            key = self.options["api_key"]
+            key = self.options.api_key
             if not key:
                 raise SourceAuthError(
                     s.SOURCE_NAME,
@@ -71,7 +78,7 @@ class TrustpilotRun:
                     "no API key: set the secret sources.trustpilot.api_key "
                     "(env SOURCES__TRUSTPILOT__API_KEY)",
                 )
-            self._client = TrustpilotClient(key, self.options["base_url"], self.options["policy"])
+            self._client = TrustpilotClient(key, self.options.base_url, self.options.policy)
         return self._client
 
     def listing(self, brand_id: str, bu_id: str) -> Listing:
@@ -85,10 +92,10 @@ class TrustpilotRun:
         cursors = source_state("cursors")
         since: datetime | None = None
         if cursors.get(bu_id):
-            since = parse_timestamp(cursors[bu_id]) - timedelta(days=self.options["lookback_days"])
+            since = parse_timestamp(cursors[bu_id]) - timedelta(days=self.options.lookback_days)
         listing = Listing()
         seen: set[str] = set()
-        pages = self.client.review_pages(bu_id, self.options["page_size"])
+        pages = self.client.review_pages(bu_id, self.options.page_size)
         for answer in pages:
             body = answer.json()
             reviews = body.get("reviews") if isinstance(body, dict) else None
@@ -98,15 +105,8 @@ class TrustpilotRun:
             for raw in reviews:
                 try:
                     row = rows.review_row(raw, bu_id, brand_id, answer.fetched_at, hasher)
-                except rows.BAD_RECORD as exc:
-                    listing.bad.append(
-                        self.quarantine.row(
-                            "reviews",
-                            rows.redact(raw, hasher),
-                            reason_of(exc),
-                            answer.fetched_at,
-                        )
-                    )
+                except BAD_RECORD as exc:
+                    listing.bad.append(Bad(rows.redact(raw, hasher), exc, answer.fetched_at))
                     continue
                 if since is not None and row["created_at"] < since:
                     reached = True
@@ -128,8 +128,31 @@ class TrustpilotRun:
         return listing
 
 
-def _resource(fn: Any, name: str) -> DltResource:
-    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name])
+def business_units(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[Any]:
+    """Daily snapshot of each business unit: TrustScore, stars and review counts by star."""
+    answer = run.client.business_unit(bu_id)
+    raw = answer.json()
+    try:
+        row = rows.business_unit_row(raw, bu_id, brand_id, answer.fetched_at)
+    except BAD_RECORD as exc:
+        yield Bad(raw, exc, answer.fetched_at, record_id=bu_id)
+        return
+    yield row
+
+
+def reviews(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[Any]:
+    """Reviews with their company reply, newest first down to the cursor minus the lookback
+    (all on the first run); consumers and reply authors pseudonymised."""
+    listing = run.listing(brand_id, bu_id)
+    yield from listing.bad
+    yield from listing.rows
+
+
+def review_snapshots(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[Any]:
+    """Stars, likes and reply/edit flags of every review listed this run, dated by the
+    server clock (one row per review and day)."""
+    for row in run.listing(brand_id, bu_id).rows:
+        yield rows.snapshot_row(row)
 
 
 @dlt.source(
@@ -140,13 +163,8 @@ def trustpilot_source(
     pseudonymisation_key: str | None = dlt.secrets.value,
     base_url: str = s.DEFAULT_BASE_URL,
     lookback_days: int = s.LOOKBACK_DAYS,
-    page_size: int = s.PAGE_SIZE,
-    max_attempts: int = s.MAX_ATTEMPTS,
-    max_total_wait_s: float = s.MAX_TOTAL_WAIT_S,
-    backoff_base_s: float = s.BACKOFF_BASE_S,
-    backoff_max_s: float = s.BACKOFF_MAX_S,
-    request_timeout_s: float = s.REQUEST_TIMEOUT_S,
     registry_path: str | None = None,
+    _http: s.TrustpilotHttp | None = None,
 ) -> Sequence[DltResource]:
     """Business units of the brand registry (key ``trustpilot``) and their reviews, incrementally.
 
@@ -159,53 +177,21 @@ def trustpilot_source(
             ``http://127.0.0.1:PORT/trustpilot``.
         lookback_days: reviews created up to this many days before the newest loaded one are
             re-listed each run, so late company replies and edits update them (merge on id).
-        page_size: ``perPage`` (1-100).
-        max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s:
-            retry policy per request (429 with Retry-After, 5xx, timeouts, truncated pages).
         registry_path: brand registry file (default ``PULSE_BRANDS`` or config/brands.yaml).
+        _http: retry policy per request (429 with Retry-After, 5xx, timeouts, truncated pages)
+            and ``page_size``, the ``perPage`` (1-100): ``settings.TrustpilotHttp``, set as
+            ``sources.trustpilot.max_attempts`` etc.
     """
-    options = {
-        "api_key": api_key,
-        "pseudonymisation_key": pseudonymisation_key,
-        "base_url": base_url,
-        "lookback_days": lookback_days,
-        "page_size": max(1, min(page_size, s.PAGE_SIZE)),
-        "policy": retry_policy(
-            max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
-        ),
-    }
-    run = TrustpilotRun(options, registry_path)
-    q = run.quarantine
-
-    def business_units() -> Iterator[Any]:
-        """Daily snapshot of each business unit: TrustScore, stars and review counts by star."""
-        for brand_id, bu_id in run.units():
-            answer = run.client.business_unit(bu_id)
-            raw = answer.json()
-            try:
-                yield rows.business_unit_row(raw, bu_id, brand_id, answer.fetched_at)
-            except rows.BAD_RECORD as exc:
-                yield q.row(
-                    "business_units", raw, reason_of(exc), answer.fetched_at, record_id=bu_id
-                )
-        q.summary("business_units")
-
-    def reviews() -> Iterator[Any]:
-        """Reviews with their company reply, newest first down to the cursor minus the lookback
-        (all on the first run); consumers and reply authors pseudonymised."""
-        for brand_id, bu_id in run.units():
-            listing = run.listing(brand_id, bu_id)
-            yield from listing.bad
-            if listing.rows:
-                yield rows.arrow("reviews", listing.rows)
-        q.summary("reviews")
-
-    def review_snapshots() -> Iterator[Any]:
-        """Stars, likes and reply/edit flags of every review listed this run, dated by the
-        server clock (one row per review and day)."""
-        for brand_id, bu_id in run.units():
-            listing = run.listing(brand_id, bu_id)
-            if listing.rows:
-                yield rows.arrow("review_snapshots", [rows.snapshot_row(r) for r in listing.rows])
-
-    return [_resource(fn, fn.__name__) for fn in (business_units, reviews, review_snapshots)]
+    http = _http or s.TrustpilotHttp()
+    options = Options(
+        api_key=api_key,
+        pseudonymisation_key=pseudonymisation_key,
+        base_url=base_url,
+        lookback_days=lookback_days,
+        page_size=http.page_size_within(s.PAGE_SIZE),
+        policy=http.policy(),
+    )
+    units = load_registry(registry_path).accounts(s.REGISTRY_KEY)
+    tables = declared(s.PRIMARY_KEYS, s.COLUMNS)
+    loop = AccountLoop(units, Quarantine(s.SOURCE_NAME), rows.arrow, tables)
+    return loop.resources(TrustpilotRun(options), (business_units, reviews, review_snapshots))

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
-    BACKOFF_BASE_S,
-    BACKOFF_MAX_S,
-    MAX_ATTEMPTS,
-    MAX_TOTAL_WAIT_S,
-    REQUEST_TIMEOUT_S,
-)
+from dlt.common.configuration import configspec
+
+from ingestion.http import HttpConfig
 from ingestion.tables import BOOL, DATE_KEY, DOUBLE, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "trustpilot"
@@ -27,9 +23,6 @@ NEXT_PAGE_REL = "next-page"
 # update reviews already loaded, and their likes are snapshotted again.
 LOOKBACK_DAYS = 35
 MAX_PAGES = 10_000  # a guard against a server that always answers next-page
-
-# Retry defaults: ingestion.http's, imported above (the gateway's Retry-After wins when
-# present); tests pass small ones.
 
 THROTTLE_ERRORCODES = frozenset(
     {"policies.ratelimit.QuotaViolation", "policies.ratelimit.SpikeArrestViolation"}
@@ -127,3 +120,11 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "reviews": ("review_id",),
     "review_snapshots": ("review_id", "snapshot_date"),
 }
+
+
+@configspec
+class TrustpilotHttp(HttpConfig):
+    """Trustpilot's retry policy and page size (``sources.trustpilot.max_attempts`` etc.);
+    ``page_size`` is ``perPage`` (1-100)."""
+
+    page_size: int | None = PAGE_SIZE

@@ -16,8 +16,9 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
-from ingestion.http import retry_policy
-from ingestion.tables import SCHEMA_CONTRACT, arrow_table, merge_resource
+from ingestion.accounts import AccountLoop, declared
+from ingestion.quarantine import Quarantine
+from ingestion.tables import SCHEMA_CONTRACT, arrow_table
 from pulse_config.registry import load_registry
 
 from . import settings as s
@@ -29,8 +30,31 @@ def arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:
     return arrow_table(s.COLUMNS[table], records)
 
 
-def _resource(fn: Any, name: str) -> DltResource:
-    return merge_resource(fn, name, s.PRIMARY_KEYS[name], s.COLUMNS[name])
+def accounts(run: XRun, brand_id: str, user_id: str) -> Iterator[Any]:
+    """Daily snapshot of each brand account (followers, following, tweet and list counts)."""
+    yield run.account_snapshot(brand_id, user_id)
+
+
+def posts(run: XRun, _brand: str, user_id: str) -> Iterator[Any]:
+    """The brands' own tweets (posts and replies) since the cursor minus the window."""
+    listing = run.timeline(user_id)
+    yield from listing.bad
+    yield from listing.rows
+
+
+def post_metrics(run: XRun, _brand: str, user_id: str) -> Iterator[Any]:
+    """Lifetime public_metrics of the brands' recent tweets, one snapshot per day."""
+    yield from run.timeline(user_id).recent_snapshots()
+
+
+def mentions(run: XRun, _brand: str, user_id: str) -> Iterator[Any]:
+    """Tweets of other users mentioning a brand, since the last id seen (authors hashed)."""
+    yield from run.mentions(user_id)
+
+
+def replies(run: XRun, _brand: str, user_id: str) -> Iterator[Any]:
+    """Replies in the conversations of recent brand posts (fans' and the brand's own)."""
+    yield from run.replies(user_id)
 
 
 @dlt.source(
@@ -42,13 +66,8 @@ def x_source(
     base_url: str = s.DEFAULT_BASE_URL,
     metrics_window_days: int = s.METRICS_WINDOW_DAYS,
     conversation_window_days: int = s.CONVERSATION_WINDOW_DAYS,
-    page_size: int = s.PAGE_SIZE,
-    max_attempts: int = s.MAX_ATTEMPTS,
-    max_total_wait_s: float = s.MAX_TOTAL_WAIT_S,
-    backoff_base_s: float = s.BACKOFF_BASE_S,
-    backoff_max_s: float = s.BACKOFF_MAX_S,
-    request_timeout_s: float = s.REQUEST_TIMEOUT_S,
     registry_path: str | None = None,
+    _http: s.XHttp | None = None,
 ) -> Sequence[DltResource]:
     """X accounts of the brand registry, incrementally.
 
@@ -61,69 +80,22 @@ def x_source(
             (every post on the first run).
         conversation_window_days: conversations of posts younger than this are searched for
             replies (search/recent reaches 7 days back; replies come within 2 days).
-        page_size: ``max_results`` (X max 100).
-        max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s:
-            retry policy per request (429 waits for ``x-rate-limit-reset``, 5xx backs off).
         registry_path: brand registry file (default ``PULSE_BRANDS`` or config/brands.yaml).
+        _http: retry policy per request (429 waits for ``x-rate-limit-reset``, 5xx backs off)
+            and ``page_size``, the ``max_results`` (5-100): ``settings.XHttp``, set as
+            ``sources.x.max_attempts`` etc.
     """
+    http = _http or s.XHttp()
     options = XOptions(
         bearer_token=bearer_token,
         pseudonymisation_key=pseudonymisation_key,
         base_url=base_url,
         metrics_window_days=metrics_window_days,
         conversation_window_days=conversation_window_days,
-        page_size=max(5, min(page_size, s.PAGE_SIZE)),
-        policy=retry_policy(
-            max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s
-        ),
+        page_size=http.page_size_within(s.PAGE_SIZE, minimum=5),
+        policy=http.policy(),
     )
     run = XRun(options, load_registry(registry_path))
-
-    def accounts() -> Iterator[Any]:
-        """Daily snapshot of each brand account (followers, following, tweet and list counts)."""
-        out = []
-        for brand_id, user_id in run.accounts():
-            item = run.account_snapshot(brand_id, user_id)
-            if isinstance(item, dict):
-                out.append(item)
-            else:
-                yield item
-        if out:
-            yield arrow("accounts", out)
-        run.quarantine.summary("accounts")
-
-    def posts() -> Iterator[Any]:
-        """The brands' own tweets (posts and replies) since the cursor minus the window."""
-        for _brand, user_id in run.accounts():
-            listing = run.timeline(user_id)
-            yield from listing.bad
-            if listing.rows:
-                yield arrow("posts", listing.rows)
-        run.quarantine.summary("posts")
-
-    def post_metrics() -> Iterator[Any]:
-        """Lifetime public_metrics of the brands' recent tweets, one snapshot per day."""
-        for _brand, user_id in run.accounts():
-            snaps = run.timeline(user_id).recent_snapshots()
-            if snaps:
-                yield arrow("post_metrics", snaps)
-
-    def mentions() -> Iterator[Any]:
-        """Tweets of other users mentioning a brand, since the last id seen (authors hashed)."""
-        for _brand, user_id in run.accounts():
-            good, bad = run.mentions(user_id)
-            yield from bad
-            if good:
-                yield arrow("mentions", good)
-        run.quarantine.summary("mentions")
-
-    def replies() -> Iterator[Any]:
-        """Replies in the conversations of recent brand posts (fans' and the brand's own)."""
-        for _brand, user_id in run.accounts():
-            good, bad = run.replies(user_id)
-            yield from bad
-            if good:
-                yield arrow("replies", good)
-        run.quarantine.summary("replies")
-
-    return [_resource(fn, fn.__name__) for fn in (accounts, posts, post_metrics, mentions, replies)]
+    tables = declared(s.PRIMARY_KEYS, s.COLUMNS)
+    loop = AccountLoop(run.accounts(), Quarantine(s.SOURCE_NAME), arrow, tables)
+    return loop.resources(run, (accounts, posts, post_metrics, mentions, replies))

@@ -15,7 +15,7 @@ from typing import Any
 from ingestion.http import RetryPolicy, SourceError
 from ingestion.incremental import source_state
 from ingestion.privacy import Pseudonymiser, resolve_key
-from ingestion.quarantine import BAD_RECORD, Quarantine, parse_timestamp, reason_of
+from ingestion.quarantine import BAD_RECORD, Bad, parse_timestamp
 from pulse_config.registry import Registry
 
 from . import rows
@@ -42,13 +42,13 @@ class XOptions:
 
 @dataclass
 class Listing:
-    """One account's timeline this run: post rows, metric snapshots, quarantine items."""
+    """One account's timeline this run: post rows, metric snapshots, bad records."""
 
     now: datetime
     window_start: datetime | None  # None on the first run: every post gets a snapshot
     rows: list[dict[str, Any]] = field(default_factory=list)
     snaps: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)
-    bad: list[Any] = field(default_factory=list)
+    bad: list[Bad] = field(default_factory=list)
 
     def recent_snapshots(self) -> list[dict[str, Any]]:
         return [snap for created, snap in self.snaps if created >= (self.window_start or created)]
@@ -59,7 +59,6 @@ class XRun:
 
     def __init__(self, options: XOptions, registry: Registry) -> None:
         self.options, self.registry = options, registry
-        self.quarantine = Quarantine(s.SOURCE_NAME)
         self.brand_ids = {uid for _b, uid in registry.accounts(s.REGISTRY_KEY)}
         self._client: XClient | None = None
         self._person: rows.Person | None = None
@@ -101,24 +100,21 @@ class XRun:
             )
         return self._users[user_id]
 
-    def account_snapshot(self, brand_id: str, user_id: str) -> Any:
+    def account_snapshot(self, brand_id: str, user_id: str) -> dict[str, Any] | Bad:
         page = self.user(user_id)
         try:
             return rows.account_row(page.body.get("data"), brand_id, page.fetched_at)
         except BAD_RECORD as exc:
-            return self.quarantine.row(
-                "accounts", page.body, reason_of(exc), page.fetched_at, record_id=user_id
-            )
+            return Bad(page.body, exc, page.fetched_at, record_id=user_id)
 
-    def _tweets(self, resource: str, raw: Any, user_id: str, fetched_at: datetime) -> Any:
+    def _tweet(self, raw: Any, user_id: str, fetched_at: datetime) -> dict[str, Any] | Bad:
         try:
             return rows.tweet_row(raw, user_id, fetched_at, self.person, self.brand_ids)
         except BAD_RECORD as exc:
-            return self.quarantine.row(
-                resource, rows.redact(raw, self.person), reason_of(exc), fetched_at
-            )
+            return Bad(rows.redact(raw, self.person), exc, fetched_at)
 
-    def _partial(self, resource: str, page: Page) -> list[Any]:
+    @staticmethod
+    def _partial(page: Page) -> list[Bad]:
         """Top-level ``errors`` beside ``data`` (e.g. a referenced tweet deleted since)."""
         out = []
         for err in page.errors:
@@ -128,8 +124,7 @@ class XRun:
                 if isinstance(err, dict)
                 else f"unreadable error entry {err!r}"
             )
-            rid = str(rid) if rid else None
-            out.append(self.quarantine.row(resource, err, reason, page.fetched_at, record_id=rid))
+            out.append(Bad(err, reason, page.fetched_at, record_id=str(rid) if rid else None))
         return out
 
     def timeline(self, user_id: str) -> Listing:
@@ -154,18 +149,14 @@ class XRun:
         listing = Listing(now=now, window_start=window_start)
         path = f"2/users/{user_id}/tweets"
         for page in self.client.paginate(path, params, user_id, "pagination_token"):
-            listing.bad.extend(self._partial("posts", page))
+            listing.bad.extend(self._partial(page))
             for raw in page.data:
                 try:
                     row, snap = rows.post_rows(
                         raw, user_id, brand_id, page.fetched_at, self.person, self.brand_ids
                     )
                 except BAD_RECORD as exc:
-                    listing.bad.append(
-                        self.quarantine.row(
-                            "posts", rows.redact(raw, self.person), reason_of(exc), page.fetched_at
-                        )
-                    )
+                    listing.bad.append(Bad(rows.redact(raw, self.person), exc, page.fetched_at))
                     continue
                 listing.rows.append(row)
                 listing.snaps.append((row["created_at"], snap))
@@ -178,28 +169,31 @@ class XRun:
         self._timelines[user_id] = listing
         return listing
 
-    def mentions(self, user_id: str) -> tuple[list[dict[str, Any]], list[Any]]:
-        """Mentions newer than the last id loaded (``since_id`` in dlt state)."""
+    def mentions(self, user_id: str) -> list[dict[str, Any] | Bad]:
+        """Mentions newer than the last id loaded (``since_id`` in dlt state): bad records,
+        then rows."""
         since = self.state("mentions_since_id")
         params: dict[str, Any] = {"max_results": self.options.page_size}
         params["tweet.fields"] = s.TWEET_FIELDS
         if since.get(user_id):
             params["since_id"] = since[user_id]
-        good, bad = [], []
+        good: list[dict[str, Any]] = []
+        bad: list[Bad] = []
         path = f"2/users/{user_id}/mentions"
         for page in self.client.paginate(path, params, user_id, "pagination_token"):
-            bad.extend(self._partial("mentions", page))
+            bad.extend(self._partial(page))
             for raw in page.data:
-                item = self._tweets("mentions", raw, user_id, page.fetched_at)
+                item = self._tweet(raw, user_id, page.fetched_at)
                 (good if isinstance(item, dict) else bad).append(item)
         if good:
             newest = max(good, key=lambda r: int(r["tweet_id"]))["tweet_id"]
             if not since.get(user_id) or int(newest) > int(since[user_id]):
                 since[user_id] = newest
-        return good, bad
+        return [*bad, *good]
 
-    def replies(self, user_id: str) -> tuple[list[dict[str, Any]], list[Any]]:
-        """Recent search over the conversations of posts younger than the conversation window."""
+    def replies(self, user_id: str) -> list[dict[str, Any] | Bad]:
+        """Recent search over the conversations of posts younger than the conversation window:
+        bad records and rows."""
         listing = self.timeline(user_id)
         now = listing.now
         oldest_root = now - timedelta(days=self.options.conversation_window_days)
@@ -211,7 +205,7 @@ class XRun:
         start = datetime.combine(
             now.date() - timedelta(days=s.RECENT_SEARCH_DAYS - 1), time(0), tzinfo=UTC
         )
-        good, bad = [], []
+        found: list[dict[str, Any] | Bad] = []
         for query in conversation_queries(sorted(roots)):
             params = {
                 "query": query,
@@ -222,10 +216,9 @@ class XRun:
             for page in self.client.paginate(
                 "2/tweets/search/recent", params, user_id, "next_token"
             ):
-                bad.extend(self._partial("replies", page))
+                found.extend(self._partial(page))
                 for raw in page.data:
                     if isinstance(raw, dict) and raw.get("id") == raw.get("conversation_id"):
                         continue  # the conversation's root: the brand's post, loaded in posts
-                    item = self._tweets("replies", raw, user_id, page.fetched_at)
-                    (good if isinstance(item, dict) else bad).append(item)
-        return good, bad
+                    found.append(self._tweet(raw, user_id, page.fetched_at))
+        return found

@@ -1,14 +1,12 @@
-"""Constants of the X source: endpoints, field lists, windows, retry defaults, table columns."""
+"""Constants of the X source: endpoints, field lists, windows, HTTP settings, table columns."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
-    BACKOFF_BASE_S,
-    MAX_ATTEMPTS,
-    REQUEST_TIMEOUT_S,
-)
+from dlt.common.configuration import configspec
+
+from ingestion.http import HttpConfig
 from ingestion.tables import BOOL, DATE_KEY, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "x"
@@ -26,9 +24,6 @@ RECENT_SEARCH_DAYS = 7  # search/recent reaches seven days back (start_time olde
 QUERY_MAX_CHARS = 512  # search query length limit (self-serve tiers)
 ARROW_FLUSH_ROWS = 20_000
 
-# Retry defaults: X windows are 15 minutes, so waiting for x-rate-limit-reset may take long.
-MAX_TOTAL_WAIT_S = 960.0
-BACKOFF_MAX_S = 120.0
 RESET_SLACK_S = 1.0  # added to the x-rate-limit-reset wait (clock skew)
 
 TWEET_FIELDS = (
@@ -104,3 +99,17 @@ PUBLIC_METRICS = (
     "bookmark_count",
     "impression_count",
 )
+
+
+@configspec
+class XHttp(HttpConfig):
+    """X's retry policy and page size (``sources.x.max_attempts`` etc.).
+
+    X rate windows are 15 minutes, so waiting for ``x-rate-limit-reset`` may take long: a
+    larger sleep budget and a shorter backoff ceiling than the shared defaults. ``page_size``
+    is ``max_results`` of timelines and mentions (5-100; recent search takes at least 10).
+    """
+
+    max_total_wait_s: float = 960.0
+    backoff_max_s: float = 120.0
+    page_size: int | None = PAGE_SIZE

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ingestion.quarantine import BAD_RECORD, reason_of
+from ingestion.quarantine import BAD_RECORD, Bad
 
 from . import rows
 from . import settings as s
@@ -102,76 +102,60 @@ def _report(
     fixed: dict[str, Any],
     record_key: str,
     out: list[dict[str, Any]],
-) -> Iterator[Any]:
-    """Every page of one day report into ``out``; bad rows (or a page) quarantined."""
-    q, metrics = run.quarantine, s.CHANNEL_COLUMNS
-    if resource == "video_daily":
-        metrics = s.ANALYTICS_COLUMNS
+) -> Iterator[Bad]:
+    """Every page of one day report into ``out``; bad rows (or a whole page) yielded."""
+    metrics = s.ANALYTICS_COLUMNS if resource == "video_daily" else s.CHANNEL_COLUMNS
     size = run.options.analytics_page_size
     for page in report_pages(run.analytics, params, fixed["channel_id"], size):
         try:
             good, bad = rows.report_rows(page.data, metrics, fixed, record_key, page.fetched_at)
         except BAD_RECORD as exc:
             rid = f"{fixed[record_key]}/{params['startDate']}"
-            yield q.row(resource, page.data, reason_of(exc), page.fetched_at, record_id=rid)
+            yield Bad(page.data, exc, page.fetched_at, record_id=rid)
             continue
         out.extend(good)
         for rid, raw, reason in bad:
-            yield q.row(resource, raw, reason, page.fetched_at, record_id=rid)
+            yield Bad(raw, reason, page.fetched_at, record_id=rid)
 
 
-def video_daily(run: YouTubeRun, arrow: Any) -> Iterator[Any]:
-    """Daily series of the channel's videos in the follow window, one query per video."""
+def video_daily(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
+    """Daily series of each video (one ``filters=video==ID`` report per followed video)."""
     state = run.state(VIDEO_STATE)
-    out: list[dict[str, Any]] = []
-    for _brand, channel_id in run.accounts():
-        _, now = run.channel(channel_id)
-        today, entry = now.date(), state.get(channel_id)
-        if entry is None:  # first run: every upload within the backfill
-            refs = run.uploads(
-                channel_id, now - timedelta(days=run.options.analytics_backfill_days)
-            )
-        else:
-            refs = run.listing(channel_id).refs
-        asks, kept = plan(entry, refs, today, run.options)
-        for ask in asks:
-            params = _params(channel_id, ask.start, today, s.ANALYTICS_METRICS)
-            params["filters"] = f"video=={ask.video_id}"
-            fixed = {"channel_id": channel_id, "video_id": ask.video_id}
-            got: list[dict[str, Any]] = []
-            yield from _report(run, "video_daily", params, fixed, "video_id", got)
-            if got and ask.video_id in kept:
-                newest = max(r["day"] for r in got).isoformat()
-                kept[ask.video_id]["last"] = max(newest, kept[ask.video_id]["last"] or "")
-            out.extend(got)
-            if len(out) >= s.ARROW_FLUSH_ROWS:
-                yield arrow("video_daily", out)
-                out = []
-        state[channel_id] = {"run": today.isoformat(), "videos": kept}
-    if out:
-        yield arrow("video_daily", out)
-    run.quarantine.summary("video_daily")
+    _, now = run.channel(channel_id)
+    today, entry = now.date(), state.get(channel_id)
+    if entry is None:  # first run: every upload within the backfill
+        refs = run.uploads(channel_id, now - timedelta(days=run.options.analytics_backfill_days))
+    else:
+        refs = run.listing(channel_id).refs
+    asks, kept = plan(entry, refs, today, run.options)
+    for ask in asks:
+        params = _params(channel_id, ask.start, today, s.ANALYTICS_METRICS)
+        params["filters"] = f"video=={ask.video_id}"
+        fixed = {"channel_id": channel_id, "video_id": ask.video_id}
+        got: list[dict[str, Any]] = []
+        yield from _report(run, "video_daily", params, fixed, "video_id", got)
+        if got and ask.video_id in kept:
+            newest = max(r["day"] for r in got).isoformat()
+            kept[ask.video_id]["last"] = max(newest, kept[ask.video_id]["last"] or "")
+        yield from got
+    state[channel_id] = {"run": today.isoformat(), "videos": kept}
 
 
-def channel_daily(run: YouTubeRun, arrow: Any) -> Iterator[Any]:
-    """The channel-level day report (views, subscribers gained and lost) of every channel."""
+def channel_daily(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
+    """Channel-level daily views and subscribers gained/lost (``dimensions=day``)."""
     last_days = run.state(CHANNEL_STATE)
     options = run.options
-    for _brand, channel_id in run.accounts():
-        _, now = run.channel(channel_id)
-        today = now.date()
-        if last_days.get(channel_id):
-            last = date.fromisoformat(last_days[channel_id])
-            start = last - timedelta(days=options.analytics_refetch_days)
-        else:
-            start = today - timedelta(days=options.analytics_backfill_days)
-        out: list[dict[str, Any]] = []
-        params = _params(channel_id, start, today, s.CHANNEL_COLUMNS)
-        yield from _report(
-            run, "channel_daily", params, {"channel_id": channel_id}, "channel_id", out
-        )
-        if out:
-            yield arrow("channel_daily", out)
-            newest = max(r["day"] for r in out).isoformat()
-            last_days[channel_id] = max(newest, last_days.get(channel_id, ""))
-    run.quarantine.summary("channel_daily")
+    _, now = run.channel(channel_id)
+    today = now.date()
+    if last_days.get(channel_id):
+        last = date.fromisoformat(last_days[channel_id])
+        start = last - timedelta(days=options.analytics_refetch_days)
+    else:
+        start = today - timedelta(days=options.analytics_backfill_days)
+    out: list[dict[str, Any]] = []
+    params = _params(channel_id, start, today, s.CHANNEL_COLUMNS)
+    yield from _report(run, "channel_daily", params, {"channel_id": channel_id}, "channel_id", out)
+    if out:
+        newest = max(r["day"] for r in out).isoformat()
+        last_days[channel_id] = max(newest, last_days.get(channel_id, ""))
+    yield from out

@@ -15,7 +15,7 @@ from typing import Any
 from ingestion.http import ApiClient, RetryPolicy, SourceError
 from ingestion.incremental import advance_cursor, chunks, relist_since, since_label, source_state
 from ingestion.privacy import lazy_pseudonymiser
-from ingestion.quarantine import BAD_RECORD, Quarantine, reason_of
+from ingestion.quarantine import BAD_RECORD, Bad
 from pulse_config.registry import Registry
 
 from . import rows
@@ -50,7 +50,7 @@ class Listing:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     refs: list[rows.VideoRef] = field(default_factory=list)
-    bad: list[Any] = field(default_factory=list)
+    bad: list[Bad] = field(default_factory=list)
     since: datetime | None = None  # how far back it went (None: every upload)
 
 
@@ -60,7 +60,7 @@ class Videos:
 
     videos: list[dict[str, Any]] = field(default_factory=list)
     stats: list[dict[str, Any]] = field(default_factory=list)
-    bad: list[Any] = field(default_factory=list)
+    bad: list[Bad] = field(default_factory=list)
 
 
 class YouTubeRun:
@@ -68,7 +68,6 @@ class YouTubeRun:
 
     def __init__(self, options: YouTubeOptions, registry: Registry) -> None:
         self.options, self.registry = options, registry
-        self.quarantine = Quarantine(s.SOURCE_NAME)
         self._data: ApiClient | None = None
         self._analytics: ApiClient | None = None
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
@@ -168,9 +167,7 @@ class YouTubeRun:
                 try:
                     row, ref = rows.playlist_item(raw, channel_id, page.fetched_at)
                 except BAD_RECORD as exc:
-                    listing.bad.append(
-                        self.quarantine.row("playlist_items", raw, reason_of(exc), page.fetched_at)
-                    )
+                    listing.bad.append(Bad(raw, exc, page.fetched_at))
                     continue
                 if since is not None and ref.published_at < since:
                     reached = True
@@ -235,9 +232,7 @@ class YouTubeRun:
                 try:
                     video, snap = rows.video_rows(raw, page.fetched_at)
                 except BAD_RECORD as exc:
-                    out.bad.append(
-                        self.quarantine.row("videos", raw, reason_of(exc), page.fetched_at)
-                    )
+                    out.bad.append(Bad(raw, exc, page.fetched_at))
                     continue
                 out.videos.append(video)
                 out.stats.append(snap)

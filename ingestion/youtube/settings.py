@@ -1,16 +1,12 @@
-"""Constants of the YouTube source: hosts, paging limits, windows, retry defaults, table columns."""
+"""Constants of the YouTube source: hosts, paging limits, windows, HTTP settings, table columns."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
-    BACKOFF_BASE_S,
-    BACKOFF_MAX_S,
-    MAX_ATTEMPTS,
-    MAX_TOTAL_WAIT_S,
-    REQUEST_TIMEOUT_S,
-)
+from dlt.common.configuration import configspec
+
+from ingestion.http import HttpConfig
 from ingestion.tables import BOOL, DATE_KEY, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "youtube"
@@ -36,10 +32,7 @@ ANALYTICS_LAG_DAYS = 3
 SHORTS_MAX_SECONDS = 180  # YouTube Shorts are vertical videos of at most 3 minutes
 ARROW_FLUSH_ROWS = 20_000
 
-# Retry defaults: ingestion.http's (production); tests pass small ones. quotaExceeded is
-# retried at most QUOTA_RETRIES times for the same request: the daily quota resets at midnight
-# Pacific, so waiting longer inside one run is pointless.
-QUOTA_RETRIES = 2
+QUOTA_RETRIES = 2  # quotaExceeded retries of one request (YouTubeHttp.quota_retries)
 
 RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "rateLimited"})
 TRANSIENT_REASONS = frozenset({"backendError", "internalError", "serviceUnavailable"})
@@ -176,3 +169,21 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "video_daily": ("video_id", "day"),
     "channel_daily": ("channel_id", "day"),
 }
+
+
+@configspec
+class YouTubeHttp(HttpConfig):
+    """YouTube's retry policy and page sizes (``sources.youtube.max_attempts`` etc.).
+
+    YouTube pages by three sizes of its own (``page_size`` is unused), and retries
+    ``quotaExceeded`` apart: at most ``quota_retries`` times for the same request, since the
+    daily quota resets at midnight Pacific and waiting longer inside one run is pointless.
+    """
+
+    analytics_page_size: int = ANALYTICS_PAGE_SIZE
+    """Rows per Analytics reports page (startIndex paging)."""
+    playlist_page_size: int = PLAYLIST_PAGE_SIZE
+    """``maxResults`` of playlistItems.list (at most 50)."""
+    comments_page_size: int = THREADS_PAGE_SIZE
+    """``maxResults`` of commentThreads.list and comments.list (at most 100)."""
+    quota_retries: int = QUOTA_RETRIES

@@ -1,0 +1,152 @@
+"""The YouTube Data API resources, one function per table: what one channel gives it this run.
+
+Each function takes the run and one ``(brand_id, channel_id)`` of the brand registry and yields
+rows, ``Bad`` records and, for comments, ``comments_disabled`` rows; ``ingestion.accounts``
+walks the channels, batches the rows as Arrow and quarantines the bad records. The uploads
+listing and the videos.list batches are cached on the run (``context.py``); the two Analytics
+tables are in ``analytics.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import dlt
+import pyarrow as pa
+
+from ingestion.quarantine import BAD_RECORD, Bad
+from ingestion.tables import arrow_table, merge_hints
+
+from . import rows
+from . import settings as s
+from .analytics import channel_daily, video_daily
+from .context import YouTubeRun
+from .helpers import CommentsDisabled, paginate
+
+DISABLED_TABLE = "comments_disabled"
+
+
+def arrow(table: str, data: list[dict[str, Any]]) -> pa.Table:
+    """Rows -> Arrow table with the raw table's schema (dlt loads Arrow much faster)."""
+    return arrow_table(s.COLUMNS[table], data)
+
+
+def channels(run: YouTubeRun, brand_id: str, channel_id: str) -> Iterator[Any]:
+    """Daily channel snapshot (subscribers, views, uploads playlist), dated by the server."""
+    item, fetched_at = run.channel(channel_id)
+    try:
+        row = rows.channel_row(item, brand_id, fetched_at)
+    except BAD_RECORD as exc:
+        yield Bad(item, exc, fetched_at, record_id=channel_id)
+        return
+    yield row
+
+
+def playlist_items(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
+    """Uploads playlist items published since the cursor minus the window."""
+    listing = run.listing(channel_id)
+    yield from listing.bad
+    yield from listing.rows
+
+
+def videos(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
+    """Metadata of listed uploads (videos.list, 50 ids per call); Shorts by duration."""
+    batch = run.videos(channel_id)
+    yield from batch.bad
+    yield from batch.videos
+
+
+def video_stats(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
+    """Lifetime statistics of listed uploads, one snapshot per video and day."""
+    yield from run.videos(channel_id).stats
+
+
+def comments(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
+    """Threads and every reply of listed uploads; authors pseudonymised. A video whose
+    comments are disabled (403 commentsDisabled) goes to ``comments_disabled``."""
+    hasher = run.hasher()
+    for stat in run.videos(channel_id).stats:
+        if stat["comment_count"] == 0:
+            continue  # the statistics say there is nothing to fetch
+        try:
+            yield from _video_comments(run, channel_id, stat["video_id"], hasher)
+        except CommentsDisabled as exc:
+            row = {
+                "video_id": stat["video_id"],
+                "channel_id": channel_id,
+                "reason": exc.reason,
+                "message": exc.google_message,
+                "fetched_at": stat["fetched_at"],
+            }
+            hints = dlt.mark.make_hints(
+                table_name=DISABLED_TABLE,
+                **merge_hints(s.PRIMARY_KEYS[DISABLED_TABLE], s.COLUMNS[DISABLED_TABLE]),
+            )
+            yield dlt.mark.with_hints(row, hints, create_table_variant=True)
+
+
+def _video_comments(run: YouTubeRun, channel_id: str, video_id: str, hasher: Any) -> Iterator[Any]:
+    """Every thread of one video (newest first) and all replies: embedded ones when complete,
+    else ``comments.list?parentId=``."""
+    size = run.options.comments_page_size
+    params = {
+        "part": "snippet,replies",
+        "videoId": video_id,
+        "maxResults": size,
+        "order": "time",
+        "textFormat": "plainText",
+    }
+    for page in paginate(run.data, "commentThreads", params, channel_id):
+        for raw in page.data.get("items") or []:
+            try:
+                top, total, embedded = rows.thread_parts(raw)
+                thread_id = rows.req_id(raw, "id")
+                top_row = rows.comment_row(
+                    top,
+                    channel_id,
+                    page.fetched_at,
+                    hasher,
+                    thread_id=thread_id,
+                    total_reply_count=total,
+                )
+            except BAD_RECORD as exc:
+                yield Bad(rows.redact(raw, hasher), exc, page.fetched_at)
+                continue
+            yield top_row
+            replies: Any = embedded
+            if total > len(embedded):
+                reply_params = {
+                    "part": "snippet",
+                    "parentId": thread_id,
+                    "maxResults": size,
+                    "textFormat": "plainText",
+                }
+                replies = [
+                    item
+                    for rpage in paginate(run.data, "comments", reply_params, channel_id)
+                    for item in rpage.data.get("items") or []
+                ]
+            for reply in replies:
+                try:
+                    row = rows.comment_row(
+                        reply, channel_id, page.fetched_at, hasher, thread_id=thread_id
+                    )
+                except BAD_RECORD as exc:
+                    yield Bad(rows.redact(reply, hasher), exc, page.fetched_at)
+                    continue
+                yield row
+
+
+TABLES = (
+    channels,
+    playlist_items,
+    videos,
+    video_stats,
+    comments,
+    video_daily,
+    channel_daily,
+)
+"""Every table of the source, in load order; each function's name is its table's."""
+VARIANTS = {"comments": (DISABLED_TABLE,)}
+"""Tables a resource writes beside its own."""

@@ -1,0 +1,51 @@
+"""The per-account loop every resource shares (``ingestion.accounts.AccountLoop``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from ingestion.accounts import AccountLoop
+from ingestion.quarantine import Bad, InvalidRecord, Quarantine
+
+AT = datetime(2025, 12, 10, 9, 30, tzinfo=UTC)
+
+
+def extract(brand_id: str, account: str) -> Iterator[Any]:
+    """Account a1: three rows, a bad record, an item of another table; a2: one bad record."""
+    if account == "a1":
+        yield from ({"id": n, "brand": brand_id} for n in range(3))
+        yield Bad({"id": "x9"}, InvalidRecord("missing required 'created_at'"), AT)
+        yield "child-table item"
+    else:
+        yield Bad({"no": "id"}, "no statistics returned", AT, record_id="a2/7")
+
+
+def test_rows_batched_bad_records_quarantined_others_passed_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def arrow(table: str, rows: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+        return (table, [r["id"] for r in rows])
+
+    loop = AccountLoop([("b1", "a1"), ("b2", "a2")], Quarantine("demo"), arrow, flush_rows=2)
+    with caplog.at_level(logging.INFO):
+        items = list(loop.rows("posts", extract))
+
+    assert items[0] == ("posts", [0, 1])  # flushed at two rows
+    quarantined = [dict(item.data) for item in items[1:] if hasattr(item, "data")]
+    assert [(q["source"], q["resource"], q["record_id"], q["reason"]) for q in quarantined] == [
+        ("demo", "posts", "x9", "missing required 'created_at'"),
+        ("demo", "posts", "a2/7", "no statistics returned"),
+    ]
+    assert quarantined[0]["quarantine_date"] == AT.date()
+    assert "child-table item" in items
+    assert ("posts", [2]) in items  # the rest of a1's rows, at the end of the account
+    lines = [r.getMessage() for r in caplog.records if r.name == "ingestion.accounts"]
+    assert lines == [
+        "demo/posts: account a1: 3 rows, 1 quarantined",
+        "demo/posts: account a2: 0 rows, 1 quarantined",
+    ]
