@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         sandbox = build_app(args.world, today=args.today, faults=args.faults)
         print(
             f"sandbox serving {args.world} on http://{args.host}:{args.port} "
-            f"(today {sandbox.clock.today}; Meta Graph API at /v25.0/...; control at "
+            f"(today {sandbox.clock.today}; Meta Graph API at /meta/v25.0/...; control at "
             f"/_sandbox/...)",
             flush=True,
         )

@@ -17,7 +17,7 @@ def source_env(base_url: str, registry: Registry | None = None) -> dict[str, str
     base = base_url.rstrip("/")
     tiktok_tokens = {oid: f"sandbox-tiktok-token-{oid}" for _b, oid in registry.accounts("tiktok")}
     return {
-        "SOURCES__META__BASE_URL": base,
+        "SOURCES__META__BASE_URL": f"{base}/meta",
         "SOURCES__META__ACCESS_TOKEN": "sandbox-meta-token",
         "SOURCES__LINKEDIN__BASE_URL": f"{base}/linkedin",
         "SOURCES__LINKEDIN__ACCESS_TOKEN": "sandbox-linkedin-token",

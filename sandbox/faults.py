@@ -4,6 +4,7 @@ The middleware decides *whether* a request fails (deterministically, from a seed
 ``VendorErrors`` renderer decides *how* (status, body, headers), so a new vendor only adds a
 renderer. Configure with ``SANDBOX_FAULTS``, ``PUT /_sandbox/faults`` or per request with the
 ``X-Sandbox-Fault`` header, e.g. ``throttle=0.3,server_error=0.1,seed=7``.
+``GET /_sandbox/faults/fired`` says how many of each kind were served since the last change.
 """
 
 from __future__ import annotations
@@ -110,6 +111,12 @@ class FaultMiddleware:
             self._rng = random.Random(config.seed)
             self._seq = 0
             self._counts = dict.fromkeys(KINDS, 0)
+
+    def fired(self) -> dict[str, int]:
+        """How many times each fault kind was served since the last ``configure`` (standing
+        and per-request faults alike): lets a test show the fault it planted really fired."""
+        with self._lock:
+            return dict(self._counts)
 
     def _decide(self, header: str | None) -> tuple[str | None, int, FaultConfig]:
         with self._lock:

@@ -21,7 +21,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
-from sandbox.apis.meta import MetaApi
 from sandbox.clock import Clock
 from sandbox.faults import FaultConfig, FaultMiddleware
 from sandbox.vendors import discover
@@ -67,7 +66,6 @@ class Sandbox:
         first: date = info["start_date"]
         last = first + timedelta(days=info["days"] + info["horizon"] - 1)
         self.clock = Clock(today or first + timedelta(days=info["days"] - 1), first, last)
-        self.meta = MetaApi(self.con, self.clock)
         if faults is None:
             faults = os.environ.get("SANDBOX_FAULTS")
         config = faults if isinstance(faults, FaultConfig) else FaultConfig.parse(faults)
@@ -78,11 +76,12 @@ class Sandbox:
             Route("/_sandbox/clock/set", self.clock_set, methods=["POST"]),
             Route("/_sandbox/manifest", self.manifest),
             Route("/_sandbox/faults", self.faults_route, methods=["GET", "PUT"]),
+            Route("/_sandbox/faults/fired", self.faults_fired),
         ]
         self.vendors = {v.name: v.api(self.con, self.clock) for v in discover()}
         mounts = [Mount(f"/{name}", routes=api.routes()) for name, api in self.vendors.items()]
-        inner = Starlette(routes=control + mounts + self.meta.routes())
-        errors = [self.meta.errors, *(api.errors for api in self.vendors.values())]
+        inner = Starlette(routes=control + mounts)
+        errors = [api.errors for api in self.vendors.values()]
         self.faults = FaultMiddleware(inner, errors, config)
         self.app = DateHeader(self.faults, self.clock)
 
@@ -99,7 +98,7 @@ class Sandbox:
             {
                 "status": "ok",
                 "world": str(self.world_path),
-                "vendors": ["meta", *self.vendors],
+                "vendors": list(self.vendors),
                 "today": self.clock.today.isoformat(),
             }
         )
@@ -139,6 +138,10 @@ class Sandbox:
             except (ValueError, TypeError) as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(self.faults.config.as_dict())
+
+    def faults_fired(self, request: Request) -> JSONResponse:
+        """How many faults of each kind were served since the last ``PUT /_sandbox/faults``."""
+        return JSONResponse(self.faults.fired())
 
 
 def ensure_world(world_path: str | os.PathLike[str], progress: bool = True) -> Path:

@@ -1,8 +1,11 @@
-"""Test-wide settings: no telemetry (there is no network), and placeholder secrets."""
+"""Test-wide settings (no telemetry: there is no network) and the fixtures every source's
+tests share: the small world and the sandbox serving it."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +18,8 @@ for name, value in {
 }.items():
     os.environ[name] = value
 
+from tests.sources.support import TODAY, Sandbox, small_world  # noqa: E402 (after the settings)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Prepare the dbt manifest once (``dbt parse``), before xdist workers start and import
@@ -23,3 +28,46 @@ def pytest_configure(config: pytest.Config) -> None:
         from orchestration.dbt_project import prepare
 
         prepare()
+
+
+# --- the sources' tests: one small world and one sandbox per test process -----------------------
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 40-day world every source's tests read (tests/sources/support.py)."""
+    return small_world(tmp_path_factory.mktemp("small_world"))
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(world: Path) -> Iterator[Sandbox]:
+    """The sandbox over ``world``, served once per test process (tests use ``sandbox``)."""
+    from sandbox.server import run_in_thread
+
+    # X's 429s then say "retry now" instead of two seconds: fast throttling tests.
+    saved = os.environ.get("SANDBOX_X_RATE_RESET_S")
+    os.environ["SANDBOX_X_RATE_RESET_S"] = "0"
+    try:
+        with run_in_thread(world, today=TODAY, faults="") as url:
+            yield Sandbox(url, world)
+    finally:
+        if saved is None:
+            os.environ.pop("SANDBOX_X_RATE_RESET_S", None)
+        else:
+            os.environ["SANDBOX_X_RATE_RESET_S"] = saved
+
+
+@pytest.fixture()
+def no_ambient_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests pass settings and secrets explicitly; the developer's own must not leak in."""
+    for name in list(os.environ):
+        if name.startswith("SOURCES__") or name == "PULSE_PSEUDONYMISATION_KEY":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture()
+def sandbox(sandbox_server: Sandbox, no_ambient_secrets: None) -> Iterator[Sandbox]:
+    """The sandbox at TODAY with no fault, before and after the test."""
+    sandbox_server.reset()
+    yield sandbox_server
+    sandbox_server.reset()

@@ -13,7 +13,8 @@ from ingestion.google_business import google_business_source
 from ingestion.google_business.helpers import classify, make_client, review_pages, review_row
 from ingestion.http import RetryPolicy, SourceAuthError, SourceError
 from ingestion.privacy import Pseudonymiser
-from tests.google_business.support import LOC1, query, review, run_source, stub
+from tests.google_business.stub import LOC1, review, stub
+from tests.sources.support import load_source, query
 
 
 def response(status: int, body: Any, headers: dict[str, str] | None = None) -> requests.Response:
@@ -132,7 +133,7 @@ def test_malformed_records_are_quarantined_not_dropped(tmp_path: Path) -> None:
         }
     }
     with stub(pages) as (url, _):
-        db = run_source(url, tmp_path, locations=[LOC1])
+        db = load_source("google_business", url, tmp_path, base_url=url, locations=[LOC1])
     assert query(db, "select review_id from raw_google_business.reviews") == [("R1",)]
     # A field Google added since is loaded as a column of its own, not dropped.
     assert query(db, "select new_field from raw_google_business.reviews") == [

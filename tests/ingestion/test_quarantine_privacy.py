@@ -1,4 +1,5 @@
-"""Unit tests of the shared validation, quarantine rows, pseudonymisation and header parsing."""
+"""Unit tests of the shared validation, quarantine rows and pseudonymisation (Meta's header
+parsing: tests/meta/test_units.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from ingestion.meta.helpers import regain_wait_s, safe_url
-from ingestion.meta.rows import series_day
 from ingestion.privacy import PseudonymisationKeyMissing, Pseudonymiser, resolve_key
 from ingestion.quarantine import (
     InvalidRecord,
@@ -53,15 +52,3 @@ def test_pseudonymiser_is_keyed_and_stable(monkeypatch: pytest.MonkeyPatch) -> N
         resolve_key(None, source="meta")
     monkeypatch.setenv("PULSE_PSEUDONYMISATION_KEY", "env-key")
     assert resolve_key(None) == "env-key" and resolve_key("explicit") == "explicit"
-
-
-def test_headers_and_series_days() -> None:
-    buc = {"123": [{"type": "pages", "estimated_time_to_regain_access": 3}]}
-    assert regain_wait_s({"X-Business-Use-Case-Usage": json.dumps(buc)}) == 180
-    assert regain_wait_s({}) == 0
-    assert series_day("2025-03-02T08:00:00+0000") == date(2025, 3, 1)
-    assert series_day("2025-03-01T23:59:59+0000") == date(2025, 3, 1)
-    assert (
-        safe_url("https://g/x?access_token=s3cr3t&after=A")
-        == "https://g/x?access_token=***&after=A"
-    )

@@ -132,7 +132,7 @@ class Apis:
 
     def _meta(self, ids: list[str], field: str) -> dict[str, str]:
         token = {"access_token": "sandbox-meta-token", "fields": field}
-        return {i: self._json("GET", f"/v23.0/{i}", params=token).get(field, "") for i in ids}
+        return {i: self._json("GET", f"/meta/v23.0/{i}", params=token).get(field, "") for i in ids}
 
     def _facebook(self, ids: list[str]) -> dict[str, str]:
         return self._meta(ids, "message")

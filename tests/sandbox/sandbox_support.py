@@ -15,6 +15,7 @@ from sandbox.world.generator import WorldSpec
 SMALL = WorldSpec(seed=42, start=date(2025, 11, 1), days=45)
 TODAY = date(2025, 12, 15)  # start + days - 1
 TOKEN = "sandbox-meta-token"
+META = "/meta"  # where the sandbox mounts the Graph API (graph.facebook.com in production)
 V = "/v23.0"
 
 
@@ -23,6 +24,7 @@ class Graph:
 
     def __init__(self, base: str) -> None:
         self.base = base
+        self.meta = base + META
         self.http = requests.Session()
 
     def get(
@@ -30,7 +32,7 @@ class Graph:
     ) -> requests.Response:
         if token is not None:
             params["access_token"] = token
-        return self.http.get(self.base + V + path, params=params, headers=headers, timeout=30)
+        return self.http.get(self.meta + V + path, params=params, headers=headers, timeout=30)
 
     def ok(self, path: str, **params: Any) -> dict[str, Any]:
         response = self.get(path, **params)

@@ -7,12 +7,26 @@ from pathlib import Path
 
 import pytest
 import requests
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.http import RetryPolicy, SourceAuthError, SourceError
 from ingestion.trustpilot import trustpilot_source
 from ingestion.trustpilot.helpers import TrustpilotClient, classify, next_page
+from tests.sources.support import cause, keyed_hash, load_source, query, requests_seen
 from tests.trustpilot.stub import BU, KEY, Stub, review
-from tests.trustpilot.support import load, query
+
+
+def load(base_url: str, tmp: Path, registry: str) -> Path:
+    """The source against the stub at ``base_url`` for the brands of ``registry``."""
+    return load_source(
+        "trustpilot",
+        base_url,
+        tmp,
+        "tp_stub",
+        base_url=base_url,
+        api_key=KEY,
+        registry_path=registry,
+    )
 
 
 def response(status: int, body: object | str, headers: dict[str, str] | None = None):
@@ -31,8 +45,9 @@ def gateway(faultstring: str, code: str) -> dict[str, object]:
 def registry(tmp_path: Path) -> str:
     path = tmp_path / "brands.yaml"
     path.write_text(
-        f'brands:\n  - id: stub\n    name: Stub\n    accounts:\n      trustpilot: "{BU}"\n'
-        "  - id: other\n    name: Other\n    accounts:\n      facebook: '1'\n",
+        "brands:\n  - id: stub\n    name: Stub\n    timezone: UTC\n"
+        f'    accounts:\n      trustpilot: "{BU}"\n'
+        "  - id: other\n    name: Other\n    timezone: UTC\n    accounts:\n      facebook: '1'\n",
         encoding="utf-8",
     )
     return str(path)
@@ -107,12 +122,12 @@ def test_malformed_reviews_are_quarantined_and_new_fields_evolve(
         ),
     ]
     with Stub(reviews, per_page=2) as stub:
-        db = load(stub.base_url, tmp_path, api_key=KEY, registry_path=registry)
+        db = load(stub.base_url, tmp_path, registry)
     loaded = query(
         db, "select review_id, has_reply, reply_author_hash from raw_trustpilot.reviews order by 1"
     )
     assert [r[0] for r in loaded] == [f"{1:024x}", f"{5:024x}"]
-    assert loaded[1][1] is True and len(loaded[1][2]) == 64  # staff name pseudonymised
+    assert loaded[1][1] is True and loaded[1][2] == keyed_hash("Zoé")  # staff name keyed
     extra = query(
         db,
         "select counts_towards_trust_score from raw_trustpilot.reviews where review_id = '"
@@ -138,8 +153,17 @@ def test_unknown_business_unit_fails_naming_it(
 ) -> None:
     path = tmp_path / "brands.yaml"
     path.write_text(
-        "brands:\n  - id: x\n    name: X\n    accounts:\n      trustpilot: nope\n", encoding="utf-8"
+        "brands:\n  - id: x\n    name: X\n    timezone: UTC\n"
+        "    accounts:\n      trustpilot: nope\n",
+        encoding="utf-8",
     )
-    with Stub([]) as stub, pytest.raises(Exception) as info:
-        load(stub.base_url, tmp_path, api_key=KEY, registry_path=str(path))
-    assert "trustpilot: account nope" in str(info.value) and "HTTP 404" in str(info.value)
+    with (
+        Stub([]) as stub,
+        requests_seen(stub.base_url) as seen,
+        pytest.raises(PipelineStepFailed) as info,
+    ):
+        load(stub.base_url, tmp_path, str(path))
+    error = cause(info.value, SourceError)
+    assert error is not None, info.value
+    assert "trustpilot: account nope" in str(error) and "HTTP 404" in str(error)
+    assert len(seen) == 1, seen  # a missing unit is not retried
