@@ -12,12 +12,18 @@ file's name, so a manifest parsed for another file is parsed again, never reused
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from functools import cache
+from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration.defs.warehouse import Warehouse, warehouse_from_env
 from orchestration.settings import DBT_PROJECT_DIR, dbt_executable
+
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def _project() -> DbtProject:
@@ -55,4 +61,14 @@ def prepare(warehouse: Warehouse | None = None) -> None:
     (default: the one the environment names)."""
     warehouse = warehouse or warehouse_from_env()
     args = ["parse", "--quiet", *warehouse.dbt_vars()]
-    dbt_cli().cli(args, target_path=_project().target_path).wait()
+    target = DBT_PROJECT_DIR / _project().target_path  # dbt reads a relative one from there
+    target.mkdir(parents=True, exist_ok=True)
+    # Parsed beside the target and swapped in with os.replace: another process loading the
+    # definitions meanwhile reads the old manifest or the new one, never half a file.
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".parse-") as scratch:
+        if (target / PARTIAL_PARSE).exists():
+            shutil.copy2(target / PARTIAL_PARSE, Path(scratch) / PARTIAL_PARSE)
+        dbt_cli().cli(args, target_path=Path(scratch)).wait()
+        for name in (PARTIAL_PARSE, "manifest.json"):
+            if (Path(scratch) / name).exists():
+                os.replace(Path(scratch) / name, target / name)
