@@ -17,9 +17,11 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+import duckdb
 import pytest
 
 from sandbox.world.generator import WorldSpec, generate
+from tests.e2e.post_truth import WorldTruth
 
 START = date(2025, 11, 1)
 DAYS = 30
@@ -72,3 +74,25 @@ def demo_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         os.environ.clear()
         os.environ.update(saved)
     yield {"code": code, "out": out.getvalue(), "clock": clock_answers, "tmp": tmp, "world": world}
+
+
+def read_warehouse(run: dict[str, Any], sql: str) -> list[tuple]:
+    """Rows of ``sql`` on a run's warehouse, read-only."""
+    con = duckdb.connect(str(run["tmp"] / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def replay(demo_replay: dict[str, Any]) -> dict[str, Any]:
+    """The replay, which must have succeeded for its warehouse to mean anything."""
+    assert demo_replay["code"] == 0, demo_replay["out"][-3000:]
+    return demo_replay
+
+
+@pytest.fixture(scope="session")
+def replay_truth(replay: dict[str, Any]) -> WorldTruth:
+    """The generator's truth of the replay's world, each day's manifest built once a session."""
+    return WorldTruth(replay["world"], START, LAST)

@@ -4,93 +4,35 @@
 its last day, one ingestion a day with the sandbox clock moving, one build. Every post's ER by
 followers (the default headline) must equal the generator's truth, interactions from the
 manifest of the post's latest snapshot day over the true followers of its publication day,
-within the documented error of its followers basis (docs/engagement_marts.md).
+within the documented error of its followers basis (docs/engagement_marts.md); its ERs by reach
+and by impressions must equal the truth exactly. The truth is read in tests/e2e/post_truth.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
-import duckdb
 import pytest
 
-from sandbox.world.followers import true_followers
-from sandbox.world.manifest import build_manifest
 from sandbox.world.store import open_readonly
-from tests.e2e.conftest import BACKFILL, LAST, START
+from tests.e2e.conftest import BACKFILL, LAST, START, read_warehouse
+from tests.e2e.post_truth import WorldTruth, rate, same, tolerance
 
 pytestmark = pytest.mark.e2e
 
 PLATFORMS = {"facebook", "instagram", "linkedin", "x", "youtube", "tiktok"}
 
-# The documented error of a followers value (docs/engagement_marts.md, "Followers on a day"):
-# YouTube rounds subscriberCount down to three significant figures (under 1 % of the anchor,
-# allowed 2 % of an older, smaller count); every day of unaccounted change adds at most 1 %.
-ROUNDING = {"youtube": 0.02}
-PER_GAP_DAY = 0.01
-
-
-def tolerance(platform: str, gap_days: int) -> float:
-    """Largest relative error of a followers value allowed by its basis' documented error."""
-    return ROUNDING.get(platform, 0.0) + PER_GAP_DAY * gap_days
-
 
 @pytest.fixture(scope="module")
-def env(demo_replay: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def env(replay: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The replay of ``make demo`` (tests/e2e/conftest.py), which must have succeeded."""
-    assert demo_replay["code"] == 0, demo_replay["out"][-3000:]
-    yield demo_replay
+    yield replay
 
 
 def _query(env: dict[str, Any], sql: str) -> list[tuple]:
-    con = duckdb.connect(str(env["tmp"] / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def _truth_followers(env: dict[str, Any]) -> dict[tuple[str, str, date], int]:
-    cur = open_readonly(env["world"])
-    try:
-        return {(p, a, d): n for p, a, d, n in true_followers(cur, START, LAST)}
-    finally:
-        cur.close()
-
-
-def _interactions(manifest: dict[str, Any]) -> dict[str, int]:
-    """True interactions of every post as of the manifest's day, by the registry's mapping."""
-    out: dict[str, int] = {}
-    for acc in manifest["accounts"].values():
-        for post_id, m in acc["posts"].items():
-            if acc["platform"] == "facebook":
-                out[post_id] = m["reactions"] + m["comments"] + m["shares"]
-            else:
-                out[post_id] = m["like_count"] + m["comments_count"] + m["shares"] + m["saved"]
-    src = manifest["sources"]
-    for org in src["linkedin"]["organizations"].values():
-        for urn, s in org["posts"].items():
-            out[urn] = s["likeCount"] + s["commentCount"] + s["shareCount"]
-    for acc in src["x"]["accounts"].values():
-        for tweet_id, m in acc["metrics"].items():
-            out[tweet_id] = (
-                m["like_count"]
-                + m["reply_count"]
-                + m["retweet_count"]
-                + m["quote_count"]
-                + m["bookmark_count"]
-            )
-    for acc in src["tiktok"]["accounts"].values():
-        for video_id, m in acc["videos"].items():
-            out[video_id] = m["like_count"] + m["comment_count"] + m["share_count"]
-    daily = src["youtube"]["daily"]["videos"]
-    for video_id, m in src["youtube"]["videos"].items():
-        # Shares exist only in Analytics: the daily shares served so far (2-3 days of lag).
-        shares = daily.get(video_id, {}).get("shares", 0)
-        out[video_id] = m["like_count"] + (m["comment_count"] or 0) + shares
-    return out
+    return read_warehouse(env, sql)
 
 
 def test_every_post_has_a_headline_er_on_every_platform(env: dict[str, Any]) -> None:
@@ -109,8 +51,10 @@ def test_every_post_has_a_headline_er_on_every_platform(env: dict[str, Any]) -> 
     assert dict(coverage) == dict.fromkeys(PLATFORMS, 1.0)
 
 
-def test_followers_per_day_equal_the_truth_within_their_basis(env: dict[str, Any]) -> None:
-    truth = _truth_followers(env)
+def test_followers_per_day_equal_the_truth_within_their_basis(
+    env: dict[str, Any], replay_truth: WorldTruth
+) -> None:
+    truth = replay_truth.followers
     rows = _query(
         env,
         "select platform, account_id, date_day, followers, followers_basis, followers_gap_days "
@@ -131,17 +75,18 @@ def test_followers_per_day_equal_the_truth_within_their_basis(env: dict[str, Any
     assert seen["x"] == seen["tiktok"] == {"observed", "nearest"}
 
 
-def test_er_by_followers_equals_the_truth_within_its_basis(env: dict[str, Any]) -> None:
-    truth = _truth_followers(env)
+def test_er_by_followers_equals_the_truth_within_its_basis(
+    env: dict[str, Any], replay_truth: WorldTruth
+) -> None:
+    truth = replay_truth.followers
     rows = _query(
         env,
         "select post_id, platform, account_id, published_date, latest_snapshot_date, "
         "interactions, er_by_followers, er_headline, followers_gap_days "
         "from marts.fct_post_performance",
     )
-    manifests = {d: _interactions(build_manifest(env["world"], d)) for d in {r[4] for r in rows}}
     for post_id, platform, account, published, latest, interactions, er, headline, gap in rows:
-        true_interactions = manifests[latest][post_id]
+        true_interactions = replay_truth.posts(latest)[post_id].interactions
         assert interactions == true_interactions, (platform, post_id)
         true_er = true_interactions * 100.0 / truth[(platform, account, published)]
         assert headline == er
@@ -150,6 +95,29 @@ def test_er_by_followers_equals_the_truth_within_its_basis(env: dict[str, Any]) 
             continue
         t = tolerance(platform, gap)
         assert abs(er / true_er - 1) <= t / (1 - t) + 1e-9, (platform, post_id, er, true_er)
+
+
+def test_er_by_reach_and_by_impressions_equal_the_truth(
+    env: dict[str, Any], replay_truth: WorldTruth
+) -> None:
+    """Both rates are exact: interactions, reach and impressions are the world's own counts on
+    the post's latest snapshot day, and the rate is NULL where the platform has no such metric."""
+    rows = _query(
+        env,
+        "select post_id, platform, latest_snapshot_date, reach, impressions, "
+        "er_by_reach, er_by_impressions from marts.fct_post_performance",
+    )
+    assert {r[0] for r in rows} == set(replay_truth.content)
+    with_reach = set()
+    for post_id, platform, latest, reach, impressions, by_reach, by_impressions in rows:
+        true = replay_truth.posts(latest)[post_id]
+        assert (reach, impressions) == (true.reach, true.impressions), (platform, post_id)
+        assert same(by_reach, rate(true.interactions, true.reach)), (platform, post_id, by_reach)
+        expected = rate(true.interactions, true.impressions)
+        assert same(by_impressions, expected), (platform, post_id, by_impressions, expected)
+        if by_reach is not None:
+            with_reach.add(platform)
+    assert with_reach == {"facebook", "instagram", "linkedin"}
 
 
 def _youtube_lifetime(final: int, published_at: datetime, at: datetime) -> int:
