@@ -112,24 +112,6 @@ class HttpConfig(BaseConfiguration):
         return max(minimum, min(self.page_size or maximum, maximum))
 
 
-def retry_policy(
-    max_attempts: int,
-    max_total_wait_s: float,
-    backoff_base_s: float,
-    backoff_max_s: float,
-    request_timeout_s: float,
-) -> RetryPolicy:
-    """The policy from five separate retry arguments; the sources take ``HttpConfig`` instead
-    (``HttpConfig.policy()``). Kept for the Meta source until it does too."""
-    return RetryPolicy(
-        max_attempts=max_attempts,
-        backoff_base_s=backoff_base_s,
-        backoff_max_s=backoff_max_s,
-        max_total_wait_s=max_total_wait_s,
-        timeout_s=request_timeout_s,
-    )
-
-
 @dataclass(frozen=True)
 class Verdict:
     """What to do with one answer: ``ok``; ``retry`` (after ``wait_s`` if the API said);

@@ -6,9 +6,10 @@ developers.facebook.com/docs/graph-api/guides/field-expansion): one request brin
 page of comments of up to 50 posts, and only a post with more comments than a page follows its
 edge's ``paging.next``. One request per post (the first version) made Meta's backfill about
 2,000 calls and every daily run about 170. Posts whose listing says they have no comment are
-not asked at all. Authors are pseudonymised before anything is yielded. Rows go to dlt in Arrow
-tables of up to ``ARROW_FLUSH_ROWS`` rows: dlt re-derives a table's schema for every item it is
-given (about 2.6 ms each), so one table per post's page cost more than the HTTP itself.
+not asked at all. Authors are pseudonymised before anything is yielded, in rows and in the
+payloads of ``Bad`` records alike. ``AccountLoop`` batches the rows into Arrow tables of up to
+``ARROW_FLUSH_ROWS`` rows: dlt re-derives a table's schema for every item it is given (about
+2.6 ms each), so one table per post's page cost more than the HTTP itself.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ingestion.quarantine import BAD_RECORD, reason_of
+from ingestion.quarantine import BAD_RECORD, Bad
 
 from . import rows
 from . import settings as s
 from .context import MetaRun, items_of
+from .errors import account_label
 
 
 def _edge_fields(platform: str, page_size: int) -> str:
@@ -35,71 +37,53 @@ def _edge_fields(platform: str, page_size: int) -> str:
 
 
 def comment_pages(
-    run: MetaRun, platform: str, account_id: str, resource: str
-) -> Iterator[tuple[rows.PostRef, list[Any], Any] | dict[str, Any]]:
+    run: MetaRun, platform: str, account_id: str
+) -> Iterator[tuple[rows.PostRef, list[Any], Any] | Bad]:
     """(post, comments of one page, fetched_at) for every listed post with comments; a post
-    the lookup did not return becomes a quarantine row naming it."""
+    the lookup did not return becomes a ``Bad`` record naming it."""
     refs = [r for r in run.posts(platform, account_id).refs if r.comments_count != 0]
     fields = _edge_fields(platform, run.options.page_size)
     for ref, obj, fetched_at, error in run.lookup(refs, fields, platform, account_id):
         if error is not None or not isinstance(obj, dict):
             reason = error or f"lookup answer is not an object: {str(obj)[:200]}"
-            yield run.quarantine.row(resource, {"post_id": ref.post_id}, reason, fetched_at)
+            yield Bad({"post_id": ref.post_id}, reason, fetched_at)
             continue
         edge = obj.get("comments", {"data": []})
         for page, at in run.client.edge_pages(
             edge, fetched_at, platform=platform, account_id=account_id
         ):
-            yield ref, items_of(page), at
+            yield ref, items_of(page, account_label(platform, account_id)), at
 
 
-def facebook_comments(run: MetaRun, arrow: Any) -> Iterator[Any]:
+def facebook_comments(run: MetaRun, _brand: str, page_id: str) -> Iterator[Any]:
     """Comments and replies (``filter(stream)``) of listed posts, authors pseudonymised."""
-    hasher = run.hasher()
-    resource = "facebook_comments"
-    batch: list[dict[str, Any]] = []
-    for _brand, page_id in run.accounts("facebook"):
-        for item in comment_pages(run, "facebook", page_id, resource):
-            if isinstance(item, dict):
-                yield item
+    hasher = run.hasher()  # fails before any request if no pseudonymisation key is configured
+    for item in comment_pages(run, "facebook", page_id):
+        if isinstance(item, Bad):
+            yield item
+            continue
+        ref, raws, fetched_at = item
+        for raw in raws:
+            try:
+                row = rows.fb_comment(raw, ref.post_id, page_id, fetched_at, hasher)
+            except BAD_RECORD as exc:
+                yield Bad(rows.redact_person_fields(raw, hasher), exc, fetched_at)
                 continue
-            ref, raws, fetched_at = item
-            for raw in raws:
-                try:
-                    batch.append(rows.fb_comment(raw, ref.post_id, page_id, fetched_at, hasher))
-                except BAD_RECORD as exc:
-                    yield run.quarantine.row(
-                        resource, rows.redact_person_fields(raw, hasher), reason_of(exc), fetched_at
-                    )
-            if len(batch) >= s.ARROW_FLUSH_ROWS:
-                yield arrow(resource, batch)
-                batch = []
-    if batch:
-        yield arrow(resource, batch)
-    run.quarantine.summary(resource)
+            yield row
 
 
-def instagram_comments(run: MetaRun, arrow: Any) -> Iterator[Any]:
+def instagram_comments(run: MetaRun, _brand: str, ig_id: str) -> Iterator[Any]:
     """Top-level comments and their nested replies of listed media, authors pseudonymised."""
-    run.hasher()  # fail before any request if no pseudonymisation key is configured
-    resource = "instagram_comments"
-    batch: list[dict[str, Any]] = []
-    for _brand, ig_id in run.accounts("instagram"):
-        owner = run.account("instagram", ig_id).data
-        owner_name = owner.get("username") if isinstance(owner, dict) else None
-        for item in comment_pages(run, "instagram", ig_id, resource):
-            if isinstance(item, dict):
-                yield item
-                continue
-            ref, raws, fetched_at = item
-            for raw in raws:
-                yield from _ig_thread(run, raw, ref, ig_id, owner_name, fetched_at, batch)
-            if len(batch) >= s.ARROW_FLUSH_ROWS:
-                yield arrow(resource, batch)
-                batch = []
-    if batch:
-        yield arrow(resource, batch)
-    run.quarantine.summary(resource)
+    run.hasher()  # fails before any request if no pseudonymisation key is configured
+    owner = run.account("instagram", ig_id).data
+    owner_name = owner.get("username") if isinstance(owner, dict) else None
+    for item in comment_pages(run, "instagram", ig_id):
+        if isinstance(item, Bad):
+            yield item
+            continue
+        ref, raws, fetched_at = item
+        for raw in raws:
+            yield from _ig_thread(run, raw, ref, ig_id, owner_name, fetched_at)
 
 
 def _ig_thread(
@@ -109,38 +93,32 @@ def _ig_thread(
     ig_id: str,
     owner_name: str | None,
     fetched_at: Any,
-    batch: list[dict[str, Any]],
 ) -> Iterator[Any]:
-    """Append a top-level IG comment and its replies to ``batch``; yield quarantine items."""
+    """A top-level IG comment and its replies (rows), or ``Bad`` records where they break."""
     hasher = run.hasher()
-    resource = "instagram_comments"
     try:
         top = rows.ig_comment(
             raw, ref.post_id, ig_id, fetched_at, hasher, owner_username=owner_name
         )
     except BAD_RECORD as exc:
-        yield run.quarantine.row(
-            resource, rows.redact_person_fields(raw, hasher), reason_of(exc), fetched_at
-        )
+        yield Bad(rows.redact_person_fields(raw, hasher), exc, fetched_at)
         return
-    batch.append(top)
+    yield top
     replies = raw.get("replies")
     if not isinstance(replies, dict):
         return
     for reply in run.client.follow(replies, platform="instagram", account_id=ig_id):
         try:
-            batch.append(
-                rows.ig_comment(
-                    reply,
-                    ref.post_id,
-                    ig_id,
-                    fetched_at,
-                    hasher,
-                    parent_id=top["comment_id"],
-                    owner_username=owner_name,
-                )
+            row = rows.ig_comment(
+                reply,
+                ref.post_id,
+                ig_id,
+                fetched_at,
+                hasher,
+                parent_id=top["comment_id"],
+                owner_username=owner_name,
             )
         except BAD_RECORD as exc:
-            yield run.quarantine.row(
-                resource, rows.redact_person_fields(reply, hasher), reason_of(exc), fetched_at
-            )
+            yield Bad(rows.redact_person_fields(reply, hasher), exc, fetched_at)
+            continue
+        yield row

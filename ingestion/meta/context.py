@@ -14,30 +14,32 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from ingestion.http import RetryPolicy
 from ingestion.incremental import advance_cursor, chunks, relist_since, since_label, source_state
 from ingestion.privacy import lazy_pseudonymiser
-from ingestion.quarantine import BAD_RECORD, Quarantine, reason_of
+from ingestion.quarantine import BAD_RECORD, Bad
 from pulse_config.registry import Registry
 
 from . import rows
 from . import settings as s
-from .helpers import GraphClient, GraphResponse, MetaApiError, RetryPolicy
+from .errors import SUBCODE_NOT_BUSINESS_MEDIA, MetaApiError, account_label
+from .helpers import GraphClient, GraphResponse
 
 logger = logging.getLogger(__name__)
 
 PLATFORM_LISTING = {
-    "facebook": ("published_posts", s.FB_POST_FIELDS, rows.fb_post, "facebook_posts"),
-    "instagram": ("media", s.IG_MEDIA_FIELDS, rows.ig_media, "instagram_media"),
+    "facebook": ("published_posts", s.FB_POST_FIELDS, rows.fb_post),
+    "instagram": ("media", s.IG_MEDIA_FIELDS, rows.ig_media),
 }
 
 
 @dataclass
 class Listing:
-    """The posts (or media) of one account listed this run: rows to load, refs, quarantine items."""
+    """The posts (or media) of one account listed this run: rows to load, refs, bad records."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     refs: list[rows.PostRef] = field(default_factory=list)
-    bad: list[Any] = field(default_factory=list)
+    bad: list[Bad] = field(default_factory=list)
 
 
 @dataclass
@@ -64,7 +66,6 @@ class MetaRun:
     def __init__(self, options: MetaOptions, registry: Registry) -> None:
         self.options = options
         self.registry = registry
-        self.quarantine = Quarantine(s.SOURCE_NAME)
         self._client: GraphClient | None = None
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._accounts: dict[tuple[str, str], GraphResponse] = {}
@@ -107,7 +108,7 @@ class MetaRun:
         key = (platform, account_id)
         if key in self._listings:
             return self._listings[key]
-        edge, fields, build, resource = PLATFORM_LISTING[platform]
+        edge, fields, build = PLATFORM_LISTING[platform]
         now = self.account(platform, account_id).fetched_at
         cursors = self.state("cursors")
         cursor_key = f"{platform}:{account_id}"
@@ -119,13 +120,11 @@ class MetaRun:
             f"{account_id}/{edge}", params, platform=platform, account_id=account_id
         ):
             reached_since = False
-            for raw in items_of(resp.data):
+            for raw in items_of(resp.data, account_label(platform, account_id)):
                 try:
                     row, ref = build(raw, account_id, resp.fetched_at)
                 except BAD_RECORD as exc:
-                    listing.bad.append(
-                        self.quarantine.row(resource, raw, reason_of(exc), resp.fetched_at)
-                    )
+                    listing.bad.append(Bad(raw, exc, resp.fetched_at))
                     continue
                 if since is not None and ref.created_time < since:
                     reached_since = True
@@ -160,7 +159,7 @@ class MetaRun:
                     [r.post_id for r in batch], fields, platform=platform, account_id=account_id
                 )
             except MetaApiError as exc:
-                if exc.code != 100 or exc.subcode != s.SUBCODE_NOT_BUSINESS_MEDIA:
+                if exc.code != 100 or exc.subcode != SUBCODE_NOT_BUSINESS_MEDIA:
                     raise
                 if len(batch) == 1:
                     yield batch[0], None, self.account(platform, account_id).fetched_at, str(exc)
@@ -175,11 +174,11 @@ class MetaRun:
                 yield ref, obj, resp.fetched_at, error
 
 
-def items_of(page: Any) -> list[Any]:
-    """The ``data`` list of a Graph list page (error if the page has none)."""
+def items_of(page: Any, account: str = "?") -> list[Any]:
+    """The ``data`` list of a Graph list page (error naming ``account`` if the page has none)."""
     data = page.get("data") if isinstance(page, dict) else None
     if not isinstance(data, list):
         raise MetaApiError(
-            f"unexpected list page without 'data': {str(page)[:200]}", platform="?", account_id="?"
+            f"unexpected list page without 'data': {str(page)[:200]}", account=account
         )
     return data

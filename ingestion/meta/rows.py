@@ -1,4 +1,4 @@
-"""Raw Graph objects -> rows of the ``raw_meta`` tables (contract: docs/meta_slice.md section 4).
+"""Raw Graph objects -> rows of the ``raw_meta`` tables (contract: docs/sources/meta.md section 4).
 
 Every builder validates while it flattens and raises InvalidRecord with the reason, so the
 resource can quarantine the record instead of loading a half-understood row. Person fields are

@@ -8,13 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingestion.http import (  # noqa: F401 - the shared retry defaults, re-exported
-    BACKOFF_BASE_S,
-    BACKOFF_MAX_S,
-    MAX_ATTEMPTS,
-    MAX_TOTAL_WAIT_S,
-    REQUEST_TIMEOUT_S,
-)
+from dlt.common.configuration import configspec
+
+from ingestion.http import HttpConfig
 from ingestion.tables import BOOL, DATE_KEY, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "meta"
@@ -31,16 +27,6 @@ FOLLOWERS_BACKFILL_DAYS = 365  # first run: how much of the Page follower series
 FOLLOWERS_REFETCH_DAYS = 3  # later runs: re-read the last days (Meta revises recent values)
 PAGE_INSIGHTS_MAX_DAYS = 90  # Graph limit per since/until call on Page insights
 IG_FOLLOWER_DAYS = 28  # IG follower_count is only served for the last 30 days
-ARROW_FLUSH_ROWS = 20_000  # insights rows buffered before yielding one Arrow table
-
-# Retry defaults (ingestion.http's, imported above) are sane for production (Meta may ask to
-# wait minutes); tests pass small ones.
-
-THROTTLE_CODES = frozenset({4, 17, 32, 613, 80001, 80002, 80005, 80006, 80008, 80014})
-TRANSIENT_CODES = frozenset({1, 2})  # "unknown error" / "service temporarily unavailable"
-AUTH_CODES = frozenset({190})
-PERMISSION_CODES = frozenset({10}) | frozenset(range(200, 300))
-SUBCODE_NOT_BUSINESS_MEDIA = 2108006  # IG media posted before the business conversion
 
 PAGE_FIELDS = "id,name,username,category,link,followers_count,fan_count"
 IG_ACCOUNT_FIELDS = "id,username,name,followers_count,follows_count,media_count"
@@ -191,3 +177,16 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "facebook_page_follows": ("page_id", "date"),
     "instagram_follower_gains": ("ig_user_id", "date"),
 }
+
+
+@configspec
+class MetaHttp(HttpConfig):
+    """Meta's retry policy and page size (``sources.meta.max_attempts`` etc.).
+
+    The shared retry defaults hold: Meta may ask to wait minutes
+    (``estimated_time_to_regain_access``), which the 900 s budget allows; its error codes are
+    in errors.py. ``page_size`` is the ``limit`` of list and comment edges (at most
+    ``PAGE_SIZE``).
+    """
+
+    page_size: int | None = PAGE_SIZE

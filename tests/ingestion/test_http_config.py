@@ -20,6 +20,7 @@ from ingestion.tiktok import tiktok_source
 
 # (max_attempts, max_total_wait_s, backoff_base_s, backoff_max_s, request_timeout_s, page_size)
 DOCUMENTED_DEFAULTS = {
+    "meta": (6, 900.0, 2.0, 300.0, 60.0, 100),
     "linkedin": (6, 900.0, 2.0, 300.0, 60.0, 100),
     "x": (6, 960.0, 2.0, 120.0, 60.0, 100),
     "tiktok": (6, 900.0, 2.0, 300.0, 60.0, 20),
