@@ -48,17 +48,3 @@ def test_runs_into_the_default_dataset_with_the_source_kwargs(
     finally:
         con.close()
     assert rows == [(1, "http://127.0.0.1:1/tiny")]
-
-
-def test_ingestion_does_not_import_orchestration() -> None:
-    """The catalogue of sources belongs to ingestion; Dagster imports it, never the reverse."""
-    root = Path(run.__file__).parent
-    offenders = [
-        str(path.relative_to(root))
-        for path in root.rglob("*.py")
-        if any(
-            line.lstrip().startswith(("import orchestration", "from orchestration"))
-            for line in path.read_text().splitlines()
-        )
-    ]
-    assert offenders == []
