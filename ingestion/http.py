@@ -14,7 +14,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -150,6 +150,22 @@ class Answer:
         return self.response.json()
 
 
+def json_body(resp: requests.Response) -> Any:
+    """The decoded JSON body, or None when it is not JSON (an HTML error page, a cut body)."""
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
+def error_object(resp: requests.Response) -> dict[str, Any]:
+    """The ``error`` object of a ``{"error": {...}}`` answer (Google's google.rpc envelope,
+    Meta's Graph errors); {} when the body has none."""
+    body = json_body(resp)
+    err = body.get("error") if isinstance(body, dict) else None
+    return err if isinstance(err, dict) else {}
+
+
 def server_time(headers: Any) -> datetime:
     """The response's ``Date`` header as an aware UTC datetime, else the local clock."""
     value = headers.get("Date")
@@ -248,3 +264,25 @@ class ApiClient:
             account,
             f"{method} {safe_url(url)} failed {pol.max_attempts} times; last error: {last}",
         )
+
+
+def token_pages(
+    client: ApiClient, path: str, params: Mapping[str, Any], account: str
+) -> Iterator[tuple[Answer, dict[str, Any]]]:
+    """Every page of a Google list call (a JSON object each), following ``nextPageToken`` to
+    the last page; a token served twice is a server paging loop and fails the source."""
+    seen: set[str] = set()
+    query = dict(params)
+    while True:
+        answer = client.request("GET", path, account=account, params=query)
+        body = answer.json()
+        if not isinstance(body, dict):
+            raise SourceError(client.source, account, f"{path}: not a JSON object: {body!r:.200}")
+        yield answer, body
+        token = body.get("nextPageToken")
+        if not token:
+            return
+        if token in seen:
+            raise SourceError(client.source, account, f"{path}: paging loop: {token!r} again")
+        seen.add(token)
+        query = {**params, "pageToken": token}

@@ -8,15 +8,23 @@ succeeds. These helpers keep that arithmetic identical across sources.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping, Sequence
+import logging
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import dlt
 
-from ingestion.quarantine import parse_timestamp
+from ingestion.quarantine import BAD_RECORD, Bad, parse_timestamp
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+Page = tuple[Iterable[Any], datetime]
+"""The raw items of one list page and when it was fetched (the server's clock)."""
 
 
 def source_state(name: str) -> dict[str, Any]:
@@ -39,6 +47,86 @@ def advance_cursor(cursors: MutableMapping[str, Any], key: str, newest: datetime
     old = cursors.get(key)
     if old is None or parse_timestamp(old) < newest:
         cursors[key] = newest.isoformat()
+
+
+@dataclass
+class Listing(Generic[R]):
+    """One account's items listed this run: rows to load, their refs (what the run's other
+    resources read), the records set aside, and how far back it went (None: everything)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    refs: list[R] = field(default_factory=list)
+    bad: list[Bad] = field(default_factory=list)
+    since: datetime | None = None
+
+    def items(self) -> Iterator[dict[str, Any] | Bad]:
+        """What the listing's own table gets: the bad records (quarantined), then the rows."""
+        yield from self.bad
+        yield from self.rows
+
+
+def list_newest_first(
+    pages: Iterable[Page],
+    build: Callable[[Any, datetime], tuple[dict[str, Any], R]],
+    created: Callable[[R], datetime],
+    since: datetime | None,
+    *,
+    key: Callable[[R], str] | None = None,
+    redact: Callable[[Any], Any] | None = None,
+) -> Listing[R]:
+    """The items of pages listed newest first, back to ``since``: paging stops after the first
+    page that reaches past it. ``build(raw, fetched_at)`` makes (row, ref); a record it rejects
+    is kept as ``Bad`` (``redact``-ed first); ``key`` drops an item seen on an earlier page
+    (offset pages shift when an item is added or edited meanwhile)."""
+    listing: Listing[R] = Listing(since=since)
+    seen: set[str] = set()
+    for items, fetched_at in pages:
+        reached_since = False
+        for raw in items:
+            try:
+                row, ref = build(raw, fetched_at)
+            except BAD_RECORD as exc:
+                listing.bad.append(Bad(redact(raw) if redact else raw, exc, fetched_at))
+                continue
+            if since is not None and created(ref) < since:
+                reached_since = True
+                continue
+            if key is not None:
+                if key(ref) in seen:
+                    continue
+                seen.add(key(ref))
+            listing.rows.append(row)
+            listing.refs.append(ref)
+        if reached_since:
+            break
+    return listing
+
+
+def relist(
+    cursor_key: str,
+    now: datetime,
+    window: timedelta,
+    pages: Iterable[Page],
+    build: Callable[[Any, datetime], tuple[dict[str, Any], R]],
+    created: Callable[[R], datetime],
+    *,
+    what: tuple[str, str],
+    key: Callable[[R], str] | None = None,
+) -> Listing[R]:
+    """``list_newest_first`` back to the re-list window of ``cursor_key``, then the cursor moved
+    to the newest item listed; ``what`` (account label, noun) names them in the log line."""
+    cursors = source_state("cursors")
+    since = relist_since(cursors.get(cursor_key), now, window)
+    listing = list_newest_first(pages, build, created, since, key=key)
+    advance_cursor(cursors, cursor_key, max(map(created, listing.refs), default=None))
+    log_listed(what, len(listing.refs), since)
+    return listing
+
+
+def log_listed(what: tuple[str, str], count: int, since: datetime | None) -> None:
+    """One log line per listing: ``<account label>: <count> <noun> listed (since ...)``."""
+    label, noun = what
+    logger.info("%s: %d %s listed (since %s)", label, count, noun, since_label(since))
 
 
 def since_label(since: datetime | None) -> str:

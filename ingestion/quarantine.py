@@ -115,12 +115,17 @@ def opt_id(record: Mapping[str, Any], key: str) -> str | None:
     return None if _get(record, key) is None else req_id(record, key)
 
 
+def _opt_of_type(record: Mapping[str, Any], key: str, kind: type, noun: str) -> Any:
+    """An optional value that must be a ``kind`` when present."""
+    value = _get(record, key)
+    if value is not None and not isinstance(value, kind):
+        raise InvalidRecord(f"{key!r} is not a {noun}: {value!r}")
+    return value
+
+
 def opt_str(record: Mapping[str, Any], key: str) -> str | None:
     """Optional free text."""
-    value = _get(record, key)
-    if value is not None and not isinstance(value, str):
-        raise InvalidRecord(f"{key!r} is not a string: {value!r}")
-    return value
+    return _opt_of_type(record, key, str, "string")
 
 
 def parse_timestamp(value: Any, key: str = "timestamp") -> datetime:
@@ -168,10 +173,7 @@ def opt_int(record: Mapping[str, Any], key: str) -> int | None:
 
 def opt_bool(record: Mapping[str, Any], key: str) -> bool | None:
     """An optional boolean."""
-    value = _get(record, key)
-    if value is not None and not isinstance(value, bool):
-        raise InvalidRecord(f"{key!r} is not a boolean: {value!r}")
-    return value
+    return _opt_of_type(record, key, bool, "boolean")
 
 
 def record_id_of(record: Any, id_key: str = "id") -> str:

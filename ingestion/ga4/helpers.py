@@ -21,6 +21,7 @@ from ingestion.http import (
     SourceAuthError,
     SourceError,
     Verdict,
+    error_object,
     retry_after_s,
 )
 from ingestion.quarantine import InvalidRecord, parse_int
@@ -29,15 +30,6 @@ from . import settings as s
 
 RETRYABLE_STATUS = frozenset({"RESOURCE_EXHAUSTED", "INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED"})
 AUTH_STATUS = frozenset({"UNAUTHENTICATED", "PERMISSION_DENIED"})
-
-
-def _error_of(resp: requests.Response) -> dict[str, Any]:
-    try:
-        body = resp.json()
-    except ValueError:
-        return {}
-    err = body.get("error") if isinstance(body, dict) else None
-    return err if isinstance(err, dict) else {}
 
 
 def retry_delay_s(err: dict[str, Any]) -> float | None:
@@ -58,7 +50,7 @@ def classify(resp: requests.Response, account: str) -> Verdict:
         except ValueError as exc:
             return Verdict.retry(f"HTTP 200 with an unreadable JSON body ({exc})")
         return Verdict.ok()
-    err = _error_of(resp)
+    err = error_object(resp)
     status, message = err.get("status", ""), err.get("message", resp.text[:200])
     why = f"HTTP {resp.status_code} {status}: {message}"
     if resp.status_code == 429 or status in RETRYABLE_STATUS or resp.status_code >= 500:

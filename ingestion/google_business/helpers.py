@@ -23,7 +23,9 @@ from ingestion.http import (
     SourceAuthError,
     SourceError,
     Verdict,
+    error_object,
     retry_after_s,
+    token_pages,
 )
 from ingestion.privacy import Pseudonymiser
 from ingestion.quarantine import (
@@ -47,12 +49,8 @@ TOKEN_HINT = (
 
 def google_error(resp: requests.Response) -> dict[str, Any]:
     """The google.rpc ``error`` object of an answer ({} when the body is not one)."""
-    try:
-        body = resp.json()
-    except ValueError:
-        return {}
-    err = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(err, dict):
+    err = error_object(resp)
+    if not err:
         return {}
     details = err.get("details") if isinstance(err.get("details"), list) else []
     reasons = [d.get("reason") for d in details if isinstance(d, dict) and d.get("reason")]
@@ -126,21 +124,8 @@ def review_pages(
     client: ApiClient, location: str, page_size: int
 ) -> Iterator[tuple[Answer, dict[str, Any]]]:
     """Every page of a location's reviews, newest ``updateTime`` first, until no nextPageToken."""
-    params: dict[str, Any] = {"pageSize": min(page_size, s.PAGE_SIZE), "orderBy": s.ORDER_BY}
-    seen: set[str] = set()
-    while True:
-        answer = client.request("GET", f"{location}/reviews", account=location, params=params)
-        body = answer.json()
-        if not isinstance(body, dict):
-            raise SourceError(s.SOURCE_NAME, location, f"unexpected page: {str(body)[:200]}")
-        yield answer, body
-        token = body.get("nextPageToken")
-        if not token:
-            return
-        if token in seen:
-            raise SourceError(s.SOURCE_NAME, location, f"paging loop: token {token!r} repeated")
-        seen.add(token)
-        params = {**params, "pageToken": token}
+    params = {"pageSize": min(page_size, s.PAGE_SIZE), "orderBy": s.ORDER_BY}
+    return token_pages(client, f"{location}/reviews", params, location)
 
 
 def parse_rfc3339(value: Any, key: str) -> datetime:

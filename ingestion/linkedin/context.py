@@ -9,14 +9,13 @@ Build a fresh source per run (Dagster does, in the asset body): the caches live 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from ingestion.http import RetryPolicy
-from ingestion.incremental import advance_cursor, relist_since, since_label, source_state
+from ingestion.incremental import Listing, relist, source_state
 from ingestion.privacy import lazy_pseudonymiser
-from ingestion.quarantine import BAD_RECORD, Bad
 from pulse_config.registry import Registry
 
 from . import rows
@@ -49,15 +48,6 @@ class Snapshot:
     fetched_at: datetime
 
 
-@dataclass
-class Listing:
-    """The posts of one organization listed this run: rows, refs and the bad records."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    refs: list[rows.PostRef] = field(default_factory=list)
-    bad: list[Bad] = field(default_factory=list)
-
-
 class LinkedInRun:
     """Lazily built client and hasher, cached organization snapshots and post listings."""
 
@@ -67,7 +57,7 @@ class LinkedInRun:
         self._client: LinkedInClient | None = None
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._snapshots: dict[str, Snapshot] = {}
-        self._listings: dict[str, Listing] = {}
+        self._listings: dict[str, Listing[rows.PostRef]] = {}
 
     @property
     def client(self) -> LinkedInClient:
@@ -104,7 +94,7 @@ class LinkedInRun:
     def now(self, organization_id: str) -> datetime:
         return self.snapshot(organization_id).fetched_at
 
-    def posts(self, organization_id: str) -> Listing:
+    def posts(self, organization_id: str) -> Listing[rows.PostRef]:
         """Posts modified since min(cursor, now - window); all of them on the first run.
 
         ``sortBy=LAST_MODIFIED`` lists the most recently modified first, so paging stops at the
@@ -112,11 +102,6 @@ class LinkedInRun:
         """
         if organization_id in self._listings:
             return self._listings[organization_id]
-        now = self.now(organization_id)
-        cursors = self.state("cursors")
-        window = timedelta(days=self.options.insights_window_days)
-        since = relist_since(cursors.get(organization_id), now, window)
-        listing = Listing()
         params = [
             ("q", "author"),
             ("author", urn_param(f"urn:li:organization:{organization_id}")),
@@ -124,32 +109,19 @@ class LinkedInRun:
             ("count", str(self.options.page_size)),
             ("start", "0"),
         ]
-        seen: set[str] = set()
-        for answer in self.client.paginate("/rest/posts", params, account=organization_id):
-            reached_since = False
-            for raw in elements_of(answer.json(), organization_id):
-                try:
-                    row, ref = rows.post(raw, organization_id, answer.fetched_at)
-                except BAD_RECORD as exc:
-                    listing.bad.append(Bad(raw, exc, answer.fetched_at))
-                    continue
-                if since is not None and ref.last_modified_at < since:
-                    reached_since = True
-                    continue
-                if ref.post_urn in seen:  # offset pages shift when a post is edited meanwhile
-                    continue
-                seen.add(ref.post_urn)
-                listing.rows.append(row)
-                listing.refs.append(ref)
-            if reached_since:
-                break
-        newest = max((ref.last_modified_at for ref in listing.refs), default=None)
-        advance_cursor(cursors, organization_id, newest)
-        logger.info(
-            "linkedin: organization %s: %d posts listed (modified since %s)",
+        pages = (
+            (elements_of(answer.json(), organization_id), answer.fetched_at)
+            for answer in self.client.paginate("/rest/posts", params, account=organization_id)
+        )
+        listing = relist(
             organization_id,
-            len(listing.refs),
-            since_label(since),
+            self.now(organization_id),
+            timedelta(days=self.options.insights_window_days),
+            pages,
+            lambda raw, fetched_at: rows.post(raw, organization_id, fetched_at),
+            lambda ref: ref.last_modified_at,
+            what=(f"linkedin: organization {organization_id}", "posts"),
+            key=lambda ref: ref.post_urn,
         )
         self._listings[organization_id] = listing
         return listing

@@ -29,11 +29,11 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ingestion.incremental import chunks
-from ingestion.quarantine import BAD_RECORD, Bad
+from ingestion.quarantine import Bad
 
 from . import rows
 from . import settings as s
-from .helpers import elements_of, share_statistics_params, time_intervals
+from .helpers import per_post_rows, share_statistics_params, time_intervals
 
 if TYPE_CHECKING:
     from .context import LinkedInRun
@@ -123,34 +123,28 @@ def fetch_batch(
         account=org_id,
     )
     wanted = {a.post_urn: a for a in batch}
-    seen: set[str] = set()
-    for element in elements_of(answer.json(), org_id):
-        urn: str | None = None
-        try:
-            urn = rows.post_of(element)
-            if urn not in wanted:
-                raise rows.InvalidRecord(f"statistics for a post not asked for: {urn}")
-            seen.add(urn)
-            day = rows.day_of(element)
-            if not wanted[urn].first <= day <= wanted[urn].last:
-                continue  # another post's range, or before publication: not this post's days
-            values = _values(element)
-        except BAD_RECORD as exc:
-            rid = f"{urn}/{rows.range_start(element)}"
-            yield Bad(element, exc, answer.fetched_at, record_id=rid)
-            continue
-        out.append(
-            {
-                "post_urn": urn,
-                "organization_id": org_id,
-                "date": day,
-                **values,
-                "fetched_at": answer.fetched_at,
-            }
-        )
-    for urn in sorted(wanted.keys() - seen):
-        reason = "no daily statistics returned for this post"
-        yield Bad({"post_urn": urn}, reason, answer.fetched_at, record_id=urn)
+
+    def row(urn: str, element: Any) -> dict[str, Any] | None:
+        day = rows.day_of(element)
+        if not wanted[urn].first <= day <= wanted[urn].last:
+            return None  # another post's range, or before publication: not this post's days
+        return {
+            "post_urn": urn,
+            "organization_id": org_id,
+            "date": day,
+            **_values(element),
+            "fetched_at": answer.fetched_at,
+        }
+
+    def record_id(urn: str | None, element: Any) -> str:
+        return f"{urn}/{rows.range_start(element)}"
+
+    missing = "no daily statistics returned for this post"
+    for item in per_post_rows(answer, org_id, wanted, row, record_id, missing):
+        if isinstance(item, Bad):
+            yield item
+        else:
+            out.append(item)
 
 
 def linkedin_post_statistics_daily(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:

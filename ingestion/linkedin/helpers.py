@@ -10,7 +10,7 @@ because retrying cannot fix them.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import quote
@@ -27,7 +27,9 @@ from ingestion.http import (
     retry_after_s,
     safe_url,
 )
+from ingestion.quarantine import BAD_RECORD, Bad, InvalidRecord
 
+from . import rows
 from . import settings as s
 
 VERSION_RE = re.compile(r"^\d{4}(0[1-9]|1[0-2])(\d{2})?$")
@@ -186,6 +188,38 @@ def elements_of(page: Any, account: str) -> list[Any]:
             s.SOURCE_NAME, account, f"unexpected answer without 'elements': {str(page)[:200]}"
         )
     return elements
+
+
+def per_post_rows(
+    answer: Answer,
+    org_id: str,
+    wanted: Collection[str],
+    build: Callable[[str, Any], dict[str, Any] | None],
+    record_id: Callable[[str | None, Any], str | None],
+    missing: str,
+) -> Iterator[dict[str, Any] | Bad]:
+    """The rows of a share statistics answer about the posts ``wanted``.
+
+    ``build(urn, element)`` makes an element's row (None: not one to keep); an element that
+    names no post, or a post not asked for, is ``Bad`` (``record_id`` names it), and so is
+    each post asked for that the answer left out (``missing`` says why).
+    """
+    seen: set[str] = set()
+    for element in elements_of(answer.json(), org_id):
+        urn: str | None = None
+        try:
+            urn = rows.post_of(element)
+            if urn not in wanted:
+                raise InvalidRecord(f"statistics for a post not asked for: {urn}")
+            seen.add(urn)
+            row = build(urn, element)
+        except BAD_RECORD as exc:
+            yield Bad(element, exc, answer.fetched_at, record_id=record_id(urn, element))
+            continue
+        if row is not None:
+            yield row
+    for urn in sorted(set(wanted) - seen):
+        yield Bad({"post_urn": urn}, missing, answer.fetched_at, record_id=urn)
 
 
 class LinkedInClient:

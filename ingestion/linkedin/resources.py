@@ -23,7 +23,13 @@ from . import rows
 from . import settings as s
 from .context import LinkedInRun
 from .daily import linkedin_post_statistics_daily
-from .helpers import elements_of, share_statistics_params, time_intervals, urn_param
+from .helpers import (
+    elements_of,
+    per_post_rows,
+    share_statistics_params,
+    time_intervals,
+    urn_param,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +76,7 @@ def linkedin_organizations(run: LinkedInRun, brand_id: str, org_id: str) -> Iter
 
 def linkedin_posts(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:
     """Posts modified since the cursor minus the window (all of them on the first run)."""
-    listing = run.posts(org_id)
-    yield from listing.bad
-    yield from listing.rows
+    yield from run.posts(org_id).items()
 
 
 def linkedin_post_statistics(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:
@@ -86,29 +90,20 @@ def _post_statistics(run: LinkedInRun, org_id: str, batch: Sequence[rows.PostRef
     params = share_statistics_params(org_id, [r.post_urn for r in batch])
     answer = run.client.get("/rest/organizationalEntityShareStatistics", params, account=org_id)
     day = answer.fetched_at.date()
-    wanted = {r.post_urn for r in batch}
-    seen: set[str] = set()
-    for element in elements_of(answer.json(), org_id):
-        urn: str | None = None
-        try:
-            urn = rows.post_of(element)
-            if urn not in wanted:
-                raise rows.InvalidRecord(f"statistics for a post not asked for: {urn}")
-            seen.add(urn)
-            values = rows.statistics(element)
-        except BAD_RECORD as exc:
-            yield Bad(element, exc, answer.fetched_at, record_id=urn)
-            continue
-        yield {
+
+    def row(urn: str, element: Any) -> dict[str, Any]:
+        values = rows.statistics(element)
+        return {
             "post_urn": urn,
             "organization_id": org_id,
             "snapshot_date": day,
             **values,
             "fetched_at": answer.fetched_at,
         }
-    for urn in sorted(wanted - seen):
-        reason = "no statistics returned for this post"
-        yield Bad({"post_urn": urn}, reason, answer.fetched_at, record_id=urn)
+
+    wanted = {r.post_urn for r in batch}
+    missing = "no statistics returned for this post"
+    yield from per_post_rows(answer, org_id, wanted, row, lambda urn, _: urn, missing)
 
 
 def linkedin_share_statistics_daily(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:

@@ -22,6 +22,7 @@ from ingestion.http import (
     SourceAuthError,
     SourceError,
     Verdict,
+    json_body,
     retry_after_s,
 )
 from ingestion.quarantine import InvalidRecord, opt_str, parse_int
@@ -34,16 +35,9 @@ TRANSIENT = re.compile("|".join(s.TRANSIENT_PATTERNS), re.IGNORECASE)
 AUTH = re.compile("|".join(s.AUTH_PATTERNS), re.IGNORECASE)
 
 
-def _body(resp: requests.Response) -> Any:
-    try:
-        return resp.json()
-    except ValueError:
-        return None
-
-
 def classify(resp: requests.Response, account: str) -> Verdict:
     """Turn one Matomo answer into ok / retry / fail (``account`` is the site id)."""
-    body = _body(resp)
+    body = json_body(resp)
     err = body.get("message") if isinstance(body, dict) and body.get("result") == "error" else None
     why = f"HTTP {resp.status_code}: {err or resp.text[:200]!r}"
     who = f"site {account}"

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from ingestion.http import RetryPolicy
-from ingestion.incremental import advance_cursor, chunks, relist_since, since_label, source_state
+from ingestion.incremental import Listing, chunks, relist, source_state
 from ingestion.privacy import lazy_pseudonymiser
-from ingestion.quarantine import BAD_RECORD, Bad
 from pulse_config.registry import Registry
 
 from . import rows
@@ -31,15 +30,6 @@ PLATFORM_LISTING = {
     "facebook": ("published_posts", s.FB_POST_FIELDS, rows.fb_post),
     "instagram": ("media", s.IG_MEDIA_FIELDS, rows.ig_media),
 }
-
-
-@dataclass
-class Listing:
-    """The posts (or media) of one account listed this run: rows to load, refs, bad records."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    refs: list[rows.PostRef] = field(default_factory=list)
-    bad: list[Bad] = field(default_factory=list)
 
 
 @dataclass
@@ -69,7 +59,7 @@ class MetaRun:
         self._client: GraphClient | None = None
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._accounts: dict[tuple[str, str], GraphResponse] = {}
-        self._listings: dict[tuple[str, str], Listing] = {}
+        self._listings: dict[tuple[str, str], Listing[rows.PostRef]] = {}
 
     @property
     def client(self) -> GraphClient:
@@ -100,7 +90,7 @@ class MetaRun:
 
     state = staticmethod(source_state)
 
-    def posts(self, platform: str, account_id: str) -> Listing:
+    def posts(self, platform: str, account_id: str) -> Listing[rows.PostRef]:
         """Posts/media created since min(cursor, now - window); all of them on the first run.
 
         Edges list newest first, so paging stops at the first page reaching past ``since``.
@@ -110,37 +100,22 @@ class MetaRun:
             return self._listings[key]
         edge, fields, build = PLATFORM_LISTING[platform]
         now = self.account(platform, account_id).fetched_at
-        cursors = self.state("cursors")
-        cursor_key = f"{platform}:{account_id}"
-        window = timedelta(days=self.options.insights_window_days)
-        since = relist_since(cursors.get(cursor_key), now, window)
-        listing = Listing()
+        label = account_label(platform, account_id)
         params = {"fields": fields, "limit": self.options.page_size}
-        for resp in self.client.paginate(
-            f"{account_id}/{edge}", params, platform=platform, account_id=account_id
-        ):
-            reached_since = False
-            for raw in items_of(resp.data, account_label(platform, account_id)):
-                try:
-                    row, ref = build(raw, account_id, resp.fetched_at)
-                except BAD_RECORD as exc:
-                    listing.bad.append(Bad(raw, exc, resp.fetched_at))
-                    continue
-                if since is not None and ref.created_time < since:
-                    reached_since = True
-                    continue
-                listing.rows.append(row)
-                listing.refs.append(ref)
-            if reached_since:
-                break
-        newest = max((ref.created_time for ref in listing.refs), default=None)
-        advance_cursor(cursors, cursor_key, newest)
-        logger.info(
-            "meta: %s %s: %d posts listed (since %s)",
-            platform,
-            account_id,
-            len(listing.refs),
-            since_label(since),
+        pages = (
+            (items_of(resp.data, label), resp.fetched_at)
+            for resp in self.client.paginate(
+                f"{account_id}/{edge}", params, platform=platform, account_id=account_id
+            )
+        )
+        listing = relist(
+            f"{platform}:{account_id}",
+            now,
+            timedelta(days=self.options.insights_window_days),
+            pages,
+            lambda raw, fetched_at: build(raw, account_id, fetched_at),
+            lambda ref: ref.created_time,
+            what=(f"meta: {platform} {account_id}", "posts"),
         )
         self._listings[key] = listing
         return listing

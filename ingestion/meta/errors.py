@@ -22,7 +22,7 @@ from typing import Any
 
 import requests
 
-from ingestion.http import SourceAuthError, SourceError, Verdict, safe_url
+from ingestion.http import SourceAuthError, SourceError, Verdict, error_object, safe_url
 
 from . import settings as s
 
@@ -111,16 +111,6 @@ def usage_summary(headers: Any) -> str:
     return f"X-App-Usage={app} X-Business-Use-Case-Usage={buc}"
 
 
-def error_of(resp: requests.Response) -> dict[str, Any]:
-    """The ``error`` object of a Graph answer ({} when the body has none)."""
-    try:
-        body = resp.json()
-    except ValueError:
-        return {}
-    err = body.get("error") if isinstance(body, dict) else None
-    return err if isinstance(err, dict) else {}
-
-
 def is_retryable(resp: requests.Response, err: dict[str, Any]) -> bool:
     """Throttling and transient codes, ``is_transient``, 429 and 5xx: worth asking again."""
     return (
@@ -140,7 +130,7 @@ def classify(resp: requests.Response, account: str) -> Verdict:
         except ValueError as exc:  # truncated body: a transient transport fault
             return Verdict.retry(f"HTTP {resp.status_code} with an unreadable JSON body ({exc})")
         return Verdict.ok()
-    err = error_of(resp)
+    err = error_object(resp)
     info: dict[str, Any] = {
         "account": account,
         "status": resp.status_code,

@@ -53,16 +53,12 @@ def _snapshot(
 
 def facebook_posts(run: MetaRun, _brand: str, page_id: str) -> Iterator[Any]:
     """Page posts created since the cursor minus the window (all on the first run)."""
-    listing = run.posts("facebook", page_id)
-    yield from listing.bad
-    yield from listing.rows
+    yield from run.posts("facebook", page_id).items()
 
 
 def instagram_media(run: MetaRun, _brand: str, ig_id: str) -> Iterator[Any]:
     """IG media created since the cursor minus the window (all on the first run)."""
-    listing = run.posts("instagram", ig_id)
-    yield from listing.bad
-    yield from listing.rows
+    yield from run.posts("instagram", ig_id).items()
 
 
 def facebook_post_insights(run: MetaRun, _brand: str, page_id: str) -> Iterator[Any]:

@@ -24,6 +24,7 @@ from ingestion.http import (
     SourceAuthError,
     SourceError,
     Verdict,
+    json_body,
     retry_after_s,
 )
 from ingestion.quarantine import InvalidRecord, opt_int, opt_str, req_id, req_ts
@@ -39,16 +40,9 @@ AUTH_HINTS = {
 }
 
 
-def _body(resp: requests.Response) -> Any:
-    try:
-        return resp.json()
-    except ValueError:
-        return None
-
-
 def describe(resp: requests.Response) -> tuple[str | None, str]:
     """TikTok's ``error.code`` and a one-line description (code, HTTP status, message, log_id)."""
-    body = _body(resp)
+    body = json_body(resp)
     err = body.get("error") if isinstance(body, dict) else None
     err = err if isinstance(err, dict) else {}
     code = err.get("code") if isinstance(err.get("code"), str) else None
@@ -61,7 +55,7 @@ def describe(resp: requests.Response) -> tuple[str | None, str]:
 
 def classify(resp: requests.Response, account: str) -> Verdict:
     """ok / retry / fail for one TikTok answer, by its envelope's ``error.code``."""
-    body = _body(resp)
+    body = json_body(resp)
     if resp.status_code < 400 and body is None:  # truncated or non-JSON body: transport fault
         return Verdict.retry(f"HTTP {resp.status_code} with an unreadable JSON body")
     code, text = describe(resp)

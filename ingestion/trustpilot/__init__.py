@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,13 @@ from dlt.extract.resource import DltResource
 
 from ingestion.accounts import AccountLoop, declared
 from ingestion.http import RetryPolicy, SourceAuthError
-from ingestion.incremental import advance_cursor, since_label, source_state
+from ingestion.incremental import (
+    Listing,
+    advance_cursor,
+    list_newest_first,
+    log_listed,
+    source_state,
+)
 from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Bad, Quarantine, parse_timestamp
 from ingestion.tables import SCHEMA_CONTRACT
@@ -31,14 +37,6 @@ from . import settings as s
 from .helpers import TrustpilotClient
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Listing:
-    """Reviews of one business unit listed this run: rows to load and the bad records."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    bad: list[Bad] = field(default_factory=list)
 
 
 @dataclass
@@ -64,7 +62,7 @@ class TrustpilotRun:
         self.options = options
         self._client: TrustpilotClient | None = None
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
-        self._listings: dict[str, Listing] = {}
+        self._listings: dict[str, Listing[dict[str, Any]]] = {}
 
     @property
     def client(self) -> TrustpilotClient:
@@ -81,7 +79,7 @@ class TrustpilotRun:
             self._client = TrustpilotClient(key, self.options.base_url, self.options.policy)
         return self._client
 
-    def listing(self, brand_id: str, bu_id: str) -> Listing:
+    def listing(self, brand_id: str, bu_id: str) -> Listing[dict[str, Any]]:
         """Reviews created since the cursor minus the lookback (all on the first run).
 
         Pages come newest first, so paging stops at the first page reaching past ``since``.
@@ -93,39 +91,35 @@ class TrustpilotRun:
         since: datetime | None = None
         if cursors.get(bu_id):
             since = parse_timestamp(cursors[bu_id]) - timedelta(days=self.options.lookback_days)
-        listing = Listing()
-        seen: set[str] = set()
-        pages = self.client.review_pages(bu_id, self.options.page_size)
-        for answer in pages:
-            body = answer.json()
-            reviews = body.get("reviews") if isinstance(body, dict) else None
-            if not isinstance(reviews, list):
-                raise ValueError(f"trustpilot: {bu_id}: page without 'reviews': {str(body)[:200]}")
-            reached = False
-            for raw in reviews:
-                try:
-                    row = rows.review_row(raw, bu_id, brand_id, answer.fetched_at, hasher)
-                except BAD_RECORD as exc:
-                    listing.bad.append(Bad(rows.redact(raw, hasher), exc, answer.fetched_at))
-                    continue
-                if since is not None and row["created_at"] < since:
-                    reached = True
-                    continue
-                if row["review_id"] not in seen:  # offset paging may repeat one on a shift
-                    seen.add(row["review_id"])
-                    listing.rows.append(row)
-            if reached:
-                pages.close()
-                break
-        advance_cursor(cursors, bu_id, max((r["created_at"] for r in listing.rows), default=None))
-        logger.info(
-            "trustpilot: business unit %s: %d reviews listed (since %s)",
-            bu_id,
-            len(listing.rows),
-            since_label(since),
+        pages = (
+            (_reviews_of(answer.json(), bu_id), answer.fetched_at)
+            for answer in self.client.review_pages(bu_id, self.options.page_size)
         )
+        listing = list_newest_first(
+            pages,
+            lambda raw, at: _twice(rows.review_row(raw, bu_id, brand_id, at, hasher)),
+            lambda row: row["created_at"],
+            since,
+            key=lambda row: row["review_id"],  # offset paging may repeat one on a shift
+            redact=lambda raw: rows.redact(raw, hasher),
+        )
+        advance_cursor(cursors, bu_id, max((r["created_at"] for r in listing.rows), default=None))
+        log_listed((f"trustpilot: business unit {bu_id}", "reviews"), len(listing.rows), since)
         self._listings[bu_id] = listing
         return listing
+
+
+def _reviews_of(body: Any, bu_id: str) -> list[Any]:
+    """The ``reviews`` list of a page; a page without one is a broken answer, not a record."""
+    reviews = body.get("reviews") if isinstance(body, dict) else None
+    if not isinstance(reviews, list):
+        raise ValueError(f"trustpilot: {bu_id}: page without 'reviews': {str(body)[:200]}")
+    return reviews
+
+
+def _twice(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A review row is its own ref: the listing's cursor and keys read the row."""
+    return row, row
 
 
 def business_units(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[Any]:
@@ -143,9 +137,7 @@ def business_units(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[An
 def reviews(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[Any]:
     """Reviews with their company reply, newest first down to the cursor minus the lookback
     (all on the first run); consumers and reply authors pseudonymised."""
-    listing = run.listing(brand_id, bu_id)
-    yield from listing.bad
-    yield from listing.rows
+    yield from run.listing(brand_id, bu_id).items()
 
 
 def review_snapshots(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[Any]:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ingestion.http import ApiClient, RetryPolicy, SourceError
-from ingestion.incremental import advance_cursor, chunks, relist_since, since_label, source_state
+from ingestion.incremental import Listing, chunks, relist, source_state
 from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Bad
 from pulse_config.registry import Registry
@@ -45,16 +45,6 @@ class YouTubeOptions:
 
 
 @dataclass
-class Listing:
-    """Uploads of one channel listed this run."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    refs: list[rows.VideoRef] = field(default_factory=list)
-    bad: list[Bad] = field(default_factory=list)
-    since: datetime | None = None  # how far back it went (None: every upload)
-
-
-@dataclass
 class Videos:
     """``videos.list`` results of one channel's listed uploads."""
 
@@ -72,7 +62,7 @@ class YouTubeRun:
         self._analytics: ApiClient | None = None
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._channels: dict[str, Page] = {}
-        self._listings: dict[str, Listing] = {}
+        self._listings: dict[str, Listing[rows.VideoRef]] = {}
         self._videos: dict[str, Videos] = {}
 
     def _check_credentials(self, analytics: bool) -> None:
@@ -144,7 +134,7 @@ class YouTubeRun:
         details = rows.obj(item.get("contentDetails"), "contentDetails")
         return rows.req_id(rows.obj(details.get("relatedPlaylists"), "p"), "uploads")
 
-    def listing(self, channel_id: str) -> Listing:
+    def listing(self, channel_id: str) -> Listing[rows.VideoRef]:
         """Uploads published since min(cursor, now - window); all of them on the first run.
 
         The uploads playlist lists newest first, so paging stops at the first item before that.
@@ -152,37 +142,23 @@ class YouTubeRun:
         if channel_id in self._listings:
             return self._listings[channel_id]
         _, now = self.channel(channel_id)
-        cursors = self.state("cursors")
-        window = timedelta(days=self.options.stats_window_days)
-        since = relist_since(cursors.get(channel_id), now, window)
-        listing = Listing(since=since)
         params = {
             "part": "snippet,contentDetails",
             "playlistId": self.uploads_playlist(channel_id),
             "maxResults": self.options.playlist_page_size,
         }
-        for page in paginate(self.data, "playlistItems", params, channel_id):
-            reached = False
-            for raw in items_of(page, channel_id):
-                try:
-                    row, ref = rows.playlist_item(raw, channel_id, page.fetched_at)
-                except BAD_RECORD as exc:
-                    listing.bad.append(Bad(raw, exc, page.fetched_at))
-                    continue
-                if since is not None and ref.published_at < since:
-                    reached = True
-                    continue
-                listing.rows.append(row)
-                listing.refs.append(ref)
-            if reached:
-                break
-        newest = max((ref.published_at for ref in listing.refs), default=None)
-        advance_cursor(cursors, channel_id, newest)
-        logger.info(
-            "youtube: channel %s: %d uploads listed (since %s)",
+        pages = (
+            (items_of(page, channel_id), page.fetched_at)
+            for page in paginate(self.data, "playlistItems", params, channel_id)
+        )
+        listing = relist(
             channel_id,
-            len(listing.refs),
-            since_label(since),
+            now,
+            timedelta(days=self.options.stats_window_days),
+            pages,
+            lambda raw, fetched_at: rows.playlist_item(raw, channel_id, fetched_at),
+            lambda ref: ref.published_at,
+            what=(f"youtube: channel {channel_id}", "uploads"),
         )
         self._listings[channel_id] = listing
         return listing

@@ -31,6 +31,7 @@ from ingestion.http import (
     Verdict,
     retry_after_s,
     safe_url,
+    token_pages,
 )
 
 from . import settings as s
@@ -166,18 +167,8 @@ def get(client: ApiClient, path: str, params: dict[str, Any], account: str) -> P
 
 def paginate(client: ApiClient, path: str, params: dict[str, Any], account: str) -> Iterator[Page]:
     """Every page of a Data API list, following ``nextPageToken`` until the last page."""
-    seen: set[str] = set()
-    query = dict(params)
-    while True:
-        page = get(client, path, query, account)
-        yield page
-        token = page.data.get("nextPageToken")
-        if not token:
-            return
-        if token in seen:
-            raise SourceError(s.SOURCE_NAME, account, f"{path}: page token {token} repeated")
-        seen.add(token)
-        query = {**params, "pageToken": token}
+    for answer, body in token_pages(client, path, params, account):
+        yield Page(body, answer.fetched_at)
 
 
 def report_pages(

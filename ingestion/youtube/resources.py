@@ -45,9 +45,7 @@ def channels(run: YouTubeRun, brand_id: str, channel_id: str) -> Iterator[Any]:
 
 def playlist_items(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
     """Uploads playlist items published since the cursor minus the window."""
-    listing = run.listing(channel_id)
-    yield from listing.bad
-    yield from listing.rows
+    yield from run.listing(channel_id).items()
 
 
 def videos(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:

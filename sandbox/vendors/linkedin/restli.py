@@ -33,13 +33,9 @@ def _value(s: str, i: int) -> tuple[Any, int]:
         while True:
             item, i = _value(s, i)
             items.append(item)
-            if i >= len(s):
-                raise RestliSyntaxError(f"unclosed List( in {s!r}")
-            if s[i] == ")":
-                return items, i + 1
-            if s[i] != ",":
-                raise RestliSyntaxError(f"expected , or ) at {i} in {s!r}")
-            i += 1
+            closed, i = _after_item(s, i, "List(")
+            if closed:
+                return items, i
     if i < len(s) and s[i] == "(":
         i += 1
         record: dict[str, Any] = {}
@@ -51,16 +47,24 @@ def _value(s: str, i: int) -> tuple[Any, int]:
                 raise RestliSyntaxError(f"expected key: at {i} in {s!r}")
             key = unquote(s[i:colon])
             record[key], i = _value(s, colon + 1)
-            if i >= len(s):
-                raise RestliSyntaxError(f"unclosed ( in {s!r}")
-            if s[i] == ")":
-                return record, i + 1
-            if s[i] != ",":
-                raise RestliSyntaxError(f"expected , or ) at {i} in {s!r}")
-            i += 1
+            closed, i = _after_item(s, i, "(")
+            if closed:
+                return record, i
     j = i
     while j < len(s) and s[j] not in ",()":
         j += 1
     if j == i:
         raise RestliSyntaxError(f"empty value at {i} in {s!r}")
     return unquote(s[i:j]), j
+
+
+def _after_item(s: str, i: int, opener: str) -> tuple[bool, int]:
+    """After a list item or record field: ``)`` closes the ``opener``, ``,`` goes on to the
+    next one; (closed, the index past it)."""
+    if i >= len(s):
+        raise RestliSyntaxError(f"unclosed {opener} in {s!r}")
+    if s[i] == ")":
+        return True, i + 1
+    if s[i] != ",":
+        raise RestliSyntaxError(f"expected , or ) at {i} in {s!r}")
+    return False, i + 1
