@@ -94,6 +94,19 @@ class Bad:
         return self.error if isinstance(self.error, str) else reason_of(self.error)
 
 
+def row_or_bad(
+    build: Callable[[], Any], record: Any, fetched_at: datetime, record_id: str | None = None
+) -> Any:
+    """``build()``'s row, or a :class:`Bad` keeping ``record`` when the record breaks it.
+
+    For one-record resources (an account's daily snapshot), which yield exactly one of the two.
+    """
+    try:
+        return build()
+    except BAD_RECORD as exc:
+        return Bad(record, exc, fetched_at, record_id=record_id)
+
+
 def _get(record: Mapping[str, Any], key: str) -> Any:
     if not isinstance(record, Mapping):
         raise InvalidRecord(f"record is a {type(record).__name__}, not an object")
@@ -126,6 +139,19 @@ def _opt_of_type(record: Mapping[str, Any], key: str, kind: type, noun: str) -> 
 def opt_str(record: Mapping[str, Any], key: str) -> str | None:
     """Optional free text."""
     return _opt_of_type(record, key, str, "string")
+
+
+def nested_obj(value: Any, key: str) -> dict[str, Any]:
+    """An optional nested object (``value``, named ``key`` in the reason): absent -> ``{}``.
+
+    Returns a copy, so a row builder can never alter the raw payload that a quarantine row may
+    still have to keep.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidRecord(f"{key!r} is not an object: {value!r}")
+    return dict(value)
 
 
 def parse_timestamp(value: Any, key: str = "timestamp") -> datetime:

@@ -30,6 +30,7 @@ from ingestion.http import (
 from ingestion.privacy import Pseudonymiser
 from ingestion.quarantine import (
     InvalidRecord,
+    nested_obj,
     opt_bool,
     opt_id,
     opt_str,
@@ -142,13 +143,6 @@ def req_time(record: Mapping[str, Any], key: str) -> datetime:
     return parse_rfc3339(value, key)
 
 
-def _object(record: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
-    value = record.get(key)
-    if value is not None and not isinstance(value, Mapping):
-        raise InvalidRecord(f"{key!r} is not an object: {value!r}")
-    return value
-
-
 def review_row(
     raw: Any,
     location: str,
@@ -168,8 +162,8 @@ def review_row(
         raise InvalidRecord("missing required 'starRating'")
     if not isinstance(star, str) or star not in s.STAR_RATINGS:
         raise InvalidRecord(f"'starRating' is not a star rating enum: {star!r}")
-    reviewer = _object(raw, "reviewer") or {}
-    reply = _object(raw, "reviewReply")
+    reviewer = nested_obj(raw.get("reviewer"), "reviewer")
+    reply = nested_obj(raw.get("reviewReply"), "reviewReply")
     row = {
         "review_name": name,
         "review_id": opt_id(raw, "reviewId") or name.rsplit("/", 1)[-1],

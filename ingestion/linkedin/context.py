@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from ingestion.http import RetryPolicy
@@ -54,23 +55,17 @@ class LinkedInRun:
     def __init__(self, options: LinkedInOptions, registry: Registry) -> None:
         self.options = options
         self.registry = registry
-        self._client: LinkedInClient | None = None
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._snapshots: dict[str, Snapshot] = {}
         self._listings: dict[str, Listing[rows.PostRef]] = {}
 
-    @property
+    @cached_property
     def client(self) -> LinkedInClient:
         """The HTTP client; built on first use so that building the source needs no secret."""
-        if self._client is None:
-            o = self.options
-            self._client = LinkedInClient(
-                o.access_token or "",
-                base_url=o.base_url,
-                api_version=o.api_version,
-                policy=o.policy,
-            )
-        return self._client
+        o = self.options
+        return LinkedInClient(
+            o.access_token or "", base_url=o.base_url, api_version=o.api_version, policy=o.policy
+        )
 
     def organizations(self) -> list[tuple[str, str]]:
         """(brand_id, organization_id) from the brand registry."""

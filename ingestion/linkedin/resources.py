@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from ingestion.incremental import chunks
-from ingestion.quarantine import BAD_RECORD, Bad, parse_int
+from ingestion.quarantine import BAD_RECORD, Bad, row_or_bad
 from ingestion.tables import arrow_table_with_extras
 
 from . import rows
@@ -52,26 +52,12 @@ def linkedin_organizations(run: LinkedInRun, brand_id: str, org_id: str) -> Iter
     snap = run.snapshot(org_id)
     org = snap.organization if isinstance(snap.organization, dict) else {}
     size = snap.network_size if isinstance(snap.network_size, dict) else {}
-    try:
-        followers = size.get("firstDegreeSize")
-        row = {
-            "organization_id": org_id,
-            "brand_id": brand_id,
-            "organization_urn": f"urn:li:organization:{org_id}",
-            "name": org.get("localizedName"),
-            "vanity_name": org.get("vanityName"),
-            "website": org.get("localizedWebsite"),
-            "followers_count": None
-            if followers is None
-            else parse_int(followers, "firstDegreeSize"),
-            "snapshot_date": snap.fetched_at.date(),
-            "fetched_at": snap.fetched_at,
-        }
-    except BAD_RECORD as exc:
-        payload = {"organization": org, "networkSize": size}
-        yield Bad(payload, exc, snap.fetched_at, record_id=org_id)
-        return
-    yield row
+    yield row_or_bad(
+        lambda: rows.organization(org, size, org_id, brand_id, snap.fetched_at),
+        {"organization": org, "networkSize": size},
+        snap.fetched_at,
+        record_id=org_id,
+    )
 
 
 def linkedin_posts(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ingestion.quarantine import InvalidRecord, opt_bool, opt_str, parse_int, req_id
+from ingestion.quarantine import InvalidRecord, nested_obj, opt_bool, opt_str, parse_int, req_id
 from ingestion.tables import add_unknown_fields
 
 from . import settings as s
@@ -35,14 +35,6 @@ class PostRef:
     organization_id: str
     published_at: datetime
     last_modified_at: datetime
-
-
-def _obj(value: Any, key: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise InvalidRecord(f"{key!r} is not an object: {value!r}")
-    return dict(value)
 
 
 def from_ms(value: Any, key: str) -> datetime:
@@ -89,7 +81,7 @@ def plain_text(commentary: str | None) -> str | None:
 
 def _content(raw: Mapping[str, Any]) -> dict[str, Any]:
     """content_type, media_urn, media_count, article_url, article_title of a post."""
-    content = _obj(raw.get("content"), "content")
+    content = nested_obj(raw.get("content"), "content")
     out: dict[str, Any] = {
         "content_type": "text",
         "media_urn": None,
@@ -100,22 +92,22 @@ def _content(raw: Mapping[str, Any]) -> dict[str, Any]:
     if not content:
         return out
     if "article" in content:
-        article = _obj(content["article"], "content.article")
+        article = nested_obj(content["article"], "content.article")
         out.update(
             content_type="article",
             article_url=opt_str(article, "source"),
             article_title=opt_str(article, "title"),
         )
     elif "multiImage" in content:
-        images = _obj(content["multiImage"], "content.multiImage").get("images") or []
+        images = nested_obj(content["multiImage"], "content.multiImage").get("images") or []
         if not isinstance(images, list):
             raise InvalidRecord(f"'content.multiImage.images' is not a list: {images!r}")
-        first = _obj(images[0], "content.multiImage.images[0]") if images else {}
+        first = nested_obj(images[0], "content.multiImage.images[0]") if images else {}
         out.update(
             content_type="multi_image", media_urn=opt_str(first, "id"), media_count=len(images)
         )
     elif "media" in content:
-        media = _obj(content["media"], "content.media")
+        media = nested_obj(content["media"], "content.media")
         urn = opt_str(media, "id")
         kind = urn.split(":")[2] if urn and urn.count(":") >= 3 else "media"
         out.update(content_type=kind, media_urn=urn, media_count=1)
@@ -124,6 +116,28 @@ def _content(raw: Mapping[str, Any]) -> dict[str, Any]:
     else:
         out["content_type"] = "other"
     return out
+
+
+def organization(
+    org: Mapping[str, Any],
+    size: Mapping[str, Any],
+    organization_id: str,
+    brand_id: str,
+    fetched_at: datetime,
+) -> dict[str, Any]:
+    """The daily organization snapshot: the lookup's names and networkSizes' follower count."""
+    followers = size.get("firstDegreeSize")
+    return {
+        "organization_id": organization_id,
+        "brand_id": brand_id,
+        "organization_urn": f"urn:li:organization:{organization_id}",
+        "name": org.get("localizedName"),
+        "vanity_name": org.get("vanityName"),
+        "website": org.get("localizedWebsite"),
+        "followers_count": None if followers is None else parse_int(followers, "firstDegreeSize"),
+        "snapshot_date": fetched_at.date(),
+        "fetched_at": fetched_at,
+    }
 
 
 def post(raw: Any, organization_id: str, fetched_at: datetime) -> tuple[dict[str, Any], PostRef]:
@@ -143,9 +157,9 @@ def post(raw: Any, organization_id: str, fetched_at: datetime) -> tuple[dict[str
     if link is None and text:
         found = URL.search(text)
         link = found.group(0).rstrip(".,;:!?)") if found else None
-    lifecycle_info = _obj(raw.get("lifecycleStateInfo"), "lifecycleStateInfo")
-    distribution = _obj(raw.get("distribution"), "distribution")
-    reshare = _obj(raw.get("reshareContext"), "reshareContext")
+    lifecycle_info = nested_obj(raw.get("lifecycleStateInfo"), "lifecycleStateInfo")
+    distribution = nested_obj(raw.get("distribution"), "distribution")
+    reshare = nested_obj(raw.get("reshareContext"), "reshareContext")
     row = {
         "post_urn": urn,
         "organization_id": organization_id,
@@ -172,7 +186,9 @@ def post(raw: Any, organization_id: str, fetched_at: datetime) -> tuple[dict[str
 
 def statistics(element: Any) -> dict[str, Any]:
     """``totalShareStatistics`` -> the metric columns (absent counts stay NULL, not 0)."""
-    stats = _obj(_obj(element, "element").get("totalShareStatistics"), "totalShareStatistics")
+    stats = nested_obj(
+        nested_obj(element, "element").get("totalShareStatistics"), "totalShareStatistics"
+    )
     if not stats:
         raise InvalidRecord("missing 'totalShareStatistics'")
     out: dict[str, Any] = {
@@ -199,12 +215,12 @@ def post_of(element: Any) -> str:
 
 def day_of(element: Any) -> date:
     """The UTC day a time-bound element covers (its ``timeRange.start``)."""
-    time_range = _obj(_obj(element, "element").get("timeRange"), "timeRange")
+    time_range = nested_obj(nested_obj(element, "element").get("timeRange"), "timeRange")
     return req_ms(time_range, "start").date()
 
 
 def follower_gains(element: Any) -> tuple[int, int]:
-    gains = _obj(_obj(element, "element").get("followerGains"), "followerGains")
+    gains = nested_obj(nested_obj(element, "element").get("followerGains"), "followerGains")
     if not gains:
         raise InvalidRecord("missing 'followerGains'")
     organic, paid = gains.get("organicFollowerGain"), gains.get("paidFollowerGain")
@@ -216,7 +232,7 @@ def follower_gains(element: Any) -> tuple[int, int]:
 
 def facet_rows(element: Any) -> list[tuple[str, str, int | None, int | None]]:
     """(facet, value, organic, paid) of every facet list of a lifetime follower element."""
-    record = _obj(element, "element")
+    record = nested_obj(element, "element")
     out = []
     for list_name, (facet, key) in s.FACETS.items():
         entries = record.get(list_name)
@@ -225,11 +241,11 @@ def facet_rows(element: Any) -> list[tuple[str, str, int | None, int | None]]:
         if not isinstance(entries, list):
             raise InvalidRecord(f"{list_name!r} is not a list: {entries!r}")
         for i, entry in enumerate(entries):
-            entry = _obj(entry, f"{list_name}[{i}]")
+            entry = nested_obj(entry, f"{list_name}[{i}]")
             value = entry.get(key)
             if not isinstance(value, str) or not value:
                 raise InvalidRecord(f"{list_name}[{i}] has no {key!r}: {entry!r}")
-            counts = _obj(entry.get("followerCounts"), f"{list_name}[{i}].followerCounts")
+            counts = nested_obj(entry.get("followerCounts"), f"{list_name}[{i}].followerCounts")
             out.append(
                 (
                     facet,
@@ -257,11 +273,11 @@ def comment(
     agent = raw.get("agent")
     if agent is not None and not isinstance(agent, str):
         raise InvalidRecord(f"'agent' is not a URN: {agent!r}")
-    created = _obj(raw.get("created"), "created")
-    modified = _obj(raw.get("lastModified"), "lastModified")
-    likes = _obj(raw.get("likesSummary"), "likesSummary")
-    replies = _obj(raw.get("commentsSummary"), "commentsSummary")
-    message = _obj(raw.get("message"), "message")
+    created = nested_obj(raw.get("created"), "created")
+    modified = nested_obj(raw.get("lastModified"), "lastModified")
+    likes = nested_obj(raw.get("likesSummary"), "likesSummary")
+    replies = nested_obj(raw.get("commentsSummary"), "commentsSummary")
+    message = nested_obj(raw.get("message"), "message")
     like_count = opt_count(likes, "totalLikes")
     if like_count is None:
         like_count = opt_count(likes, "aggregatedTotalLikes")

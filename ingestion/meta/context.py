@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from ingestion.http import RetryPolicy
@@ -56,23 +57,17 @@ class MetaRun:
     def __init__(self, options: MetaOptions, registry: Registry) -> None:
         self.options = options
         self.registry = registry
-        self._client: GraphClient | None = None
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._accounts: dict[tuple[str, str], GraphResponse] = {}
         self._listings: dict[tuple[str, str], Listing[rows.PostRef]] = {}
 
-    @property
+    @cached_property
     def client(self) -> GraphClient:
         """The HTTP client; built on first use so that building the source needs no secret."""
-        if self._client is None:
-            o = self.options
-            self._client = GraphClient(
-                o.access_token or "",
-                base_url=o.base_url,
-                api_version=o.api_version,
-                policy=o.policy,
-            )
-        return self._client
+        o = self.options
+        return GraphClient(
+            o.access_token or "", base_url=o.base_url, api_version=o.api_version, policy=o.policy
+        )
 
     def accounts(self, platform: str) -> list[tuple[str, str]]:
         """(brand_id, account_id) from the brand registry."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from ingestion.quarantine import BAD_RECORD, Bad
+from ingestion.quarantine import BAD_RECORD, Bad, row_or_bad
 from ingestion.tables import arrow_table
 
 from . import rows
@@ -43,12 +43,12 @@ def _snapshot(
     run: MetaRun, platform: str, brand_id: str, account_id: str, build: Callable[..., Any]
 ) -> Iterator[Any]:
     resp = run.account(platform, account_id)
-    try:
-        row = build(resp.data, brand_id, resp.fetched_at)
-    except BAD_RECORD as exc:
-        yield Bad(resp.data, exc, resp.fetched_at, record_id=account_id)
-        return
-    yield row
+    yield row_or_bad(
+        lambda: build(resp.data, brand_id, resp.fetched_at),
+        resp.data,
+        resp.fetched_at,
+        record_id=account_id,
+    )
 
 
 def facebook_posts(run: MetaRun, _brand: str, page_id: str) -> Iterator[Any]:

@@ -16,6 +16,7 @@ from typing import Any
 from ingestion.quarantine import (
     InvalidRecord,
     as_date,
+    nested_obj,
     opt_bool,
     opt_id,
     opt_int,
@@ -41,16 +42,8 @@ class PostRef:
     media_type: str | None = None
 
 
-def _obj(value: Any, key: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidRecord(f"{key!r} is not an object: {value!r}")
-    return value
-
-
 def _summary_count(raw: dict[str, Any], key: str) -> int | None:
-    summary = _obj(_obj(raw.get(key), key).get("summary"), f"{key}.summary")
+    summary = nested_obj(nested_obj(raw.get(key), key).get("summary"), f"{key}.summary")
     return opt_int(summary, "total_count") if summary else None
 
 
@@ -58,10 +51,10 @@ def fb_post(raw: Any, page_id: str, fetched_at: datetime) -> tuple[dict[str, Any
     """A ``published_posts`` item -> facebook_posts row and its PostRef."""
     post_id = req_id(raw, "id")
     created = req_ts(raw, "created_time")
-    attachments = _obj(raw.get("attachments"), "attachments").get("data") or []
+    attachments = nested_obj(raw.get("attachments"), "attachments").get("data") or []
     if not isinstance(attachments, list):
         raise InvalidRecord(f"'attachments.data' is not a list: {attachments!r}")
-    att = _obj(attachments[0], "attachments.data[0]") if attachments else {}
+    att = nested_obj(attachments[0], "attachments.data[0]") if attachments else {}
     row = {
         "post_id": post_id,
         "page_id": page_id,
@@ -75,7 +68,7 @@ def fb_post(raw: Any, page_id: str, fetched_at: datetime) -> tuple[dict[str, Any
         "link_url": opt_str(raw, "link") or opt_str(att, "unshimmed_url") or opt_str(att, "url"),
         "fetched_at": fetched_at,
     }
-    _obj(raw.get("shares"), "shares")
+    nested_obj(raw.get("shares"), "shares")
     return row, PostRef(post_id, page_id, created, _summary_count(raw, "comments"))
 
 
@@ -136,12 +129,12 @@ def ig_account_row(raw: Any, brand_id: str, fetched_at: datetime) -> dict[str, A
 
 def _insight_values(insights: Any) -> Iterator[tuple[str, Any]]:
     """(metric, raw value) of an insights edge; dict values flattened as ``name.key``."""
-    for entry in _obj(insights, "insights").get("data") or []:
-        entry = _obj(entry, "insights.data[]")
+    for entry in nested_obj(insights, "insights").get("data") or []:
+        entry = nested_obj(entry, "insights.data[]")
         name = req_id(entry, "name")
         values = entry.get("values")
         if isinstance(values, list) and values:
-            value = _obj(values[0], f"{name}.values[0]").get("value")
+            value = nested_obj(values[0], f"{name}.values[0]").get("value")
         elif isinstance(entry.get("total_value"), dict):
             value = entry["total_value"].get("value")
         else:
@@ -155,19 +148,19 @@ def _insight_values(insights: Any) -> Iterator[tuple[str, Any]]:
 
 def fb_metric_values(obj: Any) -> Iterator[tuple[str, Any]]:
     """Counts from the post's own fields (reactions, comments, shares) then its insights."""
-    obj = _obj(obj, "post")
+    obj = nested_obj(obj, "post")
     for key in ("reactions", "comments"):
-        summary = _obj(_obj(obj.get(key), key).get("summary"), f"{key}.summary")
+        summary = nested_obj(nested_obj(obj.get(key), key).get("summary"), f"{key}.summary")
         if "total_count" in summary:
             yield key, summary["total_count"]
     if "reactions" in obj or "shares" in obj:  # shares is omitted by Meta when zero
-        yield "shares", _obj(obj.get("shares"), "shares").get("count", 0)
+        yield "shares", nested_obj(obj.get("shares"), "shares").get("count", 0)
     yield from _insight_values(obj.get("insights"))
 
 
 def ig_metric_values(obj: Any) -> Iterator[tuple[str, Any]]:
     """like_count and comments_count from the media fields, then its insights."""
-    obj = _obj(obj, "media")
+    obj = nested_obj(obj, "media")
     for key in ("like_count", "comments_count"):
         if obj.get(key) is not None:
             yield key, obj[key]
@@ -191,14 +184,14 @@ def series_day(end_time: Any) -> date:
 
 def series_values(data: Any, metric: str) -> Iterator[Any]:
     """The raw ``values`` items of ``metric`` in a Page/IG insights answer (checked later)."""
-    for entry in _obj(data, "insights").get("data") or []:
+    for entry in nested_obj(data, "insights").get("data") or []:
         if isinstance(entry, dict) and entry.get("name") == metric:
             yield from entry.get("values") or []
 
 
 def series_point(value: Any, metric: str) -> tuple[date, int]:
     """One daily value -> (covered day, integer value)."""
-    value = _obj(value, f"{metric}.values[]")
+    value = nested_obj(value, f"{metric}.values[]")
     if value.get("end_time") is None:
         raise InvalidRecord(f"missing required 'end_time' in {metric} values")
     return series_day(value["end_time"]), check_metric(metric, value.get("value"))
@@ -208,9 +201,9 @@ def fb_comment(
     raw: Any, post_id: str, page_id: str, fetched_at: datetime, hasher: Hasher
 ) -> dict[str, Any]:
     """A Facebook comment (replies are flattened by ``filter=stream``) -> facebook_comments row."""
-    author = _obj(raw.get("from") if isinstance(raw, dict) else None, "from")
+    author = nested_obj(raw.get("from") if isinstance(raw, dict) else None, "from")
     author_id = opt_id(author, "id")
-    parent = _obj(raw.get("parent"), "parent") if isinstance(raw, dict) else {}
+    parent = nested_obj(raw.get("parent"), "parent") if isinstance(raw, dict) else {}
     return {
         "comment_id": req_id(raw, "id"),
         "post_id": post_id,
@@ -238,7 +231,7 @@ def ig_comment(
     owner_username: str | None = None,
 ) -> dict[str, Any]:
     """An Instagram comment or reply -> instagram_comments row."""
-    author = _obj(raw.get("from") if isinstance(raw, dict) else None, "from")
+    author = nested_obj(raw.get("from") if isinstance(raw, dict) else None, "from")
     author_id = opt_id(author, "id")
     username = opt_str(raw, "username") or opt_str(author, "username")
     own = author_id == ig_user_id or (

@@ -24,7 +24,7 @@ from dlt.extract.resource import DltResource
 from ingestion.accounts import AccountLoop, declared
 from ingestion.http import Answer, ApiClient, RetryPolicy
 from ingestion.incremental import advance_cursor, relist_since, since_label, source_state
-from ingestion.quarantine import BAD_RECORD, Bad, Quarantine
+from ingestion.quarantine import BAD_RECORD, Bad, Quarantine, row_or_bad
 from ingestion.tables import SCHEMA_CONTRACT
 from pulse_config.registry import load_registry
 
@@ -118,12 +118,12 @@ def tiktok_accounts(run: TikTokRun, brand_id: str, open_id: str) -> Iterator[Any
     """Daily snapshot of each account's followers, likes and video counts (user/info)."""
     ans = run.user(open_id)
     user = ans.json()["data"].get("user")
-    try:
-        row = h.account_row(user, open_id, brand_id, ans.fetched_at)
-    except BAD_RECORD as exc:
-        yield Bad(user, exc, ans.fetched_at, record_id=open_id)
-        return
-    yield row
+    yield row_or_bad(
+        lambda: h.account_row(user, open_id, brand_id, ans.fetched_at),
+        user,
+        ans.fetched_at,
+        record_id=open_id,
+    )
 
 
 def tiktok_videos(run: TikTokRun, _brand: str, open_id: str) -> Iterator[Any]:

@@ -28,7 +28,7 @@ from ingestion.incremental import (
     source_state,
 )
 from ingestion.privacy import lazy_pseudonymiser
-from ingestion.quarantine import BAD_RECORD, Bad, Quarantine, parse_timestamp
+from ingestion.quarantine import Quarantine, parse_timestamp, row_or_bad
 from ingestion.tables import SCHEMA_CONTRACT
 from pulse_config.registry import load_registry
 
@@ -126,12 +126,12 @@ def business_units(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[An
     """Daily snapshot of each business unit: TrustScore, stars and review counts by star."""
     answer = run.client.business_unit(bu_id)
     raw = answer.json()
-    try:
-        row = rows.business_unit_row(raw, bu_id, brand_id, answer.fetched_at)
-    except BAD_RECORD as exc:
-        yield Bad(raw, exc, answer.fetched_at, record_id=bu_id)
-        return
-    yield row
+    yield row_or_bad(
+        lambda: rows.business_unit_row(raw, bu_id, brand_id, answer.fetched_at),
+        raw,
+        answer.fetched_at,
+        record_id=bu_id,
+    )
 
 
 def reviews(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[Any]:

@@ -16,6 +16,7 @@ import pyarrow as pa
 from ingestion.quarantine import (
     InvalidRecord,
     as_date,
+    nested_obj,
     opt_bool,
     opt_int,
     opt_str,
@@ -28,18 +29,6 @@ from ingestion.tables import add_unknown_fields, arrow_table_with_extras
 from . import settings as s
 
 Hasher = Callable[[object], str | None]
-# Anything a malformed record can make the builders raise: quarantined, never fatal.
-BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError)
-
-
-def _obj(record: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    """An optional nested object (absent -> empty)."""
-    value = record.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise InvalidRecord(f"{key!r} is not an object: {value!r}")
-    return value
 
 
 def _opt_ts(record: Mapping[str, Any], key: str) -> datetime | None:
@@ -62,8 +51,8 @@ def review_row(
     """A ``reviews`` row; unknown top-level fields ride along as extra text columns."""
     if not isinstance(raw, Mapping):
         raise InvalidRecord(f"review is a {type(raw).__name__}, not an object")
-    consumer = _obj(raw, "consumer")
-    reply = _obj(raw, "companyReply")
+    consumer = nested_obj(raw.get("consumer"), "consumer")
+    reply = nested_obj(raw.get("companyReply"), "companyReply")
     reply_at = req_ts(reply, "createdAt") if reply else None
     row = {
         "review_id": req_id(raw, "id"),
@@ -112,8 +101,8 @@ def business_unit_row(raw: Any, bu_id: str, brand_id: str, fetched_at: datetime)
     got = req_id(raw, "id")
     if got != bu_id:
         raise InvalidRecord(f"'id' {got!r} is not the business unit requested ({bu_id})")
-    score = _obj(raw, "score")
-    counts = _obj(raw, "numberOfReviews")
+    score = nested_obj(raw.get("score"), "score")
+    counts = nested_obj(raw.get("numberOfReviews"), "numberOfReviews")
     return {
         "business_unit_id": bu_id,
         "brand_id": brand_id,

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
 from ingestion.http import RetryPolicy, SourceError
 from ingestion.incremental import source_state
 from ingestion.privacy import Pseudonymiser, resolve_key
-from ingestion.quarantine import BAD_RECORD, Bad, parse_timestamp
+from ingestion.quarantine import BAD_RECORD, Bad, parse_timestamp, row_or_bad
 from pulse_config.registry import Registry
 
 from . import rows
@@ -60,32 +61,26 @@ class XRun:
     def __init__(self, options: XOptions, registry: Registry) -> None:
         self.options, self.registry = options, registry
         self.brand_ids = {uid for _b, uid in registry.accounts(s.REGISTRY_KEY)}
-        self._client: XClient | None = None
-        self._person: rows.Person | None = None
         self._users: dict[str, Page] = {}
         self._timelines: dict[str, Listing] = {}
 
-    @property
+    @cached_property
     def client(self) -> XClient:
-        if self._client is None:
-            if not self.options.bearer_token:
-                raise SourceError(
-                    s.SOURCE_NAME,
-                    "-",
-                    "no bearer token: set SOURCES__X__BEARER_TOKEN or sources.x.bearer_token "
-                    "in .dlt/secrets.toml",
-                )
-            self._client = XClient(
-                self.options.bearer_token, self.options.base_url, self.options.policy
+        """The HTTP client; built on first use so that building the source needs no secret."""
+        if not self.options.bearer_token:
+            raise SourceError(
+                s.SOURCE_NAME,
+                "-",
+                "no bearer token: set SOURCES__X__BEARER_TOKEN or sources.x.bearer_token "
+                "in .dlt/secrets.toml",
             )
-        return self._client
+        return XClient(self.options.bearer_token, self.options.base_url, self.options.policy)
 
-    @property
+    @cached_property
     def person(self) -> rows.Person:
-        if self._person is None:
-            key = resolve_key(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
-            self._person = rows.person_key(self.brand_ids, Pseudonymiser(key))
-        return self._person
+        """The keyed person pseudonymiser; built on first use, like the client."""
+        key = resolve_key(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
+        return rows.person_key(self.brand_ids, Pseudonymiser(key))
 
     def accounts(self) -> list[tuple[str, str]]:
         return self.registry.accounts(s.REGISTRY_KEY)
@@ -102,10 +97,12 @@ class XRun:
 
     def account_snapshot(self, brand_id: str, user_id: str) -> dict[str, Any] | Bad:
         page = self.user(user_id)
-        try:
-            return rows.account_row(page.body.get("data"), brand_id, page.fetched_at)
-        except BAD_RECORD as exc:
-            return Bad(page.body, exc, page.fetched_at, record_id=user_id)
+        return row_or_bad(
+            lambda: rows.account_row(page.body.get("data"), brand_id, page.fetched_at),
+            page.body,
+            page.fetched_at,
+            record_id=user_id,
+        )
 
     def _tweet(self, raw: Any, user_id: str, fetched_at: datetime) -> dict[str, Any] | Bad:
         try:

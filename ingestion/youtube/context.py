@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from ingestion.http import ApiClient, RetryPolicy, SourceError
 from ingestion.incremental import Listing, chunks, relist, source_state
 from ingestion.privacy import lazy_pseudonymiser
-from ingestion.quarantine import BAD_RECORD, Bad
+from ingestion.quarantine import BAD_RECORD, Bad, nested_obj
 from pulse_config.registry import Registry
 
 from . import rows
@@ -58,8 +59,6 @@ class YouTubeRun:
 
     def __init__(self, options: YouTubeOptions, registry: Registry) -> None:
         self.options, self.registry = options, registry
-        self._data: ApiClient | None = None
-        self._analytics: ApiClient | None = None
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._channels: dict[str, Page] = {}
         self._listings: dict[str, Listing[rows.VideoRef]] = {}
@@ -77,36 +76,28 @@ class YouTubeRun:
                 "in .dlt/secrets.toml",
             )
 
-    @property
+    def _client(self, analytics: bool) -> ApiClient:
+        """The Data or Analytics API client, after checking that its credentials are set."""
+        self._check_credentials(analytics)
+        o = self.options
+        return make_client(
+            o.analytics_base_url if analytics else o.base_url,
+            s.ANALYTICS_PREFIX if analytics else s.DATA_PREFIX,
+            access_token=o.access_token,
+            api_key=None if analytics else o.api_key,
+            policy=o.policy,
+            quota_retries=o.quota_retries,
+        )
+
+    @cached_property
     def data(self) -> ApiClient:
         """Data API client (built on first use: building the source needs no secret)."""
-        if self._data is None:
-            self._check_credentials(analytics=False)
-            o = self.options
-            self._data = make_client(
-                o.base_url,
-                s.DATA_PREFIX,
-                access_token=o.access_token,
-                api_key=o.api_key,
-                policy=o.policy,
-                quota_retries=o.quota_retries,
-            )
-        return self._data
+        return self._client(analytics=False)
 
-    @property
+    @cached_property
     def analytics(self) -> ApiClient:
-        if self._analytics is None:
-            self._check_credentials(analytics=True)
-            o = self.options
-            self._analytics = make_client(
-                o.analytics_base_url,
-                s.ANALYTICS_PREFIX,
-                access_token=o.access_token,
-                api_key=None,
-                policy=o.policy,
-                quota_retries=o.quota_retries,
-            )
-        return self._analytics
+        """Analytics API client (built on first use, OAuth only)."""
+        return self._client(analytics=True)
 
     def accounts(self) -> list[tuple[str, str]]:
         return self.registry.accounts(s.SOURCE_NAME)
@@ -131,8 +122,8 @@ class YouTubeRun:
 
     def uploads_playlist(self, channel_id: str) -> str:
         item, _ = self.channel(channel_id)
-        details = rows.obj(item.get("contentDetails"), "contentDetails")
-        return rows.req_id(rows.obj(details.get("relatedPlaylists"), "p"), "uploads")
+        details = nested_obj(item.get("contentDetails"), "contentDetails")
+        return rows.req_id(nested_obj(details.get("relatedPlaylists"), "p"), "uploads")
 
     def listing(self, channel_id: str) -> Listing[rows.VideoRef]:
         """Uploads published since min(cursor, now - window); all of them on the first run.

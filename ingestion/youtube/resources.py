@@ -15,7 +15,7 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
-from ingestion.quarantine import BAD_RECORD, Bad
+from ingestion.quarantine import BAD_RECORD, Bad, row_or_bad
 from ingestion.tables import arrow_table, merge_hints
 
 from . import rows
@@ -35,12 +35,12 @@ def arrow(table: str, data: list[dict[str, Any]]) -> pa.Table:
 def channels(run: YouTubeRun, brand_id: str, channel_id: str) -> Iterator[Any]:
     """Daily channel snapshot (subscribers, views, uploads playlist), dated by the server."""
     item, fetched_at = run.channel(channel_id)
-    try:
-        row = rows.channel_row(item, brand_id, fetched_at)
-    except BAD_RECORD as exc:
-        yield Bad(item, exc, fetched_at, record_id=channel_id)
-        return
-    yield row
+    yield row_or_bad(
+        lambda: rows.channel_row(item, brand_id, fetched_at),
+        item,
+        fetched_at,
+        record_id=channel_id,
+    )
 
 
 def playlist_items(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:

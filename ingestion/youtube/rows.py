@@ -18,6 +18,7 @@ from ingestion.quarantine import (
     BAD_RECORD,
     InvalidRecord,
     as_date,
+    nested_obj,
     opt_bool,
     opt_int,
     opt_str,
@@ -41,19 +42,13 @@ class VideoRef:
     published_at: datetime
 
 
-def obj(value: Any, key: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidRecord(f"{key!r} is not an object: {value!r}")
-    return value
-
-
 def channel_row(raw: Any, brand_id: str, fetched_at: datetime) -> dict[str, Any]:
     """A ``channels.list`` item -> channels snapshot row (dated by the server clock)."""
-    snippet = obj(obj(raw, "channel").get("snippet"), "snippet")
-    stats = obj(raw.get("statistics"), "statistics")
-    playlists = obj(obj(raw.get("contentDetails"), "contentDetails").get("relatedPlaylists"), "p")
+    snippet = nested_obj(nested_obj(raw, "channel").get("snippet"), "snippet")
+    stats = nested_obj(raw.get("statistics"), "statistics")
+    playlists = nested_obj(
+        nested_obj(raw.get("contentDetails"), "contentDetails").get("relatedPlaylists"), "p"
+    )
     published = snippet.get("publishedAt")
     return {
         "channel_id": req_id(raw, "id"),
@@ -74,9 +69,11 @@ def channel_row(raw: Any, brand_id: str, fetched_at: datetime) -> dict[str, Any]
 
 def playlist_item(raw: Any, channel_id: str, fetched_at: datetime) -> tuple[dict, VideoRef]:
     """A ``playlistItems.list`` item -> playlist_items row and the video it points to."""
-    snippet = obj(obj(raw, "playlistItem").get("snippet"), "snippet")
-    details = obj(raw.get("contentDetails"), "contentDetails")
-    video_id = opt_str(details, "videoId") or req_id(obj(snippet.get("resourceId"), "r"), "videoId")
+    snippet = nested_obj(nested_obj(raw, "playlistItem").get("snippet"), "snippet")
+    details = nested_obj(raw.get("contentDetails"), "contentDetails")
+    video_id = opt_str(details, "videoId") or req_id(
+        nested_obj(snippet.get("resourceId"), "r"), "videoId"
+    )
     published = req_ts(details, "videoPublishedAt")
     row = {
         "playlist_item_id": req_id(raw, "id"),
@@ -93,9 +90,9 @@ def playlist_item(raw: Any, channel_id: str, fetched_at: datetime) -> tuple[dict
 def video_rows(raw: Any, fetched_at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:
     """A ``videos.list`` item -> (videos row, video_stats row); statistics strings -> ints."""
     video_id = req_id(raw, "id")
-    snippet = obj(raw.get("snippet"), "snippet")
-    details = obj(raw.get("contentDetails"), "contentDetails")
-    stats = obj(raw.get("statistics"), "statistics")
+    snippet = nested_obj(raw.get("snippet"), "snippet")
+    details = nested_obj(raw.get("contentDetails"), "contentDetails")
+    stats = nested_obj(raw.get("statistics"), "statistics")
     channel_id = req_id(snippet, "channelId")
     duration = opt_str(details, "duration")
     seconds = duration_seconds(duration)
@@ -148,8 +145,8 @@ def comment_row(
 ) -> dict[str, Any]:
     """A ``youtube#comment`` (top-level or reply) -> comments row, author pseudonymised."""
     comment_id = req_id(raw, "id")
-    snippet = obj(raw.get("snippet"), "snippet")
-    author = opt_str(obj(snippet.get("authorChannelId"), "authorChannelId"), "value")
+    snippet = nested_obj(raw.get("snippet"), "snippet")
+    author = opt_str(nested_obj(snippet.get("authorChannelId"), "authorChannelId"), "value")
     parent = opt_str(snippet, "parentId")
     return {
         "comment_id": comment_id,
@@ -171,12 +168,12 @@ def comment_row(
 
 def thread_parts(raw: Any) -> tuple[dict[str, Any], int, list[Any]]:
     """(top-level comment, totalReplyCount, embedded replies) of a ``commentThread``."""
-    snippet = obj(obj(raw, "commentThread").get("snippet"), "snippet")
-    top = obj(snippet.get("topLevelComment"), "topLevelComment")
+    snippet = nested_obj(nested_obj(raw, "commentThread").get("snippet"), "snippet")
+    top = nested_obj(snippet.get("topLevelComment"), "topLevelComment")
     if not top:
         raise InvalidRecord("missing required 'snippet.topLevelComment'")
     total = opt_int(snippet, "totalReplyCount") or 0
-    replies = obj(raw.get("replies"), "replies").get("comments") or []
+    replies = nested_obj(raw.get("replies"), "replies").get("comments") or []
     if not isinstance(replies, list):
         raise InvalidRecord(f"'replies.comments' is not a list: {replies!r}")
     return top, total, replies
@@ -195,7 +192,9 @@ def report_rows(
     ``metrics`` maps API metric -> raw column; every row gets ``fixed`` (its channel, its video)
     and a bad row is quarantined as ``<fixed[record_key]>/<day>``.
     """
-    headers = [obj(h, "columnHeaders[]").get("name") for h in data.get("columnHeaders") or []]
+    headers = [
+        nested_obj(h, "columnHeaders[]").get("name") for h in data.get("columnHeaders") or []
+    ]
     missing = [n for n in ("day", *metrics) if n not in headers]
     if missing:
         raise InvalidRecord(f"report lacks columns {missing}")

@@ -10,12 +10,15 @@ import pytest
 
 from ingestion.privacy import PseudonymisationKeyMissing, Pseudonymiser, resolve_key
 from ingestion.quarantine import (
+    Bad,
     InvalidRecord,
     Quarantine,
+    nested_obj,
     parse_int,
     parse_timestamp,
     record_id_of,
     req_id,
+    row_or_bad,
 )
 
 
@@ -29,6 +32,26 @@ def test_parsers_accept_meta_shapes_and_refuse_the_rest() -> None:
         req_id({"id": 123}, "id")
     with pytest.raises(InvalidRecord, match="missing required 'id'"):
         req_id({}, "id")
+
+
+def test_nested_obj_is_an_empty_or_copied_object_and_refuses_the_rest() -> None:
+    raw = {"snippet": {"title": "a"}}
+    got = nested_obj(raw["snippet"], "snippet")
+    got["title"] = "changed by a caller"
+    assert raw == {"snippet": {"title": "a"}}  # the raw payload kept for quarantine is intact
+    assert nested_obj(None, "snippet") == {}
+    with pytest.raises(InvalidRecord, match="'snippet' is not an object: \\['a'\\]"):
+        nested_obj(["a"], "snippet")
+
+
+def test_row_or_bad_yields_the_row_or_the_record_with_its_reason() -> None:
+    when = datetime(2025, 12, 1, tzinfo=UTC)
+    assert row_or_bad(lambda: {"n": 1}, {"raw": 1}, when, "acc") == {"n": 1}
+    bad = row_or_bad(lambda: req_id({}, "id"), {"raw": 1}, when, "acc")
+    assert bad == Bad({"raw": 1}, bad.error, when, record_id="acc")
+    assert bad.reason == "missing required 'id'"
+    with pytest.raises(ZeroDivisionError):  # a bug, not a bad record: never swallowed
+        row_or_bad(lambda: 1 // 0, {}, when)
 
 
 def test_quarantine_row_names_the_record_and_counts() -> None:
