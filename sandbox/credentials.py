@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 from pulse_config.registry import Registry, load_registry
+from sandbox.vendors.linkedin.headers import SANDBOX_API_VERSION
 
 
 def source_env(base_url: str, registry: Registry | None = None) -> dict[str, str]:
@@ -21,6 +22,7 @@ def source_env(base_url: str, registry: Registry | None = None) -> dict[str, str
         "SOURCES__META__ACCESS_TOKEN": "sandbox-meta-token",
         "SOURCES__LINKEDIN__BASE_URL": f"{base}/linkedin",
         "SOURCES__LINKEDIN__ACCESS_TOKEN": "sandbox-linkedin-token",
+        "SOURCES__LINKEDIN__API_VERSION": SANDBOX_API_VERSION,  # served at the sandbox's clock
         "SOURCES__X__BASE_URL": f"{base}/x",
         "SOURCES__X__BEARER_TOKEN": "sandbox-x-token",
         "SOURCES__TIKTOK__BASE_URL": f"{base}/tiktok",

@@ -52,8 +52,9 @@ def linkedin_source(
         pseudonymisation_key: HMAC key for commenter URNs (secret, or env
             ``PULSE_PSEUDONYMISATION_KEY``); checked when comments are extracted.
         base_url: API host, e.g. ``http://127.0.0.1:8765/linkedin`` for the sandbox.
-        api_version: ``LinkedIn-Version`` header, ``YYYYMM``. LinkedIn sunsets a version about
-            a year after its release (426): keep ``sources.linkedin.api_version`` current.
+        api_version: ``LinkedIn-Version`` header, ``YYYYMM``. LinkedIn answers 426 to a version
+            not released yet or sunset (about a year after its release): keep
+            ``sources.linkedin.api_version`` current.
         insights_window_days: posts modified (so also published) more recently than this are
             re-listed each run and get a fresh statistics snapshot and their comments.
         daily_backfill_days: first run: days of the daily share statistics and follower gains

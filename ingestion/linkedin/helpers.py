@@ -2,9 +2,9 @@
 
 Every request carries ``LinkedIn-Version`` (from config) and ``X-Restli-Protocol-Version:
 2.0.0``. LinkedIn signals throttling with HTTP 429 and no usage headers, so the shared
-``ApiClient`` backs off (or waits ``Retry-After`` when sent). A sunset version (426
-``NONEXISTENT_VERSION``) and a bad token (401) fail at once with a message saying what to change,
-because retrying cannot fix them.
+``ApiClient`` backs off (or waits ``Retry-After`` when sent). A version not released yet or
+sunset (426 ``NONEXISTENT_VERSION``) and a bad token (401) fail at once with a message saying
+what to change, because retrying cannot fix them.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ VERSION_RE = re.compile(r"^\d{4}(0[1-9]|1[0-2])(\d{2})?$")
 
 
 class LinkedInVersionError(SourceAuthError):
-    """The configured ``LinkedIn-Version`` is malformed or no longer served (426)."""
+    """The configured ``LinkedIn-Version`` is refused: not released yet or sunset (426)."""
 
 
 class LinkedInPermissionError(SourceAuthError):

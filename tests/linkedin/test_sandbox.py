@@ -27,21 +27,44 @@ def intervals(first: date, end: date) -> str:
     return f"(timeRange:(start:{ms(first)},end:{ms(end)}),timeGranularityType:DAY)"
 
 
-def test_version_protocol_and_token_errors_use_linkedins_body(li: LinkedIn) -> None:
+def test_missing_and_malformed_versions_are_400(li: LinkedIn) -> None:
     missing = li.get(NETWORK, headers={"LinkedIn-Version": None})
     assert missing.status_code == 400 and missing.json()["code"] == "VERSION_MISSING"
-    sunset = li.get(NETWORK, headers={"LinkedIn-Version": "202309"})
-    assert sunset.status_code == 426
-    assert sunset.json() == {
-        "status": 426,
-        "code": "NONEXISTENT_VERSION",
-        "message": "Requested version 202309 is not active",
-    }
-    # 12 months before the clock's month is still served; 13 is not; 8 digits are accepted
-    assert li.get(NETWORK, headers={"LinkedIn-Version": "202412"}).status_code == 200
-    assert li.get(NETWORK, headers={"LinkedIn-Version": "202411"}).status_code == 426
-    assert li.get(NETWORK, headers={"LinkedIn-Version": "20251101"}).status_code == 200
     assert li.get(NETWORK, headers={"LinkedIn-Version": "2025-11"}).status_code == 400
+
+
+def test_unreleased_and_sunset_versions_answer_426(li: LinkedIn) -> None:
+    """The clock's month (TODAY = 2025-12-10) and the 12 before it are served, the oldest until
+    the 14th (LinkedIn removes version M on the 15th of M+12); a later version does not exist
+    yet and an older one is sunset: both 426, the version named as YYYYMMDD."""
+    assert (TODAY.year, TODAY.month) == (2025, 12)  # the months below are counted by hand
+    for served in ("202512", "202412", "20251101", "202506"):
+        assert li.get(NETWORK, headers={"LinkedIn-Version": served}).status_code == 200, served
+    refused = {
+        "202601": "20260101",  # next month: not released yet
+        "202712": "20271201",
+        "20260115": "20260115",
+        "202411": "20241101",  # 13 months back: sunset
+        "202309": "20230901",
+    }
+    for version, named in refused.items():
+        answer = li.get(NETWORK, headers={"LinkedIn-Version": version})
+        assert answer.status_code == 426, version
+        assert answer.json() == {
+            "status": 426,
+            "code": "NONEXISTENT_VERSION",
+            "message": f"Requested version {named} is not active",
+        }
+    for day, oldest, sunset in (
+        ("2025-12-14", "202412", "202411"),
+        ("2025-12-15", "202501", "202412"),
+    ):
+        li.control("POST", "/clock/set", params={"today": day})
+        assert li.get(NETWORK, headers={"LinkedIn-Version": oldest}).status_code == 200, day
+        assert li.get(NETWORK, headers={"LinkedIn-Version": sunset}).status_code == 426, day
+
+
+def test_protocol_and_token_errors_use_linkedins_body(li: LinkedIn) -> None:
     protocol = li.get(NETWORK, headers={"X-Restli-Protocol-Version": None})
     assert protocol.status_code == 400 and protocol.json()["status"] == 400
     bad = li.get(NETWORK, headers={"Authorization": "Bearer nope"})
@@ -157,14 +180,22 @@ def test_time_bound_statistics_and_their_bounds(li: LinkedIn) -> None:
     for metric in ("impressionCount", "likeCount", "clickCount", "commentCount"):
         total = sum(e["totalShareStatistics"][metric] for e in one["elements"])
         assert total == manifest["posts"][urn][metric]
-    # a start under 2 days ago, or over 12 months ago, is LinkedIn's 400
-    for start in (TODAY - timedelta(days=1), TODAY - timedelta(days=400)):
-        bad = li.get(
-            f"/rest/organizationalEntityShareStatistics?{FINDER}"
-            f"&timeIntervals={intervals(start, TODAY)}"
-        )
-        assert bad.status_code == 400
-        assert bad.json()["message"] == "Invalid timeIntervals parameter"
+    # a start over 12 months ago is LinkedIn's 400; a recent start is served (no 2-day rule)
+    bad = li.get(
+        f"/rest/organizationalEntityShareStatistics?{FINDER}"
+        f"&timeIntervals={intervals(TODAY - timedelta(days=400), TODAY)}"
+    )
+    assert bad.status_code == 400
+    assert bad.json()["message"] == "Invalid timeIntervals parameter"
+    yesterday = TODAY - timedelta(days=1)
+    recent = li.ok(
+        f"/rest/organizationalEntityShareStatistics?{FINDER}"
+        f"&timeIntervals={intervals(yesterday, TODAY + timedelta(days=1))}"
+    )
+    assert [e["totalShareStatistics"] for e in recent["elements"]] == [
+        manifest["share_statistics_daily"][str(yesterday)],
+        manifest["share_statistics_daily"][str(TODAY)],
+    ]
     assert (
         li.get(
             f"/rest/organizationalEntityShareStatistics?{FINDER}&timeIntervals=(timeRange:oops)"

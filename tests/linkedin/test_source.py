@@ -36,6 +36,7 @@ from tests.sources.support import (
     cause,
     keyed_hash,
     load,
+    load_source,
     requests_seen,
 )
 
@@ -227,19 +228,37 @@ def test_throttling_and_errors_are_retried(
     assert "INTERNAL_SERVER_ERROR" in retried or "GATEWAY_TIMEOUT" in retried
 
 
-def test_sunset_version_fails_fast_naming_the_setting(sandbox: Sandbox, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("version", "named"),
+    [("202309", "20230901"), ("202601", "20260101")],  # sunset, unreleased at TODAY 2025-12-10
+)
+def test_refused_version_fails_fast_naming_the_setting(
+    sandbox: Sandbox, tmp_path: Path, version: str, named: str
+) -> None:
     with requests_seen("/linkedin/") as seen, pytest.raises(PipelineStepFailed) as info:
-        run_source(sandbox.url, tmp_path, "sunset", api_version="202309")
+        run_source(sandbox.url, tmp_path, f"refused{version}", api_version=version)
     err = cause(info.value, LinkedInVersionError)
     assert err is not None, info.value
     message = str(err)
-    assert "LinkedIn-Version 202309" in message and "NONEXISTENT_VERSION" in message
-    assert "sources.linkedin.api_version" in message and "426" in message
-    assert len(seen) == 1, seen  # a sunset version is not retried
+    assert f"LinkedIn-Version {version} is not accepted" in message
+    assert f"Requested version {named} is not active" in message
+    assert "NONEXISTENT_VERSION" in message and "426" in message
+    assert "sources.linkedin.api_version" in message and "SOURCES__LINKEDIN__API_VERSION" in message
+    assert len(seen) == 1, seen  # a refused version is not retried
+
+
+def test_malformed_version_is_refused_before_any_request(sandbox: Sandbox, tmp_path: Path) -> None:
     with requests_seen("/linkedin/") as seen, pytest.raises(PipelineStepFailed) as info:
         run_source(sandbox.url, tmp_path, "malformed", api_version="2025-11")
     assert cause(info.value, LinkedInConfigError) is not None
     assert seen == []  # refused before asking LinkedIn
+
+
+def test_the_sandbox_environment_sends_a_served_version(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The demo's configuration (sandbox/credentials.py, no override here) is served at the
+    sandbox's clock, so the demo does not depend on .dlt/config.toml's production version."""
+    db = load_source("linkedin", sandbox.url, tmp_path, "linkedin_env", ("linkedin_organizations",))
+    assert query(db, "select count(*) from raw_linkedin.linkedin_organizations")[0][0] > 0
 
 
 def test_bad_token_fails_clearly(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -15,10 +15,28 @@ from sandbox.http import bearer_token
 from sandbox.vendors.linkedin.errors import EXPIRED, LinkedInError
 
 VERSION_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
+# Version M is "sunset and removed from the platform" on the 15th of month M+12 (LinkedIn's
+# recent-changes page, March 2024: "202304 - April 15, 2024", "202305 - May 15, 2024", ...;
+# https://learn.microsoft.com/en-us/linkedin/marketing/integrations/recent-changes).
+SUNSET_DAY = 15
+# The version the sandbox's own source configuration sends (sandbox/credentials.py): the month
+# the default world starts (sandbox.world.generator.DEFAULT_START), so it is released on the
+# world's first day (2025-11-01) and still served on the last day its clock can reach
+# (2026-11-14: 365 days + the 14-day horizon), the day before its sunset.
+SANDBOX_API_VERSION = "202511"
 
 
 def check_version(request: Request, today: date, months: int) -> str:
-    """``LinkedIn-Version``: missing -> 400, malformed -> 400, sunset -> 426."""
+    """``LinkedIn-Version``: missing -> 400, malformed -> 400, unreleased or sunset -> 426.
+
+    LinkedIn releases one version a month (``YYYYMM``) and serves each "for a minimum of one
+    year before sunset" (https://learn.microsoft.com/en-us/linkedin/marketing/versioning): the
+    versions served are the clock's month and the ``months`` before it, the oldest until the
+    day before ``SUNSET_DAY``. A version that does not exist yet (after the clock's month) or is
+    sunset gets the same answer, 426 ``NONEXISTENT_VERSION`` naming the version as ``YYYYMMDD``
+    (``202409`` is reported as ``20240901``: github.com/PipedreamHQ/pipedream/issues/18398,
+    github.com/gitroomhq/postiz-app/issues/2005).
+    """
     version = request.headers.get("linkedin-version")
     if not version:
         raise LinkedInError(
@@ -33,11 +51,11 @@ def check_version(request: Request, today: date, months: int) -> str:
             400, "INVALID_VERSION", f"Invalid version format: {version}. Expected YYYYMM."
         )
     asked = int(m.group(1)) * 12 + int(m.group(2)) - 1
-    oldest = today.year * 12 + today.month - 1 - months
-    if asked < oldest:
-        raise LinkedInError(
-            426, "NONEXISTENT_VERSION", f"Requested version {version} is not active"
-        )
+    current = today.year * 12 + today.month - 1
+    oldest = current - months + (1 if today.day >= SUNSET_DAY else 0)
+    if not oldest <= asked <= current:
+        named = f"{m.group(1)}{m.group(2)}{m.group(3) or '01'}"
+        raise LinkedInError(426, "NONEXISTENT_VERSION", f"Requested version {named} is not active")
     return version
 
 
