@@ -1,9 +1,12 @@
 """The Analytics API v2 resources: each video's daily series and the channel's daily totals.
 
 The real ``reports`` endpoint refuses ``dimensions=day,video`` on a channel report ("The query
-is not supported."; developers.google.com/youtube/analytics/channel_reports), so a video's
-series is one ``dimensions=day&filters=video==ID`` query per video, and the channel's own
-subscriber flow (which is not the sum over its videos) the ``dimensions=day`` query unfiltered.
+is not supported."; developers.google.com/youtube/analytics/channel_reports), so per-video days
+come from two supported reports: ``dimensions=day&filters=video==ID`` (one video's series, one
+request per video) and the top-videos report of one day (``dimensions=video``,
+``startDate=endDate=d``, ``sort=-views``, ``maxResults=200``: every video of that day, one
+request per day). The channel's own subscriber flow (not the sum over its videos) is the
+``dimensions=day`` report unfiltered.
 
 Which videos a run asks (state ``analytics_videos``, per channel: the day of the last run and,
 per video still followed, its publication day and the last day loaded):
@@ -14,14 +17,21 @@ per video still followed, its publication day and the last day loaded):
   analytics_refetch_days + ANALYTICS_LAG_DAYS`` days (counted from the day after the previous
   run when runs were missed), from max(publication day, last loaded day -
   ``analytics_refetch_days``). A video older than that is never asked again (its last ask
-  covered D+28 once served) and leaves the state: a run costs one request per video of the
-  window, plus one per channel for the channel report.
+  covered D+28 once served) and leaves the state.
+
+How they are asked (``cover``): the videos whose first day asked is on or after a cut-off day c
+by one top-videos report per day from c to today - lag, the others by one report each; c is
+the day that makes the fewest requests. A daily run therefore costs about lag + refetch - 1
+requests per channel (5) plus one for the channel report, whatever the number of uploads; a
+first run about one per upload. A top-videos day that comes back full (200 rows) may lack a
+video: that video is then asked by its own report.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -29,10 +39,12 @@ from ingestion.quarantine import BAD_RECORD, Bad
 
 from . import rows
 from . import settings as s
-from .helpers import report_pages
+from .helpers import get, report_pages
 
 if TYPE_CHECKING:
     from .context import YouTubeOptions, YouTubeRun
+
+logger = logging.getLogger(__name__)
 
 VIDEO_STATE, CHANNEL_STATE = "analytics_videos", "analytics_channel_last_day"
 
@@ -84,6 +96,34 @@ def plan(
     return asks, kept
 
 
+@dataclass
+class Cover:
+    """How one run asks its videos: a top-videos report per day, or a report per video."""
+
+    days: list[date] = field(default_factory=list)
+    by_day: dict[str, Ask] = field(default_factory=dict)
+    by_video: list[Ask] = field(default_factory=list)
+
+
+def cover(asks: list[Ask], served_end: date) -> Cover:
+    """The cheapest way to ask ``asks``: cut-off c minimising (days from c to ``served_end``)
+    + (asks starting before c). An ask starting after ``served_end`` has no served day yet and
+    is left for a later run (the video stays followed); ties go to per-video reports."""
+    due = [a for a in asks if a.start <= served_end]
+    best, cut = len(due), served_end + timedelta(days=1)
+    for c in sorted({a.start for a in due}):
+        cost = (served_end - c).days + 1 + sum(1 for a in due if a.start < c)
+        if cost < best:
+            best, cut = cost, c
+    out = Cover(days=[cut + timedelta(days=i) for i in range((served_end - cut).days + 1)])
+    for ask in due:
+        if ask.start >= cut:
+            out.by_day[ask.video_id] = ask
+        else:
+            out.by_video.append(ask)
+    return out
+
+
 def _params(channel_id: str, start: date, today: date, metrics: Any) -> dict[str, Any]:
     return {
         "ids": f"channel=={channel_id}",
@@ -118,8 +158,47 @@ def _report(
             yield Bad(raw, reason, page.fetched_at, record_id=rid)
 
 
+def _top_days(
+    run: YouTubeRun, channel_id: str, how: Cover, got: dict[str, list[dict[str, Any]]]
+) -> Iterator[Bad]:
+    """One top-videos report per day of ``how.days``: the rows of the videos it covers go to
+    ``got`` (from their first day asked). A video absent from a full day (the report stops at
+    200 rows and cannot page) moves to ``how.by_video``, as after an unreadable day."""
+    for day in how.days:
+        params = {
+            "ids": f"channel=={channel_id}",
+            "startDate": day.isoformat(),
+            "endDate": day.isoformat(),
+            "metrics": ",".join(s.ANALYTICS_METRICS),
+            "dimensions": "video",
+            "sort": s.TOP_VIDEOS_SORT,
+            "maxResults": s.TOP_VIDEOS_MAX,
+        }
+        page = get(run.analytics, "reports", params, channel_id)
+        fixed = {"channel_id": channel_id, "day": day}
+        full = len(page.data.get("rows") or []) >= s.TOP_VIDEOS_MAX
+        try:
+            good, bad = rows.report_rows(
+                page.data, s.ANALYTICS_COLUMNS, fixed, "channel_id", page.fetched_at, "video"
+            )
+        except BAD_RECORD as exc:
+            yield Bad(page.data, exc, page.fetched_at, record_id=f"{channel_id}/{day}")
+            good, bad, full = [], [], True
+        for rid, raw, reason in bad:
+            yield Bad(raw, reason, page.fetched_at, record_id=rid)
+        for row in good:
+            ask = how.by_day.get(row["video_id"])
+            if ask is not None and day >= ask.start:
+                got.setdefault(ask.video_id, []).append(row)
+        seen = {row["video_id"] for row in good}
+        for video_id, ask in list(how.by_day.items()):
+            if full and video_id not in seen and ask.start <= day:
+                how.by_video.append(how.by_day.pop(video_id))
+                got.pop(video_id, None)
+
+
 def video_daily(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
-    """Daily series of each video (one ``filters=video==ID`` report per followed video)."""
+    """Daily series of each followed video (top-videos day reports and per-video reports)."""
     state = run.state(VIDEO_STATE)
     _, now = run.channel(channel_id)
     today, entry = now.date(), state.get(channel_id)
@@ -128,16 +207,26 @@ def video_daily(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
     else:
         refs = run.listing(channel_id).refs
     asks, kept = plan(entry, refs, today, run.options)
-    for ask in asks:
+    how = cover(asks, today - timedelta(days=s.ANALYTICS_LAG_DAYS))
+    got: dict[str, list[dict[str, Any]]] = {}
+    yield from _top_days(run, channel_id, how, got)
+    for ask in how.by_video:
         params = _params(channel_id, ask.start, today, s.ANALYTICS_METRICS)
         params["filters"] = f"video=={ask.video_id}"
         fixed = {"channel_id": channel_id, "video_id": ask.video_id}
-        got: list[dict[str, Any]] = []
-        yield from _report(run, "video_daily", params, fixed, "video_id", got)
-        if got and ask.video_id in kept:
-            newest = max(r["day"] for r in got).isoformat()
-            kept[ask.video_id]["last"] = max(newest, kept[ask.video_id]["last"] or "")
-        yield from got
+        got[ask.video_id] = []
+        yield from _report(run, "video_daily", params, fixed, "video_id", got[ask.video_id])
+    logger.info(
+        "youtube: channel %s: video_daily: %d top-videos day reports, %d per-video reports",
+        channel_id,
+        len(how.days),
+        len(how.by_video),
+    )
+    for video_id, out in got.items():
+        if out and video_id in kept:
+            newest = max(r["day"] for r in out).isoformat()
+            kept[video_id]["last"] = max(newest, kept[video_id]["last"] or "")
+        yield from out
     state[channel_id] = {"run": today.isoformat(), "videos": kept}
 
 

@@ -185,32 +185,39 @@ def report_rows(
     fixed: dict[str, Any],
     record_key: str,
     fetched_at: datetime,
+    dimension: str = "day",
 ) -> tuple[list[dict[str, Any]], list[tuple[str, Any, str]]]:
-    """A ``dimensions=day`` result table -> (rows, [(record id, raw row, reason)] to quarantine).
+    """A one-dimension result table -> (rows, [(record id, raw row, reason)] to quarantine).
 
+    ``dimension`` is ``day`` (a day report: ``fixed`` holds the channel and the video) or
+    ``video`` (a top-videos report of one day: ``fixed`` holds the channel and the ``day``).
     Columns are found by their ``columnHeaders`` name (the API's order, not the request's);
-    ``metrics`` maps API metric -> raw column; every row gets ``fixed`` (its channel, its video)
-    and a bad row is quarantined as ``<fixed[record_key]>/<day>``.
+    ``metrics`` maps API metric -> raw column; a bad row is quarantined as ``<video>/<day>``
+    (``<fixed[record_key]>/<day>`` for a day report).
     """
     headers = [
         nested_obj(h, "columnHeaders[]").get("name") for h in data.get("columnHeaders") or []
     ]
-    missing = [n for n in ("day", *metrics) if n not in headers]
+    missing = [n for n in (dimension, *metrics) if n not in headers]
     if missing:
         raise InvalidRecord(f"report lacks columns {missing}")
-    at = headers.index("day")
+    at = headers.index(dimension)
     good, bad = [], []
     for raw in data.get("rows") or []:
         try:
             rec = dict(zip(headers, raw, strict=True))
-            row = {**fixed, "day": date.fromisoformat(req_id(rec, "day"))}
+            if dimension == "day":
+                row = {**fixed, "day": date.fromisoformat(req_id(rec, "day"))}
+            else:
+                row = {**fixed, "video_id": req_id(rec, dimension)}
             for metric, col in metrics.items():
                 row[col] = parse_int(rec[metric], metric)
             row["fetched_at"] = fetched_at
             good.append(row)
         except BAD_RECORD as exc:
-            day = raw[at] if isinstance(raw, list) and len(raw) > at else "?"
-            bad.append((f"{fixed[record_key]}/{day}", raw, reason_of(exc)))
+            key = raw[at] if isinstance(raw, list) and len(raw) > at else "?"
+            rid = f"{fixed[record_key]}/{key}" if dimension == "day" else f"{key}/{fixed['day']}"
+            bad.append((rid, raw, reason_of(exc)))
     return good, bad
 
 

@@ -20,14 +20,22 @@ PLAYLIST_PAGE_SIZE = 50  # playlistItems.list maximum
 VIDEOS_BATCH = 50  # videos.list ids per call (51 -> 400)
 THREADS_PAGE_SIZE = 100  # commentThreads.list / comments.list maximum
 ANALYTICS_PAGE_SIZE = 1000  # rows per reports page (startIndex paging)
+# A top-videos report (dimensions=video) needs maxResults <= 200 and a descending sort, and
+# cannot page past its 200th row (developers.google.com/youtube/analytics/channel_reports,
+# "Top videos"; the analytix library's TopVideos report types): a full page may be truncated.
+TOP_VIDEOS_MAX = 200
+TOP_VIDEOS_SORT = "-views"
 # Videos younger than this get fresh stats and comments every run: 29 days keeps a snapshot
 # at D+28 (a video of any hour of day D is still inside on day D+28), the marts' last age.
 STATS_WINDOW_DAYS = 29
 ANALYTICS_BACKFILL_DAYS = 365  # first run: how far back the daily per-video report goes
 ANALYTICS_REFETCH_DAYS = 3  # later runs: re-pull the trailing days (YouTube revises them)
-# Analytics data lags 2-3 days (a day is in the reports once d <= today - 3): a video is asked
-# for its daily series while published within STATS_WINDOW_DAYS + ANALYTICS_REFETCH_DAYS + this,
-# so its last ask still covers its day D+28 once served.
+# Analytics data lags 2-3 days ("data up until the last day for which all metrics in the query
+# are available", developers.google.com/youtube/analytics/data_model): a day is counted as served
+# once d <= today - 3. A video is asked for its daily series while published within
+# STATS_WINDOW_DAYS + ANALYTICS_REFETCH_DAYS + this, so its last ask still covers its D+28; each
+# run re-pulls from its last loaded day - ANALYTICS_REFETCH_DAYS, so at least lag + refetch = 6
+# days back from today, above the lag.
 ANALYTICS_LAG_DAYS = 3
 SHORTS_MAX_SECONDS = 180  # YouTube Shorts are vertical videos of at most 3 minutes
 ARROW_FLUSH_ROWS = 20_000

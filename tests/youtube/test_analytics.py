@@ -9,12 +9,10 @@ from typing import Any
 
 import pytest
 
+import ingestion.youtube.analytics as analytics_mod
 import ingestion.youtube.context as context_mod
 import ingestion.youtube.helpers as helpers_mod
-from ingestion.youtube.settings import (
-    ANALYTICS_LAG_DAYS,
-    ANALYTICS_REFETCH_DAYS,
-)
+import ingestion.youtube.settings as settings_mod
 from sandbox.world.store import days_between, followers_on, open_readonly
 from tests.sources.support import START, TODAY, Sandbox, query
 from tests.youtube.truth import CHANNELS, check_channel_daily, load, manifest_of, report
@@ -52,6 +50,9 @@ def _by_name(body: dict[str, Any]) -> list[dict[str, Any]]:
         {"dimensions": "day", "filters": "country==FR"},
         {"dimensions": "day", "filters": "video==" + ",".join(["abcdefghijk"] * 501)},
         {"dimensions": "day", "sort": "-views"},
+        {"dimensions": "video", "sort": "-likes", "maxResults": "10"},
+        {"dimensions": "video", "sort": "-views", "maxResults": "200", "startIndex": "2"},
+        {"dimensions": "video", "sort": "-views", "maxResults": "10", "filters": "video==abc"},
     ],
 )
 def test_reports_refuse_what_the_real_api_refuses(sandbox: Sandbox, shape: dict) -> None:
@@ -63,18 +64,18 @@ def test_reports_refuse_what_the_real_api_refuses(sandbox: Sandbox, shape: dict)
         metrics="views,likes",
         **shape,
     )
+    # Google's sentence, as live answers quote it (developers.google.com/youtube/analytics)
+    message = (
+        "The query is not supported. Check the documentation at "
+        "https://developers.google.com/youtube/analytics/v2/available_reports "
+        "for a list of supported queries."
+    )
     assert answer.status_code == 400
     assert answer.json() == {
         "error": {
             "code": 400,
-            "message": "The query is not supported.",
-            "errors": [
-                {
-                    "message": "The query is not supported.",
-                    "domain": "global",
-                    "reason": "badRequest",
-                }
-            ],
+            "message": message,
+            "errors": [{"message": message, "domain": "global", "reason": "badRequest"}],
             "status": "INVALID_ARGUMENT",
         }
     }
@@ -171,6 +172,35 @@ def test_top_videos_sorted_by_a_metric_and_capped(world: Path, sandbox: Sandbox)
     assert got == sorted(views.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
 
 
+def test_top_videos_of_each_day_add_up_to_each_videos_truth(world: Path, sandbox: Sandbox) -> None:
+    """One top-videos report per served day (startDate = endDate): every video active that
+    day, one row each; summed over the days, each video's row count and sums are its truth."""
+    truth = manifest_of(world, TODAY)
+    got: dict[str, list[int]] = {}
+    for day in days_between(START, SERVED):
+        answer = report(
+            sandbox.url,
+            ids=f"channel=={CHANNELS[0]}",
+            startDate=day.isoformat(),
+            endDate=day.isoformat(),
+            metrics="views,likes,shares",
+            dimensions="video",
+            sort="-views",
+            maxResults=200,
+        )
+        assert answer.status_code == 200, answer.text
+        for video_id, views, likes, shares in answer.json().get("rows", []):
+            agg = got.setdefault(video_id, [0, 0, 0, 0])
+            for i, value in enumerate((1, views, likes, shares)):
+                agg[i] += value
+    want = {
+        v: [w["rows"], w["views"], w["likes"], w["shares"]]
+        for v, w in truth["daily"]["videos"].items()
+        if truth["videos"][v]["channel_id"] == CHANNELS[0]
+    }
+    assert got == want
+
+
 def _record_reports(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Params of every Analytics report request the source makes."""
     seen: list[dict[str, Any]] = []
@@ -182,49 +212,98 @@ def _record_reports(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         return real_get(client, path, params, account)
 
     monkeypatch.setattr(helpers_mod, "get", recording_get)
+    monkeypatch.setattr(analytics_mod, "get", recording_get)
     return seen
 
 
-def test_video_daily_asks_one_report_per_video_of_the_window(
+def _published(truth: dict[str, Any], video_id: str) -> date:
+    return date.fromisoformat(truth["videos"][video_id]["published_at"][:10])
+
+
+def _check_loaded(db: Path, truth: dict[str, Any], older: dict[str, Any], since: date) -> None:
+    """Each video's loaded row count and sums are the world's truth: ``truth`` for a video
+    published on or after ``since`` (still followed), ``older`` (the previous run's) otherwise."""
+    got = query(
+        db,
+        "select video_id, count(*), sum(views), sum(estimated_minutes_watched), sum(likes), "
+        "sum(comments), sum(shares), sum(subscribers_gained) from raw_youtube.video_daily "
+        "group by 1",
+    )
+    want = {
+        v: (truth if _published(truth, v) >= since else older)["daily"]["videos"].get(v)
+        for v in truth["daily"]["videos"]
+    }
+    want = {v: w for v, w in want.items() if w}
+    assert {r[0] for r in got} == set(want)
+    for video_id, n, *sums in got:
+        w = want[video_id]
+        assert [n, *sums] == [w["rows"], *(w[m] for m in (*SUMMED, "subscribersGained"))]
+
+
+def test_video_daily_first_run_asks_one_report_per_served_upload(
     world: Path, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """First run: every upload from its publication; later: the follow window only (shortened
-    here to 10 + 3 + 3 days so that the 40-day world has videos on both sides)."""
+    """First run: one ``filters=video==ID`` report per upload, from its publication day (a
+    report a day would cost one per day of the backfill); an upload too new to have a served
+    day (after TODAY - 3) is not asked yet."""
     seen = _record_reports(monkeypatch)
-    opts: dict[str, Any] = {"resources": ("video_daily",), "stats_window_days": 10}
-    db = load(sandbox.url, tmp_path, **opts)
+    db = load(sandbox.url, tmp_path, resources=("video_daily",))
     truth = manifest_of(world, TODAY)
-    first = [p["filters"].removeprefix("video==") for p in seen]
-    assert sorted(first) == sorted(truth["video_ids"])  # every upload, once
-    for params in seen:
-        published = truth["videos"][params["filters"].removeprefix("video==")]["published_at"]
-        published = published[:10]
-        assert params["startDate"] == published and params["dimensions"] == "day"
-    loaded = query(db, "select count(*) from raw_youtube.video_daily")
-    assert loaded == [(truth["daily"]["rows"],)]
-
-    seen.clear()
-    load(sandbox.url, tmp_path, **opts)  # same day: nothing new
-    assert 0 < len(seen) < len(first)
-    assert query(db, "select count(*) from raw_youtube.video_daily") == loaded
-
-    last = dict(query(db, "select video_id, max(day) from raw_youtube.video_daily group by 1"))
-    seen.clear()
-    sandbox.advance()
-    load(sandbox.url, tmp_path, **opts)
-    follow = 10 + ANALYTICS_REFETCH_DAYS + ANALYTICS_LAG_DAYS
-    since = (TODAY + timedelta(days=1 - follow)).isoformat()
-    truth2 = manifest_of(world, TODAY + timedelta(days=1))
-    recent = {v for v, m in truth2["videos"].items() if m["published_at"][:10] >= since}
     asked = [p["filters"].removeprefix("video==") for p in seen]
-    assert set(asked) == recent and 0 < len(recent) < len(truth2["video_ids"])
-    assert len(asked) == len(recent)  # one request per video of the window
+    served = [v for v in truth["video_ids"] if _published(truth, v) <= SERVED]
+    assert sorted(asked) == sorted(served) and len(served) < len(truth["video_ids"])
     for video_id, params in zip(asked, seen, strict=True):
-        published = date.fromisoformat(truth2["videos"][video_id]["published_at"][:10])
-        start = published
-        if video_id in last:
-            start = max(published, last[video_id] - timedelta(days=ANALYTICS_REFETCH_DAYS))
-        assert params["startDate"] == start.isoformat(), video_id
+        assert params["dimensions"] == "day"
+        assert params["startDate"] == _published(truth, video_id).isoformat()
+    assert query(db, "select count(*) from raw_youtube.video_daily") == [(truth["daily"]["rows"],)]
+
+
+def _next_day_run(
+    world: Path, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, list[dict[str, Any]], dict[str, Any]]:
+    """A first run at TODAY, then the run of TODAY + 1: (warehouse, its report requests,
+    the videos it follows: published since TODAY + 1 - 35 days = 29 + 3 refetch + 3 lag)."""
+    load(sandbox.url, tmp_path, resources=("video_daily",))
+    truth = manifest_of(world, TODAY)
+    seen = _record_reports(monkeypatch)
+    sandbox.advance()
+    db = load(sandbox.url, tmp_path, resources=("video_daily",))
+    truth2 = manifest_of(world, TODAY + timedelta(days=1))
+    since = TODAY + timedelta(days=1 - 35)
+    _check_loaded(db, truth2, truth, since)
+    followed = {v: m for v, m in truth2["videos"].items() if _published(truth2, v) >= since}
+    return db, seen, followed
+
+
+def test_video_daily_later_run_asks_a_top_videos_report_per_day(
+    world: Path, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next day: one top-videos report per channel and day, consecutive days up to the
+    newly served TODAY - 2 and from at least 3 days (the refetch) before the last loaded day
+    TODAY - 3, instead of one report per followed video; the loaded series equal the world's."""
+    _, seen, followed = _next_day_run(world, sandbox, tmp_path, monkeypatch)
+    for channel_id in CHANNELS:
+        mine = [p for p in seen if p["ids"] == f"channel=={channel_id}"]
+        top = [p for p in mine if p["dimensions"] == "video"]
+        days = [date.fromisoformat(p["startDate"]) for p in top]
+        assert days == days_between(days[0], TODAY - timedelta(days=2))
+        assert days[0] <= TODAY - timedelta(days=6)
+        assert all(p["endDate"] == p["startDate"] for p in top)
+        assert all(p["sort"] == "-views" and int(p["maxResults"]) == 200 for p in top)
+        mine_followed = [v for v, m in followed.items() if m["channel_id"] == channel_id]
+        assert len(mine) < len(mine_followed)  # fewer requests than videos followed
+
+
+def test_video_daily_full_top_videos_day_falls_back_to_per_video_reports(
+    world: Path, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A top-videos day that comes back full may have dropped videos (it cannot page): with a
+    2-row cap every day is full, the videos missing from one are asked by their own report,
+    and the loaded series still equal the world's."""
+    monkeypatch.setattr(settings_mod, "TOP_VIDEOS_MAX", 2)
+    _, seen, _ = _next_day_run(world, sandbox, tmp_path, monkeypatch)
+    assert any(p["dimensions"] == "video" for p in seen)
+    assert any(p.get("filters", "").startswith("video==") for p in seen)
 
 
 def test_channel_daily_loads_every_served_day_then_one_a_day(
@@ -289,5 +368,5 @@ def test_video_daily_first_run_after_the_playlist_cursor_lists_every_upload(
     db = load(sandbox.url, tmp_path, resources=("video_daily",), stats_window_days=10)
     truth = manifest_of(world, TODAY)
     asked = sorted(c.removeprefix("video==") for c in calls if c.startswith("video=="))
-    assert asked == sorted(truth["video_ids"])
+    assert asked == sorted(v for v in truth["video_ids"] if _published(truth, v) <= SERVED)
     assert query(db, "select count(*) from raw_youtube.video_daily") == [(truth["daily"]["rows"],)]

@@ -12,7 +12,7 @@ import requests
 
 from ingestion.http import ApiClient, RetryPolicy, SourceAuthError, SourceError
 from ingestion.quarantine import InvalidRecord
-from ingestion.youtube.analytics import follow_days, plan
+from ingestion.youtube.analytics import Ask, cover, follow_days, plan
 from ingestion.youtube.helpers import (
     CommentsDisabled,
     duration_seconds,
@@ -217,3 +217,40 @@ def test_plan_first_run_asks_listed_uploads_within_the_backfill() -> None:
         ("fresh", "2025-05-30"),
     ]
     assert list(kept) == ["fresh"]  # only the follow window stays in state
+
+
+def _asks(*starts: date) -> list[Ask]:
+    return [Ask(f"v{i}", start, start) for i, start in enumerate(starts)]
+
+
+def test_cover_asks_by_day_when_days_are_fewer_than_videos() -> None:
+    end = date(2025, 6, 10)
+    # six videos from June 6: 5 day reports (June 6-10) beat 6 video reports
+    how = cover(_asks(*[date(2025, 6, 6)] * 6), end)
+    assert how.days == [date(2025, 6, d) for d in range(6, 11)] and not how.by_video
+    assert sorted(how.by_day) == [f"v{i}" for i in range(6)]
+    # two videos: two reports beat five days (a tie would also go to per-video reports)
+    how = cover(_asks(date(2025, 6, 6), date(2025, 6, 7)), end)
+    assert how.days == [] and [a.video_id for a in how.by_video] == ["v0", "v1"]
+
+
+def test_cover_leaves_outliers_and_unserved_videos_out_of_the_day_reports() -> None:
+    end = date(2025, 6, 10)
+    recent = [date(2025, 6, 8)] * 5
+    # v0 starts in May: 3 days (June 8-10) + 1 video report = 4 < 6 video reports
+    how = cover(_asks(date(2025, 5, 1), *recent, date(2025, 6, 11)), end)
+    assert how.days == [date(2025, 6, 8), date(2025, 6, 9), date(2025, 6, 10)]
+    assert [a.video_id for a in how.by_video] == ["v0"]
+    assert sorted(how.by_day) == ["v1", "v2", "v3", "v4", "v5"]  # v6 has no served day yet
+
+
+def test_report_rows_of_a_top_videos_day() -> None:
+    data = {
+        "columnHeaders": [{"name": n} for n in ("video", "views", "likes")],
+        "rows": [["a", 9, 1], ["b", "x", 0]],
+    }
+    fixed, at = {"channel_id": "UC1", "day": date(2025, 12, 1)}, datetime(2025, 12, 5, tzinfo=UTC)
+    metrics = {"views": "views", "likes": "likes"}
+    good, bad = report_rows(data, metrics, fixed, "channel_id", at, "video")
+    assert [(r["video_id"], r["day"], r["views"]) for r in good] == [("a", date(2025, 12, 1), 9)]
+    assert bad[0][0] == "b/2025-12-01"

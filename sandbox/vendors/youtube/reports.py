@@ -1,15 +1,22 @@
 """``GET /v2/reports`` of the YouTube Analytics API: a result table paged by startIndex.
 
 Only the channel reports the real API supports are served (developers.google.com/youtube/
-analytics/channel_reports, "Video reports" and "Top videos"); any other combination of
-dimensions, filters and sort is refused with 400 "The query is not supported.", as Google does
-(``dimensions=day,video`` included):
+analytics/channel_reports, "Video reports" and "Top videos"; the same rules as the report types
+of the analytix library, github.com/parafoxia/analytix analytix/reports/types.py); any other
+combination of dimensions, filters and sort is refused with Google's 400 "The query is not
+supported. Check the documentation at …" (``dimensions=day,video`` included):
 
 - ``dimensions=day``, no filter: the channel's daily totals (subscribers from its history);
-- ``dimensions=day``, ``filters=video==ID[,ID…]`` (at most 500 ids): the daily series of the
-  video, or of those videos summed per day (not split per video);
-- ``dimensions=video`` (top videos): ``sort=-<metric>`` on a requested metric and
-  ``maxResults`` at most 200, no filter.
+- ``dimensions=day``, ``filters=video==ID[,ID…]`` (at most 500 ids: reports.query, "Specifying
+  multiple values for a filter": "The parameter value can specify up to 500 IDs"): the daily
+  series of the video, or of those videos summed per day (not split per video);
+- ``dimensions=video`` (top videos), no filter: ``sort=-<metric>`` descending on a requested
+  metric among ``TOP_VIDEO_SORTS``, ``maxResults`` 1-200 (required) and ``startIndex +
+  maxResults <= 201``: the report cannot page past its 200th row.
+
+Stricter than Google where Google's rule is unknown or not needed: other filters (``country``…),
+``dimensions=video`` with a video filter (documented in general terms on reports.query, never
+checked against the live API here) and the other dimensions are refused.
 
 Also: ``ids=channel==MINE|channel==UC…`` (a channel the token does not manage: 403 forbidden),
 the metrics of ``queries.DAILY_METRICS`` in any order, ``startIndex`` (1-based), ``maxResults``.
@@ -26,7 +33,17 @@ from . import queries as q
 from .errors import google_error
 
 MAX_FILTER_VIDEOS = 500  # filters=video==a,b,…: ids per request
-MAX_TOP_VIDEOS = 200  # dimensions=video: maxResults ceiling
+MAX_TOP_VIDEOS = 200  # dimensions=video: maxResults ceiling, and the last row reachable
+# Top-videos sort keys among the served metrics (analytix TOP_VIDEOS_EXTRA_SORT_OPTIONS):
+# sorting top videos on likes, comments or shares is refused.
+TOP_VIDEO_SORTS = ("views", "estimatedMinutesWatched", "subscribersGained", "subscribersLost")
+# Google's own sentence (seen in live 400 answers quoted by API users, e.g. for
+# dimensions=video,day or a top-videos report without sort).
+UNSUPPORTED = (
+    "The query is not supported. Check the documentation at "
+    "https://developers.google.com/youtube/analytics/v2/available_reports "
+    "for a list of supported queries."
+)
 
 
 class ApiError(Exception):
@@ -41,7 +58,7 @@ def bad(message: str, reason: str, location: str | None = None, domain: str = "g
 
 
 def unsupported() -> ApiError:
-    return bad("The query is not supported.", "badRequest")
+    return bad(UNSUPPORTED, "badRequest")
 
 
 def _channel(cur: Any, ids: str) -> str:
@@ -74,10 +91,12 @@ def _shape(params: Any, metrics: list[str]) -> tuple[str, list[str] | None]:
         if sort not in ("", "day", "-day"):
             raise unsupported()
         return dims, videos
-    size = params.get("maxResults", "")
+    size, first = params.get("maxResults", ""), params.get("startIndex", "1")
     top = size.isdigit() and 1 <= int(size) <= MAX_TOP_VIDEOS
-    descending = sort.startswith("-") and sort[1:] in metrics  # top videos: by a metric only
-    if dims == "video" and not params.get("filters") and descending and top:
+    reach = top and first.isdigit() and int(first) + int(size) <= MAX_TOP_VIDEOS + 1
+    key = sort.removeprefix("-")
+    descending = sort.startswith("-") and key in metrics and key in TOP_VIDEO_SORTS
+    if dims == "video" and not params.get("filters") and descending and top and reach:
         return dims, None
     raise unsupported()
 
