@@ -42,6 +42,8 @@ from ingestion.tables import add_unknown_fields
 from . import settings as s
 
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+TRANSLATED_MARK = "(Translated by Google)"
+ORIGINAL_MARK = "\n\n(Original)\n"
 TOKEN_HINT = (
     f"renew the OAuth token in sources.{s.SOURCE_NAME}.access_token "
     f"(SOURCES__{s.SOURCE_NAME.upper()}__ACCESS_TOKEN)"
@@ -129,6 +131,29 @@ def review_pages(
     return token_pages(client, f"{location}/reviews", params, location)
 
 
+def split_translation(comment: str | None) -> tuple[str | None, str | None]:
+    """(what the person wrote, Google's machine translation or None) of a ``comment``.
+
+    Google has no language field and no separate translation: a review (or reply) in another
+    language than the business's comes back as one string, seen from the live API in two
+    shapes (public GBP integrations split both): ``(Translated by Google) <translation>\n\n
+    (Original)\n<original>`` and ``<original>\n\n(Translated by Google)\n<translation>``.
+    Anything else, a malformed envelope included, is kept whole as the original.
+    """
+    if comment is None:
+        return None, None
+    body = comment.strip()
+    if body.startswith(TRANSLATED_MARK):  # the first marker: the original keeps every char
+        translation, marker, original = body[len(TRANSLATED_MARK) :].partition(ORIGINAL_MARK)
+        if marker and original.strip():
+            return original.strip(), translation.strip() or None
+        return comment, None
+    original, marker, translation = body.rpartition(f"\n\n{TRANSLATED_MARK}")
+    if marker and original.strip() and translation.strip():
+        return original.strip(), translation.strip()
+    return comment, None
+
+
 def parse_rfc3339(value: Any, key: str) -> datetime:
     """Google's RFC 3339 (``Z``, up to nanoseconds) as an aware UTC datetime."""
     if isinstance(value, str):
@@ -151,7 +176,8 @@ def review_row(
     hasher: Pseudonymiser,
 ) -> dict[str, Any]:
     """One ``reviews`` row; raises InvalidRecord naming what is wrong. Reviewer pseudonymised,
-    photo URL dropped (only whether there is one is kept)."""
+    photo URL dropped (only whether there is one is kept); review and reply text are what was
+    written, Google's translation of the review is kept apart (``split_translation``)."""
     if not isinstance(raw, Mapping):
         raise InvalidRecord(f"record is a {type(raw).__name__}, not an object")
     name = req_id(raw, "name")
@@ -164,6 +190,7 @@ def review_row(
         raise InvalidRecord(f"'starRating' is not a star rating enum: {star!r}")
     reviewer = nested_obj(raw.get("reviewer"), "reviewer")
     reply = nested_obj(raw.get("reviewReply"), "reviewReply")
+    comment, translation = split_translation(opt_str(raw, "comment"))
     row = {
         "review_name": name,
         "review_id": opt_id(raw, "reviewId") or name.rsplit("/", 1)[-1],
@@ -174,10 +201,12 @@ def review_row(
         "reviewer_has_photo": opt_str(reviewer, "profilePhotoUrl") is not None,
         "star_rating": star,
         "rating": s.STAR_RATINGS[star],
-        "comment": opt_str(raw, "comment"),
+        "comment": comment,  # the reviewer's own words, never Google's translation
+        "comment_translation": translation,
+        "comment_is_translated": translation is not None,
         "create_time": req_time(raw, "createTime"),
         "update_time": req_time(raw, "updateTime"),
-        "reply_comment": opt_str(reply, "comment") if reply else None,
+        "reply_comment": split_translation(opt_str(reply, "comment"))[0] if reply else None,
         "reply_update_time": req_time(reply, "updateTime") if reply else None,
         "fetched_at": fetched_at,
     }

@@ -44,6 +44,8 @@ COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
         "star_rating": TEXT,
         "rating": INT,
         "comment": TEXT,
+        "comment_translation": TEXT,
+        "comment_is_translated": BOOL,
         "create_time": TS,
         "update_time": TS,
         "reply_comment": TEXT,

@@ -85,6 +85,28 @@ def assert_reviewers_are_keyed_hashes(db: Path, world: Path) -> None:
         assert hashed == (None if name is None else keyed_hash(name)), review
 
 
+def assert_original_texts(db: Path, world: Path, expected: dict[str, Any]) -> None:
+    """`comment` holds what the reviewer wrote (the manifest's text, never Google's envelope),
+    the translation sits apart and is flagged exactly for the reviews Google translated; a
+    reply keeps the words the brand wrote (the world's reply text)."""
+    replies = dict(world_rows(world, "select review_name, reply_comment from gbp_reviews"))
+    loaded = query(
+        db,
+        "select review_name, comment, comment_translation, comment_is_translated, reply_comment "
+        "from raw_google_business.reviews",
+    )
+    translated = 0
+    for name, comment, translation, is_translated, reply in loaded:
+        want = expected["reviews"][name]
+        assert comment == want["comment"], name
+        assert is_translated == want["translated"], name
+        assert (translation is not None) == want["translated"], name
+        assert "(Translated by Google)" not in (comment or "") + (reply or ""), name
+        assert reply is None or reply == replies[name], name
+        translated += bool(is_translated)
+    assert translated == expected["totals"]["translated"] > 0
+
+
 def test_full_load_then_same_day_then_next_day(
     sandbox: Sandbox, world: Path, tmp_path: Path
 ) -> None:
@@ -92,6 +114,7 @@ def test_full_load_then_same_day_then_next_day(
     today = truth(world, TODAY)
     check_complete(db, today)
     assert_reviewers_are_keyed_hashes(db, world)
+    assert_original_texts(db, world, today)
 
     before = query(db, "select count(*) from raw_google_business.location_review_stats")
     run_source(sandbox, tmp_path)  # same sandbox day: nothing new

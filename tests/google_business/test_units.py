@@ -10,7 +10,13 @@ import pytest
 import requests
 
 from ingestion.google_business import google_business_source
-from ingestion.google_business.helpers import classify, make_client, review_pages, review_row
+from ingestion.google_business.helpers import (
+    classify,
+    make_client,
+    review_pages,
+    review_row,
+    split_translation,
+)
 from ingestion.http import RetryPolicy, SourceAuthError, SourceError
 from ingestion.privacy import Pseudonymiser
 from tests.google_business.stub import LOC1, review, stub
@@ -112,6 +118,51 @@ def test_review_row_pseudonymises_and_maps_ratings() -> None:
         hasher,
     )  # type: ignore[arg-type]
     assert anon["reviewer_name_hash"] is None and anon["rating"] is None and anon["comment"] is None
+
+
+@pytest.mark.parametrize(
+    ("comment", "original", "translation"),
+    [
+        # Verbatim shape of a live answer quoted by a public GBP client's tests.
+        ("(Translated by Google) Ok\n\n(Original)\nОк", "Ок", "Ok"),
+        (
+            "(Translated by Google) Great room.\n\nQuiet.\n\n(Original)\nBelle chambre.\n\nCalme.",
+            "Belle chambre.\n\nCalme.",
+            "Great room.\n\nQuiet.",
+        ),
+        # The other shape seen live: the original first, the translation after.
+        ("Merci !\n\n(Translated by Google)\nThank you!", "Merci !", "Thank you!"),
+        ("Bien", "Bien", None),
+        ("He wrote (Translated by Google) on it", "He wrote (Translated by Google) on it", None),
+        (
+            "(Translated by Google) no original marker",
+            "(Translated by Google) no original marker",
+            None,
+        ),
+        (None, None, None),
+    ],
+)
+def test_split_translation_keeps_what_the_reviewer_wrote(
+    comment: str | None, original: str | None, translation: str | None
+) -> None:
+    assert split_translation(comment) == (original, translation)
+
+
+def test_review_row_keeps_the_original_and_the_translation_apart() -> None:
+    wrapped = "(Translated by Google) Lovely shop!\n\n(Original)\nSuperbe boutique !"
+    reply = {
+        "comment": "(Translated by Google) Thank you Léa!\n\n(Original)\nMerci Léa !",
+        "updateTime": "2025-12-02T00:00:00Z",
+    }
+    row = review_row(
+        review(1, comment=wrapped, reviewReply=reply), LOC1, None, None, Pseudonymiser("k")
+    )  # type: ignore[arg-type]
+    assert row["comment"] == "Superbe boutique !"
+    assert row["comment_translation"] == "Lovely shop!" and row["comment_is_translated"] is True
+    assert row["reply_comment"] == "Merci Léa !"
+    plain = review_row(review(2), LOC1, None, None, Pseudonymiser("k"))  # type: ignore[arg-type]
+    assert plain["comment"] == "Bien" and plain["comment_translation"] is None
+    assert plain["comment_is_translated"] is False
 
 
 def test_source_builds_without_secrets() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -13,7 +14,7 @@ from sandbox.vendors.trustpilot import VENDOR
 from sandbox.vendors.trustpilot import world as tp_world
 from sandbox.world.generator import WorldSpec
 from sandbox.world.store import StoreWriter
-from tests.sources.support import TODAY, Sandbox
+from tests.sources.support import TODAY, Sandbox, vendor_truth
 
 BU = "5f1e0a0b0c0d0e0f10111201"
 API_KEY = "sandbox-trustpilot-key"
@@ -49,7 +50,7 @@ def test_reviews_page_by_next_page_links_newest_first(api: str) -> None:
 
 def test_default_page_size_filters_and_limits(api: str) -> None:
     assert len(requests.get(f"{api}/reviews", headers=H, timeout=10).json()["reviews"]) == 20
-    low = requests.get(f"{api}/reviews", params={"stars": "1,2"}, headers=H, timeout=10).json()
+    low = requests.get(f"{api}/reviews", params={"stars": [1, 2]}, headers=H, timeout=10).json()
     assert low["reviews"] and {r["stars"] for r in low["reviews"]} <= {1, 2}
     too_big = requests.get(f"{api}/reviews", params={"perPage": 101}, headers=H, timeout=10)
     assert too_big.status_code == 400 and "perPage" in too_big.json()["details"]
@@ -110,3 +111,61 @@ def test_generation_is_deterministic_with_late_replies_and_edits(tmp_path: Path)
     assert all(isinstance(r[3], datetime) for r in dumps[0])
     assert all((r[19] - r[3]) < tp_world.REPLY_WITHIN for r in dumps[0] if r[19] is not None)
     assert all((r[9] - r[3]) < tp_world.EDIT_WITHIN for r in edited)
+
+
+def _walk(api: str, params: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every review of a query, following next-page links; and the links followed."""
+    body = requests.get(f"{api}/reviews", params=params, headers=H, timeout=10).json()
+    seen, links = body["reviews"], []
+    while nxt := [link["href"] for link in body["links"] if link["rel"] == "next-page"]:
+        links.append(nxt[0])
+        body = requests.get(nxt[0], headers=H, timeout=10).json()
+        seen += body["reviews"]
+    return seen, links
+
+
+def _truth(world: Path) -> dict[str, Any]:
+    return vendor_truth(world, "trustpilot", TODAY)["business_units"][BU]
+
+
+def test_stars_filter_is_an_array_of_repeated_parameters(api: str, world: Path) -> None:
+    """developers.trustpilot.com/business-units-api: `stars` is an array of 1-5, sent as
+    `stars=1&stars=2`; the next-page links keep every value."""
+    unit = _truth(world)
+    want = [rid for rid in unit["review_ids"] if unit["reviews"][rid]["stars"] in (1, 2)]
+    got, links = _walk(api, {"stars": [1, 2], "perPage": 5})
+    assert [r["id"] for r in got] == want and want
+    assert links and all("stars=1&stars=2" in link for link in links)
+    for bad in ("1,2", "6", "0", "one"):
+        refused = requests.get(f"{api}/reviews", params={"stars": bad}, headers=H, timeout=10)
+        assert refused.status_code == 400 and "stars" in refused.json()["details"], bad
+
+
+def test_documented_sort_orders_are_accepted(api: str, world: Path) -> None:
+    """`orderBy` is an array of createdat.asc, createdat.desc, stars.asc, stars.desc; the
+    ground truth orders stars by the manifest, ties newest first unless createdat.asc."""
+    unit = _truth(world)
+    newest = unit["review_ids"]  # the manifest's newest-first order
+    stars = {rid: unit["reviews"][rid]["stars"] for rid in newest}
+    expected = {
+        ("createdat.desc",): newest,
+        ("createdat.asc",): newest[::-1],
+        ("stars.desc",): sorted(newest, key=lambda rid: -stars[rid]),
+        ("stars.asc",): sorted(newest, key=lambda rid: stars[rid]),
+        ("stars.asc", "createdat.asc"): sorted(newest[::-1], key=lambda rid: stars[rid]),
+    }
+    for order, want in expected.items():
+        got, _ = _walk(api, {"orderBy": list(order), "perPage": 7})
+        assert [r["id"] for r in got] == want, order
+    for bad in (["rating"], ["stars.desc,createdat.desc"], ["createdat.asc", "createdat.desc"]):
+        refused = requests.get(f"{api}/reviews", params={"orderBy": bad}, headers=H, timeout=10)
+        assert refused.status_code == 400, bad
+
+
+def test_language_filter_is_an_array(api: str, world: Path) -> None:
+    total = len(_truth(world)["review_ids"])
+    french, _ = _walk(api, {"language": "fr", "perPage": 100})
+    english, _ = _walk(api, {"language": "en", "perPage": 100})
+    both, _ = _walk(api, {"language": ["fr", "en"], "perPage": 100})
+    assert {r["language"] for r in french} == {"fr"} and {r["language"] for r in english} == {"en"}
+    assert len(french) + len(english) == len(both) == total

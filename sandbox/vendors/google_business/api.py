@@ -21,10 +21,14 @@ from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
 from sandbox.http import b64_json, b64_json_load, bearer_token, token_set
 from sandbox.vendors.google import AUTH_HELP, GoogleError, error_info, server_error
 
+from .translation import served_comment, served_reply
 from .world import STARS, UPDATE_TIME, iso_z, location_summary
 
 DEFAULT_TOKENS = "sandbox-google-business-token"
 MAX_PAGE_SIZE = 50
+# developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews/list: "Valid
+# orders to sort by are rating, rating desc and updateTime desc"; ascending updateTime "is not
+# supported". Ties within a rating are not documented: newest updateTime first here.
 ORDERS = {
     "updateTime desc": "update_time DESC, review_id DESC",
     "rating": "star_rating ASC, update_time DESC, review_id DESC",
@@ -112,13 +116,10 @@ class GbpApi:
         self.tokens = token_set(tokens, "SANDBOX_GOOGLE_BUSINESS_TOKENS", DEFAULT_TOKENS)
         self.errors = GbpErrors()
         cur = con.cursor()
-        self.locations = {
-            name: brand
-            for name, brand in cur.execute(
-                "SELECT location_name, brand_id FROM gbp_locations"
-            ).fetchall()
-        }
+        found = cur.execute("SELECT location_name, brand_id, lang FROM gbp_locations").fetchall()
         cur.close()
+        self.locations = {name: brand for name, brand, _ in found}
+        self.langs = {name: lang for name, _, lang in found}
         self.accounts = {name.split("/locations/")[0] for name in self.locations}
 
     def routes(self) -> list[Route]:
@@ -177,7 +178,7 @@ class GbpApi:
                 cur.close()
             if not found:
                 raise GoogleError(404, "NOT_FOUND", "Requested entity was not found.")
-            return JSONResponse(review_json(found[0], now))
+            return JSONResponse(review_json(found[0], now, self.langs[location]))
         except GoogleError as err:
             return err.json()
 
@@ -220,7 +221,8 @@ class GbpApi:
             summary = location_summary(cur, location, now)
         finally:
             cur.close()
-        body: dict[str, Any] = {"reviews": [review_json(r, now) for r in found[:size]]}
+        lang = self.langs[location]
+        body: dict[str, Any] = {"reviews": [review_json(r, now, lang) for r in found[:size]]}
         if not body["reviews"]:
             body = {}
         body.update(summary)
@@ -255,8 +257,9 @@ class GbpApi:
         return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
 
 
-def review_json(row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """One review as the API serves it: optional fields absent, never null."""
+def review_json(row: dict[str, Any], now: datetime, location_lang: str) -> dict[str, Any]:
+    """One review as the API serves it: optional fields absent, never null; a review in another
+    language than the location's wrapped in Google's translation envelope."""
     reviewer: dict[str, Any] = {"isAnonymous": bool(row["is_anonymous"])}
     if not row["is_anonymous"]:
         reviewer["displayName"] = row["reviewer_name"]
@@ -268,13 +271,14 @@ def review_json(row: dict[str, Any], now: datetime) -> dict[str, Any]:
         "reviewer": reviewer,
         "starRating": STARS[row["star_rating"]],
     }
-    if row["comment"] is not None:
-        out["comment"] = row["comment"]
+    comment = served_comment(row["comment"], row["lang"], location_lang)
+    if comment is not None:
+        out["comment"] = comment
     out["createTime"] = iso_z(row["create_time"])
     out["updateTime"] = iso_z(row["update_time"])
     if row["reply_time"] is not None and row["reply_time"] <= now:
         out["reviewReply"] = {
-            "comment": row["reply_comment"],
+            "comment": served_reply(row["reply_comment"], row["lang"], location_lang),
             "updateTime": iso_z(row["reply_time"]),
         }
     return out

@@ -273,19 +273,21 @@ def location_summary(cur: duckdb.DuckDBPyConnection, location: str, now: datetim
 
 def manifest_of(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
     """As of ``today``: per location the review names (updateTime desc) and the summary the API
-    returns; per review its star rating, updateTime and whether a reply is visible; the crises."""
+    returns; per review its star rating, updateTime, whether a reply is visible, the text the
+    reviewer wrote and whether Google serves it translated (another language than the
+    location's); the crises."""
     now = now_of(today)
     locations: dict[str, Any] = {}
     reviews: dict[str, Any] = {}
-    totals = {"locations": 0, "reviews": 0, "answered": 0, "rating_only": 0}
+    totals = {"locations": 0, "reviews": 0, "answered": 0, "rating_only": 0, "translated": 0}
     for loc in rows(cur, "SELECT * FROM gbp_locations ORDER BY location_name"):
         name = loc["location_name"]
         found = cur.execute(
             f"SELECT review_name, star_rating, {UPDATE_TIME} AS update_time, "
-            "coalesce(reply_time <= $now, false), comment IS NULL FROM gbp_reviews "
-            "WHERE location_name = $loc AND create_time <= $now "
+            "coalesce(reply_time <= $now, false), comment IS NULL, comment, lang <> $lang "
+            "FROM gbp_reviews WHERE location_name = $loc AND create_time <= $now "
             "ORDER BY update_time DESC, review_id DESC",
-            {"now": now, "loc": name},
+            {"now": now, "loc": name, "lang": loc["lang"]},
         ).fetchall()
         summary = location_summary(cur, name, now)
         locations[name] = {
@@ -295,17 +297,20 @@ def manifest_of(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
             "total_review_count": summary["totalReviewCount"],
             "answered": sum(1 for r in found if r[3]),
         }
-        for review_name, stars, update_time, answered, rating_only in found:
+        for review_name, stars, update_time, answered, rating_only, comment, foreign in found:
             reviews[review_name] = {
                 "star_rating": stars,
                 "update_time": iso_z(update_time),
                 "has_reply": answered,
                 "rating_only": rating_only,
+                "comment": comment,  # what the reviewer wrote, never Google's translation
+                "translated": foreign and comment is not None,  # served in Google's envelope
             }
         totals["locations"] += 1
         totals["reviews"] += len(found)
         totals["answered"] += locations[name]["answered"]
         totals["rating_only"] += sum(1 for r in found if r[4])
+        totals["translated"] += sum(1 for r in found if r[6] and r[5] is not None)
     crises = []
     for crisis in rows(cur, "SELECT * FROM gbp_crises ORDER BY brand_id"):
         visible = cur.execute(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import duckdb
 from starlette.requests import Request
@@ -24,10 +25,17 @@ from .world import unit_summary, visible_sql
 NAME = "trustpilot"
 DEFAULT_KEYS = "sandbox-trustpilot-key"
 MAX_PER_PAGE, DEFAULT_PER_PAGE = 100, 20
-ORDERS = {
-    "createdat.desc": "created_at DESC, review_id DESC",
-    "createdat.asc": "created_at, review_id",
+# "Get a business unit's reviews" (https://developers.trustpilot.com/business-units-api):
+# `orderBy` is an array of createdat.asc, createdat.desc, stars.asc, stars.desc (default
+# createdat.desc); `stars` an array of 1-5 and `language` an array, each sent as repeated
+# parameters (`?stars=1&stars=2`). A comma list inside one value is not documented: refused.
+SORT_KEYS = {
+    "createdat.asc": ("createdat", "created_at ASC"),
+    "createdat.desc": ("createdat", "created_at DESC"),
+    "stars.asc": ("stars", "stars ASC"),
+    "stars.desc": ("stars", "stars DESC"),
 }
+DEFAULT_ORDER = "createdat.desc"
 BAD_KEY = ("Invalid ApiKey", "oauth.v2.InvalidApiKey")
 NO_KEY = (
     "Failed to resolve API Key variable request.queryparam.apikey",
@@ -75,6 +83,68 @@ def api_base(request: Request) -> str:
 def iso(ts: datetime | None) -> str | None:
     """Trustpilot's timestamp shape: ``2025-03-01T10:15:00Z`` (UTC)."""
     return None if ts is None else ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def order_sql(values: list[str]) -> str | None:
+    """ORDER BY of the ``orderBy`` values in the order given (None: unknown value, or one field
+    twice). Ties end on the creation time (newest first unless ``createdat.asc``) then the id:
+    Trustpilot does not document its tie order, so the source never relies on it."""
+    keys = [v.lower() for v in values if v] or [DEFAULT_ORDER]
+    if any(k not in SORT_KEYS for k in keys):
+        return None
+    fields = [SORT_KEYS[k][0] for k in keys]
+    if len(set(fields)) != len(fields):
+        return None
+    terms = [SORT_KEYS[k][1] for k in keys]
+    if "createdat" not in fields:
+        terms.append("created_at DESC")
+    ascending = "createdat.asc" in keys
+    terms.append("review_id ASC" if ascending else "review_id DESC")
+    return ", ".join(terms)
+
+
+def parse_query(q: Any) -> tuple[int, int, str, str, dict[str, Any]] | JSONResponse:
+    """(page, perPage, ORDER BY, WHERE, its parameters) of a reviews query, or the 400."""
+    try:
+        page = int(q.get("page", 1))
+        per_page = int(q.get("perPage", DEFAULT_PER_PAGE))
+    except ValueError:
+        return backend_error(400, "Bad Request", "page and perPage must be integers")
+    if page < 1:
+        return backend_error(400, "Bad Request", f"Invalid page {page}: must be 1 or more")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        return backend_error(
+            400, "Bad Request", f"Invalid perPage {per_page}: must be between 1 and 100"
+        )
+    order = order_sql(q.getlist("orderBy"))
+    if order is None:
+        return backend_error(
+            400,
+            "Bad Request",
+            f"Invalid orderBy {q.getlist('orderBy')!r}: one or more of "
+            f"{', '.join(SORT_KEYS)}, one per field",
+        )
+    where, params = filters_sql(q)
+    if where is None:
+        return backend_error(
+            400, "Bad Request", "stars: integers 1-5, one per parameter (stars=1&stars=2)"
+        )
+    return page, per_page, order, where, params
+
+
+def filters_sql(q: Any) -> tuple[str | None, dict[str, Any]]:
+    """SQL of the ``stars`` and ``language`` array filters (None: a bad ``stars`` value)."""
+    clauses, params = [], {}
+    values = [v for v in q.getlist("stars") if v != ""]
+    if values:
+        if not all(v.isdigit() and 1 <= int(v) <= 5 for v in values):
+            return None, {}
+        clauses.append(f"stars IN ({', '.join(sorted({str(int(v)) for v in values}))})")
+    langs = [v for v in q.getlist("language") if v]
+    if langs and "all" not in langs:
+        clauses.append("list_contains($langs, language)")
+        params["langs"] = langs
+    return " AND ".join(clauses), params
 
 
 class TrustpilotErrors(PathErrors):
@@ -165,24 +235,10 @@ class TrustpilotApi:
         if (denied := self._auth(request)) is not None:
             return denied
         bu_id = request.path_params["bu_id"]
-        q = request.query_params
-        try:
-            page = int(q.get("page", 1))
-            per_page = int(q.get("perPage", DEFAULT_PER_PAGE))
-        except ValueError:
-            return backend_error(400, "Bad Request", "page and perPage must be integers")
-        if page < 1:
-            return backend_error(400, "Bad Request", f"Invalid page {page}: must be 1 or more")
-        if not 1 <= per_page <= MAX_PER_PAGE:
-            return backend_error(
-                400, "Bad Request", f"Invalid perPage {per_page}: must be between 1 and 100"
-            )
-        order = ORDERS.get(q.get("orderBy", "createdat.desc").lower())
-        if order is None:
-            return backend_error(400, "Bad Request", f"Invalid orderBy {q.get('orderBy')!r}")
-        where, params = self._filters(q)
-        if where is None:
-            return backend_error(400, "Bad Request", "stars must be a comma list of 1-5")
+        asked = parse_query(request.query_params)
+        if isinstance(asked, JSONResponse):
+            return asked
+        page, per_page, order, where, params = asked
         cur = self.con.cursor()
         try:
             unit = self._unit(cur, bu_id)
@@ -213,28 +269,13 @@ class TrustpilotApi:
         )
 
     @staticmethod
-    def _filters(q: Any) -> tuple[str | None, dict[str, Any]]:
-        clauses, params = [], {}
-        if q.get("stars"):
-            try:
-                stars = sorted({int(s) for s in q["stars"].split(",")})
-            except ValueError:
-                return None, {}
-            if not all(1 <= s <= 5 for s in stars):
-                return None, {}
-            clauses.append(f"stars IN ({', '.join(str(s) for s in stars)})")
-        lang = q.get("language")
-        if lang and lang != "all":
-            clauses.append("language = $lang")
-            params["lang"] = lang
-        return " AND ".join(clauses), params
-
-    @staticmethod
     def _link(request: Request, page: int, rel: str) -> dict[str, str]:
-        """Paging links carry the query without the apikey (send it as a header)."""
-        query = {k: v for k, v in request.query_params.items() if k != "apikey"}
-        query["page"] = str(page)
-        href = str(request.url.replace(query="&".join(f"{k}={v}" for k, v in query.items())))
+        """Paging links carry the whole query, repeated parameters included, without the
+        apikey (send it as a header)."""
+        kept = request.query_params.multi_items()
+        query = [(k, v) for k, v in kept if k not in ("apikey", "page")]
+        query.append(("page", str(page)))
+        href = str(request.url.replace(query=urlencode(query)))
         return {"href": href, "method": "GET", "rel": rel}
 
     @staticmethod
