@@ -22,7 +22,7 @@ from pulse_config.registry import Registry
 
 from . import rows
 from . import settings as s
-from .errors import SUBCODE_NOT_BUSINESS_MEDIA, MetaApiError, account_label
+from .errors import MetaApiError, account_label, refused_for_one_object
 from .helpers import GraphClient, GraphResponse
 
 logger = logging.getLogger(__name__)
@@ -120,8 +120,9 @@ class MetaRun:
     ) -> Iterator[tuple[rows.PostRef, Any, datetime, str | None]]:
         """(ref, object, fetched_at, error) per post via the multi-id lookup, 50 ids per call.
 
-        IG media posted before the business conversion (code 100 / subcode 2108006) fail the
-        whole batch; the batch is then split so only that media is reported as an error.
+        What Meta refuses for one media (``errors.refused_for_one_object``: posted before the
+        business conversion, too few viewers) fails the whole batch; the batch is then split so
+        only that media is reported, with what it still gives without its insights.
         """
         for batch in chunks(list(refs), s.LOOKUP_BATCH):
             try:
@@ -129,10 +130,10 @@ class MetaRun:
                     [r.post_id for r in batch], fields, platform=platform, account_id=account_id
                 )
             except MetaApiError as exc:
-                if exc.code != 100 or exc.subcode != SUBCODE_NOT_BUSINESS_MEDIA:
+                if not refused_for_one_object(exc):
                     raise
                 if len(batch) == 1:
-                    yield batch[0], None, self.account(platform, account_id).fetched_at, str(exc)
+                    yield self._refused(batch[0], fields, exc, platform, account_id)
                 else:
                     for ref in batch:
                         yield from self.lookup([ref], fields, platform, account_id)
@@ -142,6 +143,32 @@ class MetaRun:
                 obj = data.get(ref.post_id)
                 error = None if obj is not None else "not returned by the multi-id lookup"
                 yield ref, obj, resp.fetched_at, error
+
+    def _refused(
+        self, ref: rows.PostRef, fields: str, exc: MetaApiError, platform: str, account_id: str
+    ) -> tuple[rows.PostRef, Any, datetime, str]:
+        """A media Meta refused: asked again without ``insights`` (its counts stay readable),
+        reported with Meta's reason so the caller quarantines the refusal."""
+        reason = str(exc)
+        rest = without_insights(fields)
+        if rest == fields:
+            return ref, None, self.account(platform, account_id).fetched_at, reason
+        resp = self.client.lookup([ref.post_id], rest, platform=platform, account_id=account_id)
+        obj = resp.data.get(ref.post_id) if isinstance(resp.data, dict) else None
+        return ref, obj, resp.fetched_at, reason
+
+
+def without_insights(fields: str) -> str:
+    """A ``fields`` list without its ``insights...`` entries (commas inside (), {} kept)."""
+    kept, depth, start = [], 0, 0
+    for i, ch in enumerate(fields + ","):
+        depth += (ch in "({") - (ch in ")}")
+        if ch == "," and depth == 0:
+            item = fields[start:i]
+            if item and not item.startswith("insights"):
+                kept.append(item)
+            start = i + 1
+    return ",".join(kept)
 
 
 def items_of(page: Any, account: str = "?") -> list[Any]:

@@ -8,8 +8,12 @@ app (``X-App-Usage``) and each Page or IG account (``X-Business-Use-Case-Usage``
 developers.facebook.com/docs/graph-api/guides/error-handling (codes, ``is_transient``, 190)
 and developers.facebook.com/docs/graph-api/overview/rate-limiting (codes and headers).
 
-A bad token (190) or a missing permission (10, 200-299) fails at once, naming the platform
-and account, because retrying cannot fix them and the operator must act; throttling,
+A bad token (190) or a missing permission (10, 200-299) fails at once, naming the platform,
+the account and the permission (Meta's message names it only sometimes, so the source names
+the one its request needs, per Meta's reference for that endpoint), because retrying cannot
+fix them and the operator must act. What Meta refuses for one object only (IG media posted
+before the business conversion, subcode 2108006; "(#10) Not enough viewers" on a media's
+insights) is reported as such (``refused_for_one_object``) for the caller to skip; throttling,
 transient codes, ``is_transient``, 429 and 5xx are retried, after the regain time Meta
 announces when it announces one. Timeouts and dropped connections are retried by
 ``ingestion.http.ApiClient`` itself.
@@ -18,7 +22,9 @@ announces when it announces one. Timeouts and dropped connections are retried by
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -33,6 +39,15 @@ TRANSIENT_CODES = frozenset({1, 2})  # "unknown error" / "service temporarily un
 AUTH_CODES = frozenset({190})  # OAuthException: invalid or expired access token
 PERMISSION_CODES = frozenset({10}) | frozenset(range(200, 300))
 SUBCODE_NOT_BUSINESS_MEDIA = 2108006  # IG media posted before the business conversion
+# Permissions each request needs (Meta's references: Page, Page Post, Page Insights, Page Post
+# Comments; IG User, IG Media, IG Media Insights, IG Media Comments): platform -> (to read the
+# objects, their insights, their comments).
+NEEDED = {
+    "facebook": ("pages_read_engagement", "read_insights", "pages_read_user_content"),
+    "instagram": ("instagram_basic", "instagram_manage_insights", "instagram_manage_comments"),
+}
+EXPANDED_COMMENTS = re.compile(r"\bcomments[^,{]*\{")  # comments{...}, not a summary count
+PERMISSION_NAME = re.compile(r"\b(pages_[a-z_]+|read_insights|instagram_[a-z_]+|ads_[a-z_]+)\b")
 
 
 class MetaApiError(SourceError):
@@ -111,6 +126,39 @@ def usage_summary(headers: Any) -> str:
     return f"X-App-Usage={app} X-Business-Use-Case-Usage={buc}"
 
 
+def needed_permission(account: str, url: str) -> str:
+    """The permission a request needs beyond reading its objects, else the one to read them:
+    ``read_insights`` for a Page insights call, ``instagram_manage_comments`` for IG comments."""
+    read, insights, comments = NEEDED.get(account.split(" ")[0], NEEDED["facebook"])
+    parts = urlsplit(url)
+    fields = " ".join(parse_qs(parts.query).get("fields", []))
+    if parts.path.endswith("/insights") or "insights." in fields:
+        return insights
+    if parts.path.endswith(("/comments", "/replies")) or EXPANDED_COMMENTS.search(fields):
+        return comments
+    return read
+
+
+def missing_permission(message: str | None, account: str, url: str) -> str:
+    """The permission Meta's message names, else the one the request needs."""
+    named = PERMISSION_NAME.search(message or "")
+    return named.group(1) if named else needed_permission(account, url)
+
+
+def is_per_object(code: Any, subcode: Any, message: str | None) -> bool:
+    """Meta refuses this one object, not the token: media posted before the business conversion
+    (100 / 2108006), or too few viewers for a media's insights ((#10) Not enough viewers,
+    developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights)."""
+    if code == 100 and subcode == SUBCODE_NOT_BUSINESS_MEDIA:
+        return True
+    return code == 10 and "not enough viewers" in (message or "").lower()
+
+
+def refused_for_one_object(exc: MetaApiError) -> bool:
+    """Whether a failed request was refused for its object (skip it) or for the token (fail)."""
+    return is_per_object(exc.code, exc.subcode, exc.meta_message)
+
+
 def is_retryable(resp: requests.Response, err: dict[str, Any]) -> bool:
     """Throttling and transient codes, ``is_transient``, 429 and 5xx: worth asking again."""
     return (
@@ -147,10 +195,16 @@ def classify(resp: requests.Response, account: str) -> Verdict:
                 **info,
             )
         )
-    if info["code"] in PERMISSION_CODES:
+    if info["code"] in PERMISSION_CODES and not is_per_object(
+        info["code"], info["subcode"], info["meta_message"]
+    ):
+        permission = missing_permission(info["meta_message"], account, resp.url or "")
         return Verdict.fail(
             MetaPermissionError(
-                "permission denied", hint="grant the token the missing permission", **info
+                f"permission denied: the access token lacks {permission}",
+                hint=f"grant {permission} to the token in sources.meta.access_token "
+                "(SOURCES__META__ACCESS_TOKEN)",
+                **info,
             )
         )
     if is_retryable(resp, err):
@@ -159,5 +213,27 @@ def classify(resp: requests.Response, account: str) -> Verdict:
             f"{usage_summary(resp.headers)}"
         )
         return Verdict.retry(why, regain_wait_s(resp.headers) or None)
-    method = resp.request.method if resp.request is not None else "GET"
-    return Verdict.fail(MetaApiError(f"request failed: {method} {safe_url(resp.url)}", **info))
+    return Verdict.fail(_failure(resp, err, info))
+
+
+def _failure(resp: requests.Response, err: dict[str, Any], info: dict[str, Any]) -> MetaApiError:
+    """The error of a final, non-auth answer: a refusal of one object, a rejected cursor, or
+    any other failure, each saying what it is."""
+    request = f"{resp.request.method if resp.request is not None else 'GET'} {safe_url(resp.url)}"
+    if is_per_object(info["code"], info["subcode"], info["meta_message"]):
+        why = err.get("error_user_title") or info["meta_message"]
+        return MetaApiError(f"Meta refuses this object: {why}", **info)
+    if is_cursor_error(info["code"], info["meta_message"]):
+        return MetaApiError(
+            f"paging cursor rejected: {request}",
+            hint="Meta invalidates cursors (developers.facebook.com/docs/graph-api/results); "
+            "the source keeps none between runs, so re-running the load starts afresh",
+            **info,
+        )
+    return MetaApiError(f"request failed: {request}", **info)
+
+
+def is_cursor_error(code: Any, message: str | None) -> bool:
+    """An invalid or expired paging cursor: ``(#2642) Invalid cursors values`` (seen from the
+    Marketing API) or a code 100 about the cursor; Meta documents no code for Page/IG edges."""
+    return code == 2642 or (code == 100 and "cursor" in (message or "").lower())

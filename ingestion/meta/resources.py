@@ -107,9 +107,10 @@ def _insights(
         groups.setdefault(fields_of(ref), []).append(ref)
     for fields, group in groups.items():
         for ref, obj, fetched_at, error in run.lookup(group, fields, platform, account_id):
-            if error:
+            if error:  # refused or missing; a refused media may still give its counts (obj)
                 yield Bad(obj, error, fetched_at, record_id=ref.post_id)
-                continue
+                if obj is None:
+                    continue
             try:
                 pairs = list(values_of(obj))
             except BAD_RECORD as exc:

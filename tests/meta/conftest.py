@@ -4,6 +4,7 @@ and the sandbox's small world served over HTTP (from tests/sandbox) for the cont
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -154,3 +155,33 @@ def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
         return con.sql(sql).fetchall()
     finally:
         con.close()
+
+
+def plant_conversion(path: Path, count: int = 3) -> tuple[str, list[str]]:
+    """Move the first IG account's business conversion to its ``count + 1``-th oldest media, so
+    its ``count`` oldest media were posted before it (Meta refuses their insights, subcode
+    2108006). Returns the account and those media ids, read from the world's own tables."""
+    with duckdb.connect(str(path)) as con:
+        ig = con.execute(
+            "select account_id from accounts where platform = 'instagram' order by account_id"
+        ).fetchone()[0]
+        media = con.execute(
+            "select post_id, created_time from posts where account_id = ? "
+            "order by created_time, post_id limit ?",
+            [ig, count + 1],
+        ).fetchall()
+        assert media[count - 1][1] < media[count][1]  # a strict cut between the two groups
+        con.execute(
+            "update accounts set business_converted_at = ? where account_id = ?",
+            [media[count][1], ig],
+        )
+    return ig, [m[0] for m in media[:count]]
+
+
+@pytest.fixture(scope="module")
+def planted(world: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[str]]:
+    """A copy of the small sandbox world where one IG account converted after 3 of its media."""
+    path = tmp_path_factory.mktemp("planted") / "world.duckdb"
+    shutil.copyfile(world, path)
+    ig, refused = plant_conversion(path)
+    return path, ig, refused

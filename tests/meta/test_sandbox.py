@@ -206,7 +206,7 @@ def test_accounts_and_follower_series(graph: Graph, manifest: dict[str, Any]) ->
     too_long = graph.get(
         f"/{FB_PAGE}/insights", metric="page_follows", since="2025-01-01", until="2025-12-01"
     )
-    assert too_long.json()["error"]["code"] == 100
+    assert too_long.json()["error"]["code"] == 1  # Meta's answer to a window over 93 days
     user = graph.ok(
         f"/{IG_USER}", fields="id,username,name,followers_count,follows_count,media_count"
     )

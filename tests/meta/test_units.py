@@ -10,7 +10,15 @@ import pytest
 import requests
 
 from ingestion.http import SourceAuthError, safe_url
-from ingestion.meta.errors import MetaApiError, MetaAuthError, classify, regain_wait_s
+from ingestion.meta.context import without_insights
+from ingestion.meta.errors import (
+    MetaApiError,
+    MetaAuthError,
+    MetaPermissionError,
+    classify,
+    refused_for_one_object,
+    regain_wait_s,
+)
 from ingestion.meta.rows import series_day
 
 ACCOUNT = "facebook 104500000000001"
@@ -29,6 +37,13 @@ def answer(status: int, body: Any, headers: dict[str, str] | None = None) -> req
 
 def error(code: int, status: int = 400, **extra: Any) -> requests.Response:
     return answer(status, {"error": {"message": f"(#{code}) x", "code": code, **extra}})
+
+
+def at(resp: requests.Response, url: str) -> requests.Response:
+    """The same answer, to a request for ``url``."""
+    resp.url = url
+    resp.request = requests.Request("GET", url).prepare()
+    return resp
 
 
 # Throttling codes of developers.facebook.com/docs/graph-api/overview/rate-limiting.
@@ -92,3 +107,106 @@ def test_headers_and_series_days() -> None:
         safe_url("https://g/x?access_token=s3cr3t&after=A")
         == "https://g/x?access_token=***&after=A"
     )
+
+
+G = "https://graph.facebook.com/v23.0/"
+
+
+@pytest.mark.parametrize(
+    ("account", "url", "body", "named"),
+    [  # Meta names the permission: the source repeats it
+        (
+            ACCOUNT,
+            G + "104500000000001?fields=id",
+            {
+                "code": 10,
+                "message": "(#10) This endpoint requires the 'pages_read_engagement' "
+                "permission or the 'Page Public Content Access' feature.",
+            },
+            "pages_read_engagement",
+        ),
+        (
+            ACCOUNT,
+            G + "1",
+            {
+                "code": 283,
+                "message": "(#283) Requires pages_read_engagement permission to manage the object",
+            },
+            "pages_read_engagement",
+        ),
+        # Meta does not: the source names what the request needs (Meta's endpoint references)
+        (
+            ACCOUNT,
+            G + "?ids=1_2&fields=id,insights.metric(post_clicks)",
+            {"code": 200, "message": "(#200) Permissions error"},
+            "read_insights",
+        ),
+        (
+            ACCOUNT,
+            G + "104500000000001/insights?metric=page_follows",
+            {"code": 200, "message": "(#200) Permissions error"},
+            "read_insights",
+        ),
+        (
+            "instagram 178",
+            G + "?ids=179&fields=id,insights.metric(reach)",
+            {"code": 10, "message": "(#10) Application does not have permission for this action"},
+            "instagram_manage_insights",
+        ),
+        (
+            "instagram 178",
+            G + "?ids=179&fields=comments.limit(100)%7Bid%7D",
+            {"code": 10, "message": "(#10) Application does not have permission for this action"},
+            "instagram_manage_comments",
+        ),
+        (
+            "instagram 178",
+            G + "178?fields=id,followers_count",
+            {"code": 10, "message": "(#10) Application does not have permission for this action"},
+            "instagram_basic",
+        ),
+    ],
+)
+def test_a_missing_permission_is_named(account: str, url: str, body: Any, named: str) -> None:
+    verdict = classify(at(answer(400, {"error": body}), url), account)
+    assert verdict.action == "fail" and isinstance(verdict.error, MetaPermissionError)
+    assert f"the access token lacks {named}" in str(verdict.error)
+    assert str(verdict.error).startswith(f"meta: account {account}: permission denied")
+
+
+def test_refusals_of_one_object_are_not_permission_errors() -> None:
+    before = classify(error(100, error_subcode=2108006), "instagram 178")
+    viewers = classify(
+        answer(
+            400,
+            {
+                "error": {
+                    "code": 10,
+                    "message": "(#10) Not enough viewers for the media to show insights",
+                }
+            },
+        ),
+        "instagram 178",
+    )
+    for verdict in (before, viewers):
+        assert verdict.action == "fail" and not isinstance(verdict.error, SourceAuthError)
+        assert refused_for_one_object(verdict.error)
+    assert not refused_for_one_object(classify(error(100, error_subcode=33), ACCOUNT).error)
+    assert not refused_for_one_object(classify(error(10), ACCOUNT).error)
+
+
+def test_without_insights_keeps_the_other_fields() -> None:
+    fields = "id,like_count,comments_count,insights.metric(reach,likes).period(lifetime)"
+    assert without_insights(fields) == "id,like_count,comments_count"
+    assert without_insights("id,comments.limit(100){id,replies{id,text}}") == (
+        "id,comments.limit(100){id,replies{id,text}}"
+    )
+
+
+def test_a_rejected_cursor_fails_saying_what_to_do() -> None:
+    stale = classify(
+        answer(400, {"error": {"code": 2642, "message": "(#2642) Invalid cursors values"}}),
+        ACCOUNT,
+    )
+    assert stale.action == "fail" and "paging cursor rejected" in str(stale.error)
+    assert "re-running the load" in str(stale.error)

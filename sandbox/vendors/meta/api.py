@@ -35,6 +35,7 @@ from sandbox.vendors.meta.fields import FieldsError, FieldSpec, parse_fields
 from sandbox.vendors.meta.insights import account_insights
 from sandbox.vendors.meta.nodes import post_insights, render_rows
 from sandbox.vendors.meta.paging import envelope, keyset_page, parse_when
+from sandbox.vendors.meta.refusals import check_permissions, token_permissions_missing
 from sandbox.world.store import world_info
 
 DEFAULT_TOKENS = "sandbox-meta-token"
@@ -180,7 +181,8 @@ class MetaApi:
             subcode=463,
         )
 
-    def _auth(self, request: Request) -> None:
+    def _auth(self, request: Request) -> frozenset[str]:
+        """The permissions the request's token lacks (``refusals``), or Meta's auth error."""
         token = request.query_params.get("access_token") or bearer_token(
             request, ("bearer ", "oauth ")
         )
@@ -188,8 +190,7 @@ class MetaApi:
             raise MetaError(104, "An access token is required to request this resource.")
         if token.startswith("expired"):
             raise self.expired_error()
-        if token not in self.tokens:
-            raise MetaError(190, "Invalid OAuth access token - Cannot parse access token")
+        return token_permissions_missing(token, self.tokens)
 
     def handle(self, request: Request) -> JSONResponse:
         """Every Graph request: version, auth, then dispatch; errors in Meta's envelope."""
@@ -205,12 +206,13 @@ class MetaApi:
                     f"Graph API. Please update to the latest version: "
                     f"v{latest}.0.",
                 )
-            self._auth(request)
+            missing = self._auth(request)
             cur = self.con.cursor()
             try:
                 now, today = self.clock.now, self.clock.today
                 ctx = Ctx(cur, now, today, self.cat, self.start, self.tables)
-                body = self._dispatch(ctx, request, request.path_params.get("path", ""))
+                route = request.path_params.get("path", "")
+                body = self._dispatch(ctx, request, route, missing)
             finally:
                 cur.close()
             status = 200
@@ -236,7 +238,9 @@ class MetaApi:
             type_="GraphMethodException",
         )
 
-    def _dispatch(self, ctx: Ctx, request: Request, path: str) -> dict[str, Any]:
+    def _dispatch(
+        self, ctx: Ctx, request: Request, path: str, missing: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
         parts = [p for p in path.split("/") if p]
         q = request.query_params
         fields = parse_fields(q.get("fields"))
@@ -246,6 +250,9 @@ class MetaApi:
                 raise MetaError(100, "(#100) Missing parameter: ids")
             if len(ids) > MAX_IDS:
                 raise MetaError(100, f"(#100) Too many IDs. Maximum: {MAX_IDS}.")
+            ctx.prefetch_objects(ids)
+            kinds = [self._resolve(ctx, obj_id)[0] for obj_id in ids]
+            check_permissions(missing, list(dict.fromkeys(kinds)), "", fields)
             prefetch_lookup(ctx, request, ids, fields)
             out = {}
             for obj_id in ids:
@@ -254,6 +261,7 @@ class MetaApi:
                 self._expand_edges(ctx, request, kind, row, fields, out[obj_id])
             return out
         kind, row = self._resolve(ctx, parts[0])
+        check_permissions(missing, [kind], parts[1] if len(parts) > 1 else "", fields)
         if len(parts) == 1:
             obj = render_rows(ctx, kind, [row], fields)[0]
             self._expand_edges(ctx, request, kind, row, fields, obj)

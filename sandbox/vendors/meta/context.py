@@ -57,10 +57,12 @@ class MetaError(Exception):
         subcode: int | None = None,
         type_: str = "OAuthException",
         transient: bool = False,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
         self.subcode, self.type, self.transient = subcode, type_, transient
+        self.extra = extra or {}  # more envelope keys: error_user_title, error_user_msg...
 
 
 def meta_time(value: datetime) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from sandbox.vendors.meta import metrics
 from sandbox.vendors.meta.context import Ctx, MetaError, meta_time
 from sandbox.vendors.meta.fields import FieldSpec
+from sandbox.vendors.meta.refusals import check_business_media
 
 ABSENT = object()
 NODE_TYPES = {
@@ -56,6 +57,7 @@ def post_insights(
         specs, values = ctx.cat.fb_post(), metrics.fb_post_metrics(ctx.cat, base)
         check_metrics(ctx.cat, "facebook", names or [], specs)
     else:
+        check_business_media(ctx, kind, post)
         specs, values = ctx.cat.ig_media(), metrics.ig_media_metrics(ctx.cat, post, base)
         check_metrics(ctx.cat, "instagram", names or [], specs)
         for name in names or []:

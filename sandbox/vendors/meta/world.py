@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 DDL = """
 CREATE TABLE accounts (account_id VARCHAR PRIMARY KEY, brand_id VARCHAR, platform VARCHAR,
     name VARCHAR, username VARCHAR, category VARCHAR, followers_start BIGINT, daily_gain BIGINT,
-    follows_count BIGINT);
+    follows_count BIGINT, business_converted_at TIMESTAMP);
 CREATE TABLE posts (post_id VARCHAR, account_id VARCHAR, platform VARCHAR,
     created_time TIMESTAMP, format VARCHAR, pillar VARCHAR, campaign VARCHAR, lang VARCHAR,
     text VARCHAR, hashtags VARCHAR[], link_url VARCHAR, utm_malformed VARCHAR,
@@ -65,6 +65,10 @@ CREATE INDEX comments_parent ON comments (parent_id);
 """
 TABLE_KEYS = {"accounts": "account_id", "posts": "post_id", "comments": "comment_id"}
 COMMENT_WINDOW = timedelta(days=21)
+# When each IG account last became a business account: 30 days before the world starts, so the
+# default world's media all have insights. A test plants "media posted before the business
+# conversion" (Meta's error subcode 2108006) by moving this time past some media.
+IG_CONVERTED_BEFORE_START = timedelta(days=30)
 # The n-th link post of every Facebook account carries this UTM defect, so each world, however
 # short, shows every kind to mart_utm_quality and to the visits of every site.
 PLANTED_LINK_DEFECTS = {2: "upper_case", 4: "missing_utm_content", 6: "medium_typo"}
@@ -332,6 +336,11 @@ def generate(
     for brand in registry.brands:
         campaigns = stored_campaigns(writer.con, brand.brand_id)
         for platform, account in accounts_of(brand, spec.seed):
+            account["business_converted_at"] = (
+                datetime.combine(spec.start, datetime.min.time()) - IG_CONVERTED_BEFORE_START
+                if platform == "instagram"
+                else None
+            )
             writer.insert("accounts", columns([account]))
             tag = unique_tag(stable_number(account["account_id"], 5), tags)
             builder = AccountBuilder(spec, brand, platform, account, campaigns, tag)
