@@ -6,7 +6,9 @@ https://analyticsdata.googleapis.com by default (``sources.ga4.base_url``; the s
 needed when data is extracted, so the source can be built without secrets.
 
 GA4 restates the last ~3 days, so each run re-pulls ``restatement_days`` before the previous
-run's date and merges on the full dimension key: a re-run the same day changes nothing.
+run's date and merges on the full dimension key: a re-run the same day changes nothing. Days
+are the property's (``metadata.timeZone``): ``date`` is a property-local day, and so are the
+run's window and the state, read from the response time in that time zone.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def traffic_columns(dimensions: Sequence[str], metrics: Sequence[str]) -> dict[s
         cols[h.snake(d)] = known.get(h.snake(d), {"data_type": "text", "nullable": False})
     for m in metrics:
         cols[h.snake(m)] = known.get(h.snake(m), {"data_type": "double"})
-    cols["currency_code"], cols["fetched_at"] = known["currency_code"], known["fetched_at"]
+    for name in ("currency_code", "time_zone", "fetched_at"):
+        cols[name] = known[name]
     return cols
 
 
@@ -94,36 +97,38 @@ def traffic_daily(run: Ga4Run, brand_id: str, prop: str) -> Iterator[Any]:
         start = (date.fromisoformat(state[prop]) - timedelta(days=run.restatement_days)).isoformat()
     else:
         start = run.start_date or f"{max(0, run.backfill_days - 1)}daysAgo"
-    fetched, last = None, {}
+    fetched, meta = None, h.ReportMeta()
     pages = h.run_report(client, prop, start, "today", run.dimensions, run.metrics, run.page_size)
     for answer, data in pages:
-        fetched, last = answer.fetched_at, data
+        fetched = answer.fetched_at
+        meta.add(data)
         yield from _page(data, prop, brand_id, answer.fetched_at)
     if fetched is None:
         return
+    today = meta.local_date(fetched)  # "today" of the range, in the property's time zone
     try:
         first_day = date.fromisoformat(start)
-    except ValueError:  # "NdaysAgo": relative to the server's today
-        first_day = fetched.date() - timedelta(days=max(0, run.backfill_days - 1))
-    row = _run_row(last, prop, brand_id, first_day, fetched, run.restatement_days)
+    except ValueError:  # "NdaysAgo": relative to the property's today
+        first_day = today - timedelta(days=max(0, run.backfill_days - 1))
+    row = _run_row(meta, prop, brand_id, (first_day, today), fetched, run.restatement_days)
     yield dlt.mark.with_hints(row, RUNS_HINTS, create_table_variant=True)
-    state[prop] = fetched.date().isoformat()
+    state[prop] = today.isoformat()
 
 
 def _page(data: dict[str, Any], prop: str, brand_id: str, fetched_at: Any) -> Iterator[Any]:
     """The rows of one report page; a row that does not match the headers is ``Bad``."""
     names = [d.get("name") for d in data.get("dimensionHeaders") or []]
     headers = [m for m in data.get("metricHeaders") or [] if isinstance(m, dict)]
-    currency = (data.get("metadata") or {}).get("currencyCode")
+    meta = data.get("metadata") or {}
+    currency, time_zone = meta.get("currencyCode"), meta.get("timeZone")
     for raw in data.get("rows") or []:
         try:
             rec = h.row_record(raw, names, headers)
         except InvalidRecord as exc:
             yield Bad(raw, exc, fetched_at, record_id=h.row_id(prop, raw))
             continue
-        rec.update(
-            property_id=prop, brand_id=brand_id, currency_code=currency, fetched_at=fetched_at
-        )
+        rec.update(property_id=prop, brand_id=brand_id, currency_code=currency)
+        rec.update(time_zone=time_zone, fetched_at=fetched_at)
         yield rec
 
 
@@ -187,17 +192,17 @@ def ga4_source(
 
 
 def _run_row(
-    data: dict[str, Any],
+    meta: h.ReportMeta,
     prop: str,
     brand_id: str,
-    first: date,
+    window: tuple[date, date],
     fetched_at: Any,
     restatement_days: int,
 ) -> dict[str, Any]:
     """The report's metadata and quota as one row per property and day; the restatement
-    window travels with it, so the marts know which dates the next run will re-pull."""
-    meta = data.get("metadata") or {}
-    quota = data.get("propertyQuota") or {}
+    window (property-local days) travels with it, so the marts know which dates the next run
+    will re-pull."""
+    quota = meta.quota
 
     def q(bucket: str, key: str) -> int | None:
         value = (quota.get(bucket) or {}).get(key)
@@ -205,20 +210,21 @@ def _run_row(
 
     return {
         "property_id": prop,
-        "snapshot_date": fetched_at.date(),
+        "snapshot_date": fetched_at.date(),  # the server's (UTC) day: one row per run day
         "brand_id": brand_id,
-        "start_date": first,
-        "end_date": fetched_at.date(),
-        "row_count": int(data.get("rowCount") or 0),
-        "currency_code": meta.get("currencyCode"),
-        "time_zone": meta.get("timeZone"),
+        "start_date": window[0],
+        "end_date": window[1],
+        "row_count": meta.row_count,
+        "currency_code": meta.currency_code,
+        "time_zone": meta.time_zone,
         "tokens_per_day_consumed": q("tokensPerDay", "consumed"),
         "tokens_per_day_remaining": q("tokensPerDay", "remaining"),
         "tokens_per_hour_consumed": q("tokensPerHour", "consumed"),
         "tokens_per_hour_remaining": q("tokensPerHour", "remaining"),
-        "data_loss_from_other_row": bool(meta.get("dataLossFromOtherRow", False)),
-        "subject_to_thresholding": bool(meta.get("subjectToThresholding", False)),
-        "sampled": bool(meta.get("samplingMetadatas")),
+        "data_loss_from_other_row": meta.data_loss_from_other_row,
+        "subject_to_thresholding": meta.subject_to_thresholding,
+        "sampled": meta.sampled,
+        "other_rows": meta.other_rows,
         "restatement_days": restatement_days,
         "fetched_at": fetched_at,
     }

@@ -8,10 +8,13 @@ and PERMISSION_DENIED fail the source at once (a new token or a grant is needed)
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
@@ -28,6 +31,9 @@ from ingestion.quarantine import InvalidRecord, parse_int
 
 from . import settings as s
 
+logger = logging.getLogger(__name__)
+
+OTHER = "(other)"  # the row GA4 folds low-volume combinations into (cardinality limits)
 RETRYABLE_STATUS = frozenset({"RESOURCE_EXHAUSTED", "INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED"})
 AUTH_STATUS = frozenset({"UNAUTHENTICATED", "PERMISSION_DENIED"})
 
@@ -169,3 +175,46 @@ def row_id(property_id: str, raw: Any) -> str:
     cells = raw.get("dimensionValues") if isinstance(raw, dict) else None
     values = [c.get("value") if isinstance(c, dict) else c for c in cells or []]
     return "/".join([property_id, *map(str, values)]) if values else f"{property_id}/?"
+
+
+@dataclass
+class ReportMeta:
+    """What the pages of one report say about it (``ResponseMetaData``, quota, row count).
+
+    A flag raised on any page holds for the report; the quota and ``rowCount`` are the last
+    page's. https://developers.google.com/analytics/devguides/reporting/data/v1/rest/v1beta/ResponseMetaData
+    """
+
+    row_count: int = 0
+    currency_code: str | None = None
+    time_zone: str | None = None
+    data_loss_from_other_row: bool = False
+    subject_to_thresholding: bool = False
+    sampled: bool = False
+    other_rows: int = 0
+    quota: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, data: dict[str, Any]) -> None:
+        meta = data.get("metadata") or {}
+        self.row_count = int(data.get("rowCount") or 0)
+        self.currency_code = meta.get("currencyCode") or self.currency_code
+        self.time_zone = meta.get("timeZone") or self.time_zone
+        self.data_loss_from_other_row |= bool(meta.get("dataLossFromOtherRow", False))
+        self.subject_to_thresholding |= bool(meta.get("subjectToThresholding", False))
+        self.sampled |= bool(meta.get("samplingMetadatas"))
+        self.other_rows += sum(1 for row in data.get("rows") or [] if is_other_row(row))
+        self.quota = data.get("propertyQuota") or {}
+
+    def local_date(self, at: datetime) -> date:
+        """The property's calendar day at ``at`` (UTC if GA4 named no usable time zone)."""
+        try:
+            return at.astimezone(ZoneInfo(self.time_zone or "UTC")).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            logger.warning("ga4: unknown property time zone %r, dating in UTC", self.time_zone)
+            return at.astimezone(ZoneInfo("UTC")).date()
+
+
+def is_other_row(raw: Any) -> bool:
+    """True for GA4's ``(other)`` row: a dimension value reads ``(other)``."""
+    cells = raw.get("dimensionValues") if isinstance(raw, dict) else None
+    return any(isinstance(c, dict) and c.get("value") == OTHER for c in cells or [])

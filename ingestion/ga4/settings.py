@@ -54,6 +54,7 @@ COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
         "key_events": DOUBLE,
         "total_revenue": DOUBLE,
         "currency_code": TEXT,
+        "time_zone": TEXT,
         "fetched_at": TS,
     },
     RUNS_TABLE: {
@@ -72,6 +73,7 @@ COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
         "data_loss_from_other_row": BOOL,
         "subject_to_thresholding": BOOL,
         "sampled": BOOL,
+        "other_rows": INT,
         "restatement_days": INT,
         "fetched_at": TS,
     },

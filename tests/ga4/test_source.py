@@ -21,6 +21,7 @@ from tests.sources.support import (
     query,
     requests_seen,
     vendor_truth,
+    world_rows,
 )
 
 
@@ -115,6 +116,56 @@ def test_malformed_rows_are_quarantined(world: Path, sandbox: Sandbox, tmp_path:
     total = sum(v["sessions"] for rows in loaded(db).values() for v in rows.values())
     want = sum(v["sessions"] for rows in expected(world, TODAY).values() for v in rows.values())
     assert total < want  # the two rows are missing from the table, not silently zeroed
+
+
+def test_property_days_other_row_and_thresholding_are_stored(
+    world: Path, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GA4 dates in the property's time zone and flags what it folded or withheld: the
+    source keeps the (other) rows, the flags and the property's days (Paris is an hour into
+    TODAY + 1 at the sandbox's now, TODAY 23:59:59 UTC)."""
+    monkeypatch.setenv("SANDBOX_GA4_ROW_LIMIT", "5")  # a tiny aggregate table: (other) daily
+    monkeypatch.setenv("SANDBOX_GA4_SIGNALS_PROPERTIES", "410000001")
+    monkeypatch.setenv("SANDBOX_GA4_USER_THRESHOLD", "20")
+    db = run(sandbox, tmp_path, "ga4_flags")
+    paris_today = TODAY + timedelta(days=1)
+    runs = query(
+        db,
+        "select property_id, snapshot_date, end_date, time_zone, data_loss_from_other_row, "
+        "subject_to_thresholding, sampled from raw_ga4.report_runs order by 1",
+    )
+    assert runs == [
+        ("410000001", TODAY, paris_today, "Europe/Paris", True, True, False),
+        ("410000002", TODAY, paris_today, "Europe/Paris", True, False, False),
+    ]
+    assert query(db, "select distinct time_zone from raw_ga4.traffic_daily") == [("Europe/Paris",)]
+    # Property 2 is only folded: one (other) row per day with more than 5 combinations of
+    # the report's dimensions (date aside), and every session still counted.
+    days = world_rows(
+        world,
+        "select count(*) from (select visit_date from web_visits v join web_sites s "
+        "using (brand_id) where s.ga4_property_id = '410000002' and v.started_at <= ? "
+        "and v.visit_date + v.ga4_lag <= ? group by visit_date having count(distinct "
+        "(source, medium, campaign, channel_group, landing_page, content)) > 5)",
+        [f"{TODAY} 23:59:59", paris_today],
+    )[0][0]
+    others = query(
+        db,
+        "select count(*), count(distinct date) from raw_ga4.traffic_daily "
+        "where property_id = '410000002' and landing_page = '(other)'",
+    )
+    assert others == [(days, days)]
+    assert query(
+        db, "select other_rows from raw_ga4.report_runs where property_id = '410000002'"
+    ) == [(days,)]
+    truth = expected(world, TODAY)
+    got = loaded(db)
+    assert sum(v["sessions"] for v in got["410000002"].values()) == sum(
+        v["sessions"] for v in truth["410000002"].values()
+    )
+    # Property 1 is thresholded: rows of fewer than 20 users are withheld, not zeroed.
+    shown = sum(v["sessions"] for v in got["410000001"].values())
+    assert 0 < shown < sum(v["sessions"] for v in truth["410000001"].values())
 
 
 def test_source_builds_without_secrets(no_ambient_secrets: None) -> None:

@@ -86,3 +86,23 @@ def test_row_record_types() -> None:
         "sessions": 12,
         "total_revenue": 45.5,
     }
+
+
+def test_report_meta_keeps_any_page_s_flag_and_dates_in_the_property_zone() -> None:
+    meta = h.ReportMeta()
+    other = {"dimensionValues": [{"value": "20251201"}, {"value": "(other)"}]}
+    plain = {"dimensionValues": [{"value": "20251201"}, {"value": "google"}]}
+    meta.add(
+        {
+            "rowCount": 3,
+            "rows": [plain, other],
+            "metadata": {"timeZone": "America/Los_Angeles", "dataLossFromOtherRow": True},
+        }
+    )
+    meta.add({"rowCount": 3, "rows": [plain], "metadata": {"timeZone": "America/Los_Angeles"}})
+    assert meta.data_loss_from_other_row and meta.other_rows == 1 and meta.row_count == 3
+    assert not meta.subject_to_thresholding and not meta.sampled
+    # 2025-12-01 05:00 UTC is still 30 November in Los Angeles (UTC-8).
+    assert meta.local_date(datetime(2025, 12, 1, 5, tzinfo=UTC)) == datetime(2025, 11, 30).date()
+    meta.time_zone = "Not/AZone"
+    assert meta.local_date(datetime(2025, 12, 1, 5, tzinfo=UTC)) == datetime(2025, 12, 1).date()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -23,47 +23,15 @@ from starlette.routing import Route
 from sandbox.clock import Clock
 from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
 from sandbox.http import bearer_token, token_set
-from sandbox.vendors.google import (
-    INVALID_CREDENTIALS,
-    REALM,
-    GoogleError,
-    error_info,
-    server_error,
-)
+from sandbox.vendors.ga4 import report
+from sandbox.vendors.ga4.report import METRICS, Ga4Error, invalid
+from sandbox.vendors.google import INVALID_CREDENTIALS, REALM, server_error
 
 DEFAULT_TOKENS = "sandbox-ga4-token"
-DIMENSIONS = {
-    "date": "strftime(visit_date, '%Y%m%d')",
-    "sessionSource": "source",
-    "sessionMedium": "medium",
-    "sessionCampaignName": "campaign",
-    "sessionDefaultChannelGroup": "channel_group",
-    "sessionManualAdContent": "content",
-    "sessionManualTerm": "term",
-    "landingPage": "landing_page",
-    "deviceCategory": "lower(device_type)",
-}
-METRICS = {  # name -> (SQL, GA4 metric type)
-    "sessions": ("count(*)", "TYPE_INTEGER"),
-    "engagedSessions": ("sum(engaged::INTEGER)", "TYPE_INTEGER"),
-    "keyEvents": ("sum(key_events)", "TYPE_FLOAT"),
-    "totalRevenue": ("sum(revenue)", "TYPE_CURRENCY"),
-    "totalUsers": ("count(DISTINCT visitor_slot)", "TYPE_INTEGER"),
-}
 MAX_LIMIT = 250_000
 DEFAULT_LIMIT = 10_000
 TOKENS_PER_DAY, TOKENS_PER_HOUR = 200_000, 40_000
 PATH = re.compile(r"^/v1beta/properties/(?P<prop>[^/:]+):runReport$")
-SCHEMA_URL = "https://developers.google.com/analytics/devguides/reporting/data/v1/api-schema"
-
-
-class Ga4Error(GoogleError):
-    """A google.rpc error answer; a ``reason`` becomes its one ErrorInfo detail."""
-
-    def __init__(self, code: int, status: str, message: str, reason: str | None = None):
-        details = [error_info("analyticsdata.googleapis.com", reason)] if reason else None
-        super().__init__(code, status, message, details)
-        self.reason = reason
 
 
 class Ga4Errors(PathErrors):
@@ -87,27 +55,6 @@ class Ga4Errors(PathErrors):
     def token_expired(self, path: str) -> ErrorResponse:
         err = Ga4Error(401, "UNAUTHENTICATED", INVALID_CREDENTIALS, "ACCESS_TOKEN_EXPIRED")
         return 401, err.body(), dict(REALM)
-
-
-def parse_date(value: Any, today: date) -> date:
-    """GA4 date strings: ``YYYY-MM-DD``, ``today``, ``yesterday`` or ``NdaysAgo``."""
-    if not isinstance(value, str):
-        raise Ga4Error(400, "INVALID_ARGUMENT", f"Invalid date: {value!r}.")
-    if value == "today":
-        return today
-    if value == "yesterday":
-        return today - timedelta(days=1)
-    m = re.fullmatch(r"(\d+)daysAgo", value)
-    if m:
-        return today - timedelta(days=int(m.group(1)))
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Ga4Error(
-            400,
-            "INVALID_ARGUMENT",
-            f"Invalid date: '{value}'. Use YYYY-MM-DD, today, yesterday or NdaysAgo.",
-        ) from None
 
 
 class Ga4Api:
@@ -167,77 +114,37 @@ class Ga4Api:
 
     def _run(self, cur: Any, prop: str, site: tuple, req: Any) -> dict[str, Any]:
         if not isinstance(req, dict):
-            raise Ga4Error(400, "INVALID_ARGUMENT", "Invalid JSON payload received.")
-        today = self.clock.today
-        ranges = req.get("dateRanges") or []
-        if len(ranges) != 1 or not isinstance(ranges[0], dict):
-            raise Ga4Error(400, "INVALID_ARGUMENT", "The sandbox expects exactly one dateRange.")
-        first = parse_date(ranges[0].get("startDate"), today)
-        last = parse_date(ranges[0].get("endDate"), today)
-        if last < first:
-            raise Ga4Error(
-                400, "INVALID_ARGUMENT", "Invalid date range: endDate precedes startDate."
-            )
-        dims = [d.get("name") for d in req.get("dimensions") or [] if isinstance(d, dict)]
-        mets = [x.get("name") for x in req.get("metrics") or [] if isinstance(x, dict)]
-        for name in dims:
-            if name not in DIMENSIONS:
-                raise Ga4Error(
-                    400,
-                    "INVALID_ARGUMENT",
-                    f"Field {name} is not a valid dimension. For a list of valid dimensions "
-                    f"and metrics, see {SCHEMA_URL}",
-                )
-        for name in mets:
-            if name not in METRICS:
-                raise Ga4Error(
-                    400,
-                    "INVALID_ARGUMENT",
-                    f"Field {name} is not a valid metric. For a list of valid dimensions and "
-                    f"metrics, see {SCHEMA_URL}",
-                )
-        if not mets:
-            raise Ga4Error(400, "INVALID_ARGUMENT", "At least one metric is required.")
+            raise invalid("Invalid JSON payload received.")
         limit = int(req.get("limit") or DEFAULT_LIMIT)
         offset = int(req.get("offset") or 0)
         if limit < 0 or limit > MAX_LIMIT or offset < 0:
-            raise Ga4Error(400, "INVALID_ARGUMENT", f"limit must be in [0, {MAX_LIMIT}].")
-        where = (
-            "brand_id = ? AND visit_date BETWEEN ? AND ? AND visit_date <= ? "
-            "AND visit_date + ga4_lag <= ?"
-        )
-        params = [site[0], first, last, today, today]
-        dsql = [f"{DIMENSIONS[d]} AS d{i}" for i, d in enumerate(dims)]
-        msql = [f"{METRICS[x][0]} AS m{i}" for i, x in enumerate(mets)]
-        group = f"GROUP BY {', '.join(str(i + 1) for i in range(len(dims)))}" if dims else ""
-        order = f"ORDER BY {', '.join(str(i + 1) for i in range(len(dims)))}" if dims else ""
-        base = f"SELECT {', '.join(dsql + msql)} FROM web_visits WHERE {where} {group}"
-        total = cur.execute(f"SELECT count(*) FROM ({base}) t", params).fetchone()[0]
-        if not dims and total == 1:
-            empty = cur.execute(f"SELECT count(*) FROM web_visits WHERE {where}", params)
-            total = 1 if empty.fetchone()[0] else 0
-        page = cur.execute(f"{base} {order} LIMIT ? OFFSET ?", [*params, limit, offset])
+            raise invalid(f"limit must be in [0, {MAX_LIMIT}].")
+        now = self.clock.now
+        rep = report.run(cur, (prop, site[0], site[1]), now, req, (limit, offset))
         out_rows = []
-        for row in page.fetchall():
-            dv, mv = row[: len(dims)], row[len(dims) :]
+        for row in rep.rows:
+            dv, mv = row[: len(rep.dims)], row[len(rep.dims) :]
             out_rows.append(
                 {
                     "dimensionValues": [{"value": str(v)} for v in dv],
                     "metricValues": [
-                        {"value": _fmt(v, METRICS[n][1])} for v, n in zip(mv, mets, strict=True)
+                        {"value": _fmt(v, METRICS[n][1])} for v, n in zip(mv, rep.mets, strict=True)
                     ],
                 }
             )
         body: dict[str, Any] = {
-            "dimensionHeaders": [{"name": d} for d in dims],
-            "metricHeaders": [{"name": x, "type": METRICS[x][1]} for x in mets],
-            "rowCount": total,
-            "metadata": {"currencyCode": site[2], "timeZone": site[1]},
+            "dimensionHeaders": [{"name": d} for d in rep.dims],
+            "metricHeaders": [{"name": x, "type": METRICS[x][1]} for x in rep.mets],
+            "rowCount": rep.row_count,
+            # ResponseMetaData: the property's currency and reporting time zone, plus the
+            # (other) / thresholding flags, present only when true (as Google omits false).
+            "metadata": {**rep.flags, "currencyCode": site[2], "timeZone": site[1]},
             "kind": "analyticsData#runReport",
         }
         if out_rows:
             body["rows"] = out_rows
         if req.get("returnPropertyQuota"):
+            today = report.local_today(now, site[1])
             body["propertyQuota"] = self._quota(prop, today, 1 + len(out_rows) // 1000)
         return body
 

@@ -1,5 +1,8 @@
 -- GA4 daily traffic: one row per property, date and dimension combination (the merge key).
 -- Metric values are typed by GA4's metricHeaders at ingestion (integers exact, the rest double).
+-- session_date is GA4's `date`: a day of the property's reporting time zone (time_zone), not a
+-- UTC day. GA4's `(other)` row (low-volume combinations folded under cardinality limits) is
+-- kept, flagged by is_other_row.
 with renamed as (
     select
         {{ dbt.cast('property_id', dbt.type_string()) }} as property_id,
@@ -16,6 +19,13 @@ with renamed as (
         {{ dbt.cast('key_events', type_double()) }} as key_events,
         {{ dbt.cast('total_revenue', type_double()) }} as total_revenue,
         {{ dbt.cast('currency_code', dbt.type_string()) }} as currency_code,
+        {{ dbt.cast('time_zone', dbt.type_string()) }} as time_zone,
+        coalesce(
+            session_source = '(other)' or session_medium = '(other)'
+            or session_campaign_name = '(other)' or session_default_channel_group = '(other)'
+            or landing_page = '(other)' or session_manual_ad_content = '(other)',
+            false
+        ) as is_other_row,
         {{ utc_timestamp('fetched_at') }} as fetched_at,
         {{ dlt_load_id(source('ga4', 'traffic_daily')) }} as dlt_load_id
     from {{ source('ga4', 'traffic_daily') }}
