@@ -81,9 +81,10 @@ def x_source(
         conversation_window_days: conversations of posts younger than this are searched for
             replies (search/recent reaches 7 days back; replies come within 2 days).
         registry_path: brand registry file (default ``PULSE_BRANDS`` or config/brands.yaml).
-        _http: retry policy per request (429 waits for ``x-rate-limit-reset``, 5xx backs off)
-            and ``page_size``, the ``max_results`` (5-100): ``settings.XHttp``, set as
-            ``sources.x.max_attempts`` etc.
+        _http: retry policy per request (429 waits for ``x-rate-limit-reset``, 5xx backs off),
+            ``run_wait_budget_s`` (all waits of the run) and ``page_size``, the
+            ``max_results`` (5-100): ``settings.XHttp``, set as ``sources.x.max_attempts`` etc.
+            A 429 of the monthly post cap (``UsageCapExceeded``) fails at once.
     """
     http = _http or s.XHttp()
     options = XOptions(
@@ -94,6 +95,7 @@ def x_source(
         conversation_window_days=conversation_window_days,
         page_size=http.page_size_within(s.PAGE_SIZE, minimum=5),
         policy=http.policy(),
+        run_wait_budget_s=http.run_wait_budget_s,
     )
     run = XRun(options, load_registry(registry_path))
     tables = declared(s.PRIMARY_KEYS, s.COLUMNS)

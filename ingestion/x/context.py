@@ -39,6 +39,7 @@ class XOptions:
     conversation_window_days: int
     page_size: int
     policy: RetryPolicy
+    run_wait_budget_s: float = s.RUN_WAIT_BUDGET_S
 
 
 @dataclass
@@ -74,7 +75,10 @@ class XRun:
                 "no bearer token: set SOURCES__X__BEARER_TOKEN or sources.x.bearer_token "
                 "in .dlt/secrets.toml",
             )
-        return XClient(self.options.bearer_token, self.options.base_url, self.options.policy)
+        opts = self.options
+        return XClient(
+            opts.bearer_token, opts.base_url, opts.policy, run_wait_budget_s=opts.run_wait_budget_s
+        )
 
     @cached_property
     def person(self) -> rows.Person:
@@ -197,7 +201,9 @@ class XRun:
         roots = [
             r["tweet_id"]
             for r in listing.rows
-            if r["replied_to_id"] is None and r["created_at"] >= oldest_root
+            if r["replied_to_id"] is None
+            and r["retweeted_id"] is None  # replies to a repost go to the reposted post
+            and r["created_at"] >= oldest_root
         ]
         start = datetime.combine(
             now.date() - timedelta(days=s.RECENT_SEARCH_DAYS - 1), time(0), tzinfo=UTC

@@ -1,9 +1,12 @@
 """HTTP for the X source: X's error dialect (``classify``) and paging on the shared ApiClient.
 
-X says "wait" with HTTP 429 and ``x-rate-limit-reset`` (unix seconds); the classifier turns
-that into the exact wait, so ApiClient sleeps until the window reopens (within its budget).
-Bad tokens (401), missing access (403), unknown users and sunset endpoints fail the source with
-the account and X's own problem text.
+X says "wait" with HTTP 429 and ``x-rate-limit-reset`` (unix seconds, the end of a 15-minute
+window); the classifier turns that into the exact wait, so ApiClient sleeps until the window
+reopens, within the request's budget and the run's (``WaitBudget``). The same 429 status also
+says "monthly post cap reached" (problem ``UsageCapExceeded``, with ``x-rate-limit-remaining``
+still high): no wait within a run can help, so that fails at once. Bad tokens (401), missing
+access (403), unknown users and sunset endpoints fail the source with the account and X's own
+problem text.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import requests
 
 from ingestion.http import (
     ApiClient,
+    RetriesExhausted,
     RetryPolicy,
     SourceAuthError,
     SourceError,
@@ -41,6 +45,8 @@ def problem_text(resp: requests.Response) -> str:
         parts[0] += f" {body['title']}: {body.get('detail', '')}".rstrip()
     if body.get("type") and body.get("type") != "about:blank":
         parts.append(f"type {body['type']}")
+    if body.get("period") or body.get("scope"):
+        parts.append(f"period {body.get('period')}, scope {body.get('scope')}")
     for err in body.get("errors") or []:
         if isinstance(err, dict):
             code = f" (code {err['code']})" if "code" in err else ""
@@ -59,6 +65,36 @@ def reset_wait_s(headers: Any, now: Callable[[], float] = time.time) -> float | 
     return retry_after_s(headers)
 
 
+class UsageCapExceeded(SourceError):
+    """X's monthly post cap is reached: every read of posts is refused until it resets."""
+
+
+def is_usage_cap(resp: requests.Response) -> bool:
+    """A 429 of the monthly post cap (problem ``UsageCapExceeded``, type ``.../usage-capped``),
+    not of a rate window: https://docs.x.com/x-api/fundamentals/post-cap and
+    https://github.com/xdevplatform/xdk/issues/25 (the cap arrives with remaining still high)."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return False
+    if not isinstance(body, dict):
+        return False
+    kind = str(body.get("type") or "")
+    return body.get("title") == "UsageCapExceeded" or kind.endswith("/problems/usage-capped")
+
+
+def usage_cap_error(resp: requests.Response, account: str) -> UsageCapExceeded:
+    return UsageCapExceeded(
+        s.SOURCE_NAME,
+        account,
+        f"X's monthly post cap is reached ({problem_text(resp)}): posts read from timelines, "
+        "mentions and search are refused until the cap resets on the project's reset day "
+        "(developer console, or GET /2/usage/tweets cap_reset_day). Not retried: no wait "
+        "within this run can help. Raise the plan's cap, or wait for the reset; the next run "
+        "resumes from the saved cursors.",
+    )
+
+
 def classify(resp: requests.Response, account: str) -> Verdict:
     """X's dialect -> ok / retry (after the reset) / fail naming the account and X's error."""
     code = resp.status_code
@@ -71,6 +107,8 @@ def classify(resp: requests.Response, account: str) -> Verdict:
         if isinstance(body, dict) and body.get("errors") and not {"data", "meta"} & set(body):
             return Verdict.fail(SourceError(s.SOURCE_NAME, account, problem_text(resp)))
         return Verdict.ok()
+    if code == 429 and is_usage_cap(resp):
+        return Verdict.fail(usage_cap_error(resp, account))
     if code == 429:
         return Verdict.retry(problem_text(resp), reset_wait_s(resp.headers))
     if code >= 500:
@@ -117,8 +155,31 @@ class Page:
         return errors if isinstance(errors, list) else []
 
 
+class WaitBudget:
+    """The run's sleeps, up to ``budget_s`` in all. X's windows last 15 minutes, so each wait
+    for ``x-rate-limit-reset`` can be long; a request's own budget bounds one wait, this bounds
+    their sum, so a scheduled run ends instead of drifting into the next one."""
+
+    def __init__(self, budget_s: float, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.budget_s, self.spent, self.account = budget_s, 0.0, "-"
+        self._sleep = sleep
+
+    def __call__(self, seconds: float) -> None:
+        if self.spent + seconds > self.budget_s:
+            raise RetriesExhausted(
+                s.SOURCE_NAME,
+                self.account,
+                f"X asks to wait {seconds:.0f} s for its rate window to reopen "
+                f"(x-rate-limit-reset), beyond what is left of the run's wait budget "
+                f"({self.spent:.0f} s of {self.budget_s:.0f} s spent, "
+                "sources.x.run_wait_budget_s); the next run resumes from the saved cursors",
+            )
+        self.spent += seconds
+        self._sleep(seconds)
+
+
 class XClient:
-    """ApiClient with the bearer token, X's classifier and token paging."""
+    """ApiClient with the bearer token, X's classifier, the run's wait budget, token paging."""
 
     def __init__(
         self,
@@ -126,17 +187,20 @@ class XClient:
         base_url: str = s.DEFAULT_BASE_URL,
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        run_wait_budget_s: float = s.RUN_WAIT_BUDGET_S,
     ) -> None:
+        self.budget = WaitBudget(run_wait_budget_s, sleep)
         self.api = ApiClient(
             source=s.SOURCE_NAME,
             base_url=base_url,
             classify=classify,
             policy=policy or RetryPolicy(),
             headers={"Authorization": f"Bearer {bearer_token}"},
-            sleep=sleep,
+            sleep=self.budget,
         )
 
     def get(self, path: str, params: dict[str, Any], account: str) -> Page:
+        self.budget.account = account
         answer = self.api.request("GET", path, account=account, params=params)
         body = answer.json()
         if not isinstance(body, dict):

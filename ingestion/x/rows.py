@@ -40,8 +40,20 @@ def _references(raw: Mapping[str, Any]) -> list[dict[str, str]]:
     return out
 
 
+def _note(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """``note_tweet`` of a long post (over 280 characters): its full text and entities, where
+    ``text`` is cut (https://docs.x.com/x-api/fundamentals/data-dictionary, Tweet object)."""
+    note = raw.get("note_tweet")
+    if note is None:
+        return None
+    if not isinstance(note, Mapping) or not isinstance(note.get("text"), str):
+        raise InvalidRecord(f"'note_tweet' without a text: {note!r}")
+    return note
+
+
 def _entity_values(raw: Mapping[str, Any], kind: str, key: str) -> str | None:
-    entities = raw.get("entities")
+    note = _note(raw)
+    entities = note.get("entities") if note and "entities" in note else raw.get("entities")
     if not isinstance(entities, Mapping) or not entities.get(kind):
         return None
     values = [item.get(key) for item in entities[kind] if isinstance(item, Mapping)]
@@ -56,10 +68,11 @@ def tweet_row(
     author = req_id(raw, "author_id")
     refs = _references(raw)
     by_type = {ref["type"]: ref["id"] for ref in refs}
+    note = _note(raw)
     return {
         "tweet_id": tweet_id,
         "user_id": user_id,
-        "text": opt_str(raw, "text"),
+        "text": note["text"] if note else opt_str(raw, "text"),
         "created_at": req_ts(raw, "created_at"),
         "lang": opt_str(raw, "lang"),
         "conversation_id": opt_id(raw, "conversation_id"),
@@ -68,6 +81,7 @@ def tweet_row(
         "in_reply_to_user_id": person(opt_id(raw, "in_reply_to_user_id")),
         "replied_to_id": by_type.get("replied_to"),
         "quoted_id": by_type.get("quoted"),
+        "retweeted_id": by_type.get("retweeted"),
         "referenced_tweets": json.dumps(refs) if refs else None,
         "fetched_at": fetched_at,
     }

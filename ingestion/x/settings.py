@@ -25,10 +25,11 @@ QUERY_MAX_CHARS = 512  # search query length limit (self-serve tiers)
 ARROW_FLUSH_ROWS = 20_000
 
 RESET_SLACK_S = 1.0  # added to the x-rate-limit-reset wait (clock skew)
+RUN_WAIT_BUDGET_S = 1800.0  # all rate-window waits of one run: two 15-minute windows
 
 TWEET_FIELDS = (
     "created_at,public_metrics,conversation_id,lang,entities,author_id,in_reply_to_user_id,"
-    "referenced_tweets"
+    "referenced_tweets,note_tweet"
 )
 USER_FIELDS = "created_at,public_metrics,username,name"
 
@@ -44,6 +45,7 @@ _TWEET_BASE: dict[str, dict[str, Any]] = {
     "in_reply_to_user_id": TEXT,
     "replied_to_id": TEXT,
     "quoted_id": TEXT,
+    "retweeted_id": TEXT,
     "referenced_tweets": TEXT,
 }
 
@@ -106,10 +108,13 @@ class XHttp(HttpConfig):
     """X's retry policy and page size (``sources.x.max_attempts`` etc.).
 
     X rate windows are 15 minutes, so waiting for ``x-rate-limit-reset`` may take long: a
-    larger sleep budget and a shorter backoff ceiling than the shared defaults. ``page_size``
+    larger sleep budget per request, a budget for the whole run (``run_wait_budget_s``) and a
+    shorter backoff ceiling than the shared defaults. ``page_size``
     is ``max_results`` of timelines and mentions (5-100; recent search takes at least 10).
     """
 
     max_total_wait_s: float = 960.0
     backoff_max_s: float = 120.0
     page_size: int | None = PAGE_SIZE
+    run_wait_budget_s: float = RUN_WAIT_BUDGET_S
+    """All the waits of one run (each request also keeps ``max_total_wait_s``)."""

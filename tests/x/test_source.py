@@ -77,12 +77,27 @@ def assert_authors_are_keyed_hashes(db: Path, world: Path) -> None:
         assert author == keyed_hash(authors[tweet_id]), tweet_id
 
 
+def assert_long_posts_quotes_and_reposts_as_in_the_world(db: Path, world: Path) -> None:
+    """Each loaded own tweet has the world's whole text (a long post's ``note_tweet``) and the
+    world's quoted and reposted ids; the world has some of each."""
+    want = {
+        r[0]: r[1:]
+        for r in world_rows(world, "select tweet_id, text, quoted_id, retweeted_id from x_tweets")
+    }
+    got = query(db, "select tweet_id, text, quoted_id, retweeted_id from raw_x.posts")
+    assert got and all(tuple(row[1:]) == want[row[0]] for row in got)
+    assert sum(len(row[1]) > 280 for row in got) >= 3, "long posts"
+    assert sum(row[2] is not None for row in got) >= 3, "quote posts"
+    assert sum(row[3] is not None for row in got) >= 3, "reposts"
+
+
 def test_full_load_then_same_day_then_next_day(
     world: Path, sandbox: Sandbox, tmp_path: Path
 ) -> None:
     m = truth(world, TODAY)
     db = run_x(sandbox, tmp_path)
     check_full(db, m)
+    assert_long_posts_quotes_and_reposts_as_in_the_world(db, world)
     want = {t: v for acc in m["accounts"].values() for t, v in acc["metrics"].items()}
     assert metrics_of(db, TODAY) == want  # every post snapshotted on the first run, exact values
     assert_authors_are_keyed_hashes(db, world)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,17 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 
-from ingestion.http import SourceAuthError, SourceError
-from ingestion.x.helpers import XClient, classify, conversation_queries, reset_wait_s
+from ingestion.http import RetriesExhausted, SourceAuthError, SourceError
+from ingestion.quarantine import InvalidRecord
+from ingestion.x.helpers import (
+    UsageCapExceeded,
+    WaitBudget,
+    XClient,
+    classify,
+    conversation_queries,
+    reset_wait_s,
+)
+from ingestion.x.rows import post_rows, tweet_row
 from tests.sources.support import keyed_hash, load_source, query
 
 DATE = "Wed, 10 Dec 2025 23:59:59 GMT"
@@ -172,3 +182,54 @@ def test_malformed_records_are_quarantined_and_named(stub: str, tmp_path: Path) 
     assert author == keyed_hash("777")  # the fan's id, keyed: never in clear
     payloads = [p for (p,) in query(db, "select payload from raw_x.quarantine")]
     assert not any('"777"' in p for p in payloads)
+
+
+def test_the_usage_cap_fails_at_once_and_a_window_waits() -> None:
+    """Both are HTTP 429; only the body tells them apart (xdevplatform/xdk#25: the cap arrives
+    with x-rate-limit-remaining still high)."""
+    body = {
+        "title": "UsageCapExceeded",
+        "detail": "Usage cap exceeded: Monthly product cap",
+        "type": "https://api.twitter.com/2/problems/usage-capped",
+        "period": "Monthly",
+        "scope": "Product",
+    }
+    headers = {"x-rate-limit-remaining": "39999", "x-rate-limit-reset": "1000"}
+    verdict = classify(response(429, body, headers), "7")
+    assert verdict.action == "fail" and isinstance(verdict.error, UsageCapExceeded)
+    assert str(verdict.error).startswith("x: account 7: X's monthly post cap is reached")
+    assert "period Monthly, scope Product" in str(verdict.error)
+    by_type = {"title": "Too Many Requests", "type": "https://api.x.com/2/problems/usage-capped"}
+    assert classify(response(429, by_type, headers), "7").action == "fail"
+    window = {"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429}
+    assert classify(response(429, window, headers), "7").action == "retry"
+
+
+def test_the_run_wait_budget_bounds_the_sum_of_waits() -> None:
+    slept: list[float] = []
+    budget = WaitBudget(100.0, slept.append)
+    budget(60.0)
+    budget.account = "7"
+    with pytest.raises(RetriesExhausted) as info:
+        budget(41.0)  # 60 + 41 > 100: refused before sleeping
+    assert slept == [60.0]
+    assert str(info.value).startswith("x: account 7: X asks to wait 41 s")
+
+
+def test_long_posts_quotes_and_reposts_load_their_full_text_and_references() -> None:
+    full = "word " * 80  # 400 characters: a long post (note_tweet)
+    raw = tweet(
+        "10",
+        text=full[:279] + "…",
+        note_tweet={"text": full, "entities": {"hashtags": [{"start": 395, "tag": "late"}]}},
+        entities={"hashtags": [{"start": 0, "tag": "early"}]},
+        referenced_tweets=[{"type": "quoted", "id": "8"}],
+    )
+    row, _snap = post_rows(raw, "42", "b", datetime(2025, 12, 10, tzinfo=UTC), str, set())
+    assert row["text"] == full and row["quoted_id"] == "8" and row["retweeted_id"] is None
+    assert json.loads(row["hashtags"]) == ["late"]  # the long post's entities, not the cut ones
+    repost = tweet("11", text="RT @fan: hi", referenced_tweets=[{"type": "retweeted", "id": "9"}])
+    row = tweet_row(repost, "42", datetime(2025, 12, 10, tzinfo=UTC), str, set())
+    assert (row["text"], row["retweeted_id"], row["quoted_id"]) == ("RT @fan: hi", "9", None)
+    with pytest.raises(InvalidRecord):
+        tweet_row(tweet("12", note_tweet={"entities": {}}), "42", datetime.now(UTC), str, set())

@@ -22,7 +22,8 @@ CREATE TABLE x_tweets (tweet_id VARCHAR, id_num BIGINT, account_id VARCHAR, auth
     in_reply_to_user_id VARCHAR, replied_to_id VARCHAR, mentions_brand BOOLEAN,
     hashtags VARCHAR[], link_url VARCHAR, tco_url VARCHAR, campaign VARCHAR, sentiment VARCHAR,
     is_partnership BOOLEAN, is_disclosed BOOLEAN, final_retweets BIGINT, final_likes BIGINT,
-    final_quotes BIGINT, final_bookmarks BIGINT, final_impressions BIGINT);
+    final_quotes BIGINT, final_bookmarks BIGINT, final_impressions BIGINT, quoted_id VARCHAR,
+    retweeted_id VARCHAR);
 """
 
 

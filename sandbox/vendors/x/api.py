@@ -1,17 +1,14 @@
 """The emulated X API v2, served under ``/x``: users, timelines, mentions, recent search.
 
 Every page is one query on the world store. Auth is an app Bearer token; errors are X's
-problem JSON; every answer carries the ``x-rate-limit-*`` headers (reset in real wall time,
-a few seconds ahead, so clients honouring it sleep little).
+problem JSON; every answer carries the ``x-rate-limit-*`` headers (15-minute windows, reset in
+wall-clock epoch seconds); the monthly post cap and the timelines' reach are in ``limits.py``.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import re
-import threading
-import time
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +22,7 @@ from sandbox.http import bearer_token
 from sandbox.world.store import rows
 
 from . import truth
+from .limits import CAPPED_BUCKETS, USAGE_CAPPED, PostUsage, RateWindows, Settings
 from .params import (
     EXPANSIONS,
     LIST_PARAMS,
@@ -44,11 +42,11 @@ from .render import (
     invalid,
     iso,
     problem,
+    references,
     tweet,
     user_missing,
 )
 
-LIMITS = {"users": 300, "tweets": 900, "mentions": 450, "search": 450}  # per 15-minute window
 QUERY_TERM = re.compile(r"^conversation_id:(\d{1,19})$")
 
 
@@ -86,10 +84,9 @@ class XApi:
     def __init__(self, con: duckdb.DuckDBPyConnection, clock: Any) -> None:
         self.con, self.clock = con, clock
         self.tokens = set(os.environ.get("SANDBOX_X_TOKENS", "sandbox-x-token").split(","))
-        self.reset_s = float(os.environ.get("SANDBOX_X_RATE_RESET_S", "2"))
         self.errors = XErrors(self)
-        self._lock = threading.Lock()
-        self._windows: dict[str, tuple[float, int]] = {}
+        self.windows = RateWindows()
+        self.usage = PostUsage()
 
     def routes(self) -> list[Route]:
         return [
@@ -103,29 +100,23 @@ class XApi:
     # --- plumbing ------------------------------------------------------------------------------
 
     def rate_headers(self, bucket: str, exhausted: bool = False, use: bool = False) -> dict:
-        with self._lock:
-            now = time.time()
-            end, used = self._windows.get(bucket, (0.0, 0))
-            if now >= end:
-                end, used = now + self.reset_s, 0
-            used += 1 if use else 0
-            self._windows[bucket] = (end, used)
-            left = 0 if exhausted else max(0, LIMITS[bucket] - used)
-        return {
-            "x-rate-limit-limit": str(LIMITS[bucket]),
-            "x-rate-limit-remaining": str(left),
-            "x-rate-limit-reset": str(int(math.ceil(end)) if self.reset_s else int(now)),
-        }
+        """The ``x-rate-limit-*`` headers of ``bucket`` now (for the fault middleware too)."""
+        settings = Settings.from_env()
+        return self.windows.take(bucket, settings, self.clock.today, use, exhausted)[0]
 
     def answer(self, request: Request, handler: Any, *args: Any) -> JSONResponse:
-        bucket = _bucket(request.url.path)
+        """Auth, the rate window, the monthly post cap, then the handler's page."""
+        bucket, settings, today = _bucket(request.url.path), Settings.from_env(), self.clock.today
+        headers, over = self.windows.take(bucket, settings, today, use=True)
         if bearer_token(request) not in self.tokens:
             status, body = problem(401, "Unauthorized", "Unauthorized")
-            return JSONResponse(body, status, self.rate_headers(bucket, use=True))
-        headers = self.rate_headers(bucket, use=True)
-        if headers["x-rate-limit-remaining"] == "0":
+            return JSONResponse(body, status, headers)
+        if over:
             status, body = problem(429, "Too Many Requests", "Too Many Requests")
             return JSONResponse(body, status, headers)
+        if bucket in CAPPED_BUCKETS and self.usage.capped(today, settings):
+            # remaining stays high: the cap is not a window (xdevplatform/xdk#25)
+            return JSONResponse(USAGE_CAPPED, 429, headers)
         cur = self.con.cursor()
         try:
             status, body = 200, handler(cur, request.query_params, *args)
@@ -133,6 +124,8 @@ class XApi:
             status, body = exc.answer
         finally:
             cur.close()
+        if status == 200 and bucket in CAPPED_BUCKETS:
+            self.usage.count(today, body)
         return JSONResponse(body, status, headers)
 
     def not_found(self, request: Request) -> JSONResponse:
@@ -194,8 +187,22 @@ class XApi:
             where, params = "author_id = ?", [user_id]
         else:
             where, params = "account_id = ? AND author_id <> ? AND mentions_brand", [user_id] * 2
+        where, params = self._reach(cur, where, params, Settings.from_env().reach(kind))
         token = q.get("pagination_token")
         return self._page(cur, q, where, params, token, (5, 100))
+
+    def _reach(self, cur: Any, where: str, params: list, reach: int) -> tuple[str, list]:
+        """Only the ``reach`` most recent visible items are served, whatever the filters
+        (3,200 posts, 800 mentions: limits.py)."""
+        now = self.clock.now
+        oldest = cur.execute(
+            f"SELECT id_num FROM x_tweets WHERE {where} AND {truth.VISIBLE} "
+            "ORDER BY id_num DESC LIMIT 1 OFFSET ?",
+            [*params, now, now, max(0, reach - 1)],
+        ).fetchone()
+        if oldest is None:  # fewer than ``reach``: all of them
+            return where, params
+        return f"{where} AND id_num >= ?", [*params, oldest[0]]
 
     def _search(self, cur: Any, q: Any) -> dict[str, Any]:
         check_params(q, LIST_PARAMS | {"query", "next_token", "sort_order"})
@@ -255,6 +262,8 @@ class XApi:
             sql, args = sql + " AND created_at < ?", [*args, time_param(q, "end_time")]
         if q.get("exclude") and "replies" in q["exclude"]:
             sql += " AND replied_to_id IS NULL"
+        if q.get("exclude") and "retweets" in q["exclude"]:
+            sql += " AND retweeted_id IS NULL"
         if token:
             sql, args = sql + " AND id_num < ?", [*args, decode_token(token)]
         found = rows(cur, sql + " ORDER BY id_num DESC LIMIT ?", [*args, size + 1])
@@ -276,7 +285,7 @@ class XApi:
 
     def _expand(self, cur: Any, page: list, body: dict, fields: set, now: datetime) -> None:
         """``includes.tweets`` for referenced tweets; deleted ones reported in ``errors``."""
-        wanted = sorted({t["replied_to_id"] for t in page if t["replied_to_id"]})
+        wanted = sorted({ref["id"] for t in page for ref in references(t)})
         if not wanted:
             return
         marks = ",".join("?" * len(wanted))

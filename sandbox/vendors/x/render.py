@@ -74,13 +74,29 @@ def user_missing(user_id: str) -> dict[str, Any]:
     }
 
 
+LONG = 280  # a longer text is a long post: ``text`` cut, the whole in ``note_tweet.text``
+REFERENCES = (
+    ("replied_to_id", "replied_to"),
+    ("quoted_id", "quoted"),
+    ("retweeted_id", "retweeted"),
+)
+
+
+def references(t: dict[str, Any]) -> list[dict[str, str]]:
+    """``referenced_tweets`` of a tweet: replied to, quoted, reposted (``.get``: a store of an
+    older generator has no quote or repost columns)."""
+    return [{"type": kind, "id": t[col]} for col, kind in REFERENCES if t.get(col)]
+
+
 def tweet(t: dict[str, Any], fields: set[str], now: datetime, counts: dict) -> dict[str, Any]:
     """One tweet object with the requested ``tweet.fields`` (id, text, edit history always)."""
     out: dict[str, Any] = {
         "id": t["tweet_id"],
-        "text": t["text"],
+        "text": t["text"][:LONG],
         "edit_history_tweet_ids": [t["tweet_id"]],
     }
+    if "note_tweet" in fields and len(t["text"]) > LONG:
+        out["note_tweet"] = {"text": t["text"], **({"entities": e} if (e := entities(t)) else {})}
     if "created_at" in fields:
         out["created_at"] = iso(t["created_at"])
     if "author_id" in fields:
@@ -91,17 +107,19 @@ def tweet(t: dict[str, Any], fields: set[str], now: datetime, counts: dict) -> d
         out["lang"] = t["lang"]
     if "in_reply_to_user_id" in fields and t["in_reply_to_user_id"]:
         out["in_reply_to_user_id"] = t["in_reply_to_user_id"]
-    if "referenced_tweets" in fields and t["replied_to_id"]:
-        out["referenced_tweets"] = [{"type": "replied_to", "id": t["replied_to_id"]}]
+    if "referenced_tweets" in fields and (refs := references(t)):
+        out["referenced_tweets"] = refs
     if "public_metrics" in fields:
         out["public_metrics"] = truth.public_metrics(t, now, counts.get(t["tweet_id"], 0))
-    if "entities" in fields and (ents := entities(t)):
+    if "entities" in fields and (ents := entities(t, LONG)):
         out["entities"] = ents
     return out
 
 
-def entities(t: dict[str, Any]) -> dict[str, Any]:
-    body, ents = t["text"], {}
+def entities(t: dict[str, Any], upto: int | None = None) -> dict[str, Any]:
+    """Hashtags, the leading @mention and the t.co link found in the text (its first ``upto``
+    characters: the ``text`` of a long post; all of it: its ``note_tweet``)."""
+    body, ents = t["text"][:upto], {}
     tags = []
     for tag in t["hashtags"] or []:
         at = body.find(tag)

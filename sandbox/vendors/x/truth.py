@@ -14,6 +14,8 @@ import duckdb
 from sandbox.world.metrics import age_hours, lifetime
 from sandbox.world.store import followers_on, now_of, rows, world_info
 
+from .limits import Settings
+
 VISIBLE = "created_at <= ? AND (deleted_at IS NULL OR deleted_at > ?)"
 RECENT_DAYS = 7  # search/recent reaches back seven days
 OWN_KINDS = ("post", "brand_reply", "mention_reply")
@@ -73,9 +75,11 @@ def account_view(cur: duckdb.DuckDBPyConnection, user_id: str, today: date) -> d
 
 
 def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
-    """Per brand account: ids a complete load holds as of today, metrics, partial errors."""
+    """Per brand account: ids a complete load holds as of today (a first run on a long history
+    holds fewer: ``first_run_unreachable``), metrics, partial errors."""
     now = now_of(today)
     floor = datetime.combine(today - timedelta(days=RECENT_DAYS - 1), datetime.min.time())
+    reach = Settings.from_env()
     accounts: dict[str, Any] = {}
     totals = dict.fromkeys(("accounts", "posts", "mentions", "replies", "partial_errors"), 0)
     for (user_id,) in cur.execute("SELECT user_id FROM x_accounts ORDER BY user_id").fetchall():
@@ -110,6 +114,11 @@ def manifest(cur: duckdb.DuckDBPyConnection, today: date) -> dict[str, Any]:
             "mention_ids": [m[0] for m in mentions],
             "reply_ids": [r[0] for r in replies],
             "missing_referenced_ids": [m[0] for m in missing],
+            # what a first run cannot list: beyond the timelines' reach (3,200 / 800 newest)
+            "first_run_unreachable": {
+                "posts": max(0, len(own) - reach.reach("tweets")),
+                "mentions": max(0, len(mentions) - reach.reach("mentions")),
+            },
             "metrics": {
                 t["tweet_id"]: public_metrics(t, now, counts.get(t["tweet_id"], 0)) for t in own
             },

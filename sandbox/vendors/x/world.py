@@ -1,5 +1,6 @@
 """Deterministic X world: per brand account, its posts, fan replies in its conversations, the
-brand's replies, and mentions (some answered, a few deleted later).
+brand's replies, and mentions (some answered, a few deleted later); then long posts, quote
+posts and reposts (``refs.py``).
 
 Each account draws from its own stream (seed + user id). Tweet ids are real snowflakes (time in
 the high bits), so ``since_id``/``until_id`` and newest-first order work as on X.
@@ -27,6 +28,8 @@ from sandbox.world.entities import (
     utm_link,
 )
 from sandbox.world.store import columns
+
+from .refs import decorate
 
 TWITTER_EPOCH_MS = 1288834974657
 REPLY_WINDOW = timedelta(hours=47)  # every conversation reply arrives within 2 days of its post
@@ -97,6 +100,8 @@ class TweetBuilder:
             "final_quotes": int(likes * rng.uniform(0.0, 0.05)) if big else 0,
             "final_bookmarks": int(likes * rng.uniform(0.02, 0.15)) if big else 0,
             "final_impressions": impressions if big else rng.randint(5, 300) * (2 if own else 1),
+            "quoted_id": kw.get("quoted_id"),
+            "retweeted_id": kw.get("retweeted_id"),
         }
         self.tweets.append(row)
         return row
@@ -270,6 +275,7 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
         )
         builder.build()
         trials = experiments.run(builder.tweets, "x", spec, brand_id, user_id)
+        decorate(builder, spec.seed, user_id)  # long posts, quotes, reposts: their own stream
         writer.insert("experiment_posts", columns(trials))
         writer.insert("post_pillars", columns(builder.pillars))
         writer.insert("x_tweets", columns(builder.tweets))

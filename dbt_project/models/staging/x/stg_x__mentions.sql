@@ -12,6 +12,7 @@ with renamed as (
         {{ dbt.cast('in_reply_to_user_id', dbt.type_string()) }} as in_reply_to_user_key,
         {{ dbt.cast('replied_to_id', dbt.type_string()) }} as replied_to_tweet_id,
         {{ dbt.cast('quoted_id', dbt.type_string()) }} as quoted_tweet_id,
+        {{ dbt.cast('retweeted_id', dbt.type_string()) }} as retweeted_tweet_id,
         {{ dbt.cast('referenced_tweets', dbt.type_string()) }} as referenced_tweets_json,
         {{ utc_timestamp('fetched_at') }} as fetched_at,
         {{ dlt_load_id(source('x', 'mentions')) }} as dlt_load_id

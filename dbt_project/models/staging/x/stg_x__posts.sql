@@ -11,6 +11,7 @@ with renamed as (
         {{ dbt.cast('in_reply_to_user_id', dbt.type_string()) }} as in_reply_to_user_key,
         {{ dbt.cast('replied_to_id', dbt.type_string()) }} as replied_to_tweet_id,
         {{ dbt.cast('quoted_id', dbt.type_string()) }} as quoted_tweet_id,
+        {{ dbt.cast('retweeted_id', dbt.type_string()) }} as retweeted_tweet_id,
         {{ dbt.cast('referenced_tweets', dbt.type_string()) }} as referenced_tweets_json,
         replied_to_id is not null as is_reply,
         {{ dbt.cast('hashtags', dbt.type_string()) }} as hashtags_json,
