@@ -45,16 +45,10 @@ def sandbox_server(world: Path) -> Iterator[Sandbox]:
     from sandbox.server import run_in_thread
 
     # X's 429s then say "retry now" instead of two seconds: fast throttling tests.
-    saved = os.environ.get("SANDBOX_X_RATE_RESET_S")
-    os.environ["SANDBOX_X_RATE_RESET_S"] = "0"
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SANDBOX_X_RATE_RESET_S", "0")
         with run_in_thread(world, today=TODAY, faults="") as url:
             yield Sandbox(url, world)
-    finally:
-        if saved is None:
-            os.environ.pop("SANDBOX_X_RATE_RESET_S", None)
-        else:
-            os.environ["SANDBOX_X_RATE_RESET_S"] = saved
 
 
 @pytest.fixture()

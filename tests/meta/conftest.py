@@ -3,7 +3,6 @@ and the sandbox's small world served over HTTP (from tests/sandbox) for the cont
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,11 +21,8 @@ NOW = datetime(2025, 12, 10, 23, 59, 59, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests pass secrets explicitly; ambient ones must not leak in."""
-    for name in list(os.environ):
-        if name.startswith("SOURCES__META__") or name == "PULSE_PSEUDONYMISATION_KEY":
-            monkeypatch.delenv(name)
+def _clean_env(no_ambient_secrets: None) -> None:
+    """Tests pass secrets explicitly; ambient ones must not leak in (tests/conftest.py)."""
 
 
 def fb_post(n: int, days_ago: float, **extra: Any) -> dict[str, Any]:
