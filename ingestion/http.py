@@ -14,15 +14,19 @@ import logging
 import random
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import requests
 from dlt.common.configuration import configspec
 from dlt.common.configuration.specs import BaseConfiguration
+
+if TYPE_CHECKING:
+    from ingestion.oauth import BearerToken
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +41,11 @@ class SourceError(RuntimeError):
 
 class SourceAuthError(SourceError):
     """Bad or expired token, missing permission, sunset API version: never retried."""
+
+
+class TokenRejected(SourceAuthError):
+    """The API refused the access token itself (expired, revoked, unknown): a client that can
+    renew its token does so once and sends the request again."""
 
 
 class RetriesExhausted(SourceError):
@@ -177,9 +186,25 @@ def server_time(headers: Any) -> datetime:
     return datetime.now(UTC)
 
 
+SECRET_PARAMS = r"access_token|refresh_token|client_secret|apikey|api_key|token_auth|key|code"
+MIN_SECRET_LEN = 6  # shorter values are not masked by value (they would mask ordinary words)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every credential masked: secret query parameters, ``Bearer`` values and
+    each of ``secrets`` wherever it appears (a token echoed in a message, a URL, a body).
+
+    The one function applied where an HTTP error becomes text: retry reasons, exception
+    messages, log lines."""
+    for secret in sorted({s for s in secrets if len(s) >= MIN_SECRET_LEN}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    text = re.sub(rf"((?<![\w-])(?:{SECRET_PARAMS})=)[^&\s'\"]+", r"\1***", text)
+    return re.sub(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", r"\1***", text)
+
+
 def safe_url(url: str) -> str:
     """The URL with credentials in the query masked, for logs and error messages."""
-    return re.sub(r"((?:access_token|apikey|token_auth|key)=)[^&]+", r"\1***", url)
+    return redact(url)
 
 
 def retry_after_s(headers: Any) -> float | None:
@@ -198,7 +223,12 @@ def retry_after_s(headers: Any) -> float | None:
 
 @dataclass
 class ApiClient:
-    """One session against one API; ``request`` retries by the API's ``classify``."""
+    """One session against one API; ``request`` retries by the API's ``classify``.
+
+    Credentials go only to ``base_url``'s scheme and host: an absolute link elsewhere (a paging
+    ``next`` URL, say) is refused before anything is sent. With a ``token``, each request
+    carries its current ``Authorization`` and a ``TokenRejected`` answer renews it once.
+    """
 
     source: str
     base_url: str
@@ -207,6 +237,7 @@ class ApiClient:
     headers: dict[str, str] = field(default_factory=dict)
     sleep: Callable[[float], None] = time.sleep
     session: requests.Session = field(default_factory=requests.Session)
+    token: BearerToken | None = None
     requests_made: int = 0
     retries: int = 0
 
@@ -218,25 +249,65 @@ class ApiClient:
             return path_or_url
         return f"{self.base_url.rstrip('/')}/{path_or_url.lstrip('/')}"
 
+    def secrets(self) -> list[str]:
+        """The credential values this client sends: masked in every text it produces."""
+        values = [str(v) for v in (self.session.params or {}).values()]  # type: ignore[union-attr]
+        for name, value in self.session.headers.items():
+            if re.search(r"auth|key|token", name, re.I):
+                values.append(str(value).split(" ", 1)[-1])
+        return values + (self.token.secrets() if self.token else [])
+
     def request(self, method: str, path_or_url: str, *, account: str, **kwargs: Any) -> Answer:
-        """Send with retries; raises the classifier's error, or RetriesExhausted."""
+        """Send with retries (renewing a rejected token once); raises the classifier's error,
+        or RetriesExhausted. Every message is redacted of this client's secrets."""
         url = self.url(path_or_url)
+        self._same_host(url, account)
+        try:
+            try:
+                return self._send(method, url, account, kwargs)
+            except TokenRejected as exc:
+                if self.token is None:
+                    raise
+                self.token.rejected(self.session, refreshed_already=False, cause=str(exc))
+            try:
+                return self._send(method, url, account, kwargs)
+            except TokenRejected as exc:
+                self.token.rejected(self.session, refreshed_already=True, cause=str(exc))
+                raise
+        except SourceError as exc:
+            exc.args = (redact(str(exc), self.secrets()),)
+            raise
+
+    def _same_host(self, url: str, account: str) -> None:
+        base, there = urlsplit(self.base_url), urlsplit(url)
+        if (there.scheme, there.netloc) != (base.scheme, base.netloc):
+            raise SourceError(
+                self.source,
+                account,
+                f"refusing to send credentials to {there.scheme}://{there.netloc}: the API "
+                f"linked outside its host {base.scheme}://{base.netloc}",
+            )
+
+    def _send(self, method: str, url: str, account: str, kwargs: dict[str, Any]) -> Answer:
         pol = self.policy
         waited = 0.0
         last = ""
         for attempt in range(1, pol.max_attempts + 1):
             self.requests_made += 1
+            args = dict(kwargs)
+            if self.token:
+                args["headers"] = {**(args.get("headers") or {}), **self.token.header(self.session)}
             try:
-                resp = self.session.request(method, url, timeout=pol.timeout_s, **kwargs)
+                resp = self.session.request(method, url, timeout=pol.timeout_s, **args)
             except (requests.Timeout, requests.ConnectionError) as exc:
-                verdict = Verdict.retry(f"{type(exc).__name__}: {exc}")
+                verdict = Verdict.retry(redact(f"{type(exc).__name__}: {exc}", self.secrets()))
             else:
                 verdict = self.classify(resp, account)
                 if verdict.action == "ok":
                     return Answer(resp, server_time(resp.headers))
                 if verdict.action == "fail":
                     raise verdict.error or SourceError(self.source, account, verdict.reason)
-            last = verdict.reason
+            last = redact(verdict.reason, self.secrets())
             if attempt == pol.max_attempts:
                 break
             wait = verdict.wait_s if verdict.wait_s is not None else pol.backoff(attempt)

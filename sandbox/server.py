@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 
 from sandbox.clock import Clock
 from sandbox.faults import FaultConfig, FaultMiddleware
+from sandbox.tokens import TokenBook
 from sandbox.vendors import discover
 from sandbox.world.manifest import build_manifest
 from sandbox.world.store import open_readonly, world_info
@@ -77,6 +78,9 @@ class Sandbox:
             Route("/_sandbox/manifest", self.manifest),
             Route("/_sandbox/faults", self.faults_route, methods=["GET", "PUT"]),
             Route("/_sandbox/faults/fired", self.faults_fired),
+            Route("/_sandbox/tokens", self.tokens_get),
+            Route("/_sandbox/tokens/expire", self.tokens_expire, methods=["POST"]),
+            Route("/_sandbox/tokens/reset", self.tokens_reset, methods=["POST"]),
         ]
         self.vendors = {v.name: v.api(self.con, self.clock) for v in discover()}
         mounts = [Mount(f"/{name}", routes=api.routes()) for name, api in self.vendors.items()]
@@ -142,6 +146,29 @@ class Sandbox:
     def faults_fired(self, request: Request) -> JSONResponse:
         """How many faults of each kind were served since the last ``PUT /_sandbox/faults``."""
         return JSONResponse(self.faults.fired())
+
+    def token_books(self) -> dict[str, TokenBook]:
+        """The vendors that run an authorization server (``token_book``), by name."""
+        books = {name: getattr(api, "token_book", None) for name, api in self.vendors.items()}
+        return {name: book for name, book in books.items() if isinstance(book, TokenBook)}
+
+    def tokens_get(self, request: Request) -> JSONResponse:
+        """Refreshes served and tokens expired, per vendor (tests check "one refresh")."""
+        return JSONResponse({name: book.as_dict() for name, book in self.token_books().items()})
+
+    def tokens_expire(self, request: Request) -> JSONResponse:
+        """``?vendor=V&token=T&after=N``: T answers N more requests of V, then is expired."""
+        q = request.query_params
+        book = self.token_books().get(q.get("vendor", ""))
+        if book is None or not q.get("token"):
+            return JSONResponse({"error": "need vendor (with a token endpoint) and token"}, 400)
+        book.expire_after(q["token"], int(q.get("after", 0)))
+        return JSONResponse(book.as_dict())
+
+    def tokens_reset(self, request: Request) -> JSONResponse:
+        for book in self.token_books().values():
+            book.reset()
+        return JSONResponse({"status": "ok"})
 
 
 def ensure_world(world_path: str | os.PathLike[str], progress: bool = True) -> Path:

@@ -74,10 +74,19 @@ class Sandbox:
         """How many faults of each kind the sandbox served since the last ``set_faults``."""
         return self._control("GET", "/faults/fired")
 
+    def expire_token(self, vendor: str, token: str, after: int) -> None:
+        """``token`` answers ``after`` more requests of ``vendor``, then is expired for good."""
+        self._control("POST", f"/tokens/expire?vendor={vendor}&token={token}&after={after}")
+
+    def token_grants(self, vendor: str) -> int:
+        """Refreshes the vendor's token endpoint granted since the last reset."""
+        return self._control("GET", "/tokens")[vendor]["grants"]
+
     def reset(self) -> None:
-        """Back at TODAY with no fault."""
+        """Back at TODAY with no fault and no dying or minted token."""
         self.set_faults("off")
         self.set_today(TODAY)
+        self._control("POST", "/tokens/reset")
 
 
 def load(source: Any, workdir: Path, dataset: str, name: str = "test") -> Path:
