@@ -52,6 +52,13 @@ class RetriesExhausted(SourceError):
     """Transient failures outlasted the retry policy."""
 
 
+# A request that got no complete answer: timed out, refused, or cut mid-body (a reset).
+NETWORK_ERRORS = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+)
+
 # Retry defaults shared by the sources (a source whose API needs longer waits overrides them).
 MAX_ATTEMPTS = 6
 MAX_TOTAL_WAIT_S = 900.0
@@ -299,7 +306,7 @@ class ApiClient:
                 args["headers"] = {**(args.get("headers") or {}), **self.token.header(self.session)}
             try:
                 resp = self.session.request(method, url, timeout=pol.timeout_s, **args)
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except NETWORK_ERRORS as exc:
                 verdict = Verdict.retry(redact(f"{type(exc).__name__}: {exc}", self.secrets()))
             else:
                 verdict = self.classify(resp, account)

@@ -10,6 +10,7 @@ renderer. Configure with ``SANDBOX_FAULTS``, ``PUT /_sandbox/faults`` or per req
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import threading
@@ -17,7 +18,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Protocol
 
 ErrorResponse = tuple[int, dict[str, Any], dict[str, str]]
-KINDS = ("throttle", "server_error", "token_expired", "timeout", "corrupt")
+KINDS = ("throttle", "server_error", "token_expired", "timeout", "corrupt", "reset")
 HEADER = "x-sandbox-fault"
 
 
@@ -30,6 +31,7 @@ class FaultConfig:
     token_expired: float = 0.0
     timeout: float = 0.0
     corrupt: float = 0.0
+    reset: float = 0.0  # the connection drops mid-body (a proxy or peer resetting it)
     seed: int = 0
     timeout_s: float = 30.0  # longer than a sane client timeout; make it short in tests
     throttle_code: int | None = None  # pin one vendor code instead of rotating
@@ -158,6 +160,9 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
         elif kind == "corrupt":
             await self.app(scope, receive, _truncating(send))
+        elif kind == "reset":
+            with contextlib.suppress(ConnectionReset):  # uvicorn then closes the connection
+                await self.app(scope, receive, _resetting(send))
         else:
             await self.app(scope, receive, send)
 
@@ -195,5 +200,37 @@ def _truncating(send: Any) -> Any:
         headers.append((b"content-length", str(len(cut)).encode()))
         await send({**start, "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": cut})
+
+    return wrapped
+
+
+class ConnectionReset(Exception):
+    """Raised mid-response: the server drops the connection after half the promised body."""
+
+
+def _resetting(send: Any) -> Any:
+    """A ``send`` that announces the full body, delivers half, then aborts the connection (the
+    client reads fewer bytes than ``Content-Length`` promised: a reset, not a valid answer)."""
+    held: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def wrapped(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            held["start"] = message
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        body = b"".join(chunks)
+        start = held["start"]
+        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({**start, "headers": headers})
+        half = body[: len(body) // 2]
+        await send({"type": "http.response.body", "body": half, "more_body": True})
+        raise ConnectionReset("sandbox fault: connection reset mid-body")
 
     return wrapped

@@ -40,7 +40,8 @@ def server() -> Iterator[tuple[str, Script]]:
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
-            self.send_header("Content-Length", str(len(payload)))
+            cut = headers.get("X-Cut") == "1"  # promise twice the bytes, then hang up: a reset
+            self.send_header("Content-Length", str(len(payload) * (2 if cut else 1)))
             self.end_headers()
             self.wfile.write(payload)
 
@@ -74,6 +75,15 @@ def test_throttled_then_ok_waits_what_the_api_asked(server: tuple[str, Script]) 
     assert answer.json() == {"ok": 1}
     assert waits[0] == 7.0 and 0.25 <= waits[1] <= 1.0
     assert script.seen == 3
+
+
+def test_a_connection_reset_mid_body_is_retried(server: tuple[str, Script]) -> None:
+    url, script = server
+    script.answers = [(200, {"half": "of a body"}, {"X-Cut": "1"}), (200, {"ok": 1}, {})]
+    waits: list[float] = []
+    client = _client(url, waits, backoff_base_s=0.5)
+    assert client.request("GET", "/x", account="acc").json() == {"ok": 1}
+    assert script.seen == 2 and client.retries == 1
 
 
 def test_auth_error_fails_at_once_naming_source_and_account(server: tuple[str, Script]) -> None:
