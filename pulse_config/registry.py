@@ -9,18 +9,37 @@ agree. It is the only list of brands: nothing copies it by hand.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import yaml
 
 from pulse_config.paths import CONFIG_DIR
+from pulse_config.registry_schema import (
+    PLATFORMS,
+    BrandEntry,
+    MatomoBlock,
+    RegistryError,
+    parse,
+)
+
+__all__ = [
+    "DEFAULT_REGISTRY_PATH",
+    "NO_BRANDS",
+    "PLATFORMS",
+    "Brand",
+    "MatomoSite",
+    "Registry",
+    "RegistryError",
+    "load_registry",
+    "matomo_site",
+    "registry_path",
+]
 
 DEFAULT_REGISTRY_PATH = CONFIG_DIR / "brands.yaml"
+NO_BRANDS = os.devnull
+"""A registry path that reads as no brand at all: a source built on it describes its tables
+without reading the registry in force (the Dagster definitions, when that one is broken)."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +92,6 @@ class Registry:
         return matomo_site(brand)
 
 
-CONSENT_STATES = ("granted", "denied")
-DIMENSION = re.compile(r"^dimension[1-9][0-9]*$")
-
-
 @dataclass(frozen=True)
 class MatomoSite:
     """How one Matomo site is set up, as far as the warehouse must know.
@@ -123,80 +138,43 @@ def matomo_site(brand: Brand) -> MatomoSite:
     )
 
 
-def _check_matomo(where: str, opts: Mapping[str, Any]) -> None:
-    """A ``matomo:`` block that would silently load wrong consent fails at load time."""
-    unknown = set(opts) - {"site_id", "consent_dimension", "consent_values", "campaign_plugin"}
-    if unknown:
-        raise ValueError(f"{where}: unknown matomo keys {sorted(unknown)}")
-    dim = opts.get("consent_dimension")
-    if dim is not None and not DIMENSION.match(str(dim)):
-        raise ValueError(f"{where}: consent_dimension {dim!r} is not dimension<ID>")
-    values = opts.get("consent_values") or {}
-    if not isinstance(values, Mapping) or (dim is not None and not values):
-        raise ValueError(f"{where}: consent_values must map banner values to granted/denied")
-    bad = {k: v for k, v in values.items() if v not in CONSENT_STATES}
-    if bad:
-        raise ValueError(f"{where}: consent_values must map to granted/denied, got {bad}")
-
-
-def _account(where: str, platform: str, value: Any) -> tuple[str | tuple[str, ...], dict]:
-    """An account entry: an id, a list of ids, or a mapping with the id and settings."""
-    if isinstance(value, list):
-        return tuple(str(i) for i in value), {}
-    if not isinstance(value, Mapping):
-        return str(value), {}
-    if platform != "matomo":
-        raise ValueError(f"{where}: {platform} takes an id or a list of ids")
-    if not value.get("site_id"):
-        raise ValueError(f"{where}: matomo block lacks site_id")
-    _check_matomo(where, value)
-    return str(value["site_id"]), {k: v for k, v in value.items() if k != "site_id"}
-
-
-def _timezone(where: str, entry: Mapping[str, Any]) -> str:
-    """The brand's IANA time zone. Required: local publication times, business hours and
-    local days are cut in it, and a silent UTC would shift them by hours."""
-    name = entry.get("timezone")
-    if not name:
-        raise ValueError(f"{where} has no timezone: give its IANA name, e.g. Europe/Paris")
-    try:
-        ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(f"{where}: timezone {name!r} is not an IANA time zone") from error
-    return str(name)
-
-
 def registry_path() -> Path:
     """The registry file in force: ``PULSE_BRANDS`` or the committed default."""
     return Path(os.environ.get("PULSE_BRANDS", DEFAULT_REGISTRY_PATH))
 
 
 def load_registry(path: str | os.PathLike[str] | None = None) -> Registry:
-    """Read and validate the registry; a malformed entry raises ValueError naming the brand."""
+    """Read and validate the registry (``registry_schema``): a file that breaks the schema
+    raises RegistryError (a ValueError) with one line per problem naming file, brand and key."""
     path = Path(path) if path is not None else registry_path()
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    brands = []
-    for i, entry in enumerate(raw.get("brands") or []):
-        missing = [k for k in ("id", "name") if not entry.get(k)]
-        if missing:
-            raise ValueError(f"{path}: brand #{i + 1} lacks {', '.join(missing)}")
-        accounts: dict[str, str | tuple[str, ...]] = {}
-        options: dict[str, dict[str, Any]] = {}
-        for k, v in (entry.get("accounts") or {}).items():
-            accounts[str(k)], opts = _account(f"{path}: brand {entry['id']}", str(k), v)
-            if opts:
-                options[str(k)] = opts
-        brands.append(
-            Brand(
-                brand_id=str(entry["id"]),
-                name=str(entry["name"]),
-                timezone=_timezone(f"{path}: brand {entry['id']}", entry),
-                site=str(entry.get("site", "")),
-                accounts=accounts,
-                options=options,
-            )
-        )
-    ids = [b.brand_id for b in brands]
-    if len(ids) != len(set(ids)):
-        raise ValueError(f"{path}: brand ids are not unique: {ids}")
-    return Registry(brands=tuple(brands))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise RegistryError(
+            f"{path}: cannot read the brand registry ({error.strerror}); "
+            "set PULSE_BRANDS to its path"
+        ) from None
+    return Registry(brands=tuple(_brand(entry) for entry in parse(text, str(path)).brands))
+
+
+def _brand(entry: BrandEntry) -> Brand:
+    """A validated entry as the Brand every reader uses."""
+    accounts: dict[str, str | tuple[str, ...]] = {}
+    options: dict[str, dict[str, Any]] = {}
+    for platform in PLATFORMS:
+        value = getattr(entry.accounts, platform)
+        if isinstance(value, MatomoBlock):
+            accounts[platform] = value.site_id
+            settings = value.model_dump(exclude={"site_id"}, exclude_unset=True)
+            if settings:
+                options[platform] = settings
+        elif value is not None:
+            accounts[platform] = value if len(value) > 1 else value[0]
+    return Brand(
+        brand_id=entry.id,
+        name=entry.name,
+        timezone=entry.timezone,
+        site=entry.site,
+        accounts=accounts,
+        options=options,
+    )

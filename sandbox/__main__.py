@@ -1,6 +1,9 @@
 """Command line: ``python -m sandbox generate|serve|manifest``.
 
 ``serve`` generates the world first when the store is missing, so one command starts a demo.
+It binds to loopback: serving another interface takes ``--allow-remote`` and prints a warning,
+and even then the control routes (``/_sandbox/...``) answer loopback clients only
+(``sandbox/control_guard.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,26 @@ def _generate(out: Path, seed: int, start: date, days: int) -> None:
     )
 
 
+def _check_host(parser: argparse.ArgumentParser, host: str, allow_remote: bool) -> None:
+    """Loopback unless asked twice: a non-loopback ``--host`` needs ``--allow-remote`` too."""
+    from sandbox.control_guard import is_loopback
+
+    if is_loopback(host):
+        return
+    if not allow_remote:
+        parser.error(
+            f"--host {host} is not loopback: the sandbox would serve its fake APIs to the "
+            "network; add --allow-remote if that is what you want"
+        )
+    print(
+        f"WARNING: the sandbox serves its vendor APIs on {host}, reachable from other machines "
+        "(their fake tokens are in sandbox/credentials.py); its control routes /_sandbox/... "
+        "still answer loopback clients only",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     from sandbox.world.generator import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_START
 
@@ -39,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--out", type=Path, default=DEFAULT_WORLD)
     srv = sub.add_parser("serve", help="serve the emulated APIs over a world store")
     srv.add_argument("--world", type=Path, default=DEFAULT_WORLD)
-    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--host", default="127.0.0.1", help="interface (default: loopback only)")
+    srv.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other than loopback: anyone who reaches it reads the fake world",
+    )
     srv.add_argument("--port", type=int, default=8765)
     srv.add_argument(
         "--today",
@@ -59,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--start", type=date.fromisoformat, default=DEFAULT_START)
         p.add_argument("--days", type=int, default=DEFAULT_DAYS)
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        _check_host(parser, args.host, args.allow_remote)
 
     if args.command == "generate":
         _generate(args.out, args.seed, args.start, args.days)

@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 from sandbox.clock import Clock
+from sandbox.control_guard import ControlGuard
 from sandbox.faults import FaultConfig, FaultMiddleware
 from sandbox.tokens import TokenBook
 from sandbox.vendors import discover
@@ -87,7 +88,8 @@ class Sandbox:
         inner = Starlette(routes=control + mounts)
         errors = [api.errors for api in self.vendors.values()]
         self.faults = FaultMiddleware(inner, errors, config)
-        self.app = DateHeader(self.faults, self.clock)
+        # /_sandbox/... (clock, faults, manifest) answers loopback clients only.
+        self.app = ControlGuard(DateHeader(self.faults, self.clock))
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)

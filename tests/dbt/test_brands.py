@@ -43,7 +43,7 @@ def test_a_brand_without_timezone_is_refused_naming_file_and_brand(tmp_path: Pat
 @pytest.mark.parametrize("zone", ["Europe/Pariss", "UTC+2", "../etc/passwd"])
 def test_a_timezone_that_is_no_iana_zone_is_refused(tmp_path: Path, zone: str) -> None:
     with pytest.raises(
-        ValueError, match=re.escape(f"brand solo: timezone {zone!r} is not an IANA")
+        ValueError, match=re.escape(f"brand solo: timezone: {zone!r} is not an IANA")
     ):
         load_registry(_registry(tmp_path, zone))
 
