@@ -35,7 +35,7 @@ class SourceError(RuntimeError):
     """An API error that stops a source: names the source, the account and the API's error."""
 
     def __init__(self, source: str, account: str, message: str) -> None:
-        self.source, self.account = source, account
+        self.source, self.account, self.detail = source, account, message
         super().__init__(f"{source}: account {account}: {message}")
 
 
@@ -275,11 +275,11 @@ class ApiClient:
             except TokenRejected as exc:
                 if self.token is None:
                     raise
-                self.token.rejected(self.session, refreshed_already=False, cause=str(exc))
+                self.token.rejected(self.session, refreshed_already=False, cause=exc.detail)
             try:
                 return self._send(method, url, account, kwargs)
             except TokenRejected as exc:
-                self.token.rejected(self.session, refreshed_already=True, cause=str(exc))
+                self.token.rejected(self.session, refreshed_already=True, cause=exc.detail)
                 raise
         except SourceError as exc:
             exc.args = (redact(str(exc), self.secrets()),)

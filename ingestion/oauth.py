@@ -29,6 +29,7 @@ from typing import Any
 import requests
 
 from ingestion.http import SourceAuthError
+from ingestion.token_store import TokenStore
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,20 @@ class BearerToken:
     expires_at: float | None = None  # time.monotonic() of the announced expiry
     refreshes: int = 0
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    store: TokenStore = field(default_factory=TokenStore.from_env, repr=False)
+    _configured: str | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.use(self.refresher)
+
+    def use(self, refresher: Refresher | None) -> None:
+        """Renew through ``refresher``, starting from the latest rotation of its refresh token
+        that an earlier run stored (``ingestion.token_store``)."""
+        self.refresher = refresher
+        self._configured = self._refresh_token()
+        if refresher and self._configured:
+            latest = self.store.current(refresher.token_url, self._configured)
+            self.refresher = refresher.with_refresh_token(latest)
 
     @property
     def can_refresh(self) -> bool:
@@ -87,7 +102,8 @@ class BearerToken:
         """Every secret value this token holds: what ``redact`` must mask in any text."""
         values = [self.access_token or ""]
         if self.refresher:
-            values += [v for k, v in self.refresher.form.items() if k != "grant_type"]
+            secret_fields = (self.refresher.refresh_key, "client_secret")  # a client id is public
+            values += [self.refresher.form.get(k, "") for k in secret_fields]
         return [v for v in values if v]
 
     def header(self, session: requests.Session) -> dict[str, str]:
@@ -132,11 +148,13 @@ class BearerToken:
         rotated = body.get("refresh_token")
         if isinstance(rotated, str) and rotated and rotated != self._refresh_token():
             self.refresher = self.refresher.with_refresh_token(rotated)
-            logger.warning(
-                "%s: account %s: the token endpoint rotated the refresh token; this run uses "
-                "the new one, store it in your secrets before the old one lapses",
+            if self._configured:
+                self.store.rotated(self.refresher.token_url, self._configured, rotated)
+            logger.info(
+                "%s: account %s: the refresh token was rotated; the new one is kept in %s",
                 self.source,
                 self.account,
+                self.store.path,
             )
         self.refreshes += 1
         logger.info("%s: account %s: %s renewed", self.source, self.account, self.what)
@@ -152,7 +170,11 @@ class BearerToken:
                 resp = session.post(
                     self.refresher.token_url,
                     data=self.refresher.form,
-                    headers={"Authorization": None},  # None drops the session's old token
+                    # None drops the session's token; the form is a form, whatever the session says
+                    headers={
+                        "Authorization": None,
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
                     timeout=REFRESH_TIMEOUT_S,
                 )
             except (requests.Timeout, requests.ConnectionError) as exc:

@@ -4,6 +4,7 @@ tests share: the small world and the sandbox serving it."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,8 @@ for name, value in {
     "RUNTIME__DLTHUB_TELEMETRY": "false",
     "DAGSTER_DISABLE_TELEMETRY": "1",
     "GX_ANALYTICS_ENABLED": "false",
+    # refresh tokens the sandbox rotates go to a file of this test process, never .dlt/
+    "PULSE_TOKEN_STORE": str(Path(tempfile.mkdtemp(prefix="pulse-tokens-")) / "rotated.json"),
 }.items():
     os.environ[name] = value
 

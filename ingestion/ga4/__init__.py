@@ -23,8 +23,10 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
+from ingestion import completeness
 from ingestion.accounts import AccountLoop
-from ingestion.http import ApiClient, RetryPolicy, SourceError
+from ingestion.google_oauth import TOKEN_URL, GoogleOAuth, google_token
+from ingestion.http import ApiClient, RetryPolicy
 from ingestion.quarantine import Bad, InvalidRecord, Quarantine
 from ingestion.tables import SCHEMA_CONTRACT, arrow_schema, merge_hints
 from pulse_config.registry import load_registry
@@ -56,7 +58,7 @@ def traffic_columns(dimensions: Sequence[str], metrics: Sequence[str]) -> dict[s
 class Ga4Run:
     """The resolved report of one ``ga4_source()`` and its client, built on first use."""
 
-    access_token: str | None
+    oauth: GoogleOAuth
     base_url: str
     policy: RetryPolicy
     dimensions: tuple[str, ...]
@@ -68,14 +70,9 @@ class Ga4Run:
     _client: ApiClient | None = None
 
     def client(self) -> ApiClient:
-        if self._client is None:
-            if not self.access_token:
-                raise SourceError(
-                    s.SOURCE_NAME,
-                    "-",
-                    "no access token: set SOURCES__GA4__ACCESS_TOKEN or sources.ga4.access_token",
-                )
-            self._client = h.make_client(self.access_token, self.base_url, self.policy)
+        if self._client is None:  # no token at all fails here, naming the secrets to set
+            token = google_token(s.SOURCE_NAME, self.oauth, s.OAUTH_SCOPE)
+            self._client = h.make_client(token, self.base_url, self.policy)
         return self._client
 
     def tables(self) -> dict[str, tuple[Sequence[str], dict[str, Any]]]:
@@ -85,6 +82,7 @@ class Ga4Run:
         return {
             s.TRAFFIC_TABLE: (key, traffic_columns(self.dimensions, self.metrics)),
             s.RUNS_TABLE: (s.PRIMARY_KEYS[s.RUNS_TABLE], s.COLUMNS[s.RUNS_TABLE]),
+            **completeness.DECLARED,
         }
 
 
@@ -112,6 +110,16 @@ def traffic_daily(run: Ga4Run, brand_id: str, prop: str) -> Iterator[Any]:
         first_day = today - timedelta(days=max(0, run.backfill_days - 1))
     row = _run_row(meta, prop, brand_id, (first_day, today), fetched, run.restatement_days)
     yield dlt.mark.with_hints(row, RUNS_HINTS, create_table_variant=True)
+    yield from completeness.reported(  # rowCount: every row of the report, whatever the paging
+        prop,
+        "rowCount",
+        meta.row_count,
+        fetched,
+        s.TRAFFIC_TABLE,
+        brand_id=brand_id,
+        scope="dimensions " + ",".join(run.dimensions),
+        period=(first_day, today),
+    )
     state[prop] = today.isoformat()
 
 
@@ -137,6 +145,10 @@ def _page(data: dict[str, Any], prop: str, brand_id: str, fetched_at: Any) -> It
 )
 def ga4_source(
     access_token: str | None = dlt.secrets.value,
+    refresh_token: str | None = dlt.secrets.value,
+    client_id: str | None = dlt.secrets.value,
+    client_secret: str | None = dlt.secrets.value,
+    token_url: str = TOKEN_URL,
     base_url: str = s.DEFAULT_BASE_URL,
     property_ids: list[str] | None = None,
     dimensions: list[str] | None = None,
@@ -152,6 +164,9 @@ def ga4_source(
     Args:
         access_token: OAuth 2 access token with analytics.readonly (secret
             ``sources.ga4.access_token``); checked when data is extracted.
+        refresh_token / client_id / client_secret: renew the access token (it lasts one hour)
+            through ``token_url`` (Google's https://oauth2.googleapis.com/token), before it
+            dies and once when GA4 rejects it (secrets ``sources.ga4.refresh_token``...).
         base_url: Data API host; ``http://127.0.0.1:PORT/ga4`` for the sandbox.
         property_ids: override the registry's ``ga4`` entries (brand_id is then looked up).
         dimensions / metrics: the report; every dimension is part of the merge key.
@@ -171,7 +186,7 @@ def ga4_source(
     if "date" not in dims:
         raise ValueError("ga4: the report needs the 'date' dimension (it dates every row)")
     run = Ga4Run(
-        access_token,
+        GoogleOAuth(access_token, refresh_token, client_id, client_secret, token_url),
         base_url,
         http.policy(),
         dims,
@@ -188,7 +203,8 @@ def ga4_source(
         return pa.Table.from_pylist(rows, schema=schema)
 
     loop = AccountLoop(accounts, Quarantine(s.SOURCE_NAME), arrow, tables)
-    return loop.resources(run, (traffic_daily,), {s.TRAFFIC_TABLE: (s.RUNS_TABLE,)})
+    variants = {s.TRAFFIC_TABLE: (s.RUNS_TABLE, completeness.TABLE)}
+    return loop.resources(run, (traffic_daily,), variants)
 
 
 def _run_row(

@@ -3,7 +3,9 @@
 GA4 answers errors with ``{"error": {"code", "status", "message", "details"}}``: 429
 RESOURCE_EXHAUSTED (property tokens) and 5xx INTERNAL / UNAVAILABLE are retried, waiting for a
 ``google.rpc.RetryInfo.retryDelay`` or ``Retry-After`` when Google gives one; UNAUTHENTICATED
-and PERMISSION_DENIED fail the source at once (a new token or a grant is needed).
+(an expired or unknown token) is renewed once through Google's token endpoint
+(``ingestion.google_oauth``) or fails; PERMISSION_DENIED fails the source at once (a grant is
+needed).
 """
 
 from __future__ import annotations
@@ -18,15 +20,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 
+from ingestion.google_oauth import GoogleClient
 from ingestion.http import (
     Answer,
     ApiClient,
     SourceAuthError,
     SourceError,
+    TokenRejected,
     Verdict,
     error_object,
     retry_after_s,
 )
+from ingestion.oauth import BearerToken
 from ingestion.quarantine import InvalidRecord, parse_int
 
 from . import settings as s
@@ -62,23 +67,23 @@ def classify(resp: requests.Response, account: str) -> Verdict:
     if resp.status_code == 429 or status in RETRYABLE_STATUS or resp.status_code >= 500:
         wait = retry_delay_s(err)
         return Verdict.retry(why, wait if wait is not None else retry_after_s(resp.headers))
-    if resp.status_code in (401, 403) or status in AUTH_STATUS:
-        hint = (
-            "renew the token in sources.ga4.access_token (SOURCES__GA4__ACCESS_TOKEN)"
-            if resp.status_code == 401 or status == "UNAUTHENTICATED"
-            else "grant the service account Viewer on this property"
-        )
+    if resp.status_code == 401 or status == "UNAUTHENTICATED":  # renewed once, if it can be
+        return Verdict.fail(TokenRejected(s.SOURCE_NAME, f"property {account}", why))
+    if resp.status_code == 403 or status in AUTH_STATUS:
+        hint = "grant the service account Viewer on this property"
         return Verdict.fail(SourceAuthError(s.SOURCE_NAME, f"property {account}", f"{why}; {hint}"))
     return Verdict.fail(SourceError(s.SOURCE_NAME, f"property {account}", why))
 
 
-def make_client(access_token: str, base_url: str, policy: Any) -> ApiClient:
-    return ApiClient(
+def make_client(token: BearerToken, base_url: str, policy: Any) -> ApiClient:
+    """The client of every property: one OAuth token, renewed when it dies."""
+    return GoogleClient(
         source=s.SOURCE_NAME,
         base_url=base_url,
         classify=classify,
         policy=policy,
-        headers={"Authorization": f"Bearer {access_token}"},
+        token=token,
+        account_label="property {}",
     )
 
 

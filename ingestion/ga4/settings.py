@@ -12,6 +12,7 @@ from ingestion.tables import BOOL, DATE_KEY, DOUBLE, INT, KEY, TEXT, TS
 SOURCE_NAME = "ga4"
 DEFAULT_BASE_URL = "https://analyticsdata.googleapis.com"
 API_VERSION = "v1beta"
+OAUTH_SCOPE = "https://www.googleapis.com/auth/analytics.readonly"  # what runReport needs
 DEFAULT_DATASET = "raw_ga4"
 REGISTRY_KEY = "ga4"
 

@@ -20,7 +20,9 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
+from ingestion import completeness
 from ingestion.accounts import AccountLoop, declared
+from ingestion.google_oauth import TOKEN_URL, GoogleOAuth
 from ingestion.http import ApiClient, RetryPolicy
 from ingestion.incremental import since_label, source_state
 from ingestion.privacy import Pseudonymiser, lazy_pseudonymiser
@@ -38,7 +40,7 @@ logger = logging.getLogger(__name__)
 class Options:
     """Resolved source arguments."""
 
-    access_token: str | None
+    oauth: GoogleOAuth
     pseudonymisation_key: str | None
     base_url: str
     api_version: str
@@ -63,9 +65,7 @@ class GbpRun:
         """Built on first use, so that building the source needs no token."""
         if self._client is None:
             o = self.options
-            self._client = h.make_client(
-                o.access_token, o.base_url, o.api_version, o.policy, location
-            )
+            self._client = h.make_client(o.oauth, o.base_url, o.api_version, o.policy, location)
         return self._client
 
 
@@ -126,6 +126,17 @@ def reviews(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
     ):
         cursors[location] = newest.isoformat()
     logger.info("%s: %s: %d reviews (since %s)", s.SOURCE_NAME, location, count, since_label(since))
+    yield from _reported_total(run, brand_id, location)
+
+
+def _reported_total(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
+    """``totalReviewCount`` of the first page (absent on a location without reviews: 0)."""
+    body, fetched_at = run.summaries.get(location, (None, None))
+    if isinstance(body, dict) and fetched_at is not None:
+        total = body.get("totalReviewCount", 0 if not body.get("reviews") else None)
+        yield from completeness.reported(
+            location, "totalReviewCount", total, fetched_at, "reviews", brand_id=brand_id
+        )
 
 
 def location_review_stats(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
@@ -159,6 +170,10 @@ def location_review_stats(run: GbpRun, brand_id: str | None, location: str) -> I
 def google_business_source(
     access_token: str | None = dlt.secrets.value,
     pseudonymisation_key: str | None = dlt.secrets.value,
+    refresh_token: str | None = dlt.secrets.value,
+    client_id: str | None = dlt.secrets.value,
+    client_secret: str | None = dlt.secrets.value,
+    token_url: str = TOKEN_URL,
     base_url: str = s.DEFAULT_BASE_URL,
     api_version: str = s.DEFAULT_API_VERSION,
     lookback_hours: float = s.LOOKBACK_HOURS,
@@ -171,6 +186,9 @@ def google_business_source(
     Args:
         access_token: OAuth 2 access token with the ``business.manage`` scope (secret
             ``sources.google_business.access_token``); checked at extract time.
+        refresh_token / client_id / client_secret: renew the access token (it lasts one hour)
+            through ``token_url`` (Google's https://oauth2.googleapis.com/token), before it
+            dies and once when Google rejects it (secrets ``sources.google_business.*``).
         pseudonymisation_key: HMAC key for reviewer names (secret, or env
             ``PULSE_PSEUDONYMISATION_KEY``); checked at extract time.
         base_url: API host, e.g. ``http://127.0.0.1:8765/google_business`` for the sandbox.
@@ -185,7 +203,7 @@ def google_business_source(
     """
     http = _http or s.GoogleBusinessHttp()
     options = Options(
-        access_token=access_token,
+        oauth=GoogleOAuth(access_token, refresh_token, client_id, client_secret, token_url),
         pseudonymisation_key=pseudonymisation_key,
         base_url=base_url,
         api_version=api_version,
@@ -194,6 +212,7 @@ def google_business_source(
         policy=http.policy(),
     )
     pairs = locations_of(load_registry(registry_path), locations)
-    tables = declared(s.PRIMARY_KEYS, s.COLUMNS)
+    tables = {**declared(s.PRIMARY_KEYS, s.COLUMNS), **completeness.DECLARED}
     loop = AccountLoop(pairs, Quarantine(s.SOURCE_NAME), _arrow, tables)
-    return loop.resources(GbpRun(options), (reviews, location_review_stats))
+    variants = {"reviews": (completeness.TABLE,)}
+    return loop.resources(GbpRun(options), (reviews, location_review_stats), variants)

@@ -2,7 +2,8 @@
 
 Google answers errors with the google.rpc envelope ``{"error": {code, message, status,
 details}}``: quota (429 RESOURCE_EXHAUSTED, per minute) and 5xx are retried, honouring
-``Retry-After`` when sent; a bad token (401), a location the token may not read (403
+``Retry-After`` when sent; a bad or expired token (401) is renewed once through Google's token
+endpoint (``ingestion.google_oauth``) or fails; a location the token may not read (403
 PERMISSION_DENIED) or an unknown location / retired version (404) fail the source at once, with
 the location and Google's own message, because retrying cannot fix them.
 """
@@ -16,12 +17,14 @@ from typing import Any
 
 import requests
 
+from ingestion.google_oauth import GoogleClient, GoogleOAuth, google_token
 from ingestion.http import (
     Answer,
     ApiClient,
     RetryPolicy,
     SourceAuthError,
     SourceError,
+    TokenRejected,
     Verdict,
     error_object,
     retry_after_s,
@@ -44,10 +47,6 @@ from . import settings as s
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 TRANSLATED_MARK = "(Translated by Google)"
 ORIGINAL_MARK = "\n\n(Original)\n"
-TOKEN_HINT = (
-    f"renew the OAuth token in sources.{s.SOURCE_NAME}.access_token "
-    f"(SOURCES__{s.SOURCE_NAME.upper()}__ACCESS_TOKEN)"
-)
 
 
 def google_error(resp: requests.Response) -> dict[str, Any]:
@@ -81,10 +80,8 @@ def classify(resp: requests.Response, account: str) -> Verdict:
     status = err.get("status")
     if code == 429 or code >= 500 or status in s.RETRY_STATUSES:
         return Verdict.retry(what, retry_after_s(resp.headers))
-    if code == 401 or status == "UNAUTHENTICATED":
-        error: SourceError = SourceAuthError(
-            s.SOURCE_NAME, account, f"access token rejected: {what}; {TOKEN_HINT}"
-        )
+    if code == 401 or status == "UNAUTHENTICATED":  # renewed once, if it can be
+        error: SourceError = TokenRejected(s.SOURCE_NAME, account, f"access token rejected: {what}")
     elif code == 403 or status == "PERMISSION_DENIED":
         error = SourceAuthError(
             s.SOURCE_NAME,
@@ -104,22 +101,25 @@ def classify(resp: requests.Response, account: str) -> Verdict:
 
 
 def make_client(
-    access_token: str | None, base_url: str, api_version: str, policy: RetryPolicy, account: str
+    oauth: GoogleOAuth | str | None,
+    base_url: str,
+    api_version: str,
+    policy: RetryPolicy,
+    account: str,
 ) -> ApiClient:
-    """The shared retrying client on ``{base_url}/{api_version}``, bearer token in a header."""
-    if not access_token:
-        raise SourceAuthError(
-            s.SOURCE_NAME,
-            account,
-            "no access token: set SOURCES__GOOGLE_BUSINESS__ACCESS_TOKEN or "
-            "sources.google_business.access_token in .dlt/secrets.toml",
-        )
-    return ApiClient(
+    """The shared retrying client on ``{base_url}/{api_version}`` with the source's one OAuth
+    token (a bare string is an access token without renewal); no token at all fails here."""
+    if not isinstance(oauth, GoogleOAuth):
+        oauth = GoogleOAuth(access_token=oauth)
+    token = google_token(s.SOURCE_NAME, oauth, s.OAUTH_SCOPE)
+    token.account = account
+    return GoogleClient(
         s.SOURCE_NAME,
         f"{base_url.rstrip('/')}/{api_version.strip('/')}",
         classify,
         policy=policy,
-        headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
+        headers={"Accept": "application/json"},
+        token=token,
     )
 
 

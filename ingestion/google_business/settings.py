@@ -13,6 +13,7 @@ SOURCE_NAME = "google_business"
 REGISTRY_KEY = "google_business"
 DEFAULT_BASE_URL = "https://mybusiness.googleapis.com"
 DEFAULT_API_VERSION = "v4"
+OAUTH_SCOPE = "https://www.googleapis.com/auth/business.manage"  # what reviews.list needs
 DEFAULT_DATASET = "raw_google_business"
 
 PAGE_SIZE = 50  # API maximum; more is a 400 INVALID_ARGUMENT

@@ -24,6 +24,7 @@ from pulse_config.registry import load_registry
 
 from . import resources
 from . import settings as s
+from .auth import TOKEN_URL
 from .context import LinkedInOptions, LinkedInRun
 
 
@@ -36,7 +37,11 @@ from .context import LinkedInOptions, LinkedInRun
 def linkedin_source(
     access_token: str | None = dlt.secrets.value,
     pseudonymisation_key: str | None = dlt.secrets.value,
+    refresh_token: str | None = dlt.secrets.value,
+    client_id: str | None = dlt.secrets.value,
+    client_secret: str | None = dlt.secrets.value,
     base_url: str = s.DEFAULT_BASE_URL,
+    token_url: str = TOKEN_URL,
     api_version: str = s.DEFAULT_API_VERSION,
     insights_window_days: int = s.INSIGHTS_WINDOW_DAYS,
     daily_backfill_days: int = s.DAILY_BACKFILL_DAYS,
@@ -51,7 +56,11 @@ def linkedin_source(
             ``sources.linkedin.access_token``); checked at extract time.
         pseudonymisation_key: HMAC key for commenter URNs (secret, or env
             ``PULSE_PSEUDONYMISATION_KEY``); checked when comments are extracted.
+        refresh_token: programmatic refresh token (approved partners only), with the app's
+            ``client_id`` and ``client_secret``: the access token then renews itself (auth.py).
         base_url: API host, e.g. ``http://127.0.0.1:8765/linkedin`` for the sandbox.
+        token_url: LinkedIn's token endpoint, on its own host
+            (``https://www.linkedin.com/oauth/v2/accessToken``).
         api_version: ``LinkedIn-Version`` header, ``YYYYMM``. LinkedIn answers 426 to a version
             not released yet or sunset (about a year after its release): keep
             ``sources.linkedin.api_version`` current.
@@ -68,6 +77,9 @@ def linkedin_source(
     options = LinkedInOptions(
         access_token=access_token,
         pseudonymisation_key=pseudonymisation_key,
+        refresh_token=refresh_token,
+        client=(client_id, client_secret),
+        token_url=token_url,
         base_url=base_url,
         api_version=str(api_version),
         insights_window_days=insights_window_days,

@@ -21,6 +21,7 @@ from pulse_config.registry import Registry
 
 from . import rows
 from . import settings as s
+from .auth import linkedin_token
 from .helpers import LinkedInClient, elements_of, urn_param
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ class LinkedInOptions:
 
     access_token: str | None
     pseudonymisation_key: str | None
+    refresh_token: str | None
+    client: tuple[str | None, str | None]  # client_id, client_secret: the refresh grant's
+    token_url: str
     base_url: str
     api_version: str
     insights_window_days: int
@@ -63,8 +67,10 @@ class LinkedInRun:
     def client(self) -> LinkedInClient:
         """The HTTP client; built on first use so that building the source needs no secret."""
         o = self.options
+        orgs = [org for _brand, org in self.organizations()]
+        token = linkedin_token(o.access_token, o.refresh_token, o.client, o.token_url, orgs)
         return LinkedInClient(
-            o.access_token or "", base_url=o.base_url, api_version=o.api_version, policy=o.policy
+            token, base_url=o.base_url, api_version=o.api_version, policy=o.policy
         )
 
     def organizations(self) -> list[tuple[str, str]]:

@@ -23,10 +23,12 @@ from ingestion.http import (
     RetryPolicy,
     SourceAuthError,
     SourceError,
+    TokenRejected,
     Verdict,
     retry_after_s,
     safe_url,
 )
+from ingestion.oauth import BearerToken
 from ingestion.quarantine import BAD_RECORD, Bad, InvalidRecord
 
 from . import rows
@@ -101,12 +103,14 @@ class Classifier:
                     f"{s.VERSION_CONFIG_HINT}",
                 )
             )
-        if status == 401:
+        if status == 401:  # EXPIRED_ACCESS_TOKEN 65601, INVALID_ACCESS_TOKEN 65600...: renewable
             return Verdict.fail(
-                SourceAuthError(
+                TokenRejected(
                     s.SOURCE_NAME,
                     account,
-                    f"access token rejected ({text}); renew sources.linkedin.access_token "
+                    f"access token rejected ({text}); tokens last 60 days: an ADMINISTRATOR of "
+                    "the organizations authorises the app again (or uses the Developer Portal's "
+                    "token generator) for a new sources.linkedin.access_token "
                     "(SOURCES__LINKEDIN__ACCESS_TOKEN)",
                 )
             )
@@ -227,18 +231,13 @@ class LinkedInClient:
 
     def __init__(
         self,
-        access_token: str,
+        token: BearerToken,
         *,
         base_url: str = s.DEFAULT_BASE_URL,
         api_version: str = s.DEFAULT_API_VERSION,
         policy: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        if not access_token:
-            raise LinkedInConfigError(
-                f"{s.SOURCE_NAME}: no access token: set SOURCES__LINKEDIN__ACCESS_TOKEN or "
-                "sources.linkedin.access_token in .dlt/secrets.toml"
-            )
         self.version = check_version(api_version)
         self.base_url = base_url.rstrip("/")
         extra = {"sleep": sleep} if sleep else {}
@@ -248,11 +247,11 @@ class LinkedInClient:
             Classifier(self.version),
             policy or RetryPolicy(),
             headers={
-                "Authorization": f"Bearer {access_token}",
                 "LinkedIn-Version": self.version,
                 "X-Restli-Protocol-Version": s.RESTLI_PROTOCOL_VERSION,
                 "Accept": "application/json",
             },
+            token=token,  # Authorization per request, renewed when it can be (auth.py)
             **extra,
         )
 

@@ -76,8 +76,11 @@ class MatomoRun:
                 raise SourceError(
                     s.SOURCE_NAME,
                     "-",
-                    f"missing {', '.join(missing)}: set sources.matomo.<name> in .dlt/ "
-                    "(env SOURCES__MATOMO__BASE_URL, SOURCES__MATOMO__TOKEN_AUTH)",
+                    f"missing {', '.join(missing)}: set "
+                    + " and ".join(
+                        f"SOURCES__MATOMO__{n.upper()} or sources.matomo.{n}" for n in missing
+                    )
+                    + " (the token in .dlt/secrets.toml, the URL in .dlt/config.toml)",
                 )
             self._client = h.make_client(str(self.base_url), self.policy)
         return self._client

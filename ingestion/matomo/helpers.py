@@ -51,8 +51,12 @@ def classify(resp: requests.Response, account: str) -> Verdict:
                 SourceAuthError(
                     s.SOURCE_NAME,
                     who,
-                    f"Matomo error {err!r} (HTTP {resp.status_code}); check "
-                    "sources.matomo.token_auth and the token user's 'view' access to the site",
+                    f"Matomo error {err!r} (HTTP {resp.status_code}); the token_auth was "
+                    "refused: it does not expire unless created with an expiry date, deleted, "
+                    "or its user removed, and its user needs 'view' access to the site; create "
+                    "one (Administration > Personal > Security > Create new token, "
+                    "matomo.org/faq/general/faq_114) and store it in sources.matomo.token_auth "
+                    "(SOURCES__MATOMO__TOKEN_AUTH)",
                 )
             )
         return Verdict.fail(SourceError(s.SOURCE_NAME, who, f"Matomo error {err!r}"))

@@ -37,6 +37,24 @@ from . import settings as s
 THROTTLE_CODES = frozenset({4, 17, 32, 613, *range(80001, 80015)})
 TRANSIENT_CODES = frozenset({1, 2})  # "unknown error" / "service temporarily unavailable"
 AUTH_CODES = frozenset({190})  # OAuthException: invalid or expired access token
+# Code 190's "authentication error subcodes" (developers.facebook.com/docs/graph-api/guides/
+# error-handling): what happened to the token, in the operator's words.
+TOKEN_STATES = {
+    458: "was cut off: the app is no longer installed for the user",
+    459: "is held: the user must log in to Facebook to unlock their account",
+    460: "was invalidated: the user changed their password",
+    463: "expired",
+    464: "is held: the user's account is not confirmed",
+    467: "is invalid: the user logged out or the token was revoked",
+    492: "is invalid for this Page: its user no longer has a role on the Page",
+}
+RENEW_TOKEN = (
+    "Meta tokens cannot be refreshed without the user, so the source does not try: a "
+    "long-lived user token lasts about 60 days, while a System User token (Business Settings > "
+    "System users) and a Page token obtained from a long-lived user token do not expire; "
+    "create one (developers.facebook.com/docs/facebook-login/guides/access-tokens/"
+    "get-long-lived) and store it in sources.meta.access_token (SOURCES__META__ACCESS_TOKEN)"
+)
 PERMISSION_CODES = frozenset({10}) | frozenset(range(200, 300))
 SUBCODE_NOT_BUSINESS_MEDIA = 2108006  # IG media posted before the business conversion
 # Permissions each request needs (Meta's references: Page, Page Post, Page Insights, Page Post
@@ -188,12 +206,9 @@ def classify(resp: requests.Response, account: str) -> Verdict:
         "fbtrace_id": err.get("fbtrace_id"),
     }
     if info["code"] in AUTH_CODES:
+        state = TOKEN_STATES.get(info["subcode"], "was rejected (invalid or expired)")
         return Verdict.fail(
-            MetaAuthError(
-                "access token rejected (invalid or expired)",
-                hint="renew the token in sources.meta.access_token (SOURCES__META__ACCESS_TOKEN)",
-                **info,
-            )
+            MetaAuthError(f"the Meta access token {state}", hint=RENEW_TOKEN, **info)
         )
     if info["code"] in PERMISSION_CODES and not is_per_object(
         info["code"], info["subcode"], info["meta_message"]

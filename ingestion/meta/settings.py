@@ -49,9 +49,14 @@ FB_POST_METRICS = (
     "post_clicks_by_type",
     "post_reactions_by_type_total",
     "post_video_views",
+    # Video completion (graph-api/reference/insights, "Page Video Posts"; times in ms).
+    "post_video_avg_time_watched",
+    "post_video_length",
+    "post_video_complete_views_organic",
 )
 IG_MEDIA_METRICS = ("reach", "likes", "comments", "saved", "shares", "views", "total_interactions")
-IG_REELS_EXTRA_METRICS = ("ig_reels_avg_watch_time",)
+# Reels only (a FEED video answers code 100); milliseconds (instagram-media/insights).
+IG_REELS_EXTRA_METRICS = ("ig_reels_avg_watch_time", "ig_reels_video_view_total_time")
 IG_FEED_EXTRA_METRICS = ("follows", "profile_visits")  # FEED images and carousels only
 IG_FEED_EXTRA_MEDIA_TYPES = frozenset({"IMAGE", "CAROUSEL_ALBUM"})
 FB_FOLLOWS_METRIC = "page_follows"

@@ -13,7 +13,7 @@ data (the account is the brand's own), so there is nothing to pseudonymise here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -30,6 +30,7 @@ from pulse_config.registry import load_registry
 
 from . import helpers as h
 from . import settings as s
+from .auth import TOKEN_PATH, TokenSettings
 
 logger = logging.getLogger(__name__)
 
@@ -52,15 +53,14 @@ class TikTokRun:
 
     def __init__(
         self,
-        tokens: Mapping[str, str] | str | None,
-        token: str | None,
+        tokens: TokenSettings,
         base_url: str,
         policy: RetryPolicy,
         window_days: int,
         page_size: int,
         video_fields: Sequence[str],
     ) -> None:
-        self.tokens, self.token, self.base_url, self.policy = tokens, token, base_url, policy
+        self.tokens, self.base_url, self.policy = tokens, base_url, policy
         self.window = timedelta(days=window_days)
         self.page_size, self.video_fields = page_size, video_fields
         self._clients: dict[str, ApiClient] = {}
@@ -69,7 +69,7 @@ class TikTokRun:
 
     def client(self, open_id: str) -> ApiClient:
         if open_id not in self._clients:
-            token = h.token_for(open_id, self.tokens, self.token)
+            token = self.tokens.for_account(open_id)
             self._clients[open_id] = h.make_client(self.base_url, token, self.policy)
         return self._clients[open_id]
 
@@ -144,7 +144,11 @@ def tiktok_video_metrics(run: TikTokRun, _brand: str, open_id: str) -> Iterator[
 def tiktok_source(
     access_tokens: dict[str, str] | None = dlt.secrets.value,
     access_token: str | None = dlt.secrets.value,
+    refresh_tokens: dict[str, str] | None = dlt.secrets.value,
+    client_key: str | None = dlt.secrets.value,
+    client_secret: str | None = dlt.secrets.value,
     base_url: str = s.DEFAULT_BASE_URL,
+    token_url: str | None = None,
     metrics_window_days: int = s.METRICS_WINDOW_DAYS,
     video_fields: list[str] | None = None,
     registry_path: str | None = None,
@@ -156,7 +160,11 @@ def tiktok_source(
         access_tokens: open_id -> user access token (secret ``sources.tiktok.access_tokens``;
             env ``SOURCES__TIKTOK__ACCESS_TOKENS`` as a JSON object); checked at extract time.
         access_token: one token for accounts missing from ``access_tokens``.
+        refresh_tokens: open_id -> refresh token (``sources.tiktok.refresh_tokens``, a JSON
+            object in env); with ``client_key`` and ``client_secret`` (the app's credentials)
+            an account's access token renews itself (ingestion/tiktok/auth.py).
         base_url: API host, ``https://open.tiktokapis.com`` (sandbox: ``http://host:port/tiktok``).
+        token_url: TikTok's token endpoint; default ``base_url`` + ``/v2/oauth/token/``.
         metrics_window_days: videos younger than this are re-listed each run and get a fresh
             dated snapshot of their counts (all videos on the first run).
         video_fields: video/list ``fields`` (default settings.VIDEO_FIELDS); extra fields are
@@ -167,9 +175,16 @@ def tiktok_source(
             ``sources.tiktok.max_attempts`` etc.
     """
     http = _http or s.TikTokHttp()
-    run = TikTokRun(
+    tokens = TokenSettings(
         access_tokens,
         access_token,
+        refresh_tokens,
+        client_key,
+        client_secret,
+        token_url or base_url.rstrip("/") + TOKEN_PATH,
+    )
+    run = TikTokRun(
+        tokens,
         base_url,
         http.policy(),
         metrics_window_days,

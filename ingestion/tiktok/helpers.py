@@ -23,10 +23,12 @@ from ingestion.http import (
     RetryPolicy,
     SourceAuthError,
     SourceError,
+    TokenRejected,
     Verdict,
     json_body,
     retry_after_s,
 )
+from ingestion.oauth import BearerToken
 from ingestion.quarantine import InvalidRecord, opt_int, opt_str, req_id, req_ts
 from ingestion.tables import arrow_schema
 
@@ -34,10 +36,12 @@ from . import settings as s
 
 AUTH_HINTS = {
     "access_token_invalid": "renew the token in sources.tiktok.access_tokens (env "
-    "SOURCES__TIKTOK__ACCESS_TOKENS, a JSON object open_id -> token)",
+    "SOURCES__TIKTOK__ACCESS_TOKENS, a JSON object open_id -> token), or set "
+    "sources.tiktok.refresh_tokens, client_key and client_secret so it renews itself",
     "scope_not_authorized": "re-authorise the account with the scopes user.info.basic, "
     "user.info.stats and video.list",
 }
+AUTH_HINTS["scope_permission_missed"] = AUTH_HINTS["scope_not_authorized"]
 
 
 def describe(resp: requests.Response) -> tuple[str | None, str]:
@@ -69,7 +73,9 @@ def classify(resp: requests.Response, account: str) -> Verdict:
         return Verdict.retry(text)
     if code in s.AUTH_CODES or resp.status_code == 401:
         hint = AUTH_HINTS.get(code or "", AUTH_HINTS["access_token_invalid"])
-        return Verdict.fail(SourceAuthError(s.SOURCE_NAME, account, f"{text}; {hint}"))
+        # expired or revoked token (the same code): renewed once when a refresh token is set
+        kind = TokenRejected if code == "access_token_invalid" else SourceAuthError
+        return Verdict.fail(kind(s.SOURCE_NAME, account, f"{text}; {hint}"))
     return Verdict.fail(
         SourceError(s.SOURCE_NAME, account, f"{resp.request.method} failed: {text}")
     )
@@ -100,14 +106,15 @@ def token_for(
     return str(token)
 
 
-def make_client(base_url: str, token: str, policy: RetryPolicy) -> ApiClient:
-    """One session per account: the Display API identifies the user by the Bearer token."""
+def make_client(base_url: str, token: BearerToken, policy: RetryPolicy) -> ApiClient:
+    """One session per account: the Display API identifies the user by the Bearer token,
+    which ``token`` sets on each request (renewing it when it can, ingestion/tiktok/auth.py)."""
     return ApiClient(
         source=s.SOURCE_NAME,
         base_url=base_url,
         classify=classify,
         policy=policy,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        token=token,  # no session Content-Type: the token refresh posts a form on this session
     )
 
 

@@ -46,7 +46,9 @@ METRICS_WINDOW_DAYS = 29
 ARROW_FLUSH_ROWS = 20_000
 
 RETRY_CODES = frozenset({"rate_limit_exceeded", "internal_error"})
-AUTH_CODES = frozenset({"access_token_invalid", "scope_not_authorized"})
+# scope_permission_missed (HTTP 400): "some fields need additional scopes" (TikTok's error list,
+# https://developers.tiktok.com/doc/tiktok-api-v2-error-handling): re-authorise, not a bad request.
+AUTH_CODES = frozenset({"access_token_invalid", "scope_not_authorized", "scope_permission_missed"})
 
 
 COLUMNS: dict[str, dict[str, dict[str, Any]]] = {

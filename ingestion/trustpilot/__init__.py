@@ -18,6 +18,7 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
+from ingestion import completeness
 from ingestion.accounts import AccountLoop, declared
 from ingestion.http import RetryPolicy, SourceAuthError
 from ingestion.incremental import (
@@ -73,8 +74,8 @@ class TrustpilotRun:
                 raise SourceAuthError(
                     s.SOURCE_NAME,
                     "*",
-                    "no API key: set the secret sources.trustpilot.api_key "
-                    "(env SOURCES__TRUSTPILOT__API_KEY)",
+                    "no API key: set SOURCES__TRUSTPILOT__API_KEY or sources.trustpilot.api_key "
+                    "in .dlt/secrets.toml",
                 )
             self._client = TrustpilotClient(key, self.options.base_url, self.options.policy)
         return self._client
@@ -132,6 +133,16 @@ def business_units(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[An
         answer.fetched_at,
         record_id=bu_id,
     )
+    counts = raw.get("numberOfReviews") if isinstance(raw, dict) else None
+    yield from completeness.reported(
+        bu_id,
+        "numberOfReviews.total",
+        counts.get("total") if isinstance(counts, dict) else None,
+        answer.fetched_at,
+        "reviews",
+        brand_id=brand_id,
+        scope="all languages and stars (the source lists reviews without filters)",
+    )
 
 
 def reviews(run: TrustpilotRun, brand_id: str, bu_id: str) -> Iterator[Any]:
@@ -184,6 +195,8 @@ def trustpilot_source(
         policy=http.policy(),
     )
     units = load_registry(registry_path).accounts(s.REGISTRY_KEY)
-    tables = declared(s.PRIMARY_KEYS, s.COLUMNS)
+    tables = {**declared(s.PRIMARY_KEYS, s.COLUMNS), **completeness.DECLARED}
     loop = AccountLoop(units, Quarantine(s.SOURCE_NAME), rows.arrow, tables)
-    return loop.resources(TrustpilotRun(options), (business_units, reviews, review_snapshots))
+    functions = (business_units, reviews, review_snapshots)
+    variants = {"business_units": (completeness.TABLE,)}
+    return loop.resources(TrustpilotRun(options), functions, variants)

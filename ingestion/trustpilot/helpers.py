@@ -62,7 +62,12 @@ def classify(resp: requests.Response, account: str) -> Verdict:
     if status in s.RETRYABLE_STATUS:
         return Verdict.retry(said, retry_after_s(resp.headers))
     if status in (401, 403) or code in s.AUTH_ERRORCODES:
-        hint = "check the API key (secret sources.trustpilot.api_key)"
+        hint = (
+            "the Trustpilot API key was refused: keys do not expire but stop working when "
+            "the application is deleted or its key regenerated, and each key is tied to one "
+            "business account; copy the application's current API key (developers.trustpilot"
+            ".com/authentication) into sources.trustpilot.api_key (SOURCES__TRUSTPILOT__API_KEY)"
+        )
         return Verdict.fail(SourceAuthError(s.SOURCE_NAME, account, f"{said}; {hint}"))
     if status == 404:
         hint = "check the business unit id under `trustpilot` in config/brands.yaml"

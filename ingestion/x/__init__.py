@@ -16,6 +16,7 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 
+from ingestion import completeness
 from ingestion.accounts import AccountLoop, declared
 from ingestion.quarantine import Quarantine
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table
@@ -33,6 +34,18 @@ def arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:
 def accounts(run: XRun, brand_id: str, user_id: str) -> Iterator[Any]:
     """Daily snapshot of each brand account (followers, following, tweet and list counts)."""
     yield run.account_snapshot(brand_id, user_id)
+    page = run.user(user_id)
+    data = page.body.get("data") if isinstance(page.body, dict) else None
+    metrics = data.get("public_metrics") if isinstance(data, dict) else None
+    yield from completeness.reported(  # every post ever, replies and reposts included
+        user_id,
+        "public_metrics.tweet_count",
+        metrics.get("tweet_count") if isinstance(metrics, dict) else None,
+        page.fetched_at,
+        "posts",
+        brand_id=brand_id,
+        scope="all posts of the account; the timeline lists the 3,200 most recent",
+    )
 
 
 def posts(run: XRun, _brand: str, user_id: str) -> Iterator[Any]:
@@ -98,6 +111,7 @@ def x_source(
         run_wait_budget_s=http.run_wait_budget_s,
     )
     run = XRun(options, load_registry(registry_path))
-    tables = declared(s.PRIMARY_KEYS, s.COLUMNS)
+    tables = {**declared(s.PRIMARY_KEYS, s.COLUMNS), **completeness.DECLARED}
     loop = AccountLoop(run.accounts(), Quarantine(s.SOURCE_NAME), arrow, tables)
-    return loop.resources(run, (accounts, posts, post_metrics, mentions, replies))
+    functions = (accounts, posts, post_metrics, mentions, replies)
+    return loop.resources(run, functions, {"accounts": (completeness.TABLE,)})

@@ -118,8 +118,11 @@ def classify(resp: requests.Response, account: str) -> Verdict:
             SourceAuthError(
                 s.SOURCE_NAME,
                 account,
-                f"bearer token rejected ({problem_text(resp)}); renew sources.x.bearer_token "
-                "(SOURCES__X__BEARER_TOKEN)",
+                f"bearer token rejected ({problem_text(resp)}): an X app-only bearer token does "
+                "not expire but is invalidated when revoked (oauth2/invalidate_token) or when the "
+                "app's keys are regenerated: copy the app's current Bearer Token from the "
+                "developer console (Keys and tokens; docs.x.com/fundamentals/authentication/"
+                "oauth-2-0/bearer-tokens) into sources.x.bearer_token (SOURCES__X__BEARER_TOKEN)",
             )
         )
     if code == 403:

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 import dlt
 from dlt.extract.resource import DltResource
 
+from ingestion import completeness
 from ingestion.accounts import AccountLoop, declared
+from ingestion.google_oauth import TOKEN_URL, GoogleOAuth
 from ingestion.quarantine import Quarantine
 from ingestion.tables import SCHEMA_CONTRACT
 from pulse_config.registry import load_registry
@@ -32,6 +34,10 @@ def youtube_source(
     access_token: str | None = dlt.secrets.value,
     pseudonymisation_key: str | None = dlt.secrets.value,
     api_key: str | None = dlt.secrets.value,
+    refresh_token: str | None = dlt.secrets.value,
+    client_id: str | None = dlt.secrets.value,
+    client_secret: str | None = dlt.secrets.value,
+    token_url: str = TOKEN_URL,
     base_url: str = s.DEFAULT_BASE_URL,
     analytics_base_url: str = s.DEFAULT_ANALYTICS_BASE_URL,
     stats_window_days: int = s.STATS_WINDOW_DAYS,
@@ -47,7 +53,10 @@ def youtube_source(
             ``sources.youtube.access_token``; checked at extract time.
         pseudonymisation_key: HMAC key for commenter ids/names (secret, or env
             ``PULSE_PSEUDONYMISATION_KEY``).
-        api_key: Data API key, used only when no access token is set (Analytics needs OAuth).
+        api_key: Data API key, used only when no OAuth token is set (Analytics needs OAuth).
+        refresh_token / client_id / client_secret: renew the access token (it lasts one hour)
+            through ``token_url`` (Google's https://oauth2.googleapis.com/token), before it
+            dies and once when Google rejects it (secrets ``sources.youtube.refresh_token``...).
         base_url / analytics_base_url: Google hosts (sandbox: ``http://127.0.0.1:PORT/youtube``).
         stats_window_days: uploads younger than this are re-listed each run: fresh statistics
             snapshot and comments (all uploads on the first run).
@@ -61,7 +70,7 @@ def youtube_source(
     """
     http = _http or s.YouTubeHttp()
     options = YouTubeOptions(
-        access_token=access_token,
+        oauth=GoogleOAuth(access_token, refresh_token, client_id, client_secret, token_url),
         api_key=api_key,
         pseudonymisation_key=pseudonymisation_key,
         base_url=base_url,
@@ -76,6 +85,6 @@ def youtube_source(
         policy=http.policy(),
     )
     run = YouTubeRun(options, load_registry(registry_path))
-    tables = declared(s.PRIMARY_KEYS, s.COLUMNS)
+    tables = {**declared(s.PRIMARY_KEYS, s.COLUMNS), **completeness.DECLARED}
     loop = AccountLoop(run.accounts(), Quarantine(s.SOURCE_NAME), resources.arrow, tables)
     return loop.resources(run, resources.TABLES, resources.VARIANTS)

@@ -8,13 +8,16 @@ incremental cursor in dlt source state, which therefore moves only when the load
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from ingestion.google_oauth import GoogleOAuth, google_token
 from ingestion.http import ApiClient, RetryPolicy, SourceError
 from ingestion.incremental import Listing, chunks, relist, source_state
+from ingestion.oauth import BearerToken
 from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Bad, nested_obj
 from pulse_config.registry import Registry
@@ -30,7 +33,7 @@ logger = logging.getLogger(__name__)
 class YouTubeOptions:
     """Resolved source arguments."""
 
-    access_token: str | None
+    oauth: GoogleOAuth
     api_key: str | None
     pseudonymisation_key: str | None
     base_url: str
@@ -63,18 +66,27 @@ class YouTubeRun:
         self._channels: dict[str, Page] = {}
         self._listings: dict[str, Listing[rows.VideoRef]] = {}
         self._videos: dict[str, Videos] = {}
+        self.upload_totals: dict[str, tuple[Any, datetime]] = {}
+        """Per channel: the uploads listing's first ``pageInfo.totalResults`` and its time."""
 
     def _check_credentials(self, analytics: bool) -> None:
         o = self.options
-        if not o.access_token and (analytics or not o.api_key):
+        if not o.oauth.configured and (analytics or not o.api_key):
             need = "an OAuth access token" if analytics else "an OAuth access token or API key"
             raise SourceError(
                 s.SOURCE_NAME,
                 "*",
                 f"no credentials: the {'Analytics' if analytics else 'Data'} API needs {need}; "
-                "set SOURCES__YOUTUBE__ACCESS_TOKEN or sources.youtube.access_token "
-                "in .dlt/secrets.toml",
+                "set SOURCES__YOUTUBE__ACCESS_TOKEN or sources.youtube.access_token (or "
+                "sources.youtube.refresh_token, client_id and client_secret) in .dlt/secrets.toml",
             )
+
+    @cached_property
+    def token(self) -> BearerToken | None:
+        """The one OAuth token of both APIs (None in API-key mode): one renewal serves both."""
+        if not self.options.oauth.configured:
+            return None
+        return google_token(s.SOURCE_NAME, self.options.oauth, s.OAUTH_SCOPES)
 
     def _client(self, analytics: bool) -> ApiClient:
         """The Data or Analytics API client, after checking that its credentials are set."""
@@ -83,7 +95,7 @@ class YouTubeRun:
         return make_client(
             o.analytics_base_url if analytics else o.base_url,
             s.ANALYTICS_PREFIX if analytics else s.DATA_PREFIX,
-            access_token=o.access_token,
+            token=self.token,
             api_key=None if analytics else o.api_key,
             policy=o.policy,
             quota_retries=o.quota_retries,
@@ -140,7 +152,9 @@ class YouTubeRun:
         }
         pages = (
             (items_of(page, channel_id), page.fetched_at)
-            for page in paginate(self.data, "playlistItems", params, channel_id)
+            for page in self._noting_total(
+                channel_id, paginate(self.data, "playlistItems", params, channel_id)
+            )
         )
         listing = relist(
             channel_id,
@@ -153,6 +167,15 @@ class YouTubeRun:
         )
         self._listings[channel_id] = listing
         return listing
+
+    def _noting_total(self, channel_id: str, pages: Iterator[Page]) -> Iterator[Page]:
+        """The pages as they come; the first one's ``pageInfo.totalResults`` is noted (the
+        completeness check compares it with the uploads loaded)."""
+        for page in pages:
+            info = page.data.get("pageInfo")
+            total = info.get("totalResults") if isinstance(info, dict) else None
+            self.upload_totals.setdefault(channel_id, (total, page.fetched_at))
+            yield page
 
     def uploads(self, channel_id: str, since: datetime) -> list[rows.VideoRef]:
         """Uploads published since ``since``: the run's listing when it went that far back, else

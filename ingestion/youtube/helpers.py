@@ -6,8 +6,9 @@ and the reason decides: ``rateLimitExceeded`` / ``userRateLimitExceeded`` / HTTP
 retried with backoff (or the ``Retry-After`` the server sends); ``quotaExceeded`` is retried only
 ``quota_retries`` times for the same request, because the real daily quota comes back only at
 midnight Pacific, and then the source fails saying when it does; 5xx / ``backendError`` and
-truncated bodies are retried; ``authError`` (bad or expired token), permission and other client
-errors fail at once with a message naming the source, the channel and Google's error.
+truncated bodies are retried; ``authError`` (bad or expired token) is ``TokenRejected``: the
+client renews the OAuth token once (``ingestion.google_oauth``) or fails; permission and other
+client errors fail at once with a message naming the source, the channel and Google's error.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from ingestion.google_oauth import GoogleClient
 from ingestion.http import (
     Answer,
     ApiClient,
@@ -28,11 +30,13 @@ from ingestion.http import (
     RetryPolicy,
     SourceAuthError,
     SourceError,
+    TokenRejected,
     Verdict,
     retry_after_s,
     safe_url,
     token_pages,
 )
+from ingestion.oauth import BearerToken
 
 from . import settings as s
 
@@ -102,13 +106,10 @@ def make_classifier(quota_retries: int = s.QUOTA_RETRIES) -> Classifier:
             return Verdict.retry(what, retry_after_s(resp.headers))
         if reason == "commentsDisabled":
             return Verdict.fail(CommentsDisabled(account, reason, message))
-        if resp.status_code == 401 or reason in s.AUTH_REASONS:
+        if resp.status_code == 401 or reason in s.AUTH_REASONS:  # renewed once, if it can be
             return Verdict.fail(
-                SourceAuthError(
-                    s.SOURCE_NAME,
-                    account,
-                    f"access token rejected (invalid or expired): {what}; renew "
-                    "sources.youtube.access_token (SOURCES__YOUTUBE__ACCESS_TOKEN)",
+                TokenRejected(
+                    s.SOURCE_NAME, account, f"access token rejected (invalid or expired): {what}"
                 )
             )
         if resp.status_code == 403 or reason in s.PERMISSION_REASONS:
@@ -129,21 +130,21 @@ def make_client(
     base_url: str,
     prefix: str,
     *,
-    access_token: str | None,
+    token: BearerToken | None,
     api_key: str | None,
     policy: RetryPolicy,
     quota_retries: int,
 ) -> ApiClient:
-    """A client for one Google host; OAuth Bearer when a token is set, else ``key=``."""
-    headers = {"Authorization": f"Bearer {access_token}"} if access_token else {}
-    client = ApiClient(
+    """A client for one Google host; the OAuth token when there is one (shared by the Data and
+    Analytics clients, so one renewal serves both), else the API key as ``key=``."""
+    client = GoogleClient(
         source=s.SOURCE_NAME,
         base_url=f"{base_url.rstrip('/')}/{prefix}",
         classify=make_classifier(quota_retries),
         policy=policy,
-        headers=headers,
+        token=token,
     )
-    if not access_token and api_key:
+    if token is None and api_key:
         client.session.params = {"key": api_key}  # type: ignore[assignment]
     return client
 

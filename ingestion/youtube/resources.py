@@ -15,6 +15,7 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
+from ingestion import completeness
 from ingestion.quarantine import BAD_RECORD, Bad, row_or_bad
 from ingestion.tables import arrow_table, merge_hints
 
@@ -41,11 +42,32 @@ def channels(run: YouTubeRun, brand_id: str, channel_id: str) -> Iterator[Any]:
         fetched_at,
         record_id=channel_id,
     )
+    stats = item.get("statistics") if isinstance(item, dict) else None
+    yield from completeness.reported(  # public videos only, even to the owner
+        channel_id,
+        "statistics.videoCount",
+        stats.get("videoCount") if isinstance(stats, dict) else None,
+        fetched_at,
+        "playlist_items",
+        brand_id=brand_id,
+        scope="public videos",
+    )
 
 
-def playlist_items(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
+def playlist_items(run: YouTubeRun, brand_id: str, channel_id: str) -> Iterator[Any]:
     """Uploads playlist items published since the cursor minus the window."""
     yield from run.listing(channel_id).items()
+    total, fetched_at = run.upload_totals.get(channel_id, (None, None))
+    if fetched_at is not None:
+        yield from completeness.reported(
+            channel_id,
+            "pageInfo.totalResults",
+            total,
+            fetched_at,
+            "playlist_items",
+            brand_id=brand_id,
+            scope="uploads playlist",
+        )
 
 
 def videos(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
@@ -146,5 +168,9 @@ TABLES = (
     channel_daily,
 )
 """Every table of the source, in load order; each function's name is its table's."""
-VARIANTS = {"comments": (DISABLED_TABLE,)}
+VARIANTS = {
+    "comments": (DISABLED_TABLE,),
+    "channels": (completeness.TABLE,),
+    "playlist_items": (completeness.TABLE,),
+}
 """Tables a resource writes beside its own."""

@@ -179,6 +179,13 @@ def thread_parts(raw: Any) -> tuple[dict[str, Any], int, list[Any]]:
     return top, total, replies
 
 
+def parse_percent(value: Any, key: str) -> float:
+    """A percentage metric (``averageViewPercentage``): a non-negative number, else invalid."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InvalidRecord(f"{key!r} is not a percentage: {value!r}")
+    return float(value)
+
+
 def report_rows(
     data: dict[str, Any],
     metrics: Mapping[str, str],
@@ -211,7 +218,8 @@ def report_rows(
             else:
                 row = {**fixed, "video_id": req_id(rec, dimension)}
             for metric, col in metrics.items():
-                row[col] = parse_int(rec[metric], metric)
+                parse = parse_percent if metric in s.FLOAT_METRICS else parse_int
+                row[col] = parse(rec[metric], metric)
             row["fetched_at"] = fetched_at
             good.append(row)
         except BAD_RECORD as exc:

@@ -7,13 +7,15 @@ from typing import Any
 from dlt.common.configuration import configspec
 
 from ingestion.http import HttpConfig
-from ingestion.tables import BOOL, DATE_KEY, INT, KEY, TEXT, TS
+from ingestion.tables import BOOL, DATE_KEY, DOUBLE, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "youtube"
 DEFAULT_DATASET = "raw_youtube"
 DEFAULT_BASE_URL = "https://www.googleapis.com"  # Data API under /youtube/v3
 DEFAULT_ANALYTICS_BASE_URL = "https://youtubeanalytics.googleapis.com"  # Analytics under /v2
 DATA_PREFIX = "youtube/v3"
+# The token's scopes (developers.google.com/youtube/v3/guides/auth/server-side-web-apps).
+OAUTH_SCOPES = "youtube.readonly yt-analytics.readonly"
 ANALYTICS_PREFIX = "v2"
 
 PLAYLIST_PAGE_SIZE = 50  # playlistItems.list maximum
@@ -53,6 +55,7 @@ ANALYTICS_METRICS = (
     "views",
     "estimatedMinutesWatched",
     "averageViewDuration",
+    "averageViewPercentage",
     "likes",
     "comments",
     "shares",
@@ -64,10 +67,14 @@ CHANNEL_COLUMNS = {  # channel-level day report: API metric -> raw column of cha
     "subscribersGained": "subscribers_gained",
     "subscribersLost": "subscribers_lost",
 }
+# averageViewPercentage is a percentage (FLOAT in columnHeaders), the others integer counts
+# (developers.google.com/youtube/analytics/metrics).
+FLOAT_METRICS = frozenset({"averageViewPercentage"})
 ANALYTICS_COLUMNS = {  # per-video day report: API metric -> raw column of video_daily
     "views": "views",
     "estimatedMinutesWatched": "estimated_minutes_watched",
     "averageViewDuration": "average_view_duration_s",
+    "averageViewPercentage": "average_view_percentage",
     "likes": "likes",
     "comments": "comments",
     "shares": "shares",
@@ -157,7 +164,7 @@ COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
         "channel_id": TEXT,
         "video_id": KEY,
         "day": DATE_KEY,
-        **{col: INT for col in ANALYTICS_COLUMNS.values()},
+        **{col: DOUBLE if m in FLOAT_METRICS else INT for m, col in ANALYTICS_COLUMNS.items()},
         "fetched_at": _FETCHED,
     },
     "channel_daily": {

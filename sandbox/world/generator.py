@@ -23,7 +23,8 @@ from sandbox.world import care
 from sandbox.world.entities import campaigns_of
 from sandbox.world.store import StoreWriter, columns
 
-GENERATOR_VERSION = "7"  # 7: X long posts (note_tweet), quoted posts and reposts
+GENERATOR_VERSION = "8"  # 8: Meta video posts' length and complete views
+# 7: X long posts (note_tweet), quoted posts and reposts
 # 6: accounts.business_converted_at (Instagram insights refused before it)
 # 5: each Facebook account plants one link of each UTM defect kind
 # 4: community care (reply speeds, threads, crisis, control brand)

@@ -72,6 +72,8 @@ def _post(
     row["er_by_impressions"] = rate(row["interactions"], row["impressions"])
     row["er_headline"] = row["er_by_reach"]
     row["er_formula"], row["er_formula_version"] = FORMULA, VERSION
+    row["video_completion_rate"] = rate(row["video_completions"], row["video_views"])
+    row["avg_view_share"] = metrics.get("avg_view_share")
     row["has_reach"] = row["reach"] is not None
     row["has_impressions"] = row["impressions"] is not None
     row["has_followers"] = followers is not None
@@ -95,7 +97,7 @@ def post_performance() -> pd.DataFrame:
             "ig_1", "instagram", "2", "b1", "reel", "Pedagogie",
             datetime(2026, 3, 10, 18, 30), date(2026, 3, 10), date(2026, 3, 13),
             {"reach": 400, "impressions": 600, "likes": 15, "comments": 3, "shares": 0,
-             "saves": 2, "video_views": 900, "video_completions": 300},
+             "saves": 2, "video_views": 900, "video_completions": 300, "avg_view_share": 0.42},
             800,
             {1: (300, 450, 15)},
         ),
@@ -130,6 +132,7 @@ POST_PERFORMANCE_TYPES = {
     **dict.fromkeys(("published_date", "latest_snapshot_date"), "date"),
     **dict.fromkeys(("er_formula", "er_formula_version"), "varchar"),
     **dict.fromkeys(("has_reach", "has_impressions", "has_followers"), "boolean"),
+    **dict.fromkeys(("video_completion_rate", "avg_view_share"), "double"),
 }
 
 

@@ -68,6 +68,7 @@ POSTS: list[Case] = [
     (_set(1, er_headline_d1=4.0), _null("er_headline_d1_not_er_formula")),
     (_set(0, er_headline_d7=None), _null("er_headline_d7_not_er_formula")),
     (_set(3, er_headline_d28=2000.0), _null("er_headline_d28_not_er_formula")),
+    (_set(1, video_completion_rate=0.33), _null("video_completion_rate_off_formula")),
     # Flags and sums that must agree with the metrics they describe.
     (_set(2, has_reach=True), _null("has_reach_not_reach_present")),
     (_set(4, has_impressions=True), _null("has_impressions_not_impressions_present")),
@@ -106,6 +107,7 @@ POSTS_PLAUSIBLE: list[Case] = [
     (_set(0, er_headline_d1=5000.0), _null("er_headline_d1_above_bound")),
     (_set(0, er_headline_d7=5000.0), _null("er_headline_d7_above_bound")),
     (_set(3, er_headline_d28=5000.0), _null("er_headline_d28_above_bound")),
+    (_set(1, avg_view_share=42.0), "Between(avg_view_share)"),  # a percentage for a share
 ]  # fmt: skip
 
 ACCOUNTS: list[Case] = [

@@ -91,7 +91,7 @@ def test_throttling_is_retried_to_a_complete_load(
 
 def test_bad_token_fails_once_with_the_api_error(sandbox: Sandbox, tmp_path: Path) -> None:
     with requests_seen("/ga4/") as seen, pytest.raises(PipelineStepFailed) as info:
-        run(sandbox, tmp_path, "ga4_bad", access_token="wrong")
+        run(sandbox, tmp_path, "ga4_bad", access_token="wrong", refresh_token=None)  # no renewal
     error = cause(info.value, SourceAuthError)
     assert error is not None, info.value
     assert len(seen) == 1, seen  # refused once, not retried

@@ -160,11 +160,12 @@ def test_throttling_is_retried_to_a_complete_load(
 
 def test_bad_token_fails_once_with_google_message(sandbox: Sandbox, tmp_path: Path) -> None:
     with requests_seen("/google_business/") as seen, pytest.raises(PipelineStepFailed) as info:
-        run_source(sandbox, tmp_path, access_token="revoked-token")
+        run_source(sandbox, tmp_path, access_token="revoked-token", refresh_token=None)
     error = cause(info.value, SourceAuthError)
     assert error is not None, info.value
     message = str(error)
-    assert f"google_business: account {LOC1}: access token rejected" in message
+    assert message.startswith(f"google_business: account {LOC1}: Google OAuth access token")
+    assert "access token rejected" in message and "no refresh token is configured" in message
     assert "HTTP 401 UNAUTHENTICATED" in message
     assert "Request had invalid authentication credentials" in message
     assert "SOURCES__GOOGLE_BUSINESS__ACCESS_TOKEN" in message

@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
@@ -23,7 +24,7 @@ from ingestion.http import (
     Verdict,
 )
 from ingestion.oauth import BearerToken, Refresher
-from sandbox.tokens import EXPIRED, VALID, TokenBook
+from sandbox.tokens import EXPIRED, VALID, Grant, TokenBook
 
 ACCESS = "acc3ss-T0KEN-distinctive"
 REFRESH = "r3fresh-T0KEN-distinctive"
@@ -84,8 +85,9 @@ def client(url: str, access: str | None, refresh: str | None = REFRESH) -> ApiCl
         if refresh
         else None
     )
-    token = BearerToken("demo", "acc", "demo access token", "sources.demo.access_token", access)
-    token.refresher = refresher
+    token = BearerToken(
+        "demo", "acc", "demo access token", "sources.demo.access_token", access, refresher
+    )
     return ApiClient("demo", url, classify, RetryPolicy(max_attempts=2), token=token)
 
 
@@ -163,3 +165,35 @@ def test_credentials_go_only_to_the_api_host(api: tuple[str, TokenBook]) -> None
     with pytest.raises(SourceError, match="refusing to send credentials to https://127.0.0.1"):
         api_client.request("GET", url.replace("http", "https") + "/data", account="acc")
     assert api_client.requests_made == 0 and book.grants == 0
+
+
+def test_a_rotated_refresh_token_reaches_the_next_run(
+    api: tuple[str, TokenBook], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """TikTok's way: each refresh returns a new refresh token and refuses the old one."""
+    url, book = api
+    monkeypatch.setenv("PULSE_TOKEN_STORE", str(tmp_path / "store.json"))
+    granted = book.refresh
+
+    def rotating(form: dict[str, str], client_field: str = "client_id") -> Grant:
+        grant = granted(form, client_field)
+        if grant.status == 200:
+            new = f"rotated-{book.grants}-distinctive"
+            book.refresh_tokens = {new}
+            grant.body["refresh_token"] = new
+        return grant
+
+    monkeypatch.setattr(book, "refresh", rotating)
+    for run in (1, 2, 3):  # each run starts without an access token, as after a day
+        assert client(url, None).request("GET", "/data", account="acc").json() == {
+            "state": VALID
+        }, run
+    assert book.grants == 3
+    store = tmp_path / "store.json"
+    assert oct(store.stat().st_mode & 0o777) == "0o600"
+    assert "rotated-3-distinctive" in store.read_text() and REFRESH not in store.read_text()
+    # a person who stores a newly authorised refresh token is not overridden by the store
+    book.refresh_tokens.add("re-authorised-distinctive")
+    fresh = client(url, None, refresh="re-authorised-distinctive")
+    assert fresh.token and fresh.token.refresher
+    assert fresh.token.refresher.form["refresh_token"] == "re-authorised-distinctive"

@@ -263,7 +263,7 @@ def test_the_sandbox_environment_sends_a_served_version(sandbox: Sandbox, tmp_pa
 
 def test_bad_token_fails_clearly(sandbox: Sandbox, tmp_path: Path) -> None:
     with requests_seen("/linkedin/") as seen, pytest.raises(PipelineStepFailed) as info:
-        run_source(sandbox.url, tmp_path, "token", access_token="not-a-token")
+        run_source(sandbox.url, tmp_path, "token", access_token="not-a-token", refresh_token=None)
     err = cause(info.value, SourceAuthError)
     assert err is not None, info.value
     assert "INVALID_ACCESS_TOKEN" in str(err) and "sources.linkedin.access_token" in str(err)

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import inspect
 import json
+import os
 import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,10 +84,12 @@ class Sandbox:
         return self._control("GET", "/tokens")[vendor]["grants"]
 
     def reset(self) -> None:
-        """Back at TODAY with no fault and no dying or minted token."""
+        """Back at TODAY with no fault and no dying, minted or rotated token (the sources'
+        store of rotated refresh tokens is emptied with the sandbox's)."""
         self.set_faults("off")
         self.set_today(TODAY)
         self._control("POST", "/tokens/reset")
+        Path(os.environ.get("PULSE_TOKEN_STORE", "/nonexistent")).unlink(missing_ok=True)
 
 
 def load(source: Any, workdir: Path, dataset: str, name: str = "test") -> Path:

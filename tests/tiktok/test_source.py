@@ -154,8 +154,9 @@ def test_server_errors_and_truncated_pages_are_retried(
     ("kwargs", "expected", "asked"),
     [
         (
-            {"access_tokens": {OPEN_IDS[0]: "not-a-token"}},
-            f"tiktok: account {OPEN_IDS[0]}: TikTok error 'access_token_invalid' (HTTP 401): "
+            {"access_tokens": {OPEN_IDS[0]: "not-a-token"}, "refresh_tokens": None},
+            f"tiktok: account {OPEN_IDS[0]}: TikTok user access token rejected (TikTok error "
+            "'access_token_invalid' (HTTP 401): "
             "'The access token is invalid or not found in the request.'",
             1,
         ),
@@ -170,7 +171,11 @@ def test_server_errors_and_truncated_pages_are_retried(
             f"tiktok: account {OPEN_IDS[0]}: TikTok error 'scope_not_authorized' (HTTP 401)",
             1,
         ),
-        ({"access_tokens": None}, f"tiktok: account {OPEN_IDS[0]}: no access token", 0),
+        (
+            {"access_tokens": None, "refresh_tokens": None},
+            f"tiktok: account {OPEN_IDS[0]}: no access token",
+            0,
+        ),
     ],
     ids=["bad-token", "wrong-account", "missing-scope", "no-token"],
 )

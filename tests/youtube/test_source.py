@@ -185,7 +185,7 @@ def test_bad_token_fails_once_naming_source_channel_and_google_error(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     with requests_seen("/youtube/") as seen, pytest.raises(PipelineStepFailed) as failure:
-        load(sandbox.url, tmp_path, access_token="not-a-token", max_attempts=2)
+        load(sandbox.url, tmp_path, access_token="not-a-token", max_attempts=2, refresh_token=None)
     error = cause(failure.value, SourceAuthError)
     assert error is not None, failure.value
     message = str(error)

@@ -129,6 +129,7 @@ def test_report_rows_follow_column_headers_and_reject_bad_rows() -> None:
         "views",
         "estimatedMinutesWatched",
         "averageViewDuration",
+        "averageViewPercentage",
         "likes",
         "comments",
         "shares",
@@ -139,8 +140,8 @@ def test_report_rows_follow_column_headers_and_reject_bad_rows() -> None:
     data = {
         "columnHeaders": [{"name": n} for n in names],
         "rows": [
-            [5, 3, 40, 1, 0, 0, 0, "2025-12-01", 0],
-            ["x", 3, 40, 1, 0, 0, 0, "2025-12-02", 0],
+            [5, 3, 40, 41.5, 1, 0, 0, 0, "2025-12-01", 0],
+            ["x", 3, 40, 41.5, 1, 0, 0, 0, "2025-12-02", 0],
         ],
     }
     fixed, at = {"channel_id": "UC1", "video_id": "v1"}, datetime(2025, 12, 5, tzinfo=UTC)
@@ -149,6 +150,7 @@ def test_report_rows_follow_column_headers_and_reject_bad_rows() -> None:
         (r["video_id"], r["day"].isoformat(), r["views"], r["average_view_duration_s"])
         for r in good
     ] == [("v1", "2025-12-01", 5, 40)]
+    assert good[0]["average_view_percentage"] == 41.5  # a FLOAT column, kept as it is
     assert bad[0][0] == "v1/2025-12-02" and "'views' is not an integer" in bad[0][2]
     with pytest.raises(InvalidRecord, match="report lacks columns"):
         metrics = CHANNEL_COLUMNS | {"x": "x"}

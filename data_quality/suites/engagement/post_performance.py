@@ -16,7 +16,9 @@ counts and rates, and the vocabularies of platform, format, pillar and er_formul
 
 from __future__ import annotations
 
-from data_quality.spec import Suite, Violation, not_in_future, with_violations
+from dataclasses import replace
+
+from data_quality.spec import Suite, Violation, between, not_in_future, with_violations
 from data_quality.suites.engagement.rates import (
     denominators,
     differs,
@@ -106,6 +108,11 @@ def contract() -> Suite:
             KEY,
         ),
         *_milestone_violations(),
+        Violation(
+            "video_completion_rate_off_formula",
+            differs("video_completion_rate", rate_sql("video_completions", "video_views")),
+            KEY,
+        ),
     ]
     return Suite(
         name="marts_fct_post_performance",
@@ -115,7 +122,8 @@ def contract() -> Suite:
             "Contract, blocking: each rate its formula and NULL without a denominator; "
             "interactions the sum of their parts; headline ER = the rate er_formula names, at "
             "every age, one formula per table; has_* flags match; D+N values only on posts "
-            "that old; snapshot after publication. (dbt: key, not-null, vocabularies, >= 0.)"
+            "that old; snapshot after publication; video_completion_rate = completions / "
+            "views. (dbt: key, not-null, vocabularies, >= 0.)"
         ),
         blocking=True,
         key_columns=(KEY,),
@@ -124,8 +132,10 @@ def contract() -> Suite:
 
 
 def plausibility() -> Suite:
-    """The warning suite: bounds and dates."""
-    return plausibility_suite(
+    """The warning suite: bounds and dates, and the average share of a video watched within
+    0-1 (above 1 is most often a percentage taken for a share; replays counted in a watch time
+    could also push it there)."""
+    suite = plausibility_suite(
         name="marts_fct_post_performance_plausibility",
         relation=RELATION,
         key_columns=(KEY,),
@@ -139,6 +149,12 @@ def plausibility() -> Suite:
             not_in_future("latest_snapshot_date", grace_days=1),
         ),
         headline_columns=("er_headline", *(f"er_headline_d{d}" for d in MILESTONES)),
+    )
+    share = between("avg_view_share", 0, 1)
+    return replace(
+        suite,
+        expectations=(*suite.expectations, share),
+        description=suite.description + " avg_view_share within 0-1.",
     )
 
 

@@ -10,9 +10,13 @@
 --     + quotes = shares);
 --   * a canonical metric nothing maps to is NULL, never 0; platform metrics the registry does
 --     not know are ignored, so a new API metric changes nothing until it is mapped.
+--   * the means avg_view_share (0-1) and avg_watch_time_s are mapped the same way but kept as
+--     doubles, never in interactions; each platform maps at most one metric per priority to
+--     them, so the "sum" of the winning priority is that one value.
 -- Interactions and the three engagement rates follow product.md (macros/engagement.sql).
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
                    'video_views', 'video_completions', 'clicks'] %}
+{%- set means = ['avg_view_share', 'avg_watch_time_s'] %}
 with mapped as (
     select
         v.post_id,
@@ -52,7 +56,7 @@ canonical as (
         -- A day read from the API is a snapshot, even where a metric is summed from a series.
         case when max(case when value_source = 'snapshot' then 1 else 0 end) = 1
              then 'snapshot' else 'daily_series' end as metrics_basis
-        {%- for m in metrics %},
+        {%- for m in metrics + means %},
         sum(case when canonical_metric = '{{ m }}' then metric_value end) as {{ m }}
         {%- endfor %}
     from ranked
@@ -68,6 +72,9 @@ counted as (
         metrics_basis,
         {%- for m in metrics %}
         {{ dbt.cast(m, dbt.type_bigint()) }} as {{ m }},
+        {%- endfor %}
+        {%- for m in means %}
+        {{ dbt.cast(m, type_double()) }} as {{ m }},
         {%- endfor %}
         {{ dbt.cast(interactions('likes', 'comments', 'shares', 'saves'), dbt.type_bigint()) }} as interactions
     from canonical

@@ -21,20 +21,29 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sandbox.clock import Clock
-from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
+from sandbox.faults import ErrorResponse, FaultConfig
 from sandbox.http import bearer_token, token_set
+from sandbox.tokens import EXPIRED, VALID
 from sandbox.vendors.ga4 import report
 from sandbox.vendors.ga4.report import METRICS, Ga4Error, invalid
-from sandbox.vendors.google import INVALID_CREDENTIALS, REALM, server_error
+from sandbox.vendors.google import (
+    INVALID_CREDENTIALS,
+    REALM,
+    GooglePathErrors,
+    google_token_book,
+    server_error,
+    token_route,
+)
 
 DEFAULT_TOKENS = "sandbox-ga4-token"
+SCOPE = "https://www.googleapis.com/auth/analytics.readonly"
 MAX_LIMIT = 250_000
 DEFAULT_LIMIT = 10_000
 TOKENS_PER_DAY, TOKENS_PER_HOUR = 200_000, 40_000
 PATH = re.compile(r"^/v1beta/properties/(?P<prop>[^/:]+):runReport$")
 
 
-class Ga4Errors(PathErrors):
+class Ga4Errors(GooglePathErrors):
     """GA4's dialect for the fault middleware."""
 
     name = "ga4"
@@ -63,12 +72,16 @@ class Ga4Api:
     def __init__(self, con: duckdb.DuckDBPyConnection, clock: Clock, tokens: str | None = None):
         self.con, self.clock = con, clock
         self.tokens = token_set(tokens, "SANDBOX_GA4_TOKENS", DEFAULT_TOKENS)
+        self.token_book = google_token_book("ga4", self.tokens)  # the 1-hour OAuth tokens
         self.errors = Ga4Errors()
         self._lock = threading.Lock()
         self._used: dict[tuple[str, date], int] = {}
 
     def routes(self) -> list[Route]:
-        return [Route("/v1beta/{rest:path}", self.handle, methods=["POST", "GET"])]
+        return [
+            Route("/v1beta/{rest:path}", self.handle, methods=["POST", "GET"]),
+            token_route(self.token_book, SCOPE),  # Google's OAuth server, here at /ga4/token
+        ]
 
     async def handle(self, request: Request) -> JSONResponse:
         raw = await request.body()
@@ -81,8 +94,9 @@ class Ga4Api:
             return err.json()
 
     def _report(self, request: Request, raw: bytes) -> dict[str, Any]:
-        if bearer_token(request) not in self.tokens:
-            reason = "ACCESS_TOKEN_TYPE_UNSUPPORTED"
+        state = self.token_book.status(bearer_token(request))
+        if state != VALID:  # an expired token says so in its ErrorInfo reason
+            reason = "ACCESS_TOKEN_EXPIRED" if state == EXPIRED else "ACCESS_TOKEN_TYPE_UNSUPPORTED"
             raise Ga4Error(401, "UNAUTHENTICATED", INVALID_CREDENTIALS, reason)
         m = PATH.match("/" + request.url.path.split("/", 2)[2])
         if not m:

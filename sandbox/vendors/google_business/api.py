@@ -17,14 +17,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
+from sandbox.faults import ErrorResponse, FaultConfig
 from sandbox.http import b64_json, b64_json_load, bearer_token, token_set
-from sandbox.vendors.google import AUTH_HELP, GoogleError, error_info, server_error
+from sandbox.tokens import EXPIRED, VALID
+from sandbox.vendors.google import (
+    AUTH_HELP,
+    GoogleError,
+    GooglePathErrors,
+    error_info,
+    google_token_book,
+    server_error,
+    token_route,
+)
 
 from .translation import served_comment, served_reply
 from .world import STARS, UPDATE_TIME, iso_z, location_summary
 
 DEFAULT_TOKENS = "sandbox-google-business-token"
+SCOPE = "https://www.googleapis.com/auth/business.manage"
 MAX_PAGE_SIZE = 50
 # developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews/list: "Valid
 # orders to sort by are rating, rating desc and updateTime desc"; ascending updateTime "is not
@@ -66,7 +76,7 @@ def invalid_argument(field: str, description: str) -> GoogleError:
     )
 
 
-class GbpErrors(PathErrors):
+class GbpErrors(GooglePathErrors):
     """Google's dialect for the fault middleware (``VendorErrors``)."""
 
     name = "google_business"
@@ -114,6 +124,7 @@ class GbpApi:
     def __init__(self, con: duckdb.DuckDBPyConnection, clock: Any, tokens: str | None = None):
         self.con, self.clock = con, clock
         self.tokens = token_set(tokens, "SANDBOX_GOOGLE_BUSINESS_TOKENS", DEFAULT_TOKENS)
+        self.token_book = google_token_book("google_business", self.tokens)  # 1-hour tokens
         self.errors = GbpErrors()
         cur = con.cursor()
         found = cur.execute("SELECT location_name, brand_id, lang FROM gbp_locations").fetchall()
@@ -127,6 +138,7 @@ class GbpApi:
         return [
             Route(base, self.list_reviews),
             Route(base + "/{review}", self.get_review),
+            token_route(self.token_book, SCOPE),  # Google's OAuth server (before the catch-all)
             Route("/{path:path}", self.unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         ]
 
@@ -138,8 +150,11 @@ class GbpApi:
         if not token:
             raise unauthenticated("CREDENTIALS_MISSING", missing=True)
         base, _, scope = token.partition("@")
-        if base not in self.tokens:
-            raise unauthenticated("ACCESS_TOKEN_TYPE_UNSUPPORTED")
+        state = self.token_book.status(base)
+        if state != VALID:  # an expired token says so in its ErrorInfo reason
+            raise unauthenticated(
+                "ACCESS_TOKEN_EXPIRED" if state == EXPIRED else "ACCESS_TOKEN_TYPE_UNSUPPORTED"
+            )
         if f"accounts/{account}" not in self.accounts or (
             scope and account not in scope.split("+")
         ):

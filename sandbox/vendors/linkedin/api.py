@@ -22,8 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.http import token_set
-from sandbox.vendors.linkedin import stats
+from sandbox.http import bearer_token, token_set
+from sandbox.vendors.linkedin import oauth, stats
 from sandbox.vendors.linkedin.comments import CommentIndex
 from sandbox.vendors.linkedin.errors import (
     LinkedInError,
@@ -32,7 +32,7 @@ from sandbox.vendors.linkedin.errors import (
     int_param,
     not_found,
 )
-from sandbox.vendors.linkedin.headers import check_protocol, check_token, check_version
+from sandbox.vendors.linkedin.headers import check_protocol, check_version
 from sandbox.vendors.linkedin.render import paging, render_comment, render_post, time_range
 from sandbox.vendors.linkedin.restli import RestliSyntaxError, parse
 from sandbox.vendors.linkedin.world import org_urn
@@ -63,6 +63,7 @@ class LinkedInApi:
     ) -> None:
         self.con, self.clock = con, clock
         self.tokens = token_set(tokens, "SANDBOX_LINKEDIN_TOKENS", DEFAULT_TOKENS)
+        self.token_book = oauth.token_book(self.tokens)  # 60-day tokens, refresh grant
         months = version_months
         if months is None:
             months = int(
@@ -78,7 +79,15 @@ class LinkedInApi:
         self.comments_index = Lazy(lambda: CommentIndex(self.con))
 
     def routes(self) -> list[Route]:
-        return [Route("/rest/{path:path}", self.handle), Route("/{path:path}", self.unknown)]
+        return [
+            Route("/rest/{path:path}", self.handle),
+            Route(oauth.TOKEN_PATH, self.access_token, methods=["POST"]),
+            Route("/{path:path}", self.unknown),
+        ]
+
+    async def access_token(self, request: Request) -> JSONResponse:
+        """www.linkedin.com's token endpoint, mounted here (oauth.py has the reference)."""
+        return await oauth.access_token(request, self.token_book)
 
     def unknown(self, request: Request) -> JSONResponse:
         err = not_found()
@@ -88,7 +97,7 @@ class LinkedInApi:
         try:
             version = check_version(request, self.clock.today, self.version_months)
             check_protocol(request)
-            check_token(request, self.tokens)
+            oauth.check_token(bearer_token(request), self.token_book)
             cur = self.con.cursor()
             try:
                 body = self._dispatch(cur, request, version)

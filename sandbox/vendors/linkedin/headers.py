@@ -1,4 +1,4 @@
-"""The checks every LinkedIn request passes first: version, Rest.li protocol, token.
+"""The checks every LinkedIn request passes first: version, Rest.li protocol (the token: oauth.py).
 
 ``api.py`` runs them in this order before it dispatches: a request failing several checks
 gets the error of the first.
@@ -11,8 +11,7 @@ from datetime import date
 
 from starlette.requests import Request
 
-from sandbox.http import bearer_token
-from sandbox.vendors.linkedin.errors import EXPIRED, LinkedInError
+from sandbox.vendors.linkedin.errors import LinkedInError
 
 VERSION_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})?$")
 # Version M is "sunset and removed from the platform" on the 15th of month M+12 (LinkedIn's
@@ -70,14 +69,3 @@ def check_protocol(request: Request) -> None:
             f"{protocol!r}: this resource requires X-Restli-Protocol-Version: 2.0.0",
             100,
         )
-
-
-def check_token(request: Request, tokens: set[str]) -> None:
-    """Bearer token: empty, expired (``expired...``) and unknown each have their own code."""
-    token = bearer_token(request)
-    if not token:
-        raise LinkedInError(401, "EMPTY_ACCESS_TOKEN", "Empty oauth2 access token", 65604)
-    if token.startswith("expired"):
-        raise EXPIRED
-    if token not in tokens:
-        raise LinkedInError(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)

@@ -23,12 +23,13 @@ from zoneinfo import ZoneInfo
 import duckdb
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from sandbox.clock import Clock
 from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
 from sandbox.http import token_set
+from sandbox.vendors.matomo import limits
 from sandbox.vendors.matomo.tracker import referrer
 from sandbox.vendors.web.world import LANDING
 
@@ -140,6 +141,11 @@ class MatomoApi:
     def __init__(self, con: duckdb.DuckDBPyConnection, clock: Clock, tokens: str | None = None):
         self.con, self.clock = con, clock
         self.tokens = token_set(tokens, "SANDBOX_MATOMO_TOKENS", DEFAULT_TOKENS)
+        self.secure_tokens = token_set(  # valid in a POST body only (limits.py)
+            None, "SANDBOX_MATOMO_SECURE_TOKENS", limits.DEFAULT_SECURE_TOKENS
+        )
+        self.tokens |= self.secure_tokens
+        self.live_windows = limits.LiveWindows()
         self.errors = MatomoErrors()
         cur = con.cursor()
         self.sites = {  # a handful of rows: the site registry, not data pages
@@ -155,26 +161,45 @@ class MatomoApi:
     def routes(self) -> list[Route]:
         return [Route("/index.php", self.handle, methods=["GET", "POST"])]
 
-    async def handle(self, request: Request) -> JSONResponse:
+    async def handle(self, request: Request) -> JSONResponse | PlainTextResponse:
         params = dict(request.query_params)
+        secure = False  # token_auth in a POST body (Matomo 5: "secure" requests)
         if request.method == "POST":  # form-encoded body (python-multipart is not needed)
             body = (await request.body()).decode("utf-8", "replace")
-            params.update(dict(parse_qsl(body, keep_blank_values=True)))
-        return await run_in_threadpool(self._answer, params)
+            form = dict(parse_qsl(body, keep_blank_values=True))
+            params.update(form)
+            secure = "token_auth" in form
+        client = request.client.host if request.client else "-"
+        if limits.is_live(params) and not self.live_windows.admit(client):
+            return PlainTextResponse("Too Many Requests", 429)  # Matomo Cloud's limit, limits.py
+        return await run_in_threadpool(self._answer, params, secure)
 
-    def _answer(self, p: dict[str, str]) -> JSONResponse:
+    def _token_refused(self, p: dict[str, str], secure: bool) -> JSONResponse | None:
+        """401 for a token given but unknown or secure-only sent in the URL (limits.py)."""
+        token = p.get("token_auth", "")
+        if not token or token == "anonymous":
+            return None  # the anonymous user: refused by the access check
+        if token in self.tokens and (secure or token not in self.secure_tokens):
+            return None
+        return error(limits.LOGIN_FAILED_SECURE if secure else limits.LOGIN_FAILED_GET, 401)
+
+    def _answer(self, p: dict[str, str], secure: bool = True) -> JSONResponse:
         if p.get("module") != "API":
             return error("The sandbox serves the Reporting API only (module=API).")
+        refused = self._token_refused(p, secure)
+        if refused is not None:
+            return refused
         method = p.get("method", "")
         if method == "API.getMatomoVersion":
-            if p.get("token_auth") not in self.tokens:
-                return error("You must be logged in to access this functionality.")
+            if p.get("token_auth") not in self.tokens:  # NoAccessException: 401 (Matomo 5)
+                return error("You must be logged in to access this functionality.", 401)
             return JSONResponse({"value": "5.2.0"})
         if method != "Live.getLastVisitsDetails":
             module = method.split(".")[0] or "API"
-            return error(
+            return error(  # BadRequestException: 400 since Matomo 5.2 (PR #22334)
                 f"The method '{method.split('.')[-1]}' does not exist or is not available in the "
-                f"module '\\Piwik\\Plugins\\{module}\\API'."
+                f"module '\\Piwik\\Plugins\\{module}\\API'.",
+                400,
             )
         site = p.get("idSite")
         if not site:
@@ -182,15 +207,15 @@ class MatomoApi:
                 "The parameter 'idSite' isn't set in the Request, and a default value wasn't "
                 "provided."
             )
-        if p.get("token_auth") not in self.tokens:
-            return error(no_view_access(site))
+        if p.get("token_auth") not in self.tokens:  # anonymous: NoAccessException, 401
+            return error(no_view_access(site), 401)
         if p.get("format", "xml").lower() != "json":
             return error("The sandbox serves format=JSON only.")
         if p.get("period", "day") != "day":
             return error("The sandbox serves period=day only.")
         brand = self.sites.get(site)
         if brand is None:
-            return error(no_view_access(site))
+            return error(no_view_access(site), 401)
         try:
             window = day_window(p.get("date", "today"), self.clock.now, ZoneInfo(brand[3]))
             limit = int(p.get("filter_limit", DEFAULT_LIMIT))

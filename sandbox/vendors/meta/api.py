@@ -23,6 +23,7 @@ from starlette.routing import Route
 from sandbox.clock import Clock
 from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
 from sandbox.http import bearer_token, token_set
+from sandbox.tokens import EXPIRED, TokenBook
 from sandbox.vendors.meta import metrics
 from sandbox.vendors.meta.batch import (
     comments_where,
@@ -35,7 +36,7 @@ from sandbox.vendors.meta.fields import FieldsError, FieldSpec, parse_fields
 from sandbox.vendors.meta.insights import account_insights
 from sandbox.vendors.meta.nodes import post_insights, render_rows
 from sandbox.vendors.meta.paging import envelope, keyset_page, parse_when
-from sandbox.vendors.meta.refusals import check_permissions, token_permissions_missing
+from sandbox.vendors.meta.refusals import WITHOUT, check_permissions, token_permissions_missing
 from sandbox.world.store import world_info
 
 DEFAULT_TOKENS = "sandbox-meta-token"
@@ -100,6 +101,10 @@ class MetaApi:
         self.con, self.clock = con, clock
         self.cat = catalogue or metrics.load_catalogue()
         self.tokens = token_set(tokens, "SANDBOX_META_TOKENS", DEFAULT_TOKENS)
+        # No refresh grant (a long-lived user token is renewed only with the user, by
+        # fb_exchange_token: developers.facebook.com/docs/facebook-login/guides/access-tokens/
+        # get-long-lived): the book lets a test make the token expire mid-run (subcode 463).
+        self.token_book = TokenBook("meta", set(self.tokens), 60 * 86_400)
         cur = con.cursor()
         self.start: date = world_info(cur)["start_date"]
         cur.close()
@@ -188,8 +193,9 @@ class MetaApi:
         )
         if not token:
             raise MetaError(104, "An access token is required to request this resource.")
-        if token.startswith("expired"):
-            raise self.expired_error()
+        state = self.token_book.status(token.split(WITHOUT)[0])
+        if token.startswith("expired") or state == EXPIRED:
+            raise self.expired_error()  # 190 / 463, as Meta answers an expired token
         return token_permissions_missing(token, self.tokens)
 
     def handle(self, request: Request) -> JSONResponse:

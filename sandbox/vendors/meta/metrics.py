@@ -31,6 +31,7 @@ BASE_COLUMNS = (
     "follows",
     "profile_visits",
     "avg_watch_ms",
+    "video_complete_views",
 )
 
 
@@ -38,7 +39,11 @@ def base_values(post: dict[str, Any], now: datetime, comment_count: int) -> dict
     """Every base value of a post at ``now``; ``comments`` is the visible comment count."""
     age = age_hours(post["created_time"], now)
     values = {name: lifetime(post.get(f"final_{name}"), age) for name in BASE_COLUMNS}
+    # Per-view averages and the video's length do not grow with the audience: flat once posted.
     values["avg_watch_ms"] = int(post.get("final_avg_watch_ms") or 0) if age > 0 else 0
+    values["video_length_ms"] = int(post.get("video_length_ms") or 0) if age > 0 else 0
+    # Total time played = average time x plays (the views of a reel are its plays).
+    values["total_watch_ms"] = values["avg_watch_ms"] * values["views"]
     values["comments"] = comment_count
     return values
 

@@ -52,7 +52,8 @@ CREATE TABLE posts (post_id VARCHAR, account_id VARCHAR, platform VARCHAR,
     media_product_type VARCHAR, status_type VARCHAR, shortcode VARCHAR,
     is_comment_enabled BOOLEAN, final_reach BIGINT, final_views BIGINT, final_likes BIGINT,
     final_shares BIGINT, final_saves BIGINT, final_clicks BIGINT, final_video_views BIGINT,
-    final_follows BIGINT, final_profile_visits BIGINT, final_avg_watch_ms BIGINT);
+    final_follows BIGINT, final_profile_visits BIGINT, final_avg_watch_ms BIGINT,
+    video_length_ms BIGINT, final_video_complete_views BIGINT);
 CREATE TABLE comments (comment_id VARCHAR, post_id VARCHAR, account_id VARCHAR,
     platform VARCHAR, parent_id VARCHAR, author_id VARCHAR, author_name VARCHAR,
     is_brand BOOLEAN, message VARCHAR, lang VARCHAR, sentiment VARCHAR,
@@ -109,6 +110,22 @@ IG_SHAPES = {  # format -> (media_type, media_product_type)
 }
 PILLAR_WEIGHTS = {"Preuve": 0.22, "Pedagogie": 0.25, "Communaute": 0.23, "Marque": 0.20, None: 0.10}
 SHORTCODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+WATCHED_SHARE = (0.15, 0.85)  # a video's average share watched, drawn per post
+
+
+def video_watch(post_id: str, video_views: int, avg_watch_ms: int) -> tuple[int, int]:
+    """(video_length_ms, final_video_complete_views) of a video post, (0, 0) otherwise.
+
+    Drawn from the post id, not the account's stream, so the other draws stay as they were:
+    the length makes the average watch time a share in WATCHED_SHARE of it; complete views are
+    30-80 % of that share of the views (fewer people finish than the average share watched).
+    """
+    if avg_watch_ms <= 0:
+        return 0, 0
+    low, high = WATCHED_SHARE
+    share = low + (high - low) * stable_number(f"{post_id}:watched-share", 6) / 1e6
+    finish = 0.3 + 0.5 * stable_number(f"{post_id}:finished", 6) / 1e6
+    return round(avg_watch_ms / share), int(video_views * share * finish)
 
 
 class AccountBuilder:
@@ -215,6 +232,10 @@ class AccountBuilder:
                 "final_profile_visits": int(reach * rng.uniform(0.005, 0.02)),
                 "final_avg_watch_ms": rng.randint(2500, 18000) if video else 0,
             }
+        )
+        post = self.posts[-1]
+        post["video_length_ms"], post["final_video_complete_views"] = video_watch(
+            post_id, post["final_video_views"], post["final_avg_watch_ms"]
         )
         if comments_on:
             count = min(60, int(likes * rng.uniform(0.02, 0.08)) + rng.randint(0, 2))

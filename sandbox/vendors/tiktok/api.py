@@ -13,6 +13,7 @@ import json
 import threading
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 import duckdb
 from starlette.requests import Request
@@ -21,11 +22,12 @@ from starlette.routing import Route
 
 from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
 from sandbox.http import bearer_token
-from sandbox.vendors.tiktok import world
+from sandbox.tokens import EXPIRED, VALID
+from sandbox.vendors.tiktok import limits, oauth, world
 from sandbox.world.store import now_of, rows
 
-TOKEN_PREFIX = "sandbox-tiktok-token-"
-BASIC_SUFFIX = ".basic"  # a token granted user.info.basic only (to exercise scope errors)
+TOKEN_PREFIX = oauth.TOKEN_PREFIX
+BASIC_SUFFIX = oauth.BASIC_SUFFIX
 MAX_COUNT = 20
 SCOPES = {
     "user.info.basic": {"open_id", "union_id", "avatar_url", "avatar_url_100", "display_name"},
@@ -105,14 +107,18 @@ class TikTokApi:
     def __init__(self, con: duckdb.DuckDBPyConnection, clock: Any) -> None:
         self.con, self.clock = con, clock
         self.errors = TikTokErrors(self)
+        self.windows = limits.SlidingWindows()  # 600 a minute per endpoint (limits.py)
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
+        found = con.cursor().execute("SELECT open_id FROM tiktok_accounts ORDER BY 1").fetchall()
+        self.token_book = oauth.TikTokTokenBook.for_accounts([r[0] for r in found])
 
     def routes(self) -> list[Route]:
         return [
             Route("/v2/user/info/", self.user_info, methods=["GET"]),
             Route("/v2/video/list/", self.video_list, methods=["POST"]),
             Route("/v2/video/query/", self.video_query, methods=["POST"]),
+            Route("/v2/oauth/token/", self.oauth_token, methods=["POST"]),
         ]
 
     def log_id(self) -> str:
@@ -120,6 +126,11 @@ class TikTokApi:
             n = next(self._seq)
         digest = hashlib.sha1(f"{self.clock.today}:{n}".encode()).hexdigest()[:18].upper()
         return f"{now_of(self.clock.today):%Y%m%d%H%M%S}{digest}"
+
+    def _admit(self, endpoint: str) -> None:
+        """429 ``rate_limit_exceeded`` once the endpoint's sliding window is full (limits.py)."""
+        if not self.windows.admit(endpoint):
+            raise TikTokError(429, "rate_limit_exceeded")
 
     def _answer(self, data: Any, err: TikTokError | None = None) -> JSONResponse:
         log_id = self.log_id()
@@ -129,11 +140,12 @@ class TikTokApi:
     def _auth(self, request: Request, cur: duckdb.DuckDBPyConnection) -> tuple[dict, set[str]]:
         """The token's user and scopes; ``access_token_invalid`` for anything else."""
         token = bearer_token(request)
-        if token.startswith("expired"):
+        state = self.token_book.status(token)
+        if token.startswith("expired") or state == EXPIRED:
             raise TikTokError(401, "access_token_invalid", "The access token has expired.")
-        if not token.startswith(TOKEN_PREFIX):
+        if state != VALID:
             raise TikTokError(401, "access_token_invalid")
-        open_id = token[len(TOKEN_PREFIX) :]
+        open_id = self.token_book.owner(token) or token[len(TOKEN_PREFIX) :]
         scopes = {*SCOPES, "video.list"}
         if open_id.endswith(BASIC_SUFFIX):
             open_id, scopes = open_id[: -len(BASIC_SUFFIX)], {"user.info.basic"}
@@ -173,6 +185,7 @@ class TikTokApi:
     async def user_info(self, request: Request) -> JSONResponse:
         cur = self.con.cursor()
         try:
+            self._admit("/v2/user/info/")
             acc, scopes = self._auth(request, cur)
             fields = self._fields(request, set().union(*SCOPES.values()))
             granted = set().union(*(SCOPES.get(s, set()) for s in scopes))
@@ -212,6 +225,7 @@ class TikTokApi:
         """Newest first; ``cursor`` (epoch ms) returns videos created strictly before it."""
         cur = self.con.cursor()
         try:
+            self._admit("/v2/video/list/")
             acc, fields = self._video_caller(request, cur)
             body = await self._body(request)
             count, cursor = body.get("max_count", 10), body.get("cursor")
@@ -221,17 +235,17 @@ class TikTokApi:
                 isinstance(cursor, bool) or not isinstance(cursor, int) or cursor < 0
             ):
                 raise TikTokError(400, "invalid_params", "cursor must be a unix time in ms")
-            now = self.clock.now
+            served, now = limits.page_cap(count), self.clock.now
             until = now if cursor is None else min(now, _from_ms(cursor))
             op = "<=" if cursor is None or until == now else "<"
             page = rows(
                 cur,
                 f"SELECT * FROM tiktok_videos WHERE open_id = ? AND create_time {op} ? "
                 "ORDER BY create_time DESC LIMIT ?",
-                [acc["open_id"], until, count + 1],
+                [acc["open_id"], until, served + 1],
             )
-            more = len(page) > count
-            page = page[:count]
+            more = len(page) > served  # a capped page keeps has_more true
+            page = page[:served]
             next_cursor = epoch_s(page[-1]["create_time"]) * 1000 if page else cursor or 0
             videos = [self._video(v, acc["username"], fields) for v in page]
             return self._answer({"videos": videos, "cursor": next_cursor, "has_more": more})
@@ -244,6 +258,7 @@ class TikTokApi:
         """The token owner's visible videos among ``filters.video_ids`` (at most 20)."""
         cur = self.con.cursor()
         try:
+            self._admit("/v2/video/query/")
             acc, fields = self._video_caller(request, cur)
             filters = (await self._body(request)).get("filters")
             ids = filters.get("video_ids") if isinstance(filters, dict) else None
@@ -267,6 +282,16 @@ class TikTokApi:
             return self._answer({}, err)
         finally:
             cur.close()
+
+    async def oauth_token(self, request: Request) -> JSONResponse:
+        """``POST /v2/oauth/token/``, the refresh grant (oauth.py has the references)."""
+        log_id = self.log_id()
+        if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+            status, body = oauth.bad_form("Content-Type must be form-urlencoded", log_id)
+        else:
+            form = dict(parse_qsl((await request.body()).decode()))
+            status, body = oauth.answer(self.token_book.refresh(form), log_id)
+        return JSONResponse(body, status, headers={"x-tt-logid": log_id})
 
 
 def _from_ms(ms: int) -> datetime:

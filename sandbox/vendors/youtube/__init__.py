@@ -33,7 +33,9 @@ def _video_daily_truth(
             agg["channel_id"] = channel_id
             agg["rows"] += 1
             for metric in q.DAILY_METRICS:
-                if metric != "averageViewDuration":
+                if metric in q.FLOAT_METRICS:  # averageViewPercentage: sum of views x percent
+                    agg[metric] += int(rec["views"]) * float(rec[metric])
+                elif metric != "averageViewDuration":
                     agg[metric] += int(rec[metric])
             rows += 1
     return daily, rows

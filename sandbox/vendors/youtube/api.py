@@ -20,6 +20,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sandbox.http import b64_json, b64_json_load
+from sandbox.tokens import VALID
+from sandbox.vendors.google import google_token_book, token_route
 from sandbox.world.index import Lazy
 from sandbox.world.store import now_of
 
@@ -35,6 +37,7 @@ TOKENS_ENV, KEYS_ENV, QUOTA_ENV = (
     "SANDBOX_YOUTUBE_QUOTA",
 )
 DEFAULT_TOKEN, DEFAULT_KEY, DAILY_QUOTA = "sandbox-youtube-token", "sandbox-youtube-key", 10_000
+OAUTH_SCOPES = ("youtube.readonly", "yt-analytics.readonly")
 PARTS = {
     "channels": {"id", "snippet", "contentDetails", "statistics", "status", "brandingSettings"},
     "playlistItems": {"id", "snippet", "contentDetails", "status"},
@@ -93,6 +96,7 @@ class YouTubeApi:
         self.con, self.clock = con, clock
         self.errors = YouTubeErrors()
         self.tokens = set(os.environ.get(TOKENS_ENV, DEFAULT_TOKEN).split(","))
+        self.token_book = google_token_book("youtube", self.tokens)  # the 1-hour OAuth tokens
         self.keys = set(os.environ.get(KEYS_ENV, DEFAULT_KEY).split(","))
         self.quota = int(os.environ.get(QUOTA_ENV, DAILY_QUOTA))
         self._used: dict[date, int] = {}
@@ -112,7 +116,9 @@ class YouTubeApi:
         analytics = self._wrap(
             lambda cur, params, today: report(cur, params, today, self.reports), analytics=True
         )
-        return [*out, Route("/v2/reports", analytics)]
+        # Both APIs take the tokens of Google's one OAuth server (here: /youtube/token).
+        scope = " ".join(f"https://www.googleapis.com/auth/{s}" for s in OAUTH_SCOPES)
+        return [*out, Route("/v2/reports", analytics), token_route(self.token_book, scope)]
 
     # --- plumbing -----------------------------------------------------------------------------
 
@@ -120,7 +126,9 @@ class YouTubeApi:
         header = request.headers.get("authorization", "")
         key = request.query_params.get("key")
         if header.lower().startswith("bearer "):
-            if header[7:].strip() not in self.tokens:
+            # An expired token and an unknown one get the same 401 authError "Invalid
+            # Credentials" (developers.google.com/youtube/v3/docs/errors#authError).
+            if self.token_book.status(header[7:].strip()) != VALID:
                 raise ApiError(401, auth_error())
         elif key and not analytics:
             if key not in self.keys:

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
-from sandbox.vendors.google import INVALID_CREDENTIALS, REALM, SERVER_ERRORS
+from sandbox.faults import ErrorResponse, FaultConfig
+from sandbox.vendors.google import (
+    INVALID_CREDENTIALS,
+    REALM,
+    SERVER_ERRORS,
+    GooglePathErrors,
+)
 
 STATUS_TEXT = {
     400: "INVALID_ARGUMENT",
@@ -77,8 +82,8 @@ THROTTLES = {  # throttle_code -> (HTTP status, body)
 ROTATION = (1, 429, 2, 3)
 
 
-class YouTubeErrors(PathErrors):
-    """Faults in Google's dialect for every path under ``/youtube/``."""
+class YouTubeErrors(GooglePathErrors):
+    """Faults in Google's dialect for every path under ``/youtube/`` but its token endpoint."""
 
     name = "youtube"
 

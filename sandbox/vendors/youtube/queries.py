@@ -26,12 +26,20 @@ DAILY_METRICS = (
     "views",
     "estimatedMinutesWatched",
     "averageViewDuration",
+    "averageViewPercentage",
     "likes",
     "comments",
     "shares",
     "subscribersGained",
     "subscribersLost",
 )
+# averageViewPercentage: "The average percentage of a video watched during a video playback"
+# (developers.google.com/youtube/analytics/metrics, "Watch time metrics"); a FLOAT column in
+# columnHeaders, the others INTEGER. A video's daily value is the world's avg_view_s / duration_s
+# (percent, rounded to 2 decimals: the real API's precision is not documented); summed rows
+# (several videos, a channel day) weight each video's percentage by its views, as a mean over
+# playbacks does. A day without views says 0, as averageViewDuration does.
+FLOAT_METRICS = frozenset({"averageViewPercentage"})
 
 
 def growth_sql(age: str) -> str:
@@ -142,6 +150,7 @@ def _daily_base(filtered: bool) -> str:
         growth AS (SELECT *, {growth_sql("a0")} AS f0, {growth_sql("a1")} AS f1 FROM ages),
         vals AS (
             SELECT g.day, g.video_id, g.avg_view_s,
+              100.0 * g.avg_view_s / g.duration_s AS view_pct,
               {_day_increase("final_views")} AS views,
               {_day_increase("final_likes")} AS likes,
               coalesce(cm.n, 0) AS comments,
@@ -172,6 +181,7 @@ def daily_sql(keys: tuple[str, ...], filtered: bool = False, per_video: bool = F
         SELECT strftime(day, '%Y-%m-%d') AS day, video_id AS video, views,
                minutes AS estimatedMinutesWatched,
                CASE WHEN views > 0 THEN avg_view_s ELSE 0 END AS averageViewDuration,
+               CASE WHEN views > 0 THEN round(view_pct, 2) ELSE 0.0 END AS averageViewPercentage,
                likes, comments, shares, subscribersGained, subscribersLost
         FROM kept ORDER BY day, video_id"""
         )
@@ -184,6 +194,8 @@ def daily_sql(keys: tuple[str, ...], filtered: bool = False, per_video: bool = F
         SELECT {cols}, sum(views) AS views, sum(minutes) AS estimatedMinutesWatched,
                CAST(coalesce(round(sum(views * avg_view_s) / nullif(sum(views), 0)), 0)
                     AS BIGINT) AS averageViewDuration,
+               coalesce(round(sum(views * view_pct) / nullif(sum(views), 0), 2), 0.0)
+                 AS averageViewPercentage,
                sum(likes) AS likes, sum(comments) AS comments, sum(shares) AS shares,
                sum(subscribersGained) AS subscribersGained,
                sum(subscribersLost) AS subscribersLost

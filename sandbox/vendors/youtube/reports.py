@@ -19,7 +19,9 @@ Stricter than Google where Google's rule is unknown or not needed: other filters
 checked against the live API here) and the other dimensions are refused.
 
 Also: ``ids=channel==MINE|channel==UC…`` (a channel the token does not manage: 403 forbidden),
-the metrics of ``queries.DAILY_METRICS`` in any order, ``startIndex`` (1-based), ``maxResults``.
+the metrics of ``queries.DAILY_METRICS`` in any order (``averageViewPercentage`` typed FLOAT in
+``columnHeaders``; sorting top videos on it is refused, as on any metric outside
+``TOP_VIDEO_SORTS``), ``startIndex`` (1-based), ``maxResults``.
 """
 
 from __future__ import annotations
@@ -201,7 +203,8 @@ def report(cur: Any, params: Any, today: date, cache: VideoReports | None = None
     page = found[int(first) - 1 : int(first) - 1 + int(size)]
     picked = [names.index(dims)] + [names.index(m) for m in metrics]
     headers = [{"name": dims, "columnType": "DIMENSION", "dataType": "STRING"}]
-    headers += [{"name": m, "columnType": "METRIC", "dataType": "INTEGER"} for m in metrics]
+    kinds = {m: "FLOAT" if m in q.FLOAT_METRICS else "INTEGER" for m in metrics}
+    headers += [{"name": m, "columnType": "METRIC", "dataType": kinds[m]} for m in metrics]
     body: dict[str, Any] = {"kind": "youtubeAnalytics#resultTable", "columnHeaders": headers}
     if page:
         body["rows"] = [[row[i] for i in picked] for row in page]

@@ -6,9 +6,15 @@
 -- (observed, reconstructed, nearest, current) and the days of change it does not account for.
 -- An age's values come from a snapshot or, for posts older than the first run, from the API's
 -- per-post daily series (metrics_basis_d<N>).
+-- Video completion, named for what each API gives (docs/engagement_marts.md, Video completion):
+-- avg_view_share = the average share of the video watched per view (0-1; YouTube Analytics
+-- averageViewPercentage, Facebook average time watched / video length); video_completion_rate =
+-- complete views / video views, percent (Facebook, the only API giving complete views);
+-- avg_view_share_null_reason says why avg_view_share is NULL.
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
                    'video_views', 'video_completions', 'clicks', 'interactions'] %}
 {%- set ages = [1, 7, 28] %}
+{%- set video_formats = ['video', 'reel', 'live'] %}
 with snapshots as (
     select
         *,
@@ -45,6 +51,8 @@ joined as (
         {%- for m in metrics %}
         latest.{{ m }},
         {%- endfor %}
+        latest.avg_view_share,
+        latest.avg_watch_time_s,
         posts.followers_at_publication as followers,
         posts.followers_basis,
         posts.followers_gap_days,
@@ -68,7 +76,18 @@ joined as (
 rates as (
     select
         *,
-        {{ engagement_rates('interactions', 'reach', 'followers', 'impressions') }}
+        {{ engagement_rates('interactions', 'reach', 'followers', 'impressions') }},
+        {{ engagement_rate('video_completions', 'video_views') }} as video_completion_rate,
+        case
+            when avg_view_share is not null then null
+            when format not in (
+                {%- for f in video_formats %}'{{ f }}'{{ ", " if not loop.last }}{% endfor -%}
+            ) then 'not_a_video'
+            when platform = 'tiktok' then 'api_gives_no_watch_time'
+            when platform = 'instagram' then 'api_gives_no_video_duration'
+            when platform in ('x', 'linkedin') then 'not_ingested'
+            else 'not_reported_yet'
+        end as avg_view_share_null_reason
     from joined
 )
 

@@ -13,6 +13,9 @@
 -- started; conversions and revenue are last-touch credits (fct_attribution) of conversions
 -- whose last touch is such a session, by the conversion's UTC day. NULL for a brand with no
 -- web session at all (no Matomo site), 0 otherwise.
+-- Video completion: video_completion_rate = complete views / views of the posts that give
+-- complete views (Facebook), percent; avg_view_share = the mean share of the video watched
+-- (YouTube, Facebook), weighted by each post's video views (fct_post_performance).
 -- UGC: X only (inbound mentions not written by the brand); NULL for the other platforms,
 -- whose ingested APIs give no UGC signal.
 {%- set ugc_platforms = ['x'] %}
@@ -41,6 +44,9 @@ post_days as (
         sum(video_views) as video_views,
         sum(video_completions) as video_completions,
         sum(case when video_completions is not null then video_views end) as views_with_completions,
+        -- avg_view_share of the period: each post's share weighted by its video views.
+        sum(case when avg_view_share is not null then avg_view_share * video_views end) as shares_watched,
+        sum(case when avg_view_share is not null then video_views end) as views_with_share,
         sum(clicks) as clicks
     from {{ ref('fct_post_performance') }}
     group by brand_id, platform, published_date
@@ -150,6 +156,8 @@ post_periods as (
         sum(video_views) as video_views,
         sum(video_completions) as video_completions,
         sum(views_with_completions) as views_with_completions,
+        sum(shares_watched) as shares_watched,
+        sum(views_with_share) as views_with_share,
         sum(clicks) as clicks
     from post_days
     cross join period_types
@@ -295,6 +303,8 @@ joined as (
         post_periods.video_views,
         post_periods.video_completions,
         post_periods.views_with_completions,
+        post_periods.shares_watched,
+        post_periods.views_with_share,
         post_periods.clicks,
         case
             when periods.platform in (
@@ -371,7 +381,8 @@ rates as (
         *,
         {{ engagement_rates('interactions', 'reach', 'followers_end', 'impressions',
                             'interactions_with_reach', 'interactions_with_impressions') }},
-        {{ engagement_rate('video_completions', 'views_with_completions') }} as video_completion_rate
+        {{ engagement_rate('video_completions', 'views_with_completions') }} as video_completion_rate,
+        case when views_with_share > 0 then shares_watched / views_with_share end as avg_view_share
     from joined
 )
 
@@ -392,6 +403,7 @@ select
     video_views,
     video_completions,
     video_completion_rate,
+    avg_view_share,
     clicks,
     ugc_count,
     followers_end,

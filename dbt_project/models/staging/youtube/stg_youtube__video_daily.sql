@@ -9,6 +9,7 @@ with renamed as (
         {{ dbt.cast('views', dbt.type_bigint()) }} as views,
         {{ dbt.cast('estimated_minutes_watched', dbt.type_bigint()) }} as estimated_minutes_watched,
         {{ dbt.cast('average_view_duration_s', dbt.type_bigint()) }} as average_view_duration_s,
+        {{ dbt.cast('average_view_percentage', type_double()) }} as average_view_percentage,
         {{ dbt.cast('likes', dbt.type_bigint()) }} as likes,
         {{ dbt.cast('comments', dbt.type_bigint()) }} as comments,
         {{ dbt.cast('shares', dbt.type_bigint()) }} as shares,
