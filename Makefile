@@ -35,8 +35,10 @@ $(STAMP): pyproject.toml requirements.lock
 # The dbt manifest the Dagster definitions are built from is prepared by the commands
 # themselves (orchestration/dbt_project.py): the demo parses the project before its runs,
 # `dagster dev` (make ui) as DbtProject.prepare_if_dev does, the tests at session start.
-# PULSE_WAREHOUSE (default data/warehouse.duckdb), PULSE_PUBLISHED and PULSE_DLT_DIR say where
-# the files are; the code reads them once (orchestration/defs/warehouse.py).
+# PULSE_WAREHOUSE, PULSE_PUBLISHED and PULSE_DLT_DIR say where the files are; the code reads them
+# once (orchestration/defs/warehouse.py). Unset, the demo and `make ui` (sandbox runs) use
+# data/demo/, production runs data/; each refuses the other's warehouse
+# (pulse_config/environments.py).
 
 # DAILY_DAYS: days replayed one ingestion a day after the backfill (default: the demo's own).
 demo: install
@@ -58,5 +60,6 @@ ui: install
 docs: install
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --port 8081
 
+# Removes the demo's files and the sandbox world, never production's data/warehouse.duckdb.
 clean:
-	rm -rf data dagster_home/storage dagster_home/logs dagster_home/history dbt_project/target
+	rm -rf data/demo data/sandbox dagster_home/storage dagster_home/logs dagster_home/history dbt_project/target

@@ -1,6 +1,6 @@
 """How far each followers basis is from the truth, on a warehouse built from the sandbox.
 
-    .venv/bin/python -m benchmarks.followers_accuracy [--warehouse data/warehouse.duckdb]
+    .venv/bin/python -m benchmarks.followers_accuracy [--warehouse data/demo/warehouse.duckdb]
         [--world data/sandbox/world.duckdb]
 
 Compares ``intermediate.int_account_followers_daily`` (every account and day) and the
@@ -52,7 +52,7 @@ def _markdown(con: duckdb.DuckDBPyConnection, sql: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--warehouse", default=str(ROOT / "data" / "warehouse.duckdb"))
+    parser.add_argument("--warehouse", default=str(ROOT / "data" / "demo" / "warehouse.duckdb"))
     parser.add_argument("--world", default=str(ROOT / "data" / "sandbox" / "world.duckdb"))
     args = parser.parse_args()
     world = open_readonly(args.world)

@@ -5,6 +5,9 @@
 Generates the world, serves it, loads each source with its dlt pipeline into a fresh
 warehouse (timing each, with rows loaded), then runs ``dbt build`` once; prints a table for
 BENCHMARKS.md. Run it on a quiet machine: the figures are wall-clock seconds.
+
+The benchmark is a sandbox run with files of its own (``--out``): its warehouse records the
+sandbox as its environment, and it refuses to replace a production warehouse found there.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ def main() -> None:
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("world.duckdb", "warehouse.duckdb"):
+    _refuse_production(out / "warehouse.duckdb")
+    for name in ("world.duckdb", "warehouse.duckdb", "rotated_tokens.json"):
         (out / name).unlink(missing_ok=True)
     from ingestion.catalogue import SOURCES
     from orchestration.defs.ingestion import pipeline_for
@@ -55,13 +59,17 @@ def main() -> None:
     totals = generate(out / "world.duckdb")
     lines.append(f"| generate world | {time.perf_counter() - t0:.1f} | | |")
     print(totals, flush=True)
-    warehouse = Warehouse(path=str(out / "warehouse.duckdb"), dlt_dir=str(out / "dlt"))
     with run_in_thread(out / "world.duckdb") as url:
+        warehouse = Warehouse(
+            path=str(out / "warehouse.duckdb"), dlt_dir=str(out / "dlt"), sandbox_url=url
+        )
+        warehouse.check_environment()  # a fresh file: records the sandbox
         # The dlt sources of this process read their configuration from its environment
         # (dlt's documented provider): this benchmark points its own process at its sandbox.
         os.environ.update(
             source_env(url),
             PULSE_PSEUDONYMISATION_KEY="bench",
+            PULSE_TOKEN_STORE=str(out / "rotated_tokens.json"),  # this sandbox's rotations
             RUNTIME__DLTHUB_TELEMETRY="false",
             DO_NOT_TRACK="1",
         )
@@ -95,6 +103,23 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines.append(f"| peak RSS of this process | | {peak:,.0f} MiB | |")
     print("\n".join(lines))
+
+
+def _refuse_production(warehouse: Path) -> None:
+    """Stop before deleting ``warehouse`` if it is production's (``--out`` at the data
+    folder by mistake): recorded as production, or production's default file."""
+    from pulse_config.environments import recorded
+    from pulse_config.paths import default_warehouse
+
+    if not warehouse.exists():
+        return
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        found = recorded(con)
+    finally:
+        con.close()
+    if warehouse.resolve() == default_warehouse(sandbox=False) or (found and not found.is_sandbox):
+        sys.exit(f"error: {warehouse} is a production warehouse; choose another --out")
 
 
 def _enrich(path: Path) -> str:

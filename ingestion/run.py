@@ -2,7 +2,9 @@
 
 The Dagster asset builds the same source in its body; this runner is for local runs and tests.
 The DuckDB file is always given (``--db``): the runner has no default warehouse of its own,
-so it never writes to the pipeline's warehouse by accident.
+so it never writes to the pipeline's warehouse by accident. Like every load, it first checks
+that the file serves its environment (``pulse_config.environments``: a base URL on loopback is
+the sandbox), and keeps dlt's state beside the file, never in dlt's shared ``~/.dlt``.
 Sources are looked up by name in ``ingestion.catalogue.SOURCES`` (the one list of sources),
 so a new source needs no runner of its own. Tokens and keys come from the environment or
 ``.dlt/secrets.toml``.
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,9 @@ from dlt.common.pipeline import LoadInfo
 
 from ingestion import catalogue
 from ingestion.catalogue import source_named
+from privacy.erasure_list import honour_erasures
+from pulse_config.environments import Environment, WrongEnvironment, check_warehouse, environment_of
+from pulse_config.paths import dlt_state_beside
 
 
 def run_source(
@@ -29,22 +36,28 @@ def run_source(
     *,
     pipeline_name: str | None = None,
     pipelines_dir: str | Path | None = None,
+    environment: Environment | None = None,
     **source_kwargs: Any,
 ) -> LoadInfo:
     """Extract and load every resource of source ``name`` into ``dataset`` (default
     ``raw_<name>``) of the DuckDB file; raise on failure.
 
     ``source_kwargs`` go to the source factory (e.g. ``base_url``, ``access_token``).
+    ``environment`` (default: the sandbox if the process or ``base_url`` points at it) must
+    be the file's own, else ``WrongEnvironment`` before anything is loaded.
     """
     source = source_named(name)
-    Path(destination_path).parent.mkdir(parents=True, exist_ok=True)
+    environment = environment or environment_of(os.environ, [source_kwargs.get("base_url")])
+    check_warehouse(Path(destination_path), environment)
     pipeline = dlt.pipeline(
         pipeline_name=pipeline_name or source.name,
         destination=dlt.destinations.duckdb(str(destination_path)),
         dataset_name=dataset or source.dataset,
-        pipelines_dir=str(pipelines_dir) if pipelines_dir else None,
+        pipelines_dir=str(pipelines_dir or dlt_state_beside(Path(destination_path))),
     )
-    info = pipeline.run(source.factory(**source_kwargs))
+    # Rows of people on the erasure list never load again (privacy/erasure_list.py).
+    dlt_source = honour_erasures(source.factory(**source_kwargs), name, Path(destination_path))
+    info = pipeline.run(dlt_source)
     info.raise_on_failed_jobs()
     return info
 
@@ -62,7 +75,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     kwargs = {"base_url": args.base_url} if args.base_url else {}
-    print(run_source(args.source, args.db, args.dataset, pipeline_name=args.pipeline, **kwargs))
+    try:
+        info = run_source(args.source, args.db, args.dataset, pipeline_name=args.pipeline, **kwargs)
+    except WrongEnvironment as exc:
+        sys.exit(f"error: {exc}")
+    print(info)
 
 
 if __name__ == "__main__":

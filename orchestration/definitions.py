@@ -3,8 +3,10 @@
 from dagster import Definitions
 
 from orchestration.defs.alerts import ALERT_CHECKS, ALERT_RESOURCES, ALERT_SENSORS
+from orchestration.defs.completeness import COMPLETENESS_CHECKS
 from orchestration.defs.enrichment import text_sentiment
 from orchestration.defs.ingestion import CHILD_TABLES, SOURCE_ASSETS
+from orchestration.defs.privacy import erase_person, personal_data_retention
 from orchestration.defs.publish import published_marts_asset
 from orchestration.defs.quality import GX_CHECKS
 from orchestration.defs.resources import build_resources
@@ -27,9 +29,10 @@ defs = Definitions(
         text_sentiment,
         dbt_models,
         published_marts_asset(MART_KEYS),
+        personal_data_retention,  # after publication, in every daily run
     ],
-    asset_checks=[*GX_CHECKS, *ALERT_CHECKS],
-    jobs=[refresh_everything, transform_and_publish, ingest_everything, *INGEST_JOBS],
+    asset_checks=[*GX_CHECKS, *ALERT_CHECKS, *COMPLETENESS_CHECKS],
+    jobs=[refresh_everything, transform_and_publish, ingest_everything, *INGEST_JOBS, erase_person],
     schedules=[daily_refresh, *INGEST_SCHEDULES],
     sensors=ALERT_SENSORS,
     resources={**build_resources(), **ALERT_RESOURCES},

@@ -1,12 +1,13 @@
 """``make demo``: the whole warehouse on the sandbox, through the same Dagster definitions.
 
-Parses the dbt project (the manifest the definitions are built from, for the warehouse the
-environment names), generates the sandbox world if missing, serves it on loopback, points the
-sources at it, then lives the world's last days the way a production warehouse lives them
-(``orchestration.replay``): a backfill ``--daily-days`` days before the world's last day,
-every source's daily ingestion on each following day with the sandbox clock advancing, then
-one build on the last day (``transform_and_publish``: GX gates, ``dbt build``, GX suites,
-publication).
+Generates the sandbox world if missing, serves it on loopback, points the sources at it (which
+makes this a sandbox run: its warehouse, published copy and dlt state are the demo's own, under
+``data/demo/`` unless ``PULSE_WAREHOUSE`` says otherwise, and a production warehouse is
+refused), parses the dbt project for that warehouse, then lives the world's last days the way
+a production warehouse lives them (``orchestration.replay``): a backfill ``--daily-days`` days
+before the world's last day, every source's daily ingestion on each following day with the
+sandbox clock advancing, then one build on the last day (``transform_and_publish``: GX gates,
+``dbt build``, GX suites, publication).
 
 ``fct_post_metrics_daily`` then holds real daily series and the recent posts of every platform
 have their D+1 and D+7 values. The sandbox is stopped and the demo prints what was built and
@@ -16,6 +17,7 @@ where.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -24,6 +26,7 @@ from typing import Any
 
 from orchestration.replay import BUILD_JOB, INGEST_JOB, Replay, replay
 from orchestration.settings import PROJECT_ROOT
+from pulse_config.paths import DEMO_DATA_DIR
 
 DEMO_PSEUDONYMISATION_KEY = "demo-only-key-not-for-production"
 
@@ -38,12 +41,21 @@ def _step(message: str) -> None:
 
 
 def sandbox_env(base_url: str) -> dict[str, str]:
-    """The environment that sends every source to the sandbox with the sandbox's test
-    credentials (and the demo's pseudonymisation key, unless one is set)."""
+    """The environment that sends every source to a sandbox just started, with the sandbox's
+    test credentials (and the demo's pseudonymisation key, unless one is set).
+
+    The sources keep refresh tokens the sandbox rotates in the demo's own store, emptied here:
+    a new sandbox knows only its initial refresh tokens (``ingestion/token_store.py``)."""
     from sandbox.credentials import source_env
 
     key = os.environ.get("PULSE_PSEUDONYMISATION_KEY") or DEMO_PSEUDONYMISATION_KEY
-    return {**source_env(base_url), "PULSE_PSEUDONYMISATION_KEY": key}
+    store = DEMO_DATA_DIR / "rotated_tokens.json"
+    store.unlink(missing_ok=True)
+    return {
+        **source_env(base_url),
+        "PULSE_PSEUDONYMISATION_KEY": key,
+        "PULSE_TOKEN_STORE": str(store),
+    }
 
 
 def sandbox_clock(base_url: str, action: str = "", **params: Any) -> dict[str, str]:
@@ -72,6 +84,17 @@ def mart_rows(path: Path) -> dict[str, int]:
         return {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0] for (t,) in tables}
     finally:
         con.close()
+
+
+def _load_definitions() -> None:
+    """Import the Dagster definitions now that the environment points at the sandbox (or
+    reload them if already imported): their resources read the warehouse's paths and
+    environment when they load, and the replay's runs must use the sandbox's."""
+    module = sys.modules.get("orchestration.definitions")
+    if module is None:
+        importlib.import_module("orchestration.definitions")
+    else:
+        importlib.reload(module)
 
 
 def _summarise(done: Replay) -> None:
@@ -114,21 +137,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from orchestration.dbt_project import prepare
-    from orchestration.defs.warehouse import warehouse_from_env
+    from orchestration.defs.warehouse import refusal, warehouse_from_env
     from sandbox.server import ensure_world, run_in_thread
 
     started = time.monotonic()
-    warehouse = warehouse_from_env()
-    _step(f"dbt manifest (dbt parse) for {warehouse.file}")
-    prepare(warehouse)
     _step(f"sandbox world: {args.world}")
     ensure_world(Path(args.world))
     _step(f"starting the sandbox on 127.0.0.1:{args.port}")
     with run_in_thread(Path(args.world), port=args.port) as base_url:
         # The dlt sources read their configuration from the environment (dlt's documented
         # provider), here and in the replay's forked workers: this CLI's own process is
-        # pointed at the sandbox it serves, and nothing else is.
+        # pointed at the sandbox it serves, and nothing else is. That also names the
+        # sandbox's own warehouse (PULSE_SANDBOX_URL, read by warehouse_from_env).
         os.environ.update(sandbox_env(base_url))
+        warehouse = warehouse_from_env()
+        refused = refusal(warehouse)
+        if refused:
+            parser.exit(2, f"error: {refused}\n")
+        _step(f"dbt manifest (dbt parse) for {warehouse.file}")
+        prepare(warehouse)
+        _load_definitions()
         _step(
             f"replay: backfill {args.daily_days} days before the world's last day, then one "
             "day at a time (every source, one run each), then the build"
@@ -148,8 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nCommunity Pulse demo finished in {time.monotonic() - started:.0f} s")
     print(f"  run:            {'succeeded' if done.ok else 'FAILED (see the log above)'}")
     _summarise(done)
-    print(f"  warehouse:      {warehouse.file}  (written by the pipeline)")
+    print(f"  warehouse:      {warehouse.file}  (the sandbox's; production's stays apart)")
     print(f"  published marts:{published}  (open this one read-only)")
+    print(f"  dlt state:      {warehouse.pipelines_dir}")
     print("  rows per mart:")
     for table, count in rows.items():
         print(f"    marts.{table:<28} {count:>9,}")

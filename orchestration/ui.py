@@ -1,4 +1,10 @@
-"""``make ui``: the Dagster UI on this project, with the sandbox serving the APIs beside it."""
+"""``make ui``: the Dagster UI on this project, with the sandbox serving the APIs beside it.
+
+With the sandbox, the runs started from the UI are sandbox runs: they use the demo's warehouse
+(``data/demo/`` unless ``PULSE_WAREHOUSE`` says otherwise), never production's; with
+``--no-sandbox`` they read the real APIs into production's. A warehouse of the other kind is
+refused here, before the UI starts, and again by every source run.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from orchestration.defs.warehouse import refusal, warehouse_from_env
 from orchestration.demo import sandbox_env
 from orchestration.settings import PROJECT_ROOT
 
@@ -21,14 +28,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     bin_dir = Path(sys.executable).parent
-    sandbox = None
     env = dict(os.environ)
+    if not args.no_sandbox:
+        env |= sandbox_env(f"http://127.0.0.1:{args.sandbox_port}")
+    warehouse = warehouse_from_env(env)
+    print(f"warehouse ({warehouse.environment.name}): {warehouse.file}", flush=True)
+    refused = refusal(warehouse) if warehouse.file.exists() else None
+    if refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
+    sandbox = None
     if not args.no_sandbox:
         sandbox = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "serve", "--port", str(args.sandbox_port)],
             cwd=PROJECT_ROOT,
         )
-        env |= sandbox_env(f"http://127.0.0.1:{args.sandbox_port}")
     try:
         return subprocess.call(
             [str(bin_dir / "dagster"), "dev", "-w", "workspace.yaml", "-p", str(args.port)],

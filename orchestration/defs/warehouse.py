@@ -1,28 +1,39 @@
 """The warehouse resource: the one owner of where the DuckDB file, its published copy and the
-dlt state live, and of the writer slot.
+dlt state live, of the writer slot, and of the check that a run serves the warehouse's own
+environment (sandbox or production, ``pulse_config.environments``).
 
 Users name the files with environment variables (README); ``warehouse_from_env`` is the one
 place that reads them, when the definitions load. Every step then gets this resource and
 passes its paths down explicitly: to dlt (destination and pipelines folder), to dbt
 (``--vars``, read by ``dbt_project/profiles.yml``), to the GX checks (a connection) and to
 publication. Nothing writes the paths back into the environment.
+
+A run pointed at the sandbox (``PULSE_SANDBOX_URL``, set by ``sandbox.credentials.source_env``)
+defaults to the demo's files under ``data/demo/``; production's are under ``data/``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource, Failure
 from pydantic import Field
 
 from orchestration.writer_lock import writer_slot
-from pulse_config.paths import DATA_DIR, PROJECT_ROOT
+from pulse_config.environments import (
+    PRODUCTION,
+    Environment,
+    WrongEnvironment,
+    check_warehouse,
+    environment_of,
+)
+from pulse_config.paths import PROJECT_ROOT, default_warehouse, dlt_state_beside, published_beside
 
-DEFAULT_FILE = DATA_DIR / "warehouse.duckdb"
 DBT_VAR = "warehouse_path"
 """The dbt variable ``profiles.yml`` takes the DuckDB file from."""
 
@@ -45,7 +56,11 @@ class Warehouse(ConfigurableResource):
     """The DuckDB warehouse file; connections are opened per step and closed at once,
     because DuckDB allows one writer process per file."""
 
-    path: str = Field(default=str(DEFAULT_FILE), description="The DuckDB file (PULSE_WAREHOUSE).")
+    path: str | None = Field(
+        default=None,
+        description="The DuckDB file (PULSE_WAREHOUSE); default: data/warehouse.duckdb, or "
+        "data/demo/warehouse.duckdb for the sandbox.",
+    )
     published: str | None = Field(
         default=None,
         description="The read-only copy of the marts for BI tools (PULSE_PUBLISHED); "
@@ -60,23 +75,44 @@ class Warehouse(ConfigurableResource):
         default=900.0,
         description="Seconds a step waits for the writer slot (PULSE_WAREHOUSE_LOCK_TIMEOUT_S).",
     )
+    sandbox_url: str | None = Field(
+        default=None,
+        description="Set when the sources read the sandbox (PULSE_SANDBOX_URL or a loopback "
+        "base URL): the warehouse must then hold sandbox rows only; unset: production.",
+    )
+
+    @property
+    def environment(self) -> Environment:
+        """The environment this run serves: the sandbox's or production."""
+        return Environment("sandbox", self.sandbox_url) if self.sandbox_url else PRODUCTION
 
     @property
     def file(self) -> Path:
         """The warehouse file, absolute."""
-        return _absolute(self.path)
+        if self.path:
+            return _absolute(self.path)
+        return default_warehouse(sandbox=self.environment.is_sandbox)
 
     @property
     def published_file(self) -> Path:
         """The published copy, absolute."""
         if self.published:
             return _absolute(self.published)
-        return self.file.with_name("published.duckdb")
+        return published_beside(self.file)
 
     @property
     def pipelines_dir(self) -> Path:
         """Where dlt keeps its local pipeline state."""
-        return _absolute(self.dlt_dir) if self.dlt_dir else self.file.parent / "dlt_pipelines"
+        return _absolute(self.dlt_dir) if self.dlt_dir else dlt_state_beside(self.file)
+
+    def check_environment(self) -> None:
+        """Refuse a warehouse that holds the other environment's rows (or rows of unknown
+        origin); record this run's environment in a fresh one. Each source calls it under
+        the writer slot before it reads its state, so a refused run loads nothing."""
+        try:
+            check_warehouse(self.file, self.environment)
+        except WrongEnvironment as exc:
+            raise Failure(description=str(exc), allow_retries=False) from None
 
     def dbt_vars(self) -> list[str]:
         """The dbt arguments that point the profile at this file."""
@@ -93,12 +129,28 @@ class Warehouse(ConfigurableResource):
             yield waited
 
 
-def warehouse_from_env() -> Warehouse:
-    """The warehouse the environment names (``ENVIRONMENT``), relative paths made absolute:
-    the only reader of those variables."""
-    values = {field: EnvVar(name).get_value() for field, name in ENVIRONMENT.items()}
+def warehouse_from_env(environ: Mapping[str, str] | None = None) -> Warehouse:
+    """The warehouse ``environ`` (default: this process's environment) names
+    (``ENVIRONMENT``), relative paths made absolute, and whether its sources read the sandbox
+    (``pulse_config.environments.environment_of``): the only reader of those variables."""
+    environ = os.environ if environ is None else environ
+    values = {field: environ.get(name) for field, name in ENVIRONMENT.items()}
     config = {field: value for field, value in values.items() if value}
     for field in ("path", "published", "dlt_dir"):
         if field in config:
             config[field] = str(_absolute(config[field]))
+    environment = environment_of(environ)
+    if environment.is_sandbox:
+        config["sandbox_url"] = environment.url
     return Warehouse(**config)
+
+
+def refusal(warehouse: Warehouse) -> str | None:
+    """Why ``warehouse`` refuses this run's environment, or None (a fresh file is recorded as
+    this run's): what the demo and ``make ui`` check before they start anything."""
+    try:
+        with warehouse.slot("check the warehouse's environment", print):
+            warehouse.check_environment()
+    except Failure as exc:
+        return exc.description
+    return None

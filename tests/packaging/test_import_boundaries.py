@@ -23,6 +23,7 @@ FORBIDDEN = {
     "data_quality": {"orchestration", "sandbox", "benchmarks"},
     "enrichment": {"orchestration", "sandbox", "benchmarks"},
     "orchestration": {"sandbox", "benchmarks"},
+    "privacy": {"sandbox", "benchmarks"},
 }
 CHECKOUT_TOOLS = {"orchestration/demo.py"}
 """Modules allowed to start the sandbox: the demo's command line (``make demo``)."""

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from pulse_config.paths import PROJECT_ROOT
 
-PIPELINE_PACKAGES = {"orchestration", "ingestion", "data_quality", "enrichment", "pulse_config"}
+PIPELINE_PACKAGES = {
+    "orchestration",
+    "ingestion",
+    "data_quality",
+    "enrichment",
+    "pulse_config",
+    "privacy",
+}
 CHECKOUT_ONLY = {"sandbox", "benchmarks", "tests"}
 
 

@@ -1,0 +1,39 @@
+"""Rewrite a DuckDB file so that deleted bytes are gone from it, not only from its tables.
+
+DuckDB frees the blocks of deleted rows and dropped tables for reuse, but a freed block keeps
+its old bytes until it is overwritten, and ``CHECKPOINT`` does not clear it: a deleted comment
+can still be read from the file with ``strings``. Copying the database into a new file
+(``COPY FROM DATABASE``: tables, views, constraints) writes only live data; the new file then
+replaces the old one atomically (``os.replace``), so a reader sees either file, never half.
+The caller holds the writer slot: nobody else may have the file open.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the WAL into the file (the rewrite reads the file, not the log)."""
+    con.execute("checkpoint")
+
+
+def rewrite(path: Path) -> int:
+    """Copy ``path`` into a fresh file and swap it in; returns the new size in bytes."""
+    path = Path(path)
+    fresh = path.with_name(path.name + ".rewrite")
+    fresh.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:  # replays and folds any WAL left behind
+        checkpoint(con)
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"attach '{path}' as old_file (read_only)")
+        con.execute(f"attach '{fresh}' as fresh_file")
+        con.execute("copy from database old_file to fresh_file")
+        con.execute("detach fresh_file")
+        con.execute("detach old_file")
+    os.replace(fresh, path)
+    Path(f"{path}.wal").unlink(missing_ok=True)
+    return path.stat().st_size
