@@ -156,7 +156,9 @@ def child_table_specs(source: Source, assets: AssetsDefinition) -> list[AssetSpe
     resource writes to): Dagster has one asset per resource, so these are declared as
     written by the assets of those resources, which keeps lineage unbroken."""
     own = [k for k in assets.keys if k.path[-1] != "quarantine"]
-    tables = [(t, [AssetKey([source.dataset, r])]) for t, r in source.child_tables]
+    tables: dict[str, list[AssetKey]] = {}
+    for table, resource in source.child_tables:  # a table may have several writers
+        tables.setdefault(table, []).append(AssetKey([source.dataset, resource]))
     return [
         AssetSpec(
             key=AssetKey([source.dataset, table]),
@@ -165,7 +167,7 @@ def child_table_specs(source: Source, assets: AssetsDefinition) -> list[AssetSpe
             description=f"Written by {', '.join(w.path[-1] for w in writers)} of {source.name}.",
             kinds={"dlt", "duckdb"},
         )
-        for table, writers in [*tables, ("quarantine", own)]
+        for table, writers in [*tables.items(), ("quarantine", own)]
     ]
 
 
