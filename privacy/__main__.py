@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         months = retention_months()
     except BadRetention as exc:
         sys.exit(f"error: {exc}")
-    print(describe_retention(retention(warehouse, months, print)))
+    print(describe_retention(retention(warehouse, months, print, now=warehouse.now())))
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def personal_data_retention(
         months = retention_months()
     except BadRetention as exc:
         raise Failure(description=str(exc), allow_retries=False) from None
-    report = retention(warehouse, months, context.log.info)
+    report = retention(warehouse, months, context.log.info, now=warehouse.now())
     context.log.info(describe_retention(report))
     return MaterializeResult(
         metadata={

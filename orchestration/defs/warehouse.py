@@ -18,9 +18,11 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import requests
 from dagster import ConfigurableResource, Failure
 from pydantic import Field
 
@@ -85,6 +87,16 @@ class Warehouse(ConfigurableResource):
     def environment(self) -> Environment:
         """The environment this run serves: the sandbox's or production."""
         return Environment("sandbox", self.sandbox_url) if self.sandbox_url else PRODUCTION
+
+    def now(self) -> datetime:
+        """The environment's present: the sandbox's clock for a sandbox run (its world lies in
+        the past or the future of the wall clock), the wall clock in production. Retention
+        measures its 13 months from here, so the demo never blanks its own recent data."""
+        if not self.sandbox_url:
+            return datetime.now(UTC)
+        answer = requests.get(f"{self.sandbox_url.rstrip('/')}/_sandbox/clock", timeout=30)
+        answer.raise_for_status()
+        return datetime.fromisoformat(answer.json()["now"].removesuffix("Z")).replace(tzinfo=UTC)
 
     @property
     def file(self) -> Path:

@@ -114,3 +114,15 @@ def test_the_dbt_profile_takes_the_file_from_the_resources_vars(
     assert rendered["path"] == str(tmp_path / "w.duckdb")
     # Run by hand, without the variable, dbt follows PULSE_WAREHOUSE.
     assert ProfileRenderer({}).render_data(output)["path"] == str(tmp_path / "elsewhere.duckdb")
+
+
+def test_a_sandbox_run_lives_at_the_sandbox_clock(sandbox: Any) -> None:
+    """Retention measures from ``Warehouse.now()``: the demo's world lies a year away from the
+    wall clock, so a sandbox run's present is the sandbox's day (2025-12-10 here)."""
+    from datetime import UTC, date, datetime
+
+    sandbox.set_today(date(2025, 12, 10))
+    assert Warehouse(sandbox_url=sandbox.url).now().date() == date(2025, 12, 10)
+    sandbox.advance(3)
+    assert Warehouse(sandbox_url=sandbox.url).now().date() == date(2025, 12, 13)
+    assert abs((Warehouse().now() - datetime.now(UTC)).total_seconds()) < 60
