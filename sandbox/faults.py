@@ -14,6 +14,7 @@ import contextlib
 import json
 import random
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Protocol
 
@@ -178,8 +179,13 @@ async def _send_json(send: Any, status: int, body: dict[str, Any], headers: dict
     await send({"type": "http.response.body", "body": payload})
 
 
-def _truncating(send: Any) -> Any:
-    """A ``send`` that delivers the first half of the body with status 200 (a corrupt page)."""
+Deliver = Callable[[dict[str, Any], bytes], Awaitable[None]]
+"""Sends a held response: its ``http.response.start`` message and its whole body."""
+
+
+def _holding(send: Any, deliver: Deliver) -> Any:
+    """A ``send`` that holds the app's response until its body is complete, then hands the
+    start message and the body to ``deliver`` (which may send them damaged)."""
     held: dict[str, Any] = {}
     chunks: list[bytes] = []
 
@@ -191,17 +197,27 @@ def _truncating(send: Any) -> Any:
             await send(message)
             return
         chunks.append(message.get("body", b""))
-        if message.get("more_body"):
-            return
-        body = b"".join(chunks)
-        cut = body[: max(1, len(body) // 2)]
-        start = held["start"]
-        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-        headers.append((b"content-length", str(len(cut)).encode()))
-        await send({**start, "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": cut})
+        if not message.get("more_body"):
+            await deliver(held["start"], b"".join(chunks))
 
     return wrapped
+
+
+def _with_length(start: dict[str, Any], length: int, status: int | None = None) -> dict:
+    headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(length).encode()))
+    return {**start, "headers": headers, "status": status or start["status"]}
+
+
+def _truncating(send: Any) -> Any:
+    """A ``send`` that delivers the first half of the body with status 200 (a corrupt page)."""
+
+    async def deliver(start: dict[str, Any], body: bytes) -> None:
+        cut = body[: max(1, len(body) // 2)]
+        await send(_with_length(start, len(cut), status=200))
+        await send({"type": "http.response.body", "body": cut})
+
+    return _holding(send, deliver)
 
 
 class ConnectionReset(Exception):
@@ -211,26 +227,11 @@ class ConnectionReset(Exception):
 def _resetting(send: Any) -> Any:
     """A ``send`` that announces the full body, delivers half, then aborts the connection (the
     client reads fewer bytes than ``Content-Length`` promised: a reset, not a valid answer)."""
-    held: dict[str, Any] = {}
-    chunks: list[bytes] = []
 
-    async def wrapped(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            held["start"] = message
-            return
-        if message["type"] != "http.response.body":
-            await send(message)
-            return
-        chunks.append(message.get("body", b""))
-        if message.get("more_body"):
-            return
-        body = b"".join(chunks)
-        start = held["start"]
-        headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({**start, "headers": headers})
+    async def deliver(start: dict[str, Any], body: bytes) -> None:
+        await send(_with_length(start, len(body)))
         half = body[: len(body) // 2]
         await send({"type": "http.response.body", "body": half, "more_body": True})
         raise ConnectionReset("sandbox fault: connection reset mid-body")
 
-    return wrapped
+    return _holding(send, deliver)

@@ -15,6 +15,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from ingestion.http import SourceAuthError
 from tests.google_business.stub import LOC1
 from tests.google_business.test_source import check_complete, truth
+from tests.sources.google_token import assert_refusals
 from tests.sources.support import TODAY, Sandbox, cause, load_source, requests_seen
 
 VENDOR = "google_business"
@@ -75,25 +76,7 @@ def test_sandbox_token_endpoint_answers_googles_shapes(sandbox: Sandbox) -> None
     )
     assert reviews.status_code == 200, reviews.text  # the new token opens the API
 
-    revoked = requests.post(url, data={**form, "refresh_token": "gone"}, timeout=10)
-    assert (revoked.status_code, revoked.json()) == (
-        400,
-        {"error": "invalid_grant", "error_description": "Token has been expired or revoked."},
-    )
-    unknown = requests.post(
-        url, data={**form, "client_id": "x", "refresh_token": REFRESH}, timeout=10
-    )
-    assert (unknown.status_code, unknown.json()) == (
-        401,
-        {"error": "invalid_client", "error_description": "The OAuth client was not found."},
-    )
-    wrong = requests.post(
-        url, data={**form, "client_secret": "x", "refresh_token": REFRESH}, timeout=10
-    )
-    assert (wrong.status_code, wrong.json()) == (
-        401,
-        {"error": "invalid_client", "error_description": "Unauthorized"},
-    )
+    assert_refusals(url, form, REFRESH)
     assert sandbox.token_grants(VENDOR) == 1
 
 
