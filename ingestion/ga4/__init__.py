@@ -49,7 +49,7 @@ def traffic_columns(dimensions: Sequence[str], metrics: Sequence[str]) -> dict[s
         cols[h.snake(d)] = known.get(h.snake(d), {"data_type": "text", "nullable": False})
     for m in metrics:
         cols[h.snake(m)] = known.get(h.snake(m), {"data_type": "double"})
-    for name in ("currency_code", "time_zone", "fetched_at"):
+    for name in ("currency_code", "time_zone", "sampled", "fetched_at"):
         cols[name] = known[name]
     return cols
 
@@ -103,6 +103,7 @@ def traffic_daily(run: Ga4Run, brand_id: str, prop: str) -> Iterator[Any]:
         yield from _page(data, prop, brand_id, answer.fetched_at)
     if fetched is None:
         return
+    _warn_about_quality(meta, prop)
     today = meta.local_date(fetched)  # "today" of the range, in the property's time zone
     try:
         first_day = date.fromisoformat(start)
@@ -129,15 +130,41 @@ def _page(data: dict[str, Any], prop: str, brand_id: str, fetched_at: Any) -> It
     headers = [m for m in data.get("metricHeaders") or [] if isinstance(m, dict)]
     meta = data.get("metadata") or {}
     currency, time_zone = meta.get("currencyCode"), meta.get("timeZone")
+    sampled = h.sampling_counts(meta) is not None
+    hidden = [h.snake(name) for name in h.restricted_metrics(meta)]
     for raw in data.get("rows") or []:
         try:
             rec = h.row_record(raw, names, headers)
         except InvalidRecord as exc:
             yield Bad(raw, exc, fetched_at, record_id=h.row_id(prop, raw))
             continue
+        for column in hidden:  # GA4's zero for a metric the role may not see is no zero
+            if column in rec:
+                rec[column] = None
         rec.update(property_id=prop, brand_id=brand_id, currency_code=currency)
-        rec.update(time_zone=time_zone, fetched_at=fetched_at)
+        rec.update(time_zone=time_zone, sampled=sampled, fetched_at=fetched_at)
         yield rec
+
+
+def _warn_about_quality(meta: h.ReportMeta, prop: str) -> None:
+    """Say it when the numbers are estimates or a metric was hidden (both also stored)."""
+    if meta.sampled:
+        logger.warning(
+            "ga4: property %s: report sampled by GA4 (%s of %s events read): its values are "
+            "estimates (report_runs.sampled, traffic_daily.sampled)",
+            prop,
+            meta.samples_read_count,
+            meta.sampling_space_size,
+        )
+    for metric, types in sorted(meta.restricted.items()):
+        logger.warning(
+            "ga4: property %s: metric %s is restricted for this account's role (%s): GA4 "
+            "reports zeros, stored as NULL; grant access to %s metrics to load it",
+            prop,
+            metric,
+            ", ".join(types),
+            " / ".join(t.split("_")[0].lower() for t in types) or "these",
+        )
 
 
 @dlt.source(
@@ -240,6 +267,9 @@ def _run_row(
         "data_loss_from_other_row": meta.data_loss_from_other_row,
         "subject_to_thresholding": meta.subject_to_thresholding,
         "sampled": meta.sampled,
+        "samples_read_count": meta.samples_read_count,
+        "sampling_space_size": meta.sampling_space_size,
+        "restricted_metrics": meta.restricted_text(),
         "other_rows": meta.other_rows,
         "restatement_days": restatement_days,
         "fetched_at": fetched_at,

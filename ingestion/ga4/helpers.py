@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -182,12 +182,52 @@ def row_id(property_id: str, raw: Any) -> str:
     return "/".join([property_id, *map(str, values)]) if values else f"{property_id}/?"
 
 
+def _count(value: Any) -> int | None:
+    """An int64 count, which Google's JSON sends as a string (``"12345"``)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def sampling_counts(meta: dict[str, Any]) -> tuple[int | None, int | None] | None:
+    """(events read, events present) of a sampled report, summed over its date ranges
+    (``samplingMetadatas``, one per range); None when the report is not sampled."""
+    entries = [m for m in meta.get("samplingMetadatas") or [] if isinstance(m, dict)]
+    if not entries:
+        return None
+    return (
+        _total(_count(m.get("samplesReadCount")) for m in entries),
+        _total(_count(m.get("samplingSpaceSize")) for m in entries),
+    )
+
+
+def _total(counts: Iterable[int | None]) -> int | None:
+    """The sum, or None if one count is unreadable (a partial sum would mislead)."""
+    values = list(counts)
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+
+
+def restricted_metrics(meta: dict[str, Any]) -> dict[str, list[str]]:
+    """Metrics the caller's role may not see, with their types (``COST_DATA``,
+    ``REVENUE_DATA``): GA4 reports zeros for them, which are not real zeros
+    (``schemaRestrictionResponse.activeMetricRestrictions``)."""
+    restriction = meta.get("schemaRestrictionResponse") or {}
+    out: dict[str, list[str]] = {}
+    for item in restriction.get("activeMetricRestrictions") or []:
+        if isinstance(item, dict) and item.get("metricName"):
+            types = [str(t) for t in item.get("restrictedMetricTypes") or []]
+            out[str(item["metricName"])] = types
+    return out
+
+
 @dataclass
 class ReportMeta:
     """What the pages of one report say about it (``ResponseMetaData``, quota, row count).
 
-    A flag raised on any page holds for the report; the quota and ``rowCount`` are the last
-    page's. https://developers.google.com/analytics/devguides/reporting/data/v1/rest/v1beta/ResponseMetaData
+    A flag raised on any page holds for the report; the quota, ``rowCount`` and sampling
+    counts are the last page's.
+    https://developers.google.com/analytics/devguides/reporting/data/v1/rest/v1beta/ResponseMetaData
     """
 
     row_count: int = 0
@@ -196,6 +236,9 @@ class ReportMeta:
     data_loss_from_other_row: bool = False
     subject_to_thresholding: bool = False
     sampled: bool = False
+    samples_read_count: int | None = None
+    sampling_space_size: int | None = None
+    restricted: dict[str, list[str]] = field(default_factory=dict)
     other_rows: int = 0
     quota: dict[str, Any] = field(default_factory=dict)
 
@@ -206,9 +249,19 @@ class ReportMeta:
         self.time_zone = meta.get("timeZone") or self.time_zone
         self.data_loss_from_other_row |= bool(meta.get("dataLossFromOtherRow", False))
         self.subject_to_thresholding |= bool(meta.get("subjectToThresholding", False))
-        self.sampled |= bool(meta.get("samplingMetadatas"))
+        counts = sampling_counts(meta)
+        if counts is not None:
+            self.sampled = True
+            self.samples_read_count, self.sampling_space_size = counts
+        self.restricted.update(restricted_metrics(meta))
         self.other_rows += sum(1 for row in data.get("rows") or [] if is_other_row(row))
         self.quota = data.get("propertyQuota") or {}
+
+    def restricted_text(self) -> str | None:
+        """``totalRevenue:REVENUE_DATA,adCost:COST_DATA`` for ``report_runs``, or None."""
+        if not self.restricted:
+            return None
+        return ",".join(f"{m}:{'|'.join(t)}" for m, t in sorted(self.restricted.items()))
 
     def local_date(self, at: datetime) -> date:
         """The property's calendar day at ``at`` (UTC if GA4 named no usable time zone)."""

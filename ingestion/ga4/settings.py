@@ -56,6 +56,7 @@ COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
         "total_revenue": DOUBLE,
         "currency_code": TEXT,
         "time_zone": TEXT,
+        "sampled": BOOL,  # the value is GA4's estimate from a sample (samplingMetadatas)
         "fetched_at": TS,
     },
     RUNS_TABLE: {
@@ -74,6 +75,9 @@ COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
         "data_loss_from_other_row": BOOL,
         "subject_to_thresholding": BOOL,
         "sampled": BOOL,
+        "samples_read_count": INT,  # events GA4 read, summed over the date ranges
+        "sampling_space_size": INT,  # events it could have read
+        "restricted_metrics": TEXT,  # "totalRevenue:REVENUE_DATA,...": stored as NULL
         "other_rows": INT,
         "restatement_days": INT,
         "fetched_at": TS,

@@ -24,7 +24,7 @@ from sandbox.clock import Clock
 from sandbox.faults import ErrorResponse, FaultConfig
 from sandbox.http import bearer_token, token_set
 from sandbox.tokens import EXPIRED, VALID
-from sandbox.vendors.ga4 import report
+from sandbox.vendors.ga4 import report, restrictions
 from sandbox.vendors.ga4.report import METRICS, Ga4Error, invalid
 from sandbox.vendors.google import (
     INVALID_CREDENTIALS,
@@ -135,6 +135,7 @@ class Ga4Api:
             raise invalid(f"limit must be in [0, {MAX_LIMIT}].")
         now = self.clock.now
         rep = report.run(cur, (prop, site[0], site[1]), now, req, (limit, offset))
+        hidden = restrictions.hidden_metrics(prop, rep.mets)  # zeros, as the role sees them
         out_rows = []
         for row in rep.rows:
             dv, mv = row[: len(rep.dims)], row[len(rep.dims) :]
@@ -142,7 +143,8 @@ class Ga4Api:
                 {
                     "dimensionValues": [{"value": str(v)} for v in dv],
                     "metricValues": [
-                        {"value": _fmt(v, METRICS[n][1])} for v, n in zip(mv, rep.mets, strict=True)
+                        {"value": "0" if n in hidden else _fmt(v, METRICS[n][1])}
+                        for v, n in zip(mv, rep.mets, strict=True)
                     ],
                 }
             )
@@ -151,8 +153,14 @@ class Ga4Api:
             "metricHeaders": [{"name": x, "type": METRICS[x][1]} for x in rep.mets],
             "rowCount": rep.row_count,
             # ResponseMetaData: the property's currency and reporting time zone, plus the
-            # (other) / thresholding flags, present only when true (as Google omits false).
-            "metadata": {**rep.flags, "currencyCode": site[2], "timeZone": site[1]},
+            # (other) / thresholding / sampling / restriction fields, present only when they
+            # say something (as Google omits false and empty ones).
+            "metadata": {
+                **rep.flags,
+                **restrictions.restriction_metadata(hidden),
+                "currencyCode": site[2],
+                "timeZone": site[1],
+            },
             "kind": "analyticsData#runReport",
         }
         if out_rows:

@@ -10,7 +10,7 @@ Two data-quality behaviours of the real API, both switchable per sandbox process
 
 - ``(other)``: when a day holds more dimension combinations than the aggregate table's row
   limit, GA4 keeps the most common ones and folds the rest into ``(other)``, and says so with
-  ``metadata.dataLossFromOtherRow`` (https://support.google.com/analytics/answer/13331292,
+  ``metadata.dataLossFromOtherRow`` (https://support.google.com/analytics/answer/13888627,
   https://developers.google.com/analytics/devguides/reporting/data/v1/rest/v1beta/ResponseMetaData).
   Limit: ``SANDBOX_GA4_ROW_LIMIT`` rows per day (default 50 000, a standard property's daily
   table; the exact table GA4 picks for a request is not public).
@@ -19,6 +19,9 @@ Two data-quality behaviours of the real API, both switchable per sandbox process
   (https://support.google.com/analytics/answer/9383630). Google does not publish the
   threshold; the sandbox withholds rows with fewer than ``SANDBOX_GA4_USER_THRESHOLD`` users
   (default 50) on the properties listed in ``SANDBOX_GA4_SIGNALS_PROPERTIES`` (default none).
+
+Sampling (beyond an events quota per query) and metrics hidden by the caller's role are in
+``restrictions``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sandbox.vendors.ga4 import restrictions
+from sandbox.vendors.ga4.restrictions import SAMPLE_KEY
 from sandbox.vendors.google import GoogleError, error_info
 
 DIMENSIONS = {
@@ -168,13 +173,23 @@ class Settings:
         )
 
 
-def report_sql(dims: list[str], mets: list[str], ranges: list[DateRange], thresholded: bool) -> str:
+def metric_sql(name: str, sampled: bool) -> str:
+    """A metric's aggregate; on a sampled report, scaled up by its range's factor."""
+    sql, kind = METRICS[name]
+    if not sampled:
+        return sql
+    return f"round({sql} * max(scale))" if kind == "TYPE_INTEGER" else f"{sql} * max(scale)"
+
+
+def report_sql(
+    dims: list[str], mets: list[str], ranges: list[DateRange], thresholded: bool, sampled: bool
+) -> str:
     """The report's CTEs (``ranked``: the daily combinations, ``answer``: its rows); params:
-    brand, now, property today, first, last, row limit, each range's (name, first, last,
-    position), then the user threshold when the property is thresholded."""
+    brand, now, property today, first, last, sample buckets, row limit, each range's (name,
+    first, last, position, scale), then the user threshold when the property is thresholded."""
     plain = [d for d in dims if d not in ("date", "dateRange")]
     combo = " || '\x1f' || ".join(f"coalesce({DIMENSIONS[d]}, '')" for d in plain) or "''"
-    values = ", ".join("(?, ?::DATE, ?::DATE, ?)" for _ in ranges)
+    values = ", ".join("(?, ?::DATE, ?::DATE, ?, ?::DOUBLE)" for _ in ranges)
     cols = []
     for i, d in enumerate(dims):
         if d == "dateRange":
@@ -183,18 +198,19 @@ def report_sql(dims: list[str], mets: list[str], ranges: list[DateRange], thresh
             cols.append(f"{DIMENSIONS[d]} AS d{i}")
         else:
             cols.append(f"CASE WHEN folded THEN '{OTHER}' ELSE {DIMENSIONS[d]} END AS d{i}")
-    cols += [f"{METRICS[x][0]} AS m{i}" for i, x in enumerate(mets)]
+    cols += [f"{metric_sql(x, sampled)} AS m{i}" for i, x in enumerate(mets)]
     keys = ", ".join(f"d{i}" for i in range(len(dims)))
     having = "count(*) > 0" + (" AND count(DISTINCT visitor_slot) >= ?" if thresholded else "")
     return f"""
         WITH shown AS (
             SELECT *, {combo} AS combo FROM web_visits
             WHERE brand_id = ? AND {visible()} AND visit_date BETWEEN ? AND ?
+              AND {SAMPLE_KEY} < ?
         ), ranked AS (
             SELECT visit_date, combo, row_number() OVER (
                 PARTITION BY visit_date ORDER BY count(*) DESC, combo) > ? AS folded
             FROM shown GROUP BY visit_date, combo
-        ), ranges(range_name, first_day, last_day, range_pos) AS (VALUES {values}),
+        ), ranges(range_name, first_day, last_day, range_pos, scale) AS (VALUES {values}),
         answer AS (
             SELECT {", ".join(cols)}, min(range_pos) AS range_pos
             FROM shown JOIN ranked USING (visit_date, combo)
@@ -223,11 +239,18 @@ def run(
     ranges = date_ranges(req.get("dateRanges"), today)
     dims, mets = fields(req, ranges)
     thresholded = prop in settings.signals
-    ctes = report_sql(dims, mets, ranges, thresholded)
+    sampling = restrictions.plan(
+        cur,
+        f"brand_id = ? AND {visible()}",
+        [brand, now, today],
+        [(r.first, r.last) for r in ranges],
+        restrictions.sampling_limit(prop),
+    )
+    ctes = report_sql(dims, mets, ranges, thresholded, sampling.sampled)
     params: list[Any] = [brand, now, today, min(r.first for r in ranges)]
-    params += [max(r.last for r in ranges), settings.row_limit]
-    for pos, r in enumerate(ranges):
-        params += [r.name, r.first, r.last, pos]
+    params += [max(r.last for r in ranges), sampling.buckets, settings.row_limit]
+    for pos, (r, scale) in enumerate(zip(ranges, sampling.scales(), strict=True)):
+        params += [r.name, r.first, r.last, pos, scale]
     if thresholded:
         params.append(settings.user_threshold)
     order = ", ".join([*(f"d{i}" for i in range(len(dims))), "range_pos"])
@@ -238,7 +261,7 @@ def run(
     total = cur.execute(f"{ctes} SELECT count(*) FROM answer", params).fetchone()[0]
     # "populated based on the aggregated data table ... regardless of the filters and limits"
     lost = cur.execute(f"{ctes} SELECT bool_or(folded) FROM ranked", params).fetchone()[0]
-    flags: dict[str, Any] = {}
+    flags: dict[str, Any] = sampling.metadata()
     if lost:
         flags["dataLossFromOtherRow"] = True
     if thresholded:

@@ -1,6 +1,8 @@
 -- One row per property and snapshot date: what the report covered, GA4's quota and flags.
 -- The window's dates are days of the property's time zone (time_zone), like the session dates
--- they cover; snapshot_date is the run's UTC day (one row per run day).
+-- they cover; snapshot_date is the run's UTC day (one row per run day). A sampled report
+-- (is_sampled) holds estimates; restricted_metrics names the metrics the role could not see,
+-- stored as NULL in traffic_daily.
 with renamed as (
     select
         {{ dbt.cast('property_id', dbt.type_string()) }} as property_id,
@@ -18,6 +20,9 @@ with renamed as (
         {{ dbt.cast('data_loss_from_other_row', dbt.type_boolean()) }} as data_loss_from_other_row,
         {{ dbt.cast('subject_to_thresholding', dbt.type_boolean()) }} as subject_to_thresholding,
         {{ dbt.cast('sampled', dbt.type_boolean()) }} as is_sampled,
+        {{ dbt.cast('samples_read_count', dbt.type_bigint()) }} as samples_read_count,
+        {{ dbt.cast('sampling_space_size', dbt.type_bigint()) }} as sampling_space_size,
+        {{ dbt.cast('restricted_metrics', dbt.type_string()) }} as restricted_metrics,
         {{ dbt.cast('other_rows', dbt.type_bigint()) }} as other_rows,
         {{ dbt.cast('restatement_days', dbt.type_bigint()) }} as restatement_days,
         {{ utc_timestamp('fetched_at') }} as fetched_at,

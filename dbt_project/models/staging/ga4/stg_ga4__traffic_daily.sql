@@ -2,7 +2,8 @@
 -- Metric values are typed by GA4's metricHeaders at ingestion (integers exact, the rest double).
 -- session_date is GA4's `date`: a day of the property's reporting time zone (time_zone), not a
 -- UTC day. GA4's `(other)` row (low-volume combinations folded under cardinality limits) is
--- kept, flagged by is_other_row.
+-- kept, flagged by is_other_row. is_sampled: the metrics are GA4's estimates from a sample; a
+-- metric the account's role may not see (revenue, cost) is NULL, never GA4's placeholder zero.
 with renamed as (
     select
         {{ dbt.cast('property_id', dbt.type_string()) }} as property_id,
@@ -20,6 +21,7 @@ with renamed as (
         {{ dbt.cast('total_revenue', type_double()) }} as total_revenue,
         {{ dbt.cast('currency_code', dbt.type_string()) }} as currency_code,
         {{ dbt.cast('time_zone', dbt.type_string()) }} as time_zone,
+        coalesce({{ dbt.cast('sampled', dbt.type_boolean()) }}, false) as is_sampled,
         coalesce(
             session_source = '(other)' or session_medium = '(other)'
             or session_campaign_name = '(other)' or session_default_channel_group = '(other)'
