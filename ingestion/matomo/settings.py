@@ -66,6 +66,15 @@ COLUMNS: dict[str, dict[str, dict[str, Any]]] = {
         "campaign_keyword": TEXT,
         "entry_url": TEXT,
         "device_type": TEXT,
+        "browser": TEXT,
+        "os": TEXT,
+        "country_code": TEXT,
+        "language_code": TEXT,
+        "visit_ecommerce_status": TEXT,
+        "days_since_first_visit": INT,
+        "days_since_last_visit": INT,
+        "searches": INT,
+        "events": INT,
         "goal_conversions": INT,
         "visit_converted": BOOL,
         "revenue": DOUBLE,
@@ -93,22 +102,49 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-# Visit fields this source maps or deliberately drops (the IP address, location, fingerprint
-# and profile are personal data the warehouse must not hold). Any other field Matomo adds is
-# loaded as a column of its own holding the keyed hash of its value, until someone reviews it
-# and maps it here: the schema evolves, and no unreviewed value lands in clear.
-KNOWN_VISIT_FIELDS = frozenset(
-    {"idSite", "idVisit", "visitIp", "visitorId", "userId", "fingerprint", "visitorType",
-     "visitCount", "visitConverted", "goalConversions", "serverDate", "serverTimestamp",
-     "firstActionTimestamp", "lastActionTimestamp", "visitDuration", "actions",
-     "referrerType", "referrerName", "referrerKeyword", "referrerUrl", "deviceType",
-     "siteCurrency", "actionDetails", "campaignId", "campaignName", "campaignSource",
-     "campaignMedium", "campaignContent", "campaignKeyword", "campaignGroup",
-     "campaignPlacement", "latitude", "longitude", "city", "region", "country",
-     "countryCode", "continent", "continentCode", "location", "visitorProfile",
-     "visitLocalTime", "visitLocalHour", "visitServerHour", "resolution", "operatingSystem",
-     "browser", "browserName", "browserVersion", "deviceBrand", "deviceModel", "languageCode"}
+# Every field of a Live visit, reviewed (Matomo 5.x ``plugins/*/VisitorDetails.php``; the
+# table and the reasons: docs/sources/matomo.md "Visit fields"). Loaded: mapped to a column by
+# helpers.visit_rows. Pseudonymised: loaded as the keyed hash. Personal: dropped, never loaded,
+# not even hashed, and removed from quarantined payloads. Dropped: labels, icons, pretty
+# strings and values derivable from the loaded ones. Any other field (a new Matomo field, a
+# plugin's, a custom dimension other than consent) is loaded as a column of its own holding
+# the keyed hash of its value, until someone reviews it: the schema evolves, and no
+# unreviewed value lands in clear.
+LOADED_VISIT_FIELDS = frozenset(
+    {"idSite", "idVisit", "actionDetails", "firstActionTimestamp", "lastActionTimestamp",
+     "visitDuration", "actions", "visitCount", "visitorType", "visitConverted",
+     "goalConversions", "siteCurrency", "referrerType", "referrerName", "referrerKeyword",
+     "referrerUrl", "deviceType", "browserName", "operatingSystemName", "countryCode",
+     "languageCode", "visitEcommerceStatus", "daysSinceFirstVisit", "daysSinceLastVisit",
+     "searches", "events", "campaignName", "campaignSource", "campaignMedium",
+     "campaignContent", "campaignKeyword"}
 )  # fmt: skip
+PSEUDONYMISED_VISIT_FIELDS = frozenset({"visitorId", "userId"})
+PERSONAL_VISIT_FIELDS = frozenset(
+    {"visitIp", "fingerprint", "latitude", "longitude", "city", "region", "regionCode",
+     "location", "visitLocalTime", "visitLocalHour", "resolution", "plugins", "pluginsIcons",
+     "deviceBrand", "deviceModel", "operatingSystem", "operatingSystemVersion", "browser",
+     "browserVersion", "totalEcommerceRevenue", "totalEcommerceConversions",
+     "totalEcommerceItems", "totalAbandonedCartsRevenue", "totalAbandonedCarts",
+     "totalAbandonedCartsItems", "daysSinceLastEcommerceOrder",
+     "secondsSinceLastEcommerceOrder", "customVariables"}
+)  # fmt: skip
+DROPPED_VISIT_FIELDS = frozenset(
+    {"serverDate", "serverTimestamp", "lastActionDateTime", "visitServerHour",
+     "serverTimePretty", "serverDatePretty", "serverDatePrettyFirstAction",
+     "serverTimePrettyFirstAction", "siteName", "siteCurrencySymbol", "visitorTypeIcon",
+     "visitConvertedIcon", "visitEcommerceStatusIcon", "secondsSinceFirstVisit",
+     "secondsSinceLastVisit", "visitDurationPretty", "interactions", "referrerTypeName",
+     "referrerKeywordPosition", "referrerSearchEngineUrl", "referrerSearchEngineIcon",
+     "referrerSocialNetworkUrl", "referrerSocialNetworkIcon", "language", "deviceTypeIcon",
+     "operatingSystemIcon", "operatingSystemCode", "browserFamily",
+     "browserFamilyDescription", "browserIcon", "browserCode", "continent", "continentCode",
+     "country", "countryFlag", "truncatedActionsCount", "campaignId", "campaignGroup",
+     "campaignPlacement"}
+)  # fmt: skip
+KNOWN_VISIT_FIELDS = (
+    LOADED_VISIT_FIELDS | PSEUDONYMISED_VISIT_FIELDS | PERSONAL_VISIT_FIELDS | DROPPED_VISIT_FIELDS
+)
 
 
 @configspec

@@ -10,7 +10,9 @@ AND <= end``, the end being the next local midnight, inclusive, or now); results
 earlier and has no end: Live answers from yesterday's local midnight until now. Only visits
 that ended by the sandbox's now are served (a visit still running is not shown half-way).
 Errors are Matomo's ``{"result": "error", "message": ...}``, mostly with HTTP 200; the rate
-limiter in front of the server answers 429 / 503 with ``Retry-After``.
+limiter in front of the server answers 429 / 503 with ``Retry-After``. A visit carries every
+field of Matomo 5's default plugins: the ids, times, referrer and actions here, the rest
+(visitor history, device, place, language, IP, fingerprint) from ``visit_fields.py``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from starlette.routing import Route
 from sandbox.clock import Clock
 from sandbox.faults import ErrorResponse, FaultConfig, PathErrors
 from sandbox.http import token_set
-from sandbox.vendors.matomo import limits
+from sandbox.vendors.matomo import limits, visit_fields
 from sandbox.vendors.matomo.tracker import referrer
 from sandbox.vendors.web.world import LANDING
 
@@ -53,6 +55,8 @@ VISIT_COLUMNS = (
     "duration_s",
     "device_type",
     "consent_value",
+    "consent",
+    "visitor_slot",  # the person behind the visit: device, place, language (visit_fields.py)
 )
 PAGE_TITLES = {"/": "Accueil", "/boutique": "Boutique", "/blog": "Blog", "/contact": "Contact"}
 
@@ -261,9 +265,17 @@ class MatomoApi:
             [brand[0], min(ids), max(ids)],
         ).fetchall():
             convs.setdefault(row[0], []).append(row)
-        return [self._visit(v, site, brand, convs.get(v["visit_id"], [])) for v in visits]
+        known = visit_fields.histories(
+            cur, brand[0], [v["visitor_id"] for v in visits], self.clock.now
+        )
+        return [
+            self._visit(v, site, brand, convs.get(v["visit_id"], []), known[v["visitor_id"]])
+            for v in visits
+        ]
 
-    def _visit(self, v: dict[str, Any], site: str, brand: tuple, convs: list[tuple]) -> dict:
+    def _visit(
+        self, v: dict[str, Any], site: str, brand: tuple, convs: list[tuple], history: Any
+    ) -> dict:
         host = f"https://{brand[1]}"
         first, last = _ts(v["started_at"]), _ts(v["ended_at"])
         query = v["landing_query"] or ""
@@ -279,12 +291,10 @@ class MatomoApi:
         out: dict[str, Any] = {
             "idSite": int(site) if site.isdigit() else site,
             "idVisit": int(v["visit_id"]),
-            "visitIp": "192.168.0.0",
             # Live\VisitorDetails::getVisitorId: bin2hex(idvisitor), set on every visit; a
             # cookieless visit gets a fresh random one (core Tracker\Visit::getVisitorIdcookie)
             "visitorId": v["visitor_id"],
             "userId": v["user_id"],
-            "visitorType": "returning" if v["visit_count"] > 1 else "new",
             "visitCount": int(v["visit_count"]),
             "visitConverted": 1 if convs else 0,
             "goalConversions": goals,
@@ -293,7 +303,6 @@ class MatomoApi:
             "firstActionTimestamp": first,
             "lastActionTimestamp": last,
             "visitDuration": int(v["duration_s"]),
-            "actions": n,
             "deviceType": v["device_type"],
             "siteCurrency": brand[2],
             "actionDetails": actions,
@@ -304,6 +313,9 @@ class MatomoApi:
             "referrerKeyword": "Keyword not defined" if v["referrer_type"] == "search" else "",
         }
         out.update(referrer(query, v["referrer_url"] or "", bool(brand[5]), fallback))
+        out.update(visit_fields.referrer_labels(out))
+        cookie = brand[4] is None or v["consent"] == "granted"  # cookieless without consent
+        out.update(visit_fields.plugin_fields(v, brand, convs, history, cookie))
         if brand[4] is not None:  # CustomDimensions\VisitorDetails: null when unset
             out[brand[4]] = v["consent_value"]
         return out
