@@ -68,7 +68,7 @@ def main() -> None:
         # (dlt's documented provider): this benchmark points its own process at its sandbox.
         os.environ.update(
             source_env(url),
-            PULSE_PSEUDONYMISATION_KEY="bench",
+            PULSE_PSEUDONYMISATION_KEY="bench-pseudonymisation-key-0123456789abcdef",
             PULSE_TOKEN_STORE=str(out / "rotated_tokens.json"),  # this sandbox's rotations
             RUNTIME__DLTHUB_TELEMETRY="false",
             DO_NOT_TRACK="1",

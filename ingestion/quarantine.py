@@ -3,9 +3,13 @@
 A record that does not match what a resource expects (missing key, id that is not a string,
 unparseable timestamp, count that is not an integer) must neither break the whole load nor
 vanish: it is written, with the reason and its raw payload, to the ``quarantine`` table of the
-same dataset, counted and logged by name. Resources build rows with the ``req_*``/``opt_*``
-helpers, which raise :class:`InvalidRecord`, and hand each failure on as a :class:`Bad` record,
-which ``ingestion.accounts.AccountLoop`` turns into a row of :class:`Quarantine`.
+same dataset, counted and logged by name. Reasons say what is wrong, never which person: an id,
+a string or an object that breaks the contract is described by its type and size (``describe``),
+because it may be a person's id, name or text; only counts, flags and timestamps show their
+value. The payload is where a value can be read, pseudonymised by the source first.
+Resources build rows with the ``req_*``/``opt_*`` helpers, which raise :class:`InvalidRecord`,
+and hand each failure on as a :class:`Bad` record, which ``ingestion.accounts.AccountLoop``
+turns into a row of :class:`Quarantine`.
 
 The table is merged on (source, resource, record_id, quarantine_date): a bad record seen again
 the same day is not duplicated; seen again the next day it gets a new row (it is still bad).
@@ -16,10 +20,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import dlt
@@ -69,11 +75,36 @@ class InvalidRecord(ValueError):
 BAD_RECORD = (InvalidRecord, KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
+def describe(value: Any) -> str:
+    """A value's type and size, never its content: what a reason may say of a value that may
+    be a person's id, name or text."""
+    kind = type(value).__name__
+    a = "an" if kind[0] in "aeiou" else "a"
+    if value is None:
+        return "null"
+    if isinstance(value, str | bytes | list | tuple | dict | set):
+        return f"{a} {kind} of length {len(value)}"
+    return f"{a} {kind}"
+
+
+def shown(value: Any) -> str:
+    """A count's, flag's or timestamp's value for a reason (their content is not personal),
+    cut to 40 characters; anything else only ``describe``d."""
+    if isinstance(value, bool | int | float | str):
+        return repr(value)[:40]
+    return describe(value)
+
+
 def reason_of(exc: Exception) -> str:
-    """The quarantine reason for an exception raised by a row builder."""
+    """The quarantine reason for an exception raised by a row builder.
+
+    An unexpected exception's message may quote the value that broke the code (a name, a
+    text), so only its type and the line that raised it are kept."""
     if isinstance(exc, InvalidRecord):
         return str(exc)
-    return f"unexpected shape ({type(exc).__name__}: {exc})"
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"unexpected shape ({type(exc).__name__}{where})"
 
 
 @dataclass(frozen=True)
@@ -119,7 +150,7 @@ def req_id(record: Mapping[str, Any], key: str) -> str:
     if value is None:
         raise InvalidRecord(f"missing required {key!r}")
     if not isinstance(value, str) or not value:
-        raise InvalidRecord(f"{key!r} is not a non-empty string id: {value!r}")
+        raise InvalidRecord(f"{key!r} is not a non-empty string id (got {describe(value)})")
     return value
 
 
@@ -132,7 +163,7 @@ def _opt_of_type(record: Mapping[str, Any], key: str, kind: type, noun: str) -> 
     """An optional value that must be a ``kind`` when present."""
     value = _get(record, key)
     if value is not None and not isinstance(value, kind):
-        raise InvalidRecord(f"{key!r} is not a {noun}: {value!r}")
+        raise InvalidRecord(f"{key!r} is not a {noun} (got {describe(value)})")
     return value
 
 
@@ -150,7 +181,7 @@ def nested_obj(value: Any, key: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise InvalidRecord(f"{key!r} is not an object: {value!r}")
+        raise InvalidRecord(f"{key!r} is not an object (got {describe(value)})")
     return dict(value)
 
 
@@ -164,9 +195,9 @@ def parse_timestamp(value: Any, key: str = "timestamp") -> datetime:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            raise InvalidRecord(f"{key!r} is not a parseable timestamp: {value!r}") from None
+            raise InvalidRecord(f"{key!r} is not a parseable timestamp: {shown(value)}") from None
     else:
-        raise InvalidRecord(f"{key!r} is not a parseable timestamp: {value!r}")
+        raise InvalidRecord(f"{key!r} is not a parseable timestamp: {shown(value)}")
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -181,14 +212,14 @@ def req_ts(record: Mapping[str, Any], key: str) -> datetime:
 def parse_int(value: Any, key: str = "value") -> int:
     """An integer count: int, integral float or digit string; booleans and fractions are refused."""
     if isinstance(value, bool):
-        raise InvalidRecord(f"{key!r} is not an integer: {value!r}")
+        raise InvalidRecord(f"{key!r} is not an integer: {shown(value)}")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
-    raise InvalidRecord(f"{key!r} is not an integer: {value!r}")
+    raise InvalidRecord(f"{key!r} is not an integer: {shown(value)}")
 
 
 def opt_int(record: Mapping[str, Any], key: str) -> int | None:

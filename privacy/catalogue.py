@@ -153,7 +153,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
         "reviews",
         "create_time",
         ("reviewer_name_hash",),
-        ("comment", "reply_comment"),
+        ("comment", "comment_translation", "reply_comment"),
         "'google_business:' || review_id",
         not_personal=("review_name", "location_name"),
     ),

@@ -1,8 +1,9 @@
 """A person's pseudonym, computed exactly as their platform's source computes it.
 
 Erasure receives a platform user id in clear and must find the rows the source stored under its
-keyed HMAC: same key (``sources.<source>.pseudonymisation_key`` or
-``PULSE_PSEUDONYMISATION_KEY``, as ``ingestion.privacy.resolve_key`` reads it), same input
+keyed HMAC: same master key (``sources.<source>.pseudonymisation_key`` or
+``PULSE_PSEUDONYMISATION_KEY``, as ``ingestion.privacy.resolve_key`` reads it), same key derived
+from it for the source (``Pseudonymiser.for_source``), same input
 (``catalogue.Platform.hashed_input``). The clear id is never stored: only this digest.
 """
 
@@ -49,7 +50,7 @@ def person_pseudonyms(
     """(the id's pseudonym, the names' pseudonyms): names are shared by namesakes, so they
     are kept apart and matched only where a row has no id (``RawTable.name_columns``)."""
     spec = platform_named(platform)
-    hasher = Pseudonymiser(key or source_key(spec.source))
+    hasher = Pseudonymiser.for_source(key or source_key(spec.source), spec.source)
     ids = [h for h in [hasher(spec.hashed_input(user_id))] if h]
     hashed = [hasher(name) for name in names]
     return ids, list(dict.fromkeys(h for h in hashed if h and h not in ids))

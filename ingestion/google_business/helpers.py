@@ -210,7 +210,8 @@ def review_row(
         "reply_update_time": req_time(reply, "updateTime") if reply else None,
         "fetched_at": fetched_at,
     }
-    return add_unknown_fields(row, raw, s.KNOWN_REVIEW_FIELDS)
+    # A field of unknown meaning may name the reviewer: keyed, never in clear.
+    return add_unknown_fields(row, raw, s.KNOWN_REVIEW_FIELDS, protect=hasher)
 
 
 def redact_review(raw: Any, hasher: Pseudonymiser) -> Any:

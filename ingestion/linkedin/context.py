@@ -119,7 +119,9 @@ class LinkedInRun:
             self.now(organization_id),
             timedelta(days=self.options.insights_window_days),
             pages,
-            lambda raw, fetched_at: rows.post(raw, organization_id, fetched_at),
+            lambda raw, fetched_at: rows.post(
+                raw, organization_id, fetched_at, lambda value: self.hasher()(value)
+            ),
             lambda ref: ref.last_modified_at,
             what=(f"linkedin: organization {organization_id}", "posts"),
             key=lambda ref: ref.post_urn,

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ingestion.quarantine import InvalidRecord, nested_obj, opt_bool, opt_str, parse_int, req_id
+from ingestion.quarantine import (
+    InvalidRecord,
+    describe,
+    nested_obj,
+    opt_bool,
+    opt_str,
+    parse_int,
+    req_id,
+)
 from ingestion.tables import add_unknown_fields
 
 from . import settings as s
@@ -101,7 +109,8 @@ def _content(raw: Mapping[str, Any]) -> dict[str, Any]:
     elif "multiImage" in content:
         images = nested_obj(content["multiImage"], "content.multiImage").get("images") or []
         if not isinstance(images, list):
-            raise InvalidRecord(f"'content.multiImage.images' is not a list: {images!r}")
+            got = describe(images)
+            raise InvalidRecord(f"'content.multiImage.images' is not a list (got {got})")
         first = nested_obj(images[0], "content.multiImage.images[0]") if images else {}
         out.update(
             content_type="multi_image", media_urn=opt_str(first, "id"), media_count=len(images)
@@ -140,8 +149,11 @@ def organization(
     }
 
 
-def post(raw: Any, organization_id: str, fetched_at: datetime) -> tuple[dict[str, Any], PostRef]:
-    """A ``/rest/posts`` element -> linkedin_posts row and its PostRef."""
+def post(
+    raw: Any, organization_id: str, fetched_at: datetime, protect: Hasher | None = None
+) -> tuple[dict[str, Any], PostRef]:
+    """A ``/rest/posts`` element -> linkedin_posts row and its PostRef; a field of unknown
+    meaning is loaded through ``protect`` (the keyed hash), never in clear."""
     urn = req_id(raw, "id")
     match = POST_URN.match(urn)
     if not match:
@@ -180,7 +192,7 @@ def post(raw: Any, organization_id: str, fetched_at: datetime) -> tuple[dict[str
         "last_modified_at": last_modified,
         "fetched_at": fetched_at,
     }
-    add_unknown_fields(row, raw, s.KNOWN_POST_FIELDS)
+    add_unknown_fields(row, raw, s.KNOWN_POST_FIELDS, protect=protect)
     return row, PostRef(urn, organization_id, published, last_modified)
 
 
@@ -239,12 +251,12 @@ def facet_rows(element: Any) -> list[tuple[str, str, int | None, int | None]]:
         if entries is None:
             continue
         if not isinstance(entries, list):
-            raise InvalidRecord(f"{list_name!r} is not a list: {entries!r}")
+            raise InvalidRecord(f"{list_name!r} is not a list (got {describe(entries)})")
         for i, entry in enumerate(entries):
             entry = nested_obj(entry, f"{list_name}[{i}]")
             value = entry.get(key)
             if not isinstance(value, str) or not value:
-                raise InvalidRecord(f"{list_name}[{i}] has no {key!r}: {entry!r}")
+                raise InvalidRecord(f"{list_name}[{i}] has no {key!r} (got {describe(entry)})")
             counts = nested_obj(entry.get("followerCounts"), f"{list_name}[{i}].followerCounts")
             out.append(
                 (
@@ -272,7 +284,7 @@ def comment(
     actor = req_id(raw, "actor")
     agent = raw.get("agent")
     if agent is not None and not isinstance(agent, str):
-        raise InvalidRecord(f"'agent' is not a URN: {agent!r}")
+        raise InvalidRecord(f"'agent' is not a URN (got a {type(agent).__name__})")
     created = nested_obj(raw.get("created"), "created")
     modified = nested_obj(raw.get("lastModified"), "lastModified")
     likes = nested_obj(raw.get("likesSummary"), "likesSummary")

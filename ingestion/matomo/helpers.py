@@ -25,7 +25,7 @@ from ingestion.http import (
     json_body,
     retry_after_s,
 )
-from ingestion.quarantine import InvalidRecord, opt_str, parse_int
+from ingestion.quarantine import InvalidRecord, describe, opt_str, parse_int
 from ingestion.tables import add_unknown_fields
 from pulse_config.registry import MatomoSite
 
@@ -127,6 +127,16 @@ def _money(value: Any, key: str) -> float:
         raise InvalidRecord(f"{key!r} is not an amount: {value!r}") from None
 
 
+INT_FIELDS = ("visitDuration", "actions", "visitCount", "goalConversions")
+INT_FIELDS += ("daysSinceFirstVisit", "daysSinceLastVisit", "searches", "events")
+
+
+def _opt_int(raw: dict[str, Any], key: str) -> int | None:
+    """An optional count (Matomo may send numbers as strings); InvalidRecord if not one."""
+    value = raw.get(key)
+    return None if value in (None, "") else parse_int(value, key)
+
+
 def local_day(at: datetime, timezone: str) -> date:
     """The site-local day of an instant: the day Matomo serves a visit under.
 
@@ -155,13 +165,13 @@ def visit_rows(
     last = _epoch(raw, "lastActionTimestamp", required=False) or first
     details = raw.get("actionDetails") or []
     if not isinstance(details, list):
-        raise InvalidRecord(f"'actionDetails' is not a list: {details!r:.100}")
+        raise InvalidRecord(f"'actionDetails' is not a list (got {describe(details)})")
     visitor_hash = hasher(opt_str(raw, "visitorId"))
     children: list[dict[str, Any]] = []
     entry_url = None
     for action in details:
         if not isinstance(action, dict):
-            raise InvalidRecord(f"action is not an object: {action!r:.100}")
+            raise InvalidRecord(f"action is not an object (got {describe(action)})")
         kind = action.get("type")
         if kind == "action" and entry_url is None:
             entry_url = opt_str(action, "url")
@@ -185,8 +195,7 @@ def visit_rows(
                 "fetched_at": fetched_at,
             }
         )
-    opt_int = {k: raw.get(k) for k in ("visitDuration", "actions", "visitCount", "goalConversions")}
-    ints = {k: None if v in (None, "") else parse_int(v, k) for k, v in opt_int.items()}
+    ints = {k: _opt_int(raw, k) for k in INT_FIELDS}
     visit = {
         "site_id": site,
         "visit_id": visit_id,
@@ -213,6 +222,15 @@ def visit_rows(
         "campaign_keyword": opt_str(raw, "campaignKeyword") or None,
         "entry_url": entry_url,
         "device_type": opt_str(raw, "deviceType"),
+        "browser": opt_str(raw, "browserName"),
+        "os": opt_str(raw, "operatingSystemName"),
+        "country_code": opt_str(raw, "countryCode"),
+        "language_code": opt_str(raw, "languageCode") or None,
+        "visit_ecommerce_status": opt_str(raw, "visitEcommerceStatus"),
+        "days_since_first_visit": ints["daysSinceFirstVisit"],
+        "days_since_last_visit": ints["daysSinceLastVisit"],
+        "searches": ints["searches"],
+        "events": ints["events"],
         "goal_conversions": ints["goalConversions"],
         "visit_converted": bool(parse_int(raw.get("visitConverted") or 0, "visitConverted")),
         "revenue": round(sum(c["revenue"] for c in children), 2),
@@ -225,11 +243,12 @@ def visit_rows(
 
 
 def redact(raw: Any, hasher: Callable[[Any], Any]) -> Any:
-    """A quarantined visit without personal data: ids hashed, IP dropped."""
+    """A quarantined visit without personal data: ids hashed; IP, fingerprint, location and
+    the other personal fields dropped (``settings.PERSONAL_VISIT_FIELDS``)."""
     if not isinstance(raw, dict):
         return raw
-    out = {k: v for k, v in raw.items() if k != "visitIp"}
-    for key in ("visitorId", "userId", "fingerprint"):
+    out = {k: v for k, v in raw.items() if k not in s.PERSONAL_VISIT_FIELDS}
+    for key in s.PSEUDONYMISED_VISIT_FIELDS:
         if out.get(key) is not None:
             out[key] = hasher(out[key])
     return out

@@ -45,7 +45,7 @@ def comment_pages(
     fields = _edge_fields(platform, run.options.page_size)
     for ref, obj, fetched_at, error in run.lookup(refs, fields, platform, account_id):
         if error is not None or not isinstance(obj, dict):
-            reason = error or f"lookup answer is not an object: {str(obj)[:200]}"
+            reason = error or f"lookup answer is a {type(obj).__name__}, not an object"
             yield Bad({"post_id": ref.post_id}, reason, fetched_at)
             continue
         edge = obj.get("comments", {"data": []})

@@ -93,7 +93,9 @@ class TikTokRun:
         for videos, ans in pages:
             for raw in videos:
                 try:
-                    video, metrics, created = h.video_rows(raw, open_id, ans.fetched_at)
+                    video, metrics, created = h.video_rows(
+                        raw, open_id, ans.fetched_at, self.video_fields
+                    )
                 except BAD_RECORD as exc:
                     out.bad.append(Bad(raw, exc, ans.fetched_at))
                     continue

@@ -10,7 +10,7 @@ anything else (``invalid_params``...) fails with TikTok's message and ``log_id``
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -192,7 +192,7 @@ def account_row(user: Any, open_id: str, brand_id: str, fetched_at: datetime) ->
 
 
 def video_rows(
-    raw: Any, open_id: str, fetched_at: datetime
+    raw: Any, open_id: str, fetched_at: datetime, requested: Collection[str] = s.VIDEO_FIELDS
 ) -> tuple[dict[str, Any], dict[str, Any], datetime]:
     """(``tiktok_videos`` row, ``tiktok_video_metrics`` row, create_time) of one listed video."""
     video_id = req_id(raw, "id")
@@ -217,13 +217,22 @@ def video_rows(
         **{k: opt_int(raw, k) for k in s.COUNT_FIELDS},
         "fetched_at": fetched_at,
     }
-    return video | extras(raw, {*s.VIDEO_FIELDS}), metrics, created
+    return video | extras(raw, {*s.VIDEO_FIELDS}, requested), metrics, created
 
 
-def extras(raw: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
-    """Scalar fields beyond the known ones (requested via ``video_fields``): new columns."""
+def extras(
+    raw: Mapping[str, Any], known: set[str], requested: Collection[str] = ()
+) -> dict[str, Any]:
+    """Scalar fields asked for beyond the known ones (``video_fields``): new columns.
+
+    TikTok returns only the fields asked for (``fields``,
+    https://developers.tiktok.com/doc/tiktok-api-v2-video-list); any other field is of unknown
+    meaning and dropped, never loaded in clear (this source holds no pseudonymisation key).
+    """
     return {
-        k: v for k, v in raw.items() if k not in known and isinstance(v, str | int | float | bool)
+        k: v
+        for k, v in raw.items()
+        if k in requested and k not in known and isinstance(v, str | int | float | bool)
     }
 
 

@@ -48,7 +48,8 @@ def _stars(record: Mapping[str, Any]) -> int:
 def review_row(
     raw: Any, bu_id: str, brand_id: str, fetched_at: datetime, hasher: Hasher
 ) -> dict[str, Any]:
-    """A ``reviews`` row; unknown top-level fields ride along as extra text columns."""
+    """A ``reviews`` row; unknown top-level fields ride along as extra text columns, keyed
+    (their meaning is unreviewed: they may name the consumer)."""
     if not isinstance(raw, Mapping):
         raise InvalidRecord(f"review is a {type(raw).__name__}, not an object")
     consumer = nested_obj(raw.get("consumer"), "consumer")
@@ -77,7 +78,7 @@ def review_row(
         "reply_created_at": reply_at,
         "fetched_at": fetched_at,
     }
-    return add_unknown_fields(row, raw, s.KNOWN_REVIEW_FIELDS)
+    return add_unknown_fields(row, raw, s.KNOWN_REVIEW_FIELDS, protect=hasher)
 
 
 def snapshot_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -84,7 +84,7 @@ class XRun:
     def person(self) -> rows.Person:
         """The keyed person pseudonymiser; built on first use, like the client."""
         key = resolve_key(self.options.pseudonymisation_key, source=s.SOURCE_NAME)
-        return rows.person_key(self.brand_ids, Pseudonymiser(key))
+        return rows.person_key(self.brand_ids, Pseudonymiser.for_source(key, s.SOURCE_NAME))
 
     def accounts(self) -> list[tuple[str, str]]:
         return self.registry.accounts(s.REGISTRY_KEY)
@@ -114,18 +114,13 @@ class XRun:
         except BAD_RECORD as exc:
             return Bad(rows.redact(raw, self.person), exc, fetched_at)
 
-    @staticmethod
-    def _partial(page: Page) -> list[Bad]:
-        """Top-level ``errors`` beside ``data`` (e.g. a referenced tweet deleted since)."""
+    def _partial(self, page: Page) -> list[Bad]:
+        """Top-level ``errors`` beside ``data`` (e.g. a referenced tweet deleted since); a
+        user id they name is pseudonymised (``rows.partial_error``)."""
         out = []
         for err in page.errors:
-            rid = err.get("resource_id") or err.get("value") if isinstance(err, dict) else None
-            reason = (
-                f"{err.get('title')}: {err.get('detail')} ({err.get('type')})"
-                if isinstance(err, dict)
-                else f"unreadable error entry {err!r}"
-            )
-            out.append(Bad(err, reason, page.fetched_at, record_id=str(rid) if rid else None))
+            payload, reason, rid = rows.partial_error(err, self.person)
+            out.append(Bad(payload, reason, page.fetched_at, record_id=rid))
         return out
 
     def timeline(self, user_id: str) -> Listing:

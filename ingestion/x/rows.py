@@ -47,7 +47,7 @@ def _note(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
     if note is None:
         return None
     if not isinstance(note, Mapping) or not isinstance(note.get("text"), str):
-        raise InvalidRecord(f"'note_tweet' without a text: {note!r}")
+        raise InvalidRecord("'note_tweet' without a text")
     return note
 
 
@@ -144,3 +144,28 @@ def redact(raw: Any, person: Person) -> Any:
     if isinstance(entities, Mapping) and entities.get("mentions"):
         out["entities"] = {k: v for k, v in entities.items() if k != "mentions"}
     return out
+
+
+# Partial errors naming these resources carry content ids (kept, like tweet ids everywhere);
+# any other (a user) carries a person's id, pseudonymised like every user id.
+CONTENT_RESOURCES = frozenset({"tweet", "media"})
+ERROR_FIELDS = ("title", "type", "resource_type", "parameter", "section")
+
+
+def partial_error(err: Any, person: Person) -> tuple[Any, str, str | None]:
+    """A partial error beside ``data`` as (quarantine payload, reason, record id).
+
+    Shape: https://docs.x.com/x-api/fundamentals/response-codes-and-errors (partial errors:
+    ``value``, ``detail``, ``title``, ``resource_type``, ``parameter``, ``resource_id``,
+    ``type``). The ``detail`` repeats the id in clear, so it is kept only for content.
+    """
+    if not isinstance(err, Mapping):
+        kind = type(err).__name__
+        return {"unreadable": kind}, f"unreadable error entry (a {kind})", None
+    raw_id = err.get("resource_id") or err.get("value")
+    content = err.get("resource_type") in CONTENT_RESOURCES
+    rid = None if raw_id is None else str(raw_id) if content else person(str(raw_id))
+    payload = {key: err[key] for key in ERROR_FIELDS if key in err}
+    payload["resource_id"] = rid
+    detail = f": {err.get('detail')}" if content and err.get("detail") else ""
+    return payload, f"{err.get('title')}{detail} ({err.get('type')})", rid

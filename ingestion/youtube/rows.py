@@ -175,7 +175,7 @@ def thread_parts(raw: Any) -> tuple[dict[str, Any], int, list[Any]]:
     total = opt_int(snippet, "totalReplyCount") or 0
     replies = nested_obj(raw.get("replies"), "replies").get("comments") or []
     if not isinstance(replies, list):
-        raise InvalidRecord(f"'replies.comments' is not a list: {replies!r}")
+        raise InvalidRecord(f"'replies.comments' is not a list (got a {type(replies).__name__})")
     return top, total, replies
 
 

@@ -47,7 +47,7 @@ def demo_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             "PULSE_WAREHOUSE": str(tmp / "warehouse.duckdb"),
             "PULSE_PUBLISHED": str(tmp / "published.duckdb"),
             "PULSE_DLT_DIR": str(tmp / "dlt"),
-            "PULSE_PSEUDONYMISATION_KEY": "e2e-key",
+            "PULSE_PSEUDONYMISATION_KEY": "e2e-pseudonymisation-key-0123456789abcdef",
             "DAGSTER_HOME": str(tmp / "dagster_home"),
         }
     )

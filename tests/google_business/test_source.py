@@ -82,7 +82,7 @@ def assert_reviewers_are_keyed_hashes(db: Path, world: Path) -> None:
     assert stored
     for review, hashed in stored:
         name = names[review]
-        assert hashed == (None if name is None else keyed_hash(name)), review
+        assert hashed == (None if name is None else keyed_hash(name, "google_business")), review
 
 
 def assert_original_texts(db: Path, world: Path, expected: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ from ingestion.google_business.helpers import (
 from ingestion.http import RetryPolicy, SourceAuthError, SourceError
 from ingestion.privacy import Pseudonymiser
 from tests.google_business.stub import LOC1, review, stub
-from tests.sources.support import load_source, query
+from tests.sources.support import keyed_hash, load_source, query
 
 
 def response(status: int, body: Any, headers: dict[str, str] | None = None) -> requests.Response:
@@ -96,7 +96,7 @@ def test_paging_follows_tokens_and_detects_loops() -> None:
 
 
 def test_review_row_pseudonymises_and_maps_ratings() -> None:
-    hasher = Pseudonymiser("k")
+    hasher = Pseudonymiser("k" * 32)
     row = review_row(
         review(1, reviewReply={"comment": "Merci", "updateTime": "2025-12-02T00:00:00Z"}),
         LOC1,
@@ -154,13 +154,12 @@ def test_review_row_keeps_the_original_and_the_translation_apart() -> None:
         "comment": "(Translated by Google) Thank you Léa!\n\n(Original)\nMerci Léa !",
         "updateTime": "2025-12-02T00:00:00Z",
     }
-    row = review_row(
-        review(1, comment=wrapped, reviewReply=reply), LOC1, None, None, Pseudonymiser("k")
-    )  # type: ignore[arg-type]
+    hasher = Pseudonymiser("k" * 32)
+    row = review_row(review(1, comment=wrapped, reviewReply=reply), LOC1, None, None, hasher)  # type: ignore[arg-type]
     assert row["comment"] == "Superbe boutique !"
     assert row["comment_translation"] == "Lovely shop!" and row["comment_is_translated"] is True
     assert row["reply_comment"] == "Merci Léa !"
-    plain = review_row(review(2), LOC1, None, None, Pseudonymiser("k"))  # type: ignore[arg-type]
+    plain = review_row(review(2), LOC1, None, None, hasher)  # type: ignore[arg-type]
     assert plain["comment"] == "Bien" and plain["comment_translation"] is None
     assert plain["comment_is_translated"] is False
 
@@ -186,9 +185,9 @@ def test_malformed_records_are_quarantined_not_dropped(tmp_path: Path) -> None:
     with stub(pages) as (url, _):
         db = load_source("google_business", url, tmp_path, base_url=url, locations=[LOC1])
     assert query(db, "select review_id from raw_google_business.reviews") == [("R1",)]
-    # A field Google added since is loaded as a column of its own, not dropped.
+    # A field Google added since is loaded as a column of its own, keyed (unreviewed).
     assert query(db, "select new_field from raw_google_business.reviews") == [
-        ('{"evolves": true}',)
+        (keyed_hash('{"evolves": true}', "google_business"),)
     ]
     bad = query(
         db,

@@ -126,7 +126,7 @@ def test_full_load_equals_the_manifest(li: LinkedIn, sandbox: Sandbox, tmp_path:
         f"raw_linkedin.linkedin_comments where is_from_organization and organization_id='{ORG}'",
     )[0]
     assert brand[0] == manifest["organizations"][ORG]["brand_replies"] == brand[2]
-    assert brand[1] == keyed_hash(ORG_URN)
+    assert brand[1] == keyed_hash(ORG_URN, "linkedin")
     facets = query(
         db,
         "select sum(organic_follower_count + paid_follower_count) from "
@@ -385,19 +385,19 @@ def test_bad_records_are_quarantined(
     assert got_days == {k: v for k, v in expected_days.items() if k[0] in listed - {urn}}
     posts = query(db, "select count(*) from raw_linkedin.linkedin_posts")[0][0]
     assert posts == manifest["totals"]["posts"] - 1
-    # The new field is loaded as a column of its own, not dropped.
+    # The new field is loaded as a column of its own, keyed: its meaning is unreviewed.
     added = query(
         db,
         "select content_suggestion_score from raw_linkedin.linkedin_posts "
         "where content_suggestion_score is not null",
     )
-    assert added == [('{"score": 0.7}',)]
+    assert added == [(keyed_hash('{"score": 0.7}', "linkedin"),)]
     # A new comment field could name a member: it is loaded as a keyed hash.
     named = query(
         db,
         "select actor_display_name from raw_linkedin.linkedin_comments "
         "where actor_display_name is not null",
     )
-    assert named == [(keyed_hash("Jeanne Martin"),)]
+    assert named == [(keyed_hash("Jeanne Martin", "linkedin"),)]
     comments = query(db, "select count(*) from raw_linkedin.linkedin_comments")[0][0]
     assert comments >= manifest["totals"]["comments"] - 5

@@ -208,7 +208,7 @@ def raw_visit(first: int = utc(1, 23, 50), last: int = utc(2, 0, 10), **extra: A
     [("accepted", "granted"), (" Refused ", "denied"), ("later", "unknown"), (None, "unknown")],
 )
 def test_consent_comes_from_the_configured_dimension(value: Any, want: str) -> None:
-    hasher = Pseudonymiser("k")
+    hasher = Pseudonymiser("k" * 32)
     raw = raw_visit(dimension3=value, dimension1="Jeanne")
     visit, _ = h.visit_rows(raw, SITE1, "b", None, hasher)  # type: ignore[arg-type]
     assert visit["consent"] == want and visit["consent_dimension"] == "dimension3"
@@ -222,7 +222,7 @@ def test_consent_comes_from_the_configured_dimension(value: Any, want: str) -> N
 
 
 def test_visit_date_is_the_site_local_day_of_the_last_action() -> None:
-    hasher = Pseudonymiser("k")
+    hasher = Pseudonymiser("k" * 32)
     visit, _ = h.visit_rows(raw_visit(), SITE1, "b", None, hasher)  # type: ignore[arg-type]
     assert visit["visit_date"] == date(2025, 12, 2)  # not the UTC day of the first action
     assert visit["entry_url"] == "https://x/?utm_source=FB&utm_content=1"

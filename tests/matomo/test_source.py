@@ -51,8 +51,8 @@ def assert_visitors_are_keyed_hashes(db: Path, world: Path) -> None:
     assert stored and any(user for _v, _h, user in stored)
     for visit, visitor_hash, user_hash in stored:
         visitor, user = ids[int(visit)]
-        assert visitor_hash == keyed_hash(visitor), visit
-        assert user_hash == (None if user is None else keyed_hash(user)), visit
+        assert visitor_hash == keyed_hash(visitor, "matomo"), visit
+        assert user_hash == (None if user is None else keyed_hash(user, "matomo")), visit
 
 
 def window(want: dict[str, Any], first: str) -> dict[str, Any]:

@@ -66,7 +66,7 @@ def test_day_paging_stops_on_a_short_page(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_visit_rows_children_and_pseudonyms() -> None:
-    hasher = Pseudonymiser("k")
+    hasher = Pseudonymiser("k" * 32)
     raw = {
         "idVisit": 42,
         "visitorId": "abcdef0123456789",

@@ -50,7 +50,7 @@ def _run(url: str, tmp: Path) -> Path:
     )
     source = meta_source(
         access_token=env["SOURCES__META__ACCESS_TOKEN"],
-        pseudonymisation_key="k",
+        pseudonymisation_key="meta-sandbox-test-key-0123456789abcdef",  # 32 bytes at least
         base_url=env["SOURCES__META__BASE_URL"],
         _http={"backoff_base_s": 0.01, "max_total_wait_s": 5.0},
     )

@@ -34,7 +34,7 @@ def _load(url: str, tmp: Path, token: str, *resources: str) -> Path:
         dataset_name="raw_meta",
     )
     source = meta_source(
-        access_token=token, pseudonymisation_key="k", base_url=f"{url}/meta", _http=FAST
+        access_token=token, pseudonymisation_key="k" * 32, base_url=f"{url}/meta", _http=FAST
     )
     if resources:
         source = source.with_resources(*resources)

@@ -18,11 +18,12 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from ingestion.http import RetriesExhausted, SourceAuthError
 from ingestion.meta import meta_source
 from ingestion.meta.errors import MetaAuthError
-from ingestion.privacy import PseudonymisationKeyMissing, Pseudonymiser
+from ingestion.privacy import PseudonymisationKeyMissing
 from tests.meta.conftest import fb_post, query
 from tests.meta.graph_stub import IG_ID, PAGE_ID, TOKEN, Fault, GraphStub, throttle
+from tests.sources.support import keyed_hash
 
-KEY = "test-key-1"
+KEY = "test-key-1-for-the-meta-graph-stub-0123456789"  # 32 bytes at least
 
 
 HTTP = {
@@ -268,7 +269,7 @@ def test_malformed_records_are_quarantined_and_good_ones_load(
     )
     got = {(r[0], r[1]): r[2] for r in rows}
     assert "'created_time' is not a parseable timestamp" in got[("facebook_posts", f"{PAGE_ID}_2")]
-    assert "'id' is not a non-empty string id: 12345" in got[("facebook_posts", "12345")]
+    assert "'id' is not a non-empty string id (got an int)" in got[("facebook_posts", "12345")]
     assert "'like_count' is not an integer" in got[("facebook_comments", "c1")]
     assert "'shares' is not an integer" in got[("facebook_post_insights", f"{PAGE_ID}_3/shares")]
     assert len(rows) == 4
@@ -289,19 +290,20 @@ def test_pseudonymisation_is_keyed_and_hides_names(
     stub: GraphStub, tmp_path: Path, registry_file: Path
 ) -> None:
     db1 = load(stub, tmp_path / "a", registry_file)
-    db2 = load(stub, tmp_path / "b", registry_file, pseudonymisation_key="another-key")
+    db2 = load(stub, tmp_path / "b", registry_file, pseudonymisation_key=KEY + "-another")
     sql = (
         "select author_id_hash, author_name_hash from raw_meta.facebook_comments "
         "where comment_id='c1'"
     )
     (id1, name1), (id2, name2) = query(db1, sql)[0], query(db2, sql)[0]
-    assert id1 == Pseudonymiser(KEY)("9001") and name1 == Pseudonymiser(KEY)("Alice Martin")
+    assert id1 == keyed_hash("9001", "meta", KEY)
+    assert name1 == keyed_hash("Alice Martin", "meta", KEY)
     assert id1 != id2 and name1 != name2
     assert len(id1) == 64
     ig = query(
         db1, "select author_username_hash from raw_meta.instagram_comments where comment_id='ig1'"
     )
-    assert ig == [(Pseudonymiser(KEY)("carla_p"),)]
+    assert ig == [(keyed_hash("carla_p", "meta", KEY),)]
     dump = " ".join(str(r) for t in counts(db1) for r in query(db1, f"select * from raw_meta.{t}"))
     for secret in ("Alice Martin", "Bob Durand", "carla_p", "9001", "7001"):
         assert secret not in dump
@@ -326,7 +328,7 @@ def test_key_from_environment(
     monkeypatch.setenv("PULSE_PSEUDONYMISATION_KEY", KEY)
     db = load(stub, tmp_path, registry_file, pseudonymisation_key=None)
     got = query(db, "select author_id_hash from raw_meta.facebook_comments where comment_id='c1'")
-    assert got == [(Pseudonymiser(KEY)("9001"),)]
+    assert got == [(keyed_hash("9001", "meta", KEY),)]
 
 
 def test_base_url_and_page_size_from_dlt_config(

@@ -36,6 +36,8 @@ SUSPECT = re.compile(
 )
 # The id of the comment itself is not a person's (the author is in another column).
 ITEM_IDS = re.compile(r"(^|_)comment_(id|urn)$")
+# Meta's two platforms are one source, hashing under one key; the others are their own source.
+SOURCE = {"facebook": "meta", "instagram": "meta"}
 
 
 def raw_columns() -> dict[tuple[str, str], set[str]]:
@@ -160,13 +162,14 @@ def test_every_model_column_that_holds_a_person_is_known() -> None:
     ],
 )
 def test_pseudonym_is_the_sources_hmac(platform: str, given: str, hashed: str) -> None:
-    assert pseudonyms(platform, [given], key=PSEUDONYMISATION_KEY) == [keyed_hash(hashed)]
+    source = SOURCE.get(platform, platform)
+    assert pseudonyms(platform, [given], key=PSEUDONYMISATION_KEY) == [keyed_hash(hashed, source)]
 
 
 def test_names_are_hashed_as_given_and_platforms_are_checked() -> None:
     assert pseudonyms("linkedin", ["ab12CD", "Zoé"], key=PSEUDONYMISATION_KEY) == [
-        keyed_hash("urn:li:person:ab12CD"),
-        keyed_hash("Zoé"),
+        keyed_hash("urn:li:person:ab12CD", "linkedin"),
+        keyed_hash("Zoé", "linkedin"),
     ]
     with pytest.raises(UnknownPlatform, match="myspace"):
         pseudonyms("myspace", ["1"], key=PSEUDONYMISATION_KEY)
@@ -186,7 +189,8 @@ def test_linkedin_source_hashes_what_the_catalogue_hashes() -> None:
         "created": {"time": 1_700_000_000_000},
         "message": {"text": "hello"},
     }
-    row = rows.comment(raw, "urn:li:share:1", "42", None, Pseudonymiser(PSEUDONYMISATION_KEY))
+    hasher = Pseudonymiser.for_source(PSEUDONYMISATION_KEY, "linkedin")
+    row = rows.comment(raw, "urn:li:share:1", "42", None, hasher)
     assert [row["author_urn_hash"]] == pseudonyms("linkedin", ["ab12CD"], PSEUDONYMISATION_KEY)
 
 

@@ -48,7 +48,7 @@ def test_erase_person_job(warehouse_copy: Path, monkeypatch: pytest.MonkeyPatch)
     )
     assert result.success
     db = warehouse_copy / "w.duckdb"
-    wanted = [PERSON.instagram_text, keyed_hash(PERSON.instagram_id)]
+    wanted = [PERSON.instagram_text, keyed_hash(PERSON.instagram_id, "meta")]
     assert tables_holding(db, wanted, skip=("privacy.erasure_list",)) == []
     with duckdb.connect(str(db), read_only=True) as con:
         run_by, outcome = con.execute("select run_by, outcome from privacy.erasure_log").fetchone()

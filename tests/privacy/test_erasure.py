@@ -24,9 +24,15 @@ ERASURES = [
     ("instagram", PERSON.instagram_id, PERSON.instagram_username),
     ("trustpilot", PERSON.trustpilot_id, PERSON.trustpilot_name),
 ]
-HASHES = [keyed_hash(value) for _, user_id, name in ERASURES for value in (user_id, name)]
+# Each platform's source, whose own key hashes its people (docs/privacy.md, "Pseudonyms").
+SOURCE = {"facebook": "meta", "instagram": "meta", "trustpilot": "trustpilot"}
+HASHES = [
+    keyed_hash(value, SOURCE[platform])
+    for platform, user_id, name in ERASURES
+    for value in (user_id, name)
+]
 # Zoé's Facebook name is also a namesake's (another id): its hash stays in the namesake's row.
-SHARED_NAME = keyed_hash(PERSON.facebook_name)
+SHARED_NAME = keyed_hash(PERSON.facebook_name, "meta")
 OWN_HASHES = [h for h in HASHES if h != SHARED_NAME]
 # The erasure list keeps the pseudonyms on purpose: ingestion needs them to drop the person.
 ERASURE_LIST = ("privacy.erasure_list",)
@@ -75,7 +81,7 @@ def namesake_rows_only(db: Path) -> bool:
             [SHARED_NAME],
         ).fetchall()
     holders = {t for t, _ in tables_holding(db, [SHARED_NAME], skip=ERASURE_LIST)}
-    return owners == [(keyed_hash(PERSON.namesake_id),)] and holders <= {
+    return owners == [(keyed_hash(PERSON.namesake_id, "meta"),)] and holders <= {
         "raw_meta.facebook_comments.author_name_hash",
         "raw_meta_staging.facebook_comments.author_name_hash",
     }
@@ -89,9 +95,9 @@ def test_the_planted_person_is_there_before(env: Path) -> None:
     assert held == {*PERSON.texts(), *HASHES}
     assert bytes_holding(db, PERSON.texts()) == PERSON.texts()
     assert {v for _, v in tables_holding(env / "published.duckdb", HASHES)} == {
-        keyed_hash(PERSON.facebook_id),
-        keyed_hash(PERSON.instagram_id),
-        keyed_hash(PERSON.trustpilot_id),
+        keyed_hash(PERSON.facebook_id, "meta"),
+        keyed_hash(PERSON.instagram_id, "meta"),
+        keyed_hash(PERSON.trustpilot_id, "trustpilot"),
     }
     assert files_holding(env / "pipelines", [PERSON.facebook_text])
 
@@ -109,7 +115,7 @@ def test_erasure_removes_the_person_everywhere(env: Path, planted_sandbox: str) 
     assert files_holding(env / "pipelines", wanted) == []
     # Someone else's comment on the same post is still there (the erasure is not a purge),
     # and so is a namesake's: same name, another id, another person.
-    others = [PERSON.recent_text, PERSON.namesake_text, keyed_hash(PERSON.namesake_id)]
+    others = [PERSON.recent_text, PERSON.namesake_text, keyed_hash(PERSON.namesake_id, "meta")]
     assert {v for _, v in tables_holding(db, others)} == set(others)
     log = log_rows(db)
     assert [(p, o, by) for p, o, _, _, by in log] == [

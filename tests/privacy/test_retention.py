@@ -26,8 +26,8 @@ from tests.sources.support import keyed_hash
 # 13 months before 2027-01-03 is 2025-12-03: the old comment (2025-11-20) expires, the recent
 # one (2025-12-08) and the planted person's (2025-12-05) do not.
 NOW = datetime(2027, 1, 3, 12, tzinfo=UTC)
-OLD_AUTHOR = keyed_hash("100000000999002")
-RECENT_AUTHOR = keyed_hash("100000000999003")
+OLD_AUTHOR = keyed_hash("100000000999002", "meta")
+RECENT_AUTHOR = keyed_hash("100000000999003", "meta")
 
 
 def one(db: Path, sql: str) -> tuple:

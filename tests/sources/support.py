@@ -27,7 +27,7 @@ import requests
 START = date(2025, 11, 1)
 DAYS = 40
 TODAY = START + timedelta(days=DAYS - 1)  # 2025-12-10: the sandbox's default today
-PSEUDONYMISATION_KEY = "test-key"
+PSEUDONYMISATION_KEY = "test-pseudonymisation-key-0123456789abcdef"  # 32 bytes at least
 FAST_RETRIES: dict[str, float] = {
     "backoff_base_s": 0.01,
     "backoff_max_s": 0.05,
@@ -182,10 +182,14 @@ def has_table(db: Path, dataset: str, table: str) -> bool:
     return bool(query(db, sql, [dataset, table]))
 
 
-def keyed_hash(value: str, key: str = PSEUDONYMISATION_KEY) -> str:
-    """HMAC-SHA256 hex of ``value``, computed here: the oracle of every pseudonym test (an
-    unkeyed hash, another key or a NULL differs)."""
-    return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
+def keyed_hash(value: str, source: str, key: str = PSEUDONYMISATION_KEY) -> str:
+    """HMAC-SHA256 hex of ``value`` under ``source``'s own key, computed here by hand from the
+    documented derivation (docs/privacy.md): the source's key is HMAC-SHA256 of
+    ``community-pulse/pseudonym/v1/<source>`` under the master key. The oracle of every
+    pseudonym test (an unkeyed hash, the master key, another source's key or a NULL differs)."""
+    label = f"community-pulse/pseudonym/v1/{source}".encode()
+    source_key = hmac.new(key.encode(), label, hashlib.sha256).digest()
+    return hmac.new(source_key, value.encode(), hashlib.sha256).hexdigest()
 
 
 def cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:

@@ -124,7 +124,10 @@ def assert_consumers_are_keyed_hashes(db: Path, world: Path) -> None:
     assert stored
     for review, id_hash, name_hash in stored:
         consumer_id, name = people[review]
-        assert (id_hash, name_hash) == (keyed_hash(consumer_id), keyed_hash(name)), review
+        assert (id_hash, name_hash) == (
+            keyed_hash(consumer_id, "trustpilot"),
+            keyed_hash(name, "trustpilot"),
+        ), review
 
 
 def test_full_load_same_day_and_next_day(world: Path, sandbox: Sandbox, tmp_path: Path) -> None:

@@ -127,13 +127,14 @@ def test_malformed_reviews_are_quarantined_and_new_fields_evolve(
         db, "select review_id, has_reply, reply_author_hash from raw_trustpilot.reviews order by 1"
     )
     assert [r[0] for r in loaded] == [f"{1:024x}", f"{5:024x}"]
-    assert loaded[1][1] is True and loaded[1][2] == keyed_hash("Zoé")  # staff name keyed
+    # the staff member's name, keyed
+    assert loaded[1][1] is True and loaded[1][2] == keyed_hash("Zoé", "trustpilot")
     extra = query(
         db,
         "select counts_towards_trust_score from raw_trustpilot.reviews where review_id = '"
         + f"{1:024x}'",
     )
-    assert extra == [("true",)]
+    assert extra == [(keyed_hash("true", "trustpilot"),)]  # a new field: keyed, unreviewed
     bad = query(db, "select record_id, reason, payload from raw_trustpilot.quarantine order by 1")
     assert len(bad) == 3
     reasons = {r[0]: r[1] for r in bad}

@@ -74,7 +74,7 @@ def assert_authors_are_keyed_hashes(db: Path, world: Path) -> None:
     stored = query(db, "select tweet_id, author_id from raw_x.mentions where not is_from_brand")
     assert stored
     for tweet_id, author in stored:
-        assert author == keyed_hash(authors[tweet_id]), tweet_id
+        assert author == keyed_hash(authors[tweet_id], "x"), tweet_id
 
 
 def assert_long_posts_quotes_and_reposts_as_in_the_world(db: Path, world: Path) -> None:

@@ -179,7 +179,7 @@ def test_malformed_records_are_quarantined_and_named(stub: str, tmp_path: Path) 
     assert [r for r in bad if r.startswith("missing-id:")] == []  # every bad record named
     assert "missing required 'author_id'" in bad["501"]
     (author,) = query(db, "select author_id from raw_x.mentions")[0]
-    assert author == keyed_hash("777")  # the fan's id, keyed: never in clear
+    assert author == keyed_hash("777", "x")  # the fan's id, keyed: never in clear
     payloads = [p for (p,) in query(db, "select payload from raw_x.quarantine")]
     assert not any('"777"' in p for p in payloads)
 
