@@ -114,7 +114,10 @@ def test_tokens_per_account_then_fallback() -> None:
 def test_video_rows_validate_types() -> None:
     raw = {"id": "7", "create_time": 1765395095, "like_count": 3, "view_count": "40", "x": 1}
     video, metrics, created = h.video_rows(raw, "a", NOW)
-    assert (video["video_id"], video["x"], metrics["view_count"]) == ("7", 1, 40)
+    assert (video["video_id"], metrics["view_count"]) == ("7", 40)
+    assert "x" not in video  # a field nobody asked for is dropped: it may be personal
+    asked, _, _ = h.video_rows(raw, "a", NOW, requested=("id", "create_time", "x"))
+    assert asked["x"] == 1  # an operator's extra video_fields ride along
     assert metrics["comment_count"] is None  # absent, not 0
     assert created == datetime(2025, 12, 10, 19, 31, 35, tzinfo=UTC)
     for bad in ({"create_time": 1}, {"id": 7, "create_time": 1}, {"id": "7", "create_time": "x"}):
