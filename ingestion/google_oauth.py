@@ -71,14 +71,10 @@ def google_token(source: str, oauth: GoogleOAuth, scopes: str) -> BearerToken:
                 f"{key}.refresh_token is set but not {key}.client_id and {key}.client_secret: "
                 "Google renews a token only for the OAuth client it was granted to",
             )
-        refresher = Refresher(
+        refresher = Refresher.grant(
             oauth.token_url,
-            {
-                "grant_type": "refresh_token",
-                "client_id": oauth.client_id,
-                "client_secret": oauth.client_secret,
-                "refresh_token": oauth.refresh_token,
-            },
+            oauth.refresh_token,
+            (oauth.client_id, oauth.client_secret),
             renew_hint(source, scopes),
         )
     return BearerToken(

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 EARLY_S = 300.0  # renew this long before the announced expiry, so no request carries a dying token
 REFRESH_TIMEOUT_S = 30.0
 REFRESH_ATTEMPTS = 3  # a token endpoint's 5xx or network error is retried this often
+REFRESH_FIELD = "refresh_token"  # the form field of the refresh token, every vendor alike
 
 
 @dataclass(frozen=True)
@@ -49,15 +50,31 @@ class Refresher:
     token_url: str
     form: dict[str, str]
     renew_hint: str
-    refresh_key: str = "refresh_token"  # the form field that carries the refresh token
+
+    @classmethod
+    def grant(
+        cls,
+        token_url: str,
+        refresh_token: str,
+        client: tuple[str, str],
+        renew_hint: str,
+        client_field: str = "client_id",
+    ) -> Refresher:
+        """RFC 6749's refresh form for ``client`` (id, secret); ``client_field`` is what the
+        vendor calls the client id (TikTok: ``client_key``)."""
+        client_id, client_secret = client
+        form = {
+            "grant_type": "refresh_token",
+            client_field: client_id,
+            "client_secret": client_secret,
+            REFRESH_FIELD: refresh_token,
+        }
+        return cls(token_url, form, renew_hint)
 
     def with_refresh_token(self, refresh_token: str) -> Refresher:
         """The same endpoint with a rotated refresh token (TikTok and LinkedIn may send one)."""
         return Refresher(
-            self.token_url,
-            {**self.form, self.refresh_key: refresh_token},
-            self.renew_hint,
-            self.refresh_key,
+            self.token_url, {**self.form, REFRESH_FIELD: refresh_token}, self.renew_hint
         )
 
 
@@ -102,7 +119,7 @@ class BearerToken:
         """Every secret value this token holds: what ``redact`` must mask in any text."""
         values = [self.access_token or ""]
         if self.refresher:
-            secret_fields = (self.refresher.refresh_key, "client_secret")  # a client id is public
+            secret_fields = (REFRESH_FIELD, "client_secret")  # a client id is public
             values += [self.refresher.form.get(k, "") for k in secret_fields]
         return [v for v in values if v]
 
@@ -160,7 +177,7 @@ class BearerToken:
         logger.info("%s: account %s: %s renewed", self.source, self.account, self.what)
 
     def _refresh_token(self) -> str | None:
-        return self.refresher.form.get(self.refresher.refresh_key) if self.refresher else None
+        return self.refresher.form.get(REFRESH_FIELD) if self.refresher else None
 
     def _post_refresh(self, session: requests.Session) -> dict[str, Any]:
         assert self.refresher is not None

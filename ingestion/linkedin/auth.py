@@ -51,13 +51,9 @@ def linkedin_token(
                 f"{s.SOURCE_NAME}: sources.linkedin.refresh_token is set but not the app's "
                 "credentials: set sources.linkedin.client_id and sources.linkedin.client_secret"
             )
-        form = {
-            "grant_type": "refresh_token",
-            "refresh_token": refresh_token,
-            "client_id": client_id,
-            "client_secret": client_secret,
-        }
-        refresher = Refresher(token_url, form, RENEW_HINT)
+        refresher = Refresher.grant(
+            token_url, refresh_token, (client_id, client_secret), RENEW_HINT
+        )
     return BearerToken(
         source=s.SOURCE_NAME,
         account=", ".join(organizations),  # one member's token serves every organization

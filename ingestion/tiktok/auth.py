@@ -7,8 +7,8 @@ rotated on every refresh: the previous one stops working
 https://developers.tiktok.com/docs/en/oauth-refresh-a-user-access-token). With
 ``sources.tiktok.refresh_tokens`` (open_id -> refresh token) and the app's ``client_key`` /
 ``client_secret``, an account's token renews itself before it dies and once when TikTok
-answers ``access_token_invalid``; ``ingestion.oauth`` keeps a rotated refresh token for the
-rest of the run and warns that it must be stored. Neither token is ever logged.
+answers ``access_token_invalid``; a rotated refresh token is kept for the next run in
+``PULSE_TOKEN_STORE`` (``ingestion.token_store``). Neither token is ever logged.
 """
 
 from __future__ import annotations
@@ -86,14 +86,11 @@ def _refresher(
             "a refresh token is set but not the app's credentials: set sources.tiktok.client_key "
             "and sources.tiktok.client_secret (TikTok developer portal, App credentials)",
         )
-    return Refresher(
+    return Refresher.grant(
         token_url,
-        {
-            "client_key": client_key,
-            "client_secret": client_secret,
-            "grant_type": "refresh_token",
-            "refresh_token": refresh,
-        },
+        refresh,
+        (client_key, client_secret),
+        client_field="client_key",
         renew_hint=(
             "have the account's owner authorise the app again (TikTok Login Kit) and store the "
             f'new refresh token in sources.tiktok.refresh_tokens."{open_id}"; refresh tokens '
