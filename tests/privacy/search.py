@@ -3,6 +3,7 @@ raw bytes of a file, every file of a folder (gzip-compressed ones opened)."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 from pathlib import Path
 
@@ -39,14 +40,21 @@ def bytes_holding(path: Path, values: list[str]) -> list[str]:
     return [value for value in values if value.encode() in data]
 
 
+def file_bytes(path: Path) -> bytes:
+    """A file's bytes, gzip opened whatever its name (dlt's load packages are gzip without a
+    ``.gz`` suffix): what a search of the file must read."""
+    data = Path(path).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        with contextlib.suppress(OSError, EOFError):
+            return gzip.decompress(data)
+    return data
+
+
 def files_holding(folder: Path, values: list[str]) -> list[tuple[str, str]]:
-    """(file, value) for each file under ``folder`` holding a value (``.gz`` files opened)."""
+    """(file, value) for each file under ``folder`` holding a value (gzip files opened)."""
     found = []
     for file in Path(folder).rglob("*"):
-        if not file.is_file():
-            continue
-        data = file.read_bytes()
-        if file.suffix == ".gz":
-            data = gzip.decompress(data)
-        found += [(str(file), v) for v in values if v.encode() in data]
+        if file.is_file():
+            data = file_bytes(file)
+            found += [(str(file), v) for v in values if v.encode() in data]
     return found

@@ -8,8 +8,6 @@ value), and dlt's pipeline state, stored in the warehouse as base64 of zlib, is 
 from __future__ import annotations
 
 import base64
-import contextlib
-import gzip
 import json
 import re
 import zlib
@@ -17,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
+
+from tests.privacy.search import file_bytes
 
 SECRET_ENV = re.compile(r"TOKEN|KEY|SECRET")
 NOT_SECRET_ENV = re.compile(r"_URL$|API_VERSION$")
@@ -45,11 +45,7 @@ def file_leaks(root: Path, secrets: set[str]) -> dict[str, list[str]]:
     """``{file: [secrets]}`` for every file under ``root`` holding one (gzip opened)."""
     found: dict[str, list[str]] = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        blob = path.read_bytes()
-        if blob[:2] == b"\x1f\x8b":
-            with contextlib.suppress(OSError, EOFError):
-                blob = gzip.decompress(blob)
-        if hits := leaks(blob, secrets):
+        if hits := leaks(file_bytes(path), secrets):
             found[str(path.relative_to(root))] = hits
     return found
 
