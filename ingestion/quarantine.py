@@ -6,7 +6,9 @@ vanish: it is written, with the reason and its raw payload, to the ``quarantine`
 same dataset, counted and logged by name. Reasons say what is wrong, never which person: an id,
 a string or an object that breaks the contract is described by its type and size (``describe``),
 because it may be a person's id, name or text; only counts, flags and timestamps show their
-value. The payload is where a value can be read, pseudonymised by the source first.
+value. The payload is where a value can be read, pseudonymised by the source first, and only
+for the fields the source has reviewed (``reviewed_only``): a field the API added since is kept
+by name with its type and size, never its value, since nobody has checked it holds no person.
 Resources build rows with the ``req_*``/``opt_*`` helpers, which raise :class:`InvalidRecord`,
 and hand each failure on as a :class:`Bad` record, which ``ingestion.accounts.AccountLoop``
 turns into a row of :class:`Quarantine`.
@@ -22,7 +24,7 @@ import json
 import logging
 import traceback
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -243,15 +245,35 @@ def record_id_of(record: Any, id_key: str = "id") -> str:
     return f"missing-id:{digest}"
 
 
+def reviewed_only(payload: Any, reviewed: Collection[str]) -> Any:
+    """``payload`` with the value of every field not in ``reviewed`` (names at any depth)
+    replaced by its ``describe``: the shape of a record stays readable, a new field's content
+    (which may name a person) does not land in the quarantine table."""
+    if isinstance(payload, Mapping):
+        return {
+            key: reviewed_only(value, reviewed)
+            if key in reviewed
+            else f"<unreviewed field: {describe(value)}>"
+            for key, value in payload.items()
+        }
+    if isinstance(payload, list | tuple):
+        return [reviewed_only(item, reviewed) for item in payload]
+    return payload
+
+
 def _dump(payload: Any) -> str:
     return json.dumps(payload, default=str, sort_keys=True, ensure_ascii=False)
 
 
 class Quarantine:
-    """Builds quarantine rows for one source and keeps per-resource counts for the run summary."""
+    """Builds quarantine rows for one source and keeps per-resource counts for the run summary.
 
-    def __init__(self, source: str) -> None:
+    ``reviewed``: every field name (at any depth) the source reads or redacts; other fields'
+    values are kept out of payloads (``reviewed_only``)."""
+
+    def __init__(self, source: str, reviewed: Collection[str]) -> None:
         self.source = source
+        self.reviewed = frozenset(reviewed)
         self.counts: Counter[str] = Counter()
 
     def row(
@@ -266,11 +288,12 @@ class Quarantine:
     ) -> Any:
         """A dlt item routed to the ``quarantine`` table; logs a warning naming the record.
 
-        ``redact`` rewrites the payload first (e.g. hashes commenter names): quarantine must not
-        become a back door for personal data.
+        ``redact`` rewrites the payload first (e.g. hashes commenter names), then fields the
+        source has not reviewed lose their value: quarantine must not become a back door for
+        personal data.
         """
         rid = record_id or record_id_of(record)
-        payload = redact(record) if redact else record
+        payload = reviewed_only(redact(record) if redact else record, self.reviewed)
         self.counts[resource] += 1
         logger.warning("%s/%s: quarantined record %s: %s", self.source, resource, rid, reason)
         when = quarantined_at.astimezone(UTC)

@@ -4,7 +4,8 @@ One setting, ``PULSE_RETENTION_MONTHS`` (default 13: a year and the month before
 year-on-year comparison of the last month still finds its counts). On every daily run:
 
 - raw (both dlt datasets): rows dated (``RawTable.dated_by``) before the horizon keep their
-  row, with the person and text columns set to NULL: a comment still counts in a post's
+  row, with the person and text columns (and any column the source does not declare: a new
+  API field, stored keyed but unreviewed) set to NULL: a comment still counts in a post's
   comments, a review keeps its rating and dates, a visit its session; nobody can be found in
   it and nothing they wrote is left. Quarantine rows older than the horizon are deleted (they
   feed no count);
@@ -98,7 +99,7 @@ def expire_raw(con: duckdb.DuckDBPyConnection, cutoff: datetime, report: Retenti
             con.execute(f"delete from {located.name} where {old}")
             report.rows[located.label] = count[0]
             continue
-        columns = located.present(entry.personal_columns)
+        columns = located.present(entry.personal_columns) + located.unreviewed
         held = " or ".join(f'"{c}" is not null' for c in columns) or "false"
         if entry.key_sql:  # rows blanked on an earlier day were rebuilt blank downstream
             con.execute(

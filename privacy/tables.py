@@ -7,7 +7,9 @@ the catalogue, so a missing table is skipped rather than an error.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from functools import cache
 
 import duckdb
 
@@ -43,6 +45,26 @@ class Located:
 
     def present(self, names: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(c for c in names if c in self.columns)
+
+    @property
+    def unreviewed(self) -> tuple[str, ...]:
+        """Columns the source does not declare: fields the API added since, which the
+        sources that carry them store as keyed hashes (``ingestion.tables.add_unknown_fields``).
+        Nobody has checked they hold no person, so retention blanks them with the row's
+        personal columns."""
+        declared = declared_columns(self.entry.source, self.entry.table)
+        if declared is None or self.entry is QUARANTINE:
+            return ()
+        return tuple(sorted(c for c in self.columns - declared if not c.startswith("_dlt_")))
+
+
+@cache
+def declared_columns(source: str, table: str) -> frozenset[str] | None:
+    """The columns ``ingestion.<source>.settings.COLUMNS`` declares for ``table`` (None when
+    the source declares none for it: then no column counts as unreviewed)."""
+    settings = importlib.import_module(f"ingestion.{source}.settings")
+    columns = getattr(settings, "COLUMNS", {}).get(table)
+    return None if columns is None else frozenset(columns)
 
 
 @dataclass(frozen=True)

@@ -229,7 +229,7 @@ def ga4_source(
     def arrow(_table: str, rows: list[dict[str, Any]]) -> pa.Table:
         return pa.Table.from_pylist(rows, schema=schema)
 
-    loop = AccountLoop(accounts, Quarantine(s.SOURCE_NAME), arrow, tables)
+    loop = AccountLoop(accounts, Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS), arrow, tables)
     variants = {s.TRAFFIC_TABLE: (s.RUNS_TABLE, completeness.TABLE)}
     return loop.resources(run, (traffic_daily,), variants)
 

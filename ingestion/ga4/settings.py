@@ -104,3 +104,15 @@ class Ga4Http(HttpConfig):
     the runReport ``limit`` (at most ``MAX_PAGE_SIZE``)."""
 
     page_size: int | None = PAGE_SIZE
+
+
+# Every field name, at any depth, this source reads or redacts: a quarantine payload keeps only
+# these in clear; any other field keeps its name and loses its value
+# (``ingestion.quarantine.reviewed_only``), since nobody has checked it holds no person.
+REVIEWED_FIELDS = frozenset(
+    {"dimensionHeaders", "metricHeaders", "rows", "rowCount", "metadata", "propertyQuota",
+     "kind", "name", "type", "dimensionValues", "metricValues", "value", "currencyCode",
+     "timeZone", "dataLossFromOtherRow", "subjectToThresholding", "samplingMetadatas",
+     "samplesReadCount", "samplingSpaceSize", "schemaRestrictionResponse",
+     "activeMetricRestrictions", "metricName", "restrictedMetricTypes"}
+)  # fmt: skip

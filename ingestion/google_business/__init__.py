@@ -213,6 +213,6 @@ def google_business_source(
     )
     pairs = locations_of(load_registry(registry_path), locations)
     tables = {**declared(s.PRIMARY_KEYS, s.COLUMNS), **completeness.DECLARED}
-    loop = AccountLoop(pairs, Quarantine(s.SOURCE_NAME), _arrow, tables)
+    loop = AccountLoop(pairs, Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS), _arrow, tables)
     variants = {"reviews": (completeness.TABLE,)}
     return loop.resources(GbpRun(options), (reviews, location_review_stats), variants)

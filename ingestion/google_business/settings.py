@@ -88,3 +88,12 @@ class GoogleBusinessHttp(HttpConfig):
     max_total_wait_s: float = 600.0
     backoff_max_s: float = 120.0
     page_size: int | None = PAGE_SIZE
+
+
+# Every field name, at any depth, this source reads or redacts: a quarantine payload keeps only
+# these in clear; any other field keeps its name and loses its value
+# (``ingestion.quarantine.reviewed_only``), since nobody has checked it holds no person.
+REVIEWED_FIELDS = KNOWN_REVIEW_FIELDS | frozenset(
+    {"reviews", "averageRating", "totalReviewCount", "nextPageToken", "displayName",
+     "profilePhotoUrl", "isAnonymous", "updateTime"}
+)  # fmt: skip

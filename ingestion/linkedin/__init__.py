@@ -89,7 +89,8 @@ def linkedin_source(
     )
     run = LinkedInRun(options, load_registry(registry_path))
     tables = declared(s.PRIMARY_KEYS, s.COLUMNS)
-    loop = AccountLoop(run.organizations(), Quarantine(s.SOURCE_NAME), resources.arrow, tables)
+    quarantine = Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS)
+    loop = AccountLoop(run.organizations(), quarantine, resources.arrow, tables)
     return loop.resources(run, resources.TABLES)
 
 

@@ -217,3 +217,18 @@ class LinkedInHttp(HttpConfig):
     """
 
     page_size: int | None = PAGE_SIZE
+
+
+# Every field name, at any depth, this source reads or redacts: a quarantine payload keeps only
+# these in clear; any other field keeps its name and loses its value
+# (``ingestion.quarantine.reviewed_only``), since nobody has checked it holds no person.
+REVIEWED_FIELDS = KNOWN_POST_FIELDS | KNOWN_COMMENT_FIELDS | frozenset(
+    {"elements", "paging", "start", "count", "total", "links", "rel", "href", "time",
+     "text", "attributes", "totalShareStatistics", "likeCount", "commentCount", "shareCount",
+     "clickCount", "impressionCount", "uniqueImpressionsCount", "engagement",
+     "organizationalEntity", "share", "ugcPost", "timeRange", "end", "followerCounts",
+     "followerGains", "organicFollowerGain", "paidFollowerGain", "firstDegreeSize",
+     "localizedName", "vanityName", "localizedWebsite", "media", "title", "article",
+     "source", "multiImage", "images", "feedDistribution", "aggregateCount",
+     "totalFirstLevelComments", "parentComment"}
+)  # fmt: skip

@@ -169,17 +169,21 @@ def matomo_source(
     accounts = registry.accounts(s.REGISTRY_KEY)
     if site_ids is not None:
         accounts = [(registry.brand_of(s.REGISTRY_KEY, x), x) for x in site_ids]
+    sites = {site: registry.matomo_site(site) for _brand, site in accounts}
     run = MatomoRun(
         token_auth,
         pseudonymisation_key,
         base_url,
         http.policy(),
-        {site: registry.matomo_site(site) for _brand, site in accounts},
+        sites,
         start_date,
         backfill_days,
         repull_days,
         http.page_size or s.PAGE_SIZE,
     )
     tables = declared(s.PRIMARY_KEYS, s.COLUMNS)
-    loop = AccountLoop(accounts, Quarantine(s.SOURCE_NAME), arrow, tables, s.ARROW_FLUSH_ROWS)
+    # A site's consent dimension (e.g. ``dimension3``) is reviewed: the source reads it.
+    consent = {cfg.consent_dimension for cfg in sites.values() if cfg.consent_dimension}
+    quarantine = Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS | consent)
+    loop = AccountLoop(accounts, quarantine, arrow, tables, s.ARROW_FLUSH_ROWS)
     return loop.resources(run, (visits,), {s.VISITS_TABLE: (s.CONVERSIONS_TABLE,)})

@@ -153,3 +153,12 @@ class MatomoHttp(HttpConfig):
     ``page_size`` is the ``filter_limit`` of one request."""
 
     page_size: int | None = PAGE_SIZE
+
+
+# Every field name, at any depth, this source reads or redacts: a quarantine payload keeps only
+# these in clear; any other field keeps its name and loses its value
+# (``ingestion.quarantine.reviewed_only``), since nobody has checked it holds no person.
+REVIEWED_FIELDS = KNOWN_VISIT_FIELDS | frozenset(
+    {"type", "url", "goalId", "goalName", "revenue", "orderId", "items", "timestamp",
+     "pageTitle", "idpageview", "serverTimePretty", "result", "message"}
+)  # fmt: skip

@@ -78,7 +78,8 @@ def meta_source(
         instagram_feed_extra_metrics=_or(instagram_feed_extra_metrics, s.IG_FEED_EXTRA_METRICS),
     )
     run = MetaRun(options, load_registry(registry_path))
-    quarantine, tables = Quarantine(s.SOURCE_NAME), declared(s.PRIMARY_KEYS, s.COLUMNS)
+    quarantine = Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS)
+    tables = declared(s.PRIMARY_KEYS, s.COLUMNS)
     pages = AccountLoop(run.accounts("facebook"), quarantine, resources.arrow, tables)
     instagram = AccountLoop(run.accounts("instagram"), quarantine, resources.arrow, tables)
     return pages.resources(run, resources.FACEBOOK) + instagram.resources(run, resources.INSTAGRAM)

@@ -195,3 +195,18 @@ class MetaHttp(HttpConfig):
     """
 
     page_size: int | None = PAGE_SIZE
+
+
+# Every field name, at any depth, this source reads or redacts: a quarantine payload keeps only
+# these in clear; any other field keeps its name and loses its value
+# (``ingestion.quarantine.reviewed_only``), since nobody has checked it holds no person.
+REVIEWED_FIELDS = frozenset(
+    {"id", "name", "username", "category", "link", "followers_count", "fan_count",
+     "follows_count", "media_count", "message", "created_time", "permalink_url", "status_type",
+     "full_picture", "shares", "count", "attachments", "data", "media", "media_type", "type",
+     "url", "unshimmed_url", "reactions", "comments", "summary", "total_count", "caption",
+     "comments_count", "like_count", "media_product_type", "permalink", "shortcode",
+     "timestamp", "owner", "is_comment_enabled", "comment_count", "parent", "from", "text",
+     "replies", "parent_id", "paging", "cursors", "before", "after", "next", "previous",
+     "insights", "values", "value", "end_time", "period", "title", "total_value"}
+)  # fmt: skip

@@ -195,7 +195,7 @@ def tiktok_source(
     )
     loop = AccountLoop(
         load_registry(registry_path).accounts(s.REGISTRY_KEY),
-        Quarantine(s.SOURCE_NAME),
+        Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS),
         h.to_arrow,
         declared(s.PRIMARY_KEYS, s.COLUMNS),
     )

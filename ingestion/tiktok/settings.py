@@ -103,3 +103,12 @@ class TikTokHttp(HttpConfig):
     """
 
     page_size: int | None = MAX_COUNT
+
+
+# Every field name, at any depth, this source reads or redacts: a quarantine payload keeps only
+# these in clear; any other field keeps its name and loses its value
+# (``ingestion.quarantine.reviewed_only``), since nobody has checked it holds no person.
+REVIEWED_FIELDS = frozenset(
+    {"data", "error", "code", "message", "log_id", "user", "videos", "cursor", "has_more",
+     *USER_FIELDS, *VIDEO_FIELDS}
+)  # fmt: skip

@@ -196,7 +196,7 @@ def trustpilot_source(
     )
     units = load_registry(registry_path).accounts(s.REGISTRY_KEY)
     tables = {**declared(s.PRIMARY_KEYS, s.COLUMNS), **completeness.DECLARED}
-    loop = AccountLoop(units, Quarantine(s.SOURCE_NAME), rows.arrow, tables)
+    loop = AccountLoop(units, Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS), rows.arrow, tables)
     functions = (business_units, reviews, review_snapshots)
     variants = {"business_units": (completeness.TABLE,)}
     return loop.resources(TrustpilotRun(options), functions, variants)

@@ -128,3 +128,12 @@ class TrustpilotHttp(HttpConfig):
     ``page_size`` is ``perPage`` (1-100)."""
 
     page_size: int | None = PAGE_SIZE
+
+
+# Every field name, at any depth, this source reads or redacts: a quarantine payload keeps only
+# these in clear; any other field keeps its name and loses its value
+# (``ingestion.quarantine.reviewed_only``), since nobody has checked it holds no person.
+REVIEWED_FIELDS = KNOWN_REVIEW_FIELDS | frozenset(
+    {"reviews", "displayName", "numberOfReviews", "countryCode", "message", "createdAt",
+     "updatedAt", "authorBusinessUserName", "rel", "href", "method"}
+)  # fmt: skip

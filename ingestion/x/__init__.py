@@ -112,6 +112,6 @@ def x_source(
     )
     run = XRun(options, load_registry(registry_path))
     tables = {**declared(s.PRIMARY_KEYS, s.COLUMNS), **completeness.DECLARED}
-    loop = AccountLoop(run.accounts(), Quarantine(s.SOURCE_NAME), arrow, tables)
+    loop = AccountLoop(run.accounts(), Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS), arrow, tables)
     functions = (accounts, posts, post_metrics, mentions, replies)
     return loop.resources(run, functions, {"accounts": (completeness.TABLE,)})

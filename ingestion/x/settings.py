@@ -118,3 +118,17 @@ class XHttp(HttpConfig):
     page_size: int | None = PAGE_SIZE
     run_wait_budget_s: float = RUN_WAIT_BUDGET_S
     """All the waits of one run (each request also keeps ``max_total_wait_s``)."""
+
+
+# Every field name, at any depth, this source reads or redacts: a quarantine payload keeps only
+# these in clear; any other field keeps its name and loses its value
+# (``ingestion.quarantine.reviewed_only``), since nobody has checked it holds no person.
+REVIEWED_FIELDS = frozenset(
+    {"data", "meta", "errors", "includes", "id", "text", "created_at", "public_metrics",
+     "retweet_count", "reply_count", "like_count", "quote_count", "bookmark_count",
+     "impression_count", "conversation_id", "lang", "entities", "author_id",
+     "in_reply_to_user_id", "referenced_tweets", "type", "note_tweet", "username", "name",
+     "followers_count", "following_count", "tweet_count", "listed_count", "result_count",
+     "newest_id", "oldest_id", "next_token", "title", "detail", "value", "resource_type",
+     "parameter", "resource_id", "section"}
+)  # fmt: skip

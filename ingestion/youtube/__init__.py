@@ -86,5 +86,6 @@ def youtube_source(
     )
     run = YouTubeRun(options, load_registry(registry_path))
     tables = {**declared(s.PRIMARY_KEYS, s.COLUMNS), **completeness.DECLARED}
-    loop = AccountLoop(run.accounts(), Quarantine(s.SOURCE_NAME), resources.arrow, tables)
+    quarantine = Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS)
+    loop = AccountLoop(run.accounts(), quarantine, resources.arrow, tables)
     return loop.resources(run, resources.TABLES, resources.VARIANTS)

@@ -202,3 +202,21 @@ class YouTubeHttp(HttpConfig):
     comments_page_size: int = THREADS_PAGE_SIZE
     """``maxResults`` of commentThreads.list and comments.list (at most 100)."""
     quota_retries: int = QUOTA_RETRIES
+
+
+# Every field name, at any depth, this source reads or redacts: a quarantine payload keeps only
+# these in clear; any other field keeps its name and loses its value
+# (``ingestion.quarantine.reviewed_only``), since nobody has checked it holds no person.
+REVIEWED_FIELDS = frozenset(
+    {"kind", "etag", "id", "items", "nextPageToken", "pageInfo", "totalResults",
+     "resultsPerPage", "snippet", "contentDetails", "statistics", "status", "title",
+     "description", "customUrl", "publishedAt", "country", "defaultLanguage",
+     "relatedPlaylists", "uploads", "viewCount", "subscriberCount", "hiddenSubscriberCount",
+     "videoCount", "likeCount", "favoriteCount", "commentCount", "channelId", "playlistId",
+     "resourceId", "videoId", "videoPublishedAt", "duration", "definition", "caption", "tags",
+     "categoryId", "liveBroadcastContent", "defaultAudioLanguage", "topLevelComment",
+     "totalReplyCount", "canReply", "isPublic", "replies", "comments", "textDisplay",
+     "textOriginal", "parentId", "updatedAt", "authorChannelId", "authorDisplayName",
+     "authorChannelUrl", "authorProfileImageUrl", "value", "columnHeaders", "rows", "name",
+     "columnType", "dataType"}
+)  # fmt: skip

@@ -31,7 +31,8 @@ def test_rows_batched_bad_records_quarantined_others_passed_on(
     def arrow(table: str, rows: list[dict[str, Any]]) -> tuple[str, list[Any]]:
         return (table, [r["id"] for r in rows])
 
-    loop = AccountLoop([("b1", "a1"), ("b2", "a2")], Quarantine("demo"), arrow, flush_rows=2)
+    quarantine = Quarantine("demo", {"id"})
+    loop = AccountLoop([("b1", "a1"), ("b2", "a2")], quarantine, arrow, flush_rows=2)
     with caplog.at_level(logging.INFO):
         items = list(loop.rows("posts", extract))
 

@@ -67,7 +67,7 @@ def test_row_or_bad_yields_the_row_or_the_record_with_its_reason() -> None:
 
 
 def test_quarantine_row_names_the_record_and_counts() -> None:
-    q = Quarantine("meta")
+    q = Quarantine("meta", {"id", "x"})
     when = datetime(2025, 12, 1, 23, 59, 59, tzinfo=UTC)
     item = q.row("facebook_posts", {"id": "p1", "x": 1}, "bad time", when)
     row = item.data
@@ -76,6 +76,26 @@ def test_quarantine_row_names_the_record_and_counts() -> None:
     assert row["quarantine_date"] == date(2025, 12, 1)
     assert q.counts["facebook_posts"] == 1
     assert record_id_of({"no": "id"}).startswith("missing-id:")
+
+
+def test_quarantine_payload_keeps_only_reviewed_fields_in_clear() -> None:
+    """A field the source has not reviewed (at any depth, in lists too) keeps its name and
+    loses its value: it may name a person (issue 12, point 3)."""
+    q = Quarantine("demo", {"id", "from", "data"})
+    record = {
+        "id": "p1",
+        "newField": "Jane Doe",
+        "from": {"id": "h1", "email": "jane@example.com"},
+        "data": [{"id": "c1", "tags": ["Jane"]}],
+    }
+    payload = json.loads(q.row("posts", record, "bad", WHEN).data["payload"])
+    assert payload == {
+        "id": "p1",
+        "newField": "<unreviewed field: a str of length 8>",
+        "from": {"id": "h1", "email": "<unreviewed field: a str of length 16>"},
+        "data": [{"id": "c1", "tags": "<unreviewed field: a list of length 1>"}],
+    }
+    assert record["newField"] == "Jane Doe"  # the caller's record is not altered
 
 
 def test_pseudonymiser_is_keyed_and_stable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,7 +189,11 @@ def test_source_quarantine_rows_hold_no_raw_person_value() -> None:
     bad = row_or_bad(lambda: meta.fb_comment(comment, "p1", "page", WHEN, hasher), comment, WHEN)
     assert isinstance(bad, Bad) and "'id'" in bad.reason
     payload = meta.redact_person_fields(comment, hasher)
-    row = Quarantine("meta").row("facebook_comments", payload, bad.reason, WHEN).data
+    row = (
+        Quarantine("meta", {"id", "from", "name"})
+        .row("facebook_comments", payload, bad.reason, WHEN)
+        .data
+    )
     dumped = json.dumps(row, default=str)
     assert "9001" not in dumped and "Jane" not in dumped
     assert keyed_hash("9001", "meta", MASTER) in row["payload"]

@@ -2,10 +2,13 @@
 
 Every source is loaded from the sandbox while every object the vendor answers (each element of
 a list, and each object with an ``id``) carries one more field, ``surprise_field``, holding a
-name and an e-mail address. Nothing the source has not reviewed may store it in clear: the
+name and an e-mail address, and the first record of each list also has a field the source
+parses strictly set to a value it must refuse (``BREAK``), so it is quarantined with the
+surprise field in its payload. Nothing the source has not reviewed may store it in clear: the
 sources that carry unknown fields as new columns store its keyed hash (the oracle is
-``keyed_hash``, computed by hand in tests/sources/support.py), the others drop it. Every
-column of every table of the source's datasets (raw, dlt's staging, quarantine) is searched.
+``keyed_hash``, computed by hand in tests/sources/support.py), the others drop it, and the
+quarantine payload keeps its name without its value. Every column of every table of the
+source's datasets (raw, dlt's staging, quarantine) is searched.
 """
 
 from __future__ import annotations
@@ -34,36 +37,53 @@ HASHED = {
 }
 # Sources whose row builders pick known fields only: the field is dropped everywhere.
 DROPPED = ("meta", "youtube", "x", "tiktok", "ga4")
+# A field each source parses strictly: in the first record of a list it gets a value the
+# source must refuse, so that record goes to quarantine carrying the surprise field.
+BREAK = {
+    "meta": ("created_time", "timestamp"),
+    "youtube": ("snippet",),
+    "x": ("created_at",),
+    "tiktok": ("create_time",),
+    "ga4": ("value",),
+    "linkedin": ("createdAt", "created"),
+    "google_business": ("createTime", "updateTime"),
+    "trustpilot": ("createdAt",),
+    "matomo": ("visitDuration",),
+}
 
 
-def inject(value: Any, inside_list: bool = False) -> int:
-    """Add the surprise field to every list element object and every object with an id;
-    how many objects got it."""
-    added = 0
+def inject(
+    value: Any, breaks: tuple[str, ...], seen: dict[str, int], position: int | None = None
+) -> None:
+    """Add the surprise field to every list element object (``position`` is its index) and
+    every object with an id, and break the ``breaks`` fields of the first element of each
+    list; counts in ``seen``."""
     if isinstance(value, dict):
-        if inside_list or "id" in value:
+        if position is not None or "id" in value:
             value[SURPRISE_FIELD] = SURPRISE
-            added += 1
+            seen["objects"] += 1
+        hit = [key for key in breaks if key in value] if position == 0 else []
+        for key in hit:
+            value[key] = "not a valid value"
+        seen["broken"] += bool(hit)
         for child in list(value.values()):
-            added += inject(child)
+            inject(child, breaks, seen)
     elif isinstance(value, list):
-        for item in value:
-            added += inject(item, inside_list=True)
-    return added
+        for i, item in enumerate(value):
+            inject(item, breaks, seen, position=i)
 
 
-@pytest.fixture()
-def surprising(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Every successful JSON answer the sources receive gains the surprise field; counts."""
+def surprise(monkeypatch: pytest.MonkeyPatch, source: str) -> dict[str, int]:
+    """Every successful JSON answer the source receives is altered (``inject``); counts."""
     real = requests.Session.request
-    seen = {"objects": 0}
+    seen = {"objects": 0, "broken": 0}
 
     def with_surprise(self: requests.Session, *args: Any, **kwargs: Any) -> Any:
         resp = real(self, *args, **kwargs)
         if resp.status_code != 200 or "json" not in resp.headers.get("Content-Type", ""):
             return resp
         body = resp.json()
-        seen["objects"] += inject(body)
+        inject(body, BREAK[source], seen)
         resp._content = json.dumps(body).encode()
         return resp
 
@@ -98,15 +118,24 @@ def in_clear(cells: dict[str, set[str]]) -> list[str]:
     )
 
 
+def quarantine_payloads(db: Path, source: str) -> list[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(f"select payload from raw_{source}.quarantine").fetchall()
+    return [payload for (payload,) in rows]
+
+
 @pytest.mark.parametrize("source", sorted([*HASHED, *DROPPED]))
 def test_a_new_field_is_hashed_or_dropped(
-    source: str, sandbox: Sandbox, surprising: dict[str, int], tmp_path: Path
+    source: str, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    seen = surprise(monkeypatch, source)
     db = load_source(source, sandbox.url, tmp_path)
-    assert surprising["objects"] > 0, "the vendor's answers were not altered"
+    assert seen["objects"] > 0 and seen["broken"] > 0, "the vendor's answers were not altered"
     cells = string_cells(db, source)
     assert any(values for values in cells.values()), "nothing was loaded"
     assert in_clear(cells) == []
+    payloads = quarantine_payloads(db, source)
+    assert any(SURPRISE_FIELD in p for p in payloads), "no quarantined record had the field"
     surprise_columns = {name for name in cells if name.endswith(f".{SURPRISE_FIELD}")}
     if source in DROPPED:
         assert surprise_columns == set()

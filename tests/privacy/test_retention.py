@@ -18,7 +18,7 @@ import pytest
 from orchestration.defs.warehouse import warehouse_from_env
 from privacy.commands import retention
 from privacy.dlt_files import remove_loaded_before
-from privacy.retention import BadRetention, horizon, retention_months
+from privacy.retention import BadRetention, Retention, expire_raw, horizon, retention_months
 from tests.privacy.planted import PERSON
 from tests.privacy.search import bytes_holding, tables_holding
 from tests.sources.support import keyed_hash
@@ -103,6 +103,33 @@ def test_old_text_and_pseudonyms_are_gone_from_tables_and_bytes(warehouse_copy: 
     stamp = db.stat().st_mtime_ns
     assert retention(warehouse_from_env(env), 13, now=NOW).total == 0
     assert db.stat().st_mtime_ns == stamp
+
+
+def test_a_column_the_source_does_not_declare_expires_with_the_person(tmp_path: Path) -> None:
+    """A field Trustpilot added since (stored keyed, as ``surprise_field``) is blanked in old
+    rows like the reviewer's pseudonyms; a declared, non-personal column (stars) and dlt's
+    own columns stay, and a recent row keeps everything (issue 12, point 3)."""
+    db = tmp_path / "w.duckdb"
+    old, recent = "2025-11-20 10:00:00+00", "2025-12-08 10:00:00+00"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema raw_trustpilot")
+        con.execute(
+            "create table raw_trustpilot.reviews (review_id varchar, created_at timestamptz, "
+            "stars bigint, consumer_id_hash varchar, surprise_field varchar, _dlt_id varchar)"
+        )
+        con.execute(
+            "insert into raw_trustpilot.reviews values "
+            f"('r1', '{old}', 4, 'h-old', 'k-old', 'd1'), "
+            f"('r2', '{recent}', 5, 'h-new', 'k-new', 'd2')"
+        )
+        report = Retention(horizon(NOW, 13))
+        expire_raw(con, report.horizon, report)
+        rows = con.execute(
+            "select review_id, stars, consumer_id_hash, surprise_field, _dlt_id "
+            "from raw_trustpilot.reviews order by 1"
+        ).fetchall()
+    assert rows == [("r1", 4, None, None, "d1"), ("r2", 5, "h-new", "k-new", "d2")]
+    assert report.rows == {"raw_trustpilot.reviews": 1}
 
 
 def test_loaded_dlt_packages_older_than_the_horizon_are_removed(tmp_path: Path) -> None:
