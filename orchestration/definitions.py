@@ -18,6 +18,7 @@ from orchestration.defs.schedules import (
     refresh_everything,
     transform_and_publish,
 )
+from orchestration.defs.schema_drift import SCHEMA_DRIFT_CHECKS
 from orchestration.defs.transform import dbt_models
 
 MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
@@ -31,7 +32,7 @@ defs = Definitions(
         published_marts_asset(MART_KEYS),
         personal_data_retention,  # after publication, in every daily run
     ],
-    asset_checks=[*GX_CHECKS, *ALERT_CHECKS, *COMPLETENESS_CHECKS],
+    asset_checks=[*GX_CHECKS, *ALERT_CHECKS, *COMPLETENESS_CHECKS, *SCHEMA_DRIFT_CHECKS],
     jobs=[refresh_everything, transform_and_publish, ingest_everything, *INGEST_JOBS, erase_person],
     schedules=[daily_refresh, *INGEST_SCHEDULES],
     sensors=ALERT_SENSORS,
