@@ -5,6 +5,7 @@ from dagster import Definitions
 from orchestration.defs.alerts import ALERT_CHECKS, ALERT_RESOURCES, ALERT_SENSORS
 from orchestration.defs.completeness import COMPLETENESS_CHECKS
 from orchestration.defs.enrichment import text_sentiment
+from orchestration.defs.freshness import FRESHNESS_CHECKS, freshness_job, freshness_schedule
 from orchestration.defs.ingestion import CHILD_TABLES, SOURCE_ASSETS
 from orchestration.defs.privacy import erase_person, personal_data_retention
 from orchestration.defs.publish import published_marts_asset
@@ -32,9 +33,22 @@ defs = Definitions(
         published_marts_asset(MART_KEYS),
         personal_data_retention,  # after publication, in every daily run
     ],
-    asset_checks=[*GX_CHECKS, *ALERT_CHECKS, *COMPLETENESS_CHECKS, *SCHEMA_DRIFT_CHECKS],
-    jobs=[refresh_everything, transform_and_publish, ingest_everything, *INGEST_JOBS, erase_person],
-    schedules=[daily_refresh, *INGEST_SCHEDULES],
+    asset_checks=[
+        *GX_CHECKS,
+        *ALERT_CHECKS,
+        *COMPLETENESS_CHECKS,
+        *SCHEMA_DRIFT_CHECKS,
+        *FRESHNESS_CHECKS,
+    ],
+    jobs=[
+        refresh_everything,
+        transform_and_publish,
+        ingest_everything,
+        *INGEST_JOBS,
+        erase_person,
+        freshness_job,
+    ],
+    schedules=[daily_refresh, *INGEST_SCHEDULES, freshness_schedule],
     sensors=ALERT_SENSORS,
     resources={**build_resources(), **ALERT_RESOURCES},
 )

@@ -3,7 +3,7 @@
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, AssetSpec
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -12,6 +12,7 @@ from dagster_dbt import (
 )
 
 from orchestration.dbt_project import dbt_project
+from orchestration.defs.freshness import FRESHNESS, mart_policy
 from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
 
@@ -29,6 +30,15 @@ class PulseDbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return f"dbt_{dbt_resource_props.get('schema') or 'main'}"
 
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> AssetSpec:
+        """A mart carries the marts' freshness policy (``config/freshness.yaml``)."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        return _MART_POLICY(spec) if spec.key.path[0] == "marts" else spec
+
+
+_MART_POLICY = mart_policy(FRESHNESS)
 
 # Source tests stay dbt tests (dbt build runs them first) rather than Dagster checks on the raw
 # assets: a check on a raw asset owned by the dbt step removes the edge that makes the blocking
