@@ -1,6 +1,8 @@
 # Community Pulse: two commands do everything on a fresh machine that has python3.
 #   make demo   install, start the sandbox, materialise every asset through Dagster, summarise
 #   make test   install, lint, run every test
+#   make faults the fault matrix: every source x every fault against the sandbox (~5-7 min),
+#               results in RELIABILITY.md and reliability/results.json
 # Other targets: make ui (Dagster UI on the sandbox), make sandbox, make docs, make clean.
 
 PYTHON ?= python3
@@ -18,7 +20,7 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 
 SANDBOX_PORT ?= 8765
 
-.PHONY: install demo test lint ui sandbox docs clean
+.PHONY: install demo test lint faults ui sandbox docs clean
 
 install: $(STAMP)
 
@@ -50,6 +52,11 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The long suites (`-m long`: kill-and-rerun, long drift cases) run here too; `make test` runs
+# their smoke slices.
+faults: install
+	$(BIN)/pytest -m long; long=$$?; $(BIN)/python -m reliability && exit $$long
 
 sandbox: install
 	$(BIN)/python -m sandbox serve --port $(SANDBOX_PORT)

@@ -8,6 +8,8 @@ succeeds. These helpers keep that arithmetic identical across sources.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import dlt
 
+from ingestion.http import SourceError
 from ingestion.quarantine import BAD_RECORD, Bad, parse_timestamp
 
 logger = logging.getLogger(__name__)
@@ -132,6 +135,48 @@ def log_listed(what: tuple[str, str], count: int, since: datetime | None) -> Non
 def since_label(since: datetime | None) -> str:
     """``since`` for a log line."""
     return since.isoformat() if since else "the beginning"
+
+
+class CursorTrail:
+    """The next-page cursors (or links) one listing followed and the pages it read: a cursor
+    the server sends again leads back to a page already read (following it would loop
+    forever), and under offset paging a page identical to one already read means the server
+    answered another offset than asked (the rows of the offset asked would be lost). Either
+    fails the source clearly, naming the source, the account and the cursor or offset."""
+
+    def __init__(self, source: str, account: str, what: str) -> None:
+        self.source, self.account, self.what = source, account, what
+        self.seen: set[str] = set()
+        self.pages: set[str] = set()
+
+    def read(self, items: Sequence[Any], where: str) -> None:
+        """Note a page's items (read at ``where``, e.g. ``offset 400``); fails on a repeat."""
+        if not items:
+            return
+        digest = hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode())
+        if digest.hexdigest() in self.pages:
+            raise SourceError(
+                self.source,
+                self.account,
+                f"{self.what}: the page at {where} repeats a page already read (the server "
+                "answered another page than asked); the listing was stopped",
+            )
+        self.pages.add(digest.hexdigest())
+
+    def follow(self, cursor: T) -> T:
+        """``cursor`` (None or empty: the listing ended), unless it was followed before."""
+        if cursor is None or cursor == "":
+            return cursor
+        key = str(cursor)
+        if key in self.seen:
+            raise SourceError(
+                self.source,
+                self.account,
+                f"{self.what}: paging loop: the server sent the next-page cursor {key!r} "
+                "again (a page already read); the listing was stopped",
+            )
+        self.seen.add(key)
+        return cursor
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -5,6 +5,9 @@ The middleware decides *whether* a request fails (deterministically, from a seed
 renderer. Configure with ``SANDBOX_FAULTS``, ``PUT /_sandbox/faults`` or per request with the
 ``X-Sandbox-Fault`` header, e.g. ``throttle=0.3,server_error=0.1,seed=7``.
 ``GET /_sandbox/faults/fired`` says how many of each kind were served since the last change.
+The paging faults (``short_page``, ``repeat_page``, ``loop_cursor``, ``wrong_type``) act on valid
+answers and need no renderer: ``sandbox/paging_faults.py`` (standing configuration only).
+``max_fires=N`` bounds each kind to N firings (a burst of 5xx, a page repeated once).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Protocol
+
+from sandbox.paging_faults import PAGING_KINDS, PageRequest, PagingFaults, shortened
 
 ErrorResponse = tuple[int, dict[str, Any], dict[str, str]]
 KINDS = ("throttle", "server_error", "token_expired", "timeout", "corrupt", "reset")
@@ -37,6 +42,12 @@ class FaultConfig:
     timeout_s: float = 30.0  # longer than a sane client timeout; make it short in tests
     throttle_code: int | None = None  # pin one vendor code instead of rotating
     regain_minutes: int = 0  # Meta's estimated_time_to_regain_access
+    short_page: float = 0.0  # the paging faults (sandbox/paging_faults.py)
+    repeat_page: float = 0.0
+    loop_cursor: float = 0.0
+    wrong_type: float = 0.0
+    max_fires: int = 0  # each kind fires at most this many times (0: no bound)
+    skip: int = 0  # the first ``skip`` vendor requests get no error fault (a burst mid-run)
 
     @classmethod
     def parse(cls, spec: str | None) -> FaultConfig:
@@ -52,7 +63,7 @@ class FaultConfig:
                 raise ValueError(f"unknown fault setting {key!r} (known: {', '.join(types)})")
             if not raw:
                 values[key] = 1.0
-            elif key in ("seed", "regain_minutes", "throttle_code"):
+            elif key in ("seed", "regain_minutes", "throttle_code", "max_fires", "skip"):
                 values[key] = int(raw)
             else:
                 values[key] = float(raw)
@@ -114,12 +125,14 @@ class FaultMiddleware:
             self._rng = random.Random(config.seed)
             self._seq = 0
             self._counts = dict.fromkeys(KINDS, 0)
+            rates = {kind: getattr(config, kind) for kind in PAGING_KINDS}
+            self.paging = PagingFaults(rates, config.seed, config.max_fires)
 
     def fired(self) -> dict[str, int]:
         """How many times each fault kind was served since the last ``configure`` (standing
         and per-request faults alike): lets a test show the fault it planted really fired."""
         with self._lock:
-            return dict(self._counts)
+            return {**self._counts, **self.paging.counts}
 
     def _decide(self, header: str | None) -> tuple[str | None, int, FaultConfig]:
         with self._lock:
@@ -130,6 +143,10 @@ class FaultMiddleware:
             else:
                 cfg = self.config
                 kind = cfg.pick(self._rng)
+            if kind and cfg.max_fires and self._counts[kind] >= cfg.max_fires:
+                kind = None
+            if header is None and self._seq <= cfg.skip:
+                kind = None
             n = 0
             if kind:
                 n = self._counts[kind]
@@ -164,17 +181,72 @@ class FaultMiddleware:
         elif kind == "reset":
             with contextlib.suppress(ConnectionReset):  # uvicorn then closes the connection
                 await self.app(scope, receive, _resetting(send))
+        elif header is None and self.paging.active():
+            await self._paging(scope, receive, send)
         else:
             await self.app(scope, receive, send)
 
+    async def _paging(self, scope: dict, receive: Any, send: Any) -> None:
+        """Serve a request under the paging faults: a replayed page, a halved page size, or
+        the vendor's answer (noted, and possibly with one field mistyped)."""
+        paging = self.paging  # the configuration of this request, even if replaced meanwhile
+        body = await _read_body(receive)
+        req = PageRequest.of(scope, body)
+        kind, replay = paging.choose(req)
+        if replay is not None:
+            await _send_bytes(send, 200, replay)
+            return
+        if kind == "short_page":
+            scope, body = shortened(scope, req)
+
+        async def deliver(start: dict[str, Any], payload: bytes) -> None:
+            if start["status"] == 200:
+                payload = paging.served(req, payload)
+            await send(_with_length(start, len(payload)))
+            await send({"type": "http.response.body", "body": payload})
+
+        await self.app(scope, _replaying(body, receive), _holding(send, deliver))
+
+
+async def _read_body(receive: Any) -> bytes:
+    """The whole request body (the paging faults read its JSON or form parameters)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Any) -> Any:
+    """A ``receive`` that hands the app the body already read, then defers to the client."""
+    sent = False
+
+    async def wrapped() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return wrapped
+
 
 async def _send_json(send: Any, status: int, body: dict[str, Any], headers: dict[str, str]):
-    payload = json.dumps(body).encode()
+    await _send_bytes(send, status, json.dumps(body).encode(), headers)
+
+
+async def _send_bytes(
+    send: Any, status: int, payload: bytes, headers: dict[str, str] | None = None
+) -> None:
     raw = [
         (b"content-type", b"application/json; charset=UTF-8"),
         (b"content-length", str(len(payload)).encode()),
     ]
-    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": payload})
 

@@ -31,6 +31,7 @@ from ingestion.http import (
     error_object,
     retry_after_s,
 )
+from ingestion.incremental import CursorTrail
 from ingestion.oauth import BearerToken
 from ingestion.quarantine import InvalidRecord, parse_int
 
@@ -99,6 +100,7 @@ def run_report(
     """Every page of one runReport: ``offset`` += ``limit`` while ``offset < rowCount``."""
     offset = 0
     path = f"{s.API_VERSION}/properties/{property_id}:runReport"
+    trail = CursorTrail(s.SOURCE_NAME, f"property {property_id}", "runReport")
     while True:
         body = {
             "dateRanges": [{"startDate": start, "endDate": end}],
@@ -113,8 +115,9 @@ def run_report(
         data = answer.json()
         if not isinstance(data, dict):
             raise SourceError(s.SOURCE_NAME, f"property {property_id}", "report is not an object")
-        yield answer, data
         rows = data.get("rows") or []
+        trail.read(rows, f"offset {offset}")
+        yield answer, data
         offset += len(rows)
         if not rows or offset >= int(data.get("rowCount") or 0):
             return

@@ -25,6 +25,7 @@ from ingestion.http import (
     json_body,
     retry_after_s,
 )
+from ingestion.incremental import CursorTrail
 from ingestion.quarantine import InvalidRecord, describe, opt_str, parse_int
 from ingestion.tables import add_unknown_fields
 from pulse_config.registry import MatomoSite
@@ -84,6 +85,7 @@ def visits_of_day(
 ) -> Iterator[tuple[Answer, list[Any]]]:
     """Every page of ``Live.getLastVisitsDetails`` for one day (``filter_offset`` paging)."""
     offset = 0
+    trail = CursorTrail(s.SOURCE_NAME, f"site {site}", f"visits of {day}")
     while True:
         answer = call(
             client,
@@ -101,6 +103,7 @@ def visits_of_day(
         page = answer.json()
         if not isinstance(page, list):
             raise SourceError(s.SOURCE_NAME, f"site {site}", f"expected a list, got {page!r:.200}")
+        trail.read(page, f"filter_offset {offset}")
         yield answer, page
         if len(page) < page_size:
             return

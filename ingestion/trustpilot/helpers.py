@@ -24,6 +24,7 @@ from ingestion.http import (
     Verdict,
     retry_after_s,
 )
+from ingestion.incremental import CursorTrail
 
 from . import settings as s
 
@@ -118,6 +119,7 @@ class TrustpilotClient:
             "orderBy": s.ORDER_BY,
         }
         url: str | None = f"business-units/{bu_id}/reviews"
+        trail = CursorTrail(s.SOURCE_NAME, bu_id, "reviews")
         for _ in range(s.MAX_PAGES):
             if url is None:
                 return
@@ -127,5 +129,5 @@ class TrustpilotClient:
             reviews = body.get("reviews") if isinstance(body, Mapping) else None
             if not reviews:
                 return  # a page beyond the end is an empty list
-            url, params = next_page(body), None  # the link carries page/perPage/orderBy
+            url, params = trail.follow(next_page(body)), None  # carries page/perPage/orderBy
         raise SourceError(s.SOURCE_NAME, bu_id, f"more than {s.MAX_PAGES} review pages")
