@@ -5,6 +5,7 @@ from dagster import Definitions
 from orchestration.defs.alerts import ALERT_CHECKS, ALERT_RESOURCES, ALERT_SENSORS
 from orchestration.defs.completeness import COMPLETENESS_CHECKS
 from orchestration.defs.enrichment import text_sentiment
+from orchestration.defs.failure_alerts import FAILURE_SENSORS
 from orchestration.defs.freshness import FRESHNESS_CHECKS, freshness_job, freshness_schedule
 from orchestration.defs.ingestion import CHILD_TABLES, SOURCE_ASSETS
 from orchestration.defs.privacy import erase_person, personal_data_retention
@@ -49,6 +50,6 @@ defs = Definitions(
         freshness_job,
     ],
     schedules=[daily_refresh, *INGEST_SCHEDULES, freshness_schedule],
-    sensors=ALERT_SENSORS,
+    sensors=[*ALERT_SENSORS, *FAILURE_SENSORS],
     resources={**build_resources(), **ALERT_RESOURCES},
 )
