@@ -1,5 +1,8 @@
 """Command line: ``python -m sandbox generate|serve|manifest``.
 
+``generate --scale brands=50,days=365`` builds a scale world (sandbox/world/scale.py) and
+writes its brand registry beside it (``brands.yaml``: give it to the sources as PULSE_BRANDS).
+
 ``serve`` generates the world first when the store is missing, so one command starts a demo.
 It binds to loopback: serving another interface takes ``--allow-remote`` and prints a warning,
 and even then the control routes (``/_sandbox/...``) answer loopback clients only
@@ -33,6 +36,20 @@ def _generate(out: Path, seed: int, start: date, days: int) -> None:
     )
 
 
+def _generate_scale(out: Path, knobs: str) -> None:
+    from sandbox.world.scale import build_scale_world, parse_scale
+
+    scale = parse_scale("" if knobs == "default" else knobs)
+    print(f"generating scale world: {scale} -> {out}", flush=True)
+    totals = build_scale_world(out, scale, progress=lambda msg: print(msg, flush=True))
+    print(
+        f"done in {totals['seconds']} s: {totals['brands']} brands, {totals['posts']} Meta "
+        f"posts, {totals['comments']} Meta comments; registry: {totals['registry']} "
+        "(PULSE_BRANDS for the sources)",
+        flush=True,
+    )
+
+
 def _check_host(parser: argparse.ArgumentParser, host: str, allow_remote: bool) -> None:
     """Loopback unless asked twice: a non-loopback ``--host`` needs ``--allow-remote`` too."""
     from sandbox.control_guard import is_loopback
@@ -60,6 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="build the world store")
     gen.add_argument("--out", type=Path, default=DEFAULT_WORLD)
+    gen.add_argument(
+        "--scale",
+        metavar="KNOBS",
+        default=None,
+        help="build a scale world instead, e.g. brands=50,days=365,posts=1.15,comments=1.45,"
+        "reviews=1,visits=7 ('default' for those); its brands.yaml is written beside --out",
+    )
     srv = sub.add_parser("serve", help="serve the emulated APIs over a world store")
     srv.add_argument("--world", type=Path, default=DEFAULT_WORLD)
     srv.add_argument("--host", default="127.0.0.1", help="interface (default: loopback only)")
@@ -90,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         _check_host(parser, args.host, args.allow_remote)
 
-    if args.command == "generate":
+    if args.command == "generate" and args.scale is not None:
+        _generate_scale(args.out, args.scale)
+    elif args.command == "generate":
         _generate(args.out, args.seed, args.start, args.days)
     elif args.command == "manifest":
         from sandbox.world.manifest import build_manifest

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from pulse_config.registry import Registry, load_registry, registry_path
 from sandbox.vendors import discover
 from sandbox.world import care
 from sandbox.world.entities import campaigns_of
+from sandbox.world.scale import Volume
 from sandbox.world.store import StoreWriter, columns
 
 GENERATOR_VERSION = "8"  # 8: Meta video posts' length and complete views
@@ -45,6 +46,7 @@ class WorldSpec:
     start: date = DEFAULT_START
     days: int = DEFAULT_DAYS
     horizon: int = HORIZON_DAYS
+    volume: Volume = field(default_factory=Volume)  # rate multipliers (sandbox/world/scale.py)
 
     @property
     def span(self) -> int:
@@ -76,6 +78,10 @@ def generate(
             "registry_sha": [reg_sha],
         },
     )
+    # Its own table, outside the world hash: the default world's tables stay as they were.
+    writer.con.execute("CREATE TABLE world_volume (knob VARCHAR, multiplier DOUBLE)")
+    knobs = asdict(spec.volume)
+    writer.insert("world_volume", {"knob": list(knobs), "multiplier": list(knobs.values())})
     writer.insert(
         "brands",
         columns(
@@ -92,7 +98,9 @@ def generate(
     for vendor in discover():
         writer.con.execute(vendor.ddl)
         say(f"  {vendor.name}:")
+        began = time.perf_counter()
         totals[vendor.name] = vendor.generate(writer, registry, spec, say)
+        say(f"  {vendor.name} done in {time.perf_counter() - began:.1f} s")
     writer.close()
     totals.update({key: totals["meta"][key] for key in HEADLINE})
     totals["seconds"] = round(time.perf_counter() - started, 2)

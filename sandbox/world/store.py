@@ -37,6 +37,7 @@ CREATE TABLE post_pillars (platform VARCHAR, post_id VARCHAR, pillar VARCHAR);
 CREATE TABLE care_plan (brand_id VARCHAR, role VARCHAR, day DATE, response_speed DOUBLE);
 CREATE TABLE crisis_items (brand_id VARCHAR, platform VARCHAR, channel VARCHAR, item_id VARCHAR);
 """
+WRITER_MEMORY = "1GB"  # the generator's DuckDB memory limit
 TABLE_KEYS = {
     "world": "seed",
     "brands": "brand_id",
@@ -64,6 +65,9 @@ class StoreWriter:
         for p in (self.tmp, Path(str(self.tmp) + ".wal")):
             p.unlink(missing_ok=True)
         self.con = duckdb.connect(str(self.tmp))
+        # Bounded memory whatever the world's size: DuckDB spills its sorts (the visits'
+        # numbering, sandbox/vendors/web/staging.py) to a temp directory beside the file.
+        self.con.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
         self.con.execute(SCHEMA)
 
     def insert(self, table: str, columns: dict[str, list[Any]]) -> int:

@@ -158,7 +158,8 @@ class LocationBuilder:
             day = self.spec.start + timedelta(days=offset)
             running = [c for c in campaigns if c[1] <= day <= c[2]]
             campaign = running[0][0] if running else None
-            for _ in range(poisson(rng, self.rate * (1.4 if campaign else 1.0))):
+            boost = (1.4 if campaign else 1.0) * self.spec.volume.reviews
+            for _ in range(poisson(rng, self.rate * boost)):
                 self._review(day, campaign, crisis=False)
             if self.crisis and self.crisis[0] <= day <= self.crisis[1]:
                 for _ in range(rng.randint(*CRISIS_REVIEWS_PER_LOCATION)):

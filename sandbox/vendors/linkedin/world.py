@@ -174,7 +174,7 @@ class OrganizationBuilder:
             day = self.spec.start + timedelta(days=offset)
             if day.weekday() >= 5 and self.rng.random() < 0.7:
                 continue  # brands post little on LinkedIn at the weekend
-            for published in day_times(self.rng, day, rate, 7, 18):
+            for published in day_times(self.rng, day, rate * self.spec.volume.posts, 7, 18):
                 seq += 1
                 self._post(published, seq, offset)
 
@@ -248,7 +248,9 @@ class OrganizationBuilder:
                 "final_share_mentions": rng.choice([0, 0, 0, 0, 1]),
             }
         )
-        count = min(40, int(likes * rng.uniform(0.03, 0.1)) + rng.randint(0, 2))
+        more = self.spec.volume.comments  # 1.0 in the default world: the same draws
+        drawn = int(likes * rng.uniform(0.03, 0.1) * more) + rng.randint(0, 2)
+        count = min(round(40 * more), drawn)
         self._comments(self.posts[-1], count)
 
     def _add(

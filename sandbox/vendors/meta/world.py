@@ -159,7 +159,7 @@ class AccountBuilder:
         seq = 0
         for offset in range(self.spec.span):
             day = self.spec.start + timedelta(days=offset)
-            for created in day_times(self.rng, day, rate, 7, 21):
+            for created in day_times(self.rng, day, rate * self.spec.volume.posts, 7, 21):
                 seq += 1
                 self._post(created, seq, offset)
         day = care.crisis_day(self.spec)
@@ -238,7 +238,9 @@ class AccountBuilder:
             post_id, post["final_video_views"], post["final_avg_watch_ms"]
         )
         if comments_on:
-            count = min(60, int(likes * rng.uniform(0.02, 0.08)) + rng.randint(0, 2))
+            more = self.spec.volume.comments  # 1.0 in the default world: the same draws
+            drawn = int(likes * rng.uniform(0.02, 0.08) * more) + rng.randint(0, 2)
+            count = min(round(60 * more), drawn)
             self._comments(post_id, created, count)
 
     def _shape(self, fmt: str, post_id: str) -> tuple[Any, Any, Any, Any, bool]:

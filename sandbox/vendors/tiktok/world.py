@@ -64,7 +64,7 @@ def _videos(
     used: set[datetime] = set()
     for offset in range(spec.span):
         day = spec.start + timedelta(days=offset)
-        for _ in range(poisson(rng, rate)):
+        for _ in range(poisson(rng, rate * spec.volume.posts)):
             when = datetime(day.year, day.month, day.day, rng.randint(8, 22), rng.randint(0, 59))
             when += timedelta(seconds=rng.randint(0, 59))
             while when in used:

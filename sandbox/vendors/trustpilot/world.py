@@ -155,7 +155,7 @@ def build_unit(
     for offset in range(spec.span):
         day = spec.start + timedelta(days=offset)
         running = next((c for c in campaigns if c[0] <= day <= c[1]), None)
-        count = poisson(rng, rate * (1.5 if running else 1.0))
+        count = poisson(rng, rate * (1.5 if running else 1.0) * spec.volume.reviews)
         stamps = sorted(
             datetime(day.year, day.month, day.day) + timedelta(seconds=rng.randint(0, 86399))
             for _ in range(count)

@@ -31,10 +31,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import numpy as np
-import pyarrow as pa
 
 from pulse_config.registry import MatomoSite, matomo_site
 from sandbox.vendors.web import channels as ch
+from sandbox.vendors.web import staging
 
 CONSENT_SHARE = 0.75  # visitors who accept the banner, on sites with a consent dimension
 DENIED_SHARE = 0.21  # visitors who refuse it; the rest never answer (consent unknown)
@@ -50,8 +50,6 @@ CONVERSION_BASE = {"organic": 0.03, "direct": 0.035, "referral": 0.02, "social_r
 CONVERSION_BASE.update(email=0.06, paid_search=0.045, paid_social=0.03, post=0.025)
 LANDING = ["/", "/boutique", "/blog", "/atelier", "/nouveautes", "/offres", "/contact"]
 GA4_LAG = (np.array([0, 1, 2, 3]), np.array([0.8, 0.1, 0.06, 0.04]))  # late hits, in days
-EPOCH = datetime(1970, 1, 1)
-GOALS = {1: "Newsletter", 2: "Contact"}
 DEVICES = np.array(["Desktop", "Smartphone", "Tablet"], dtype=object)
 
 DDL = """
@@ -133,7 +131,7 @@ def _running(con: Any, brand_id: str, spec: Any) -> list[str | None]:
 def _base_traffic(rng: Any, running: list, spec: Any, profiles: _Profiles) -> dict[str, Any]:
     """Poisson visits per local day, local hour of day, kind and sub-source."""
     span = spec.span
-    mean = rng.uniform(60, 110)
+    mean = rng.uniform(60, 110) * spec.volume.visits  # 1.0 in the default world
     weekday = np.array([(spec.start + timedelta(days=d)).weekday() for d in range(span)])
     day = np.repeat(np.arange(span), rng.poisson(mean * WEEKDAY[weekday]))
     n = day.size
@@ -325,79 +323,53 @@ def generate(writer: Any, registry: Any, spec: Any, say: Any) -> dict[str, int]:
         "matomo_campaign_plugin": [bool(m and m.campaign_plugin) for m in mt.values()],
     }
     writer.insert("web_sites", sites)
-    parts = []
-    for i, brand in enumerate(brands):
+    for i, brand in enumerate(brands):  # one brand in memory at a time (staging.py)
         v = _brand_visits(writer.con, brand, spec, mt[brand.brand_id])
-        v["brand"] = np.full(v["day"].size, brand.brand_id, dtype=object)
-        v["brand_no"] = np.full(v["day"].size, i)
-        v["visitor_id"] = _hex_ids(v["slot"], f"{spec.seed}:{brand.brand_id}")
-        v["user_id"] = np.array(
-            [None if u < 0 else f"cust-{i + 1}{u:07d}" for u in v["user"].tolist()], dtype=object
-        )
-        profs = v.pop("profiles")
-        for f, name in enumerate(ch.Profile._fields):
-            v[name] = np.array([p[f] for p in profs], dtype=object)[v["prof"]]
-        parts.append(v)
-        say(f"    {brand.brand_id}: {v['day'].size} visits")
-    if not parts:
-        return {"sites": 0, "visits": 0, "conversions": 0}
-    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    order = np.lexsort((np.arange(cols["day"].size), cols["brand_no"], cols["started_at"]))
-    cols = {k: a[order] for k, a in cols.items()}
-    visit_id = np.arange(1, order.size + 1, dtype=np.int64)
-    cookieless = _hex_ids(visit_id, f"{spec.seed}:cookieless")  # a new visitorId per visit
-    visits = {
-        "visit_id": visit_id,
-        "brand_id": cols["brand"],
-        "visitor_slot": cols["slot"],
-        "visitor_id": np.where(cols["cookie"], cols["visitor_id"], cookieless),
-        "user_id": cols["user_id"],
-        "consent": cols["consent"],
-        "consent_value": cols["consent_value"],
-        "visit_count": np.where(cols["cookie"], cols["visit_count"], 1),
-        "started_at": cols["started_at"],
-        "ended_at": cols["ended_at"],
-        "visit_date": cols["visit_date"],
-        **{name: cols[name] for name in ch.Profile._fields},
-        "landing_page": cols["landing"],
-        "landing_query": cols["query"],
-        "post_id": cols["post"],
-        "post_platform": cols["platform"],
-        "pageviews": cols["pageviews"],
-        "duration_s": cols["duration"],
-        "engaged": cols["engaged"],
-        "device_type": cols["device"],
-        "ga4_lag": cols["ga4_lag"],
-        "key_events": cols["key_events"],
-        "revenue": cols["revenue"],
+        n = staging.stage(writer.con, _stage_columns(v, i, brand.brand_id, spec.seed))
+        say(f"    {brand.brand_id}: {n} visits")
+    visits, conversions = staging.finish(writer.con, spec.seed)
+    return {"sites": len(brands), "visits": visits, "conversions": conversions}
+
+
+def _stage_columns(v: dict, brand_no: int, brand_id: str, seed: int) -> dict[str, np.ndarray]:
+    """One brand's visits as ``_web_stage`` columns: profiles spelt out, visitor and user ids."""
+    n, cookie = v["day"].size, v["cookie"]
+    visitor = _hex_ids(v["slot"], f"{seed}:{brand_id}")
+    users = [None if u < 0 else f"cust-{brand_no + 1}{u:07d}" for u in v["user"].tolist()]
+    profiles = v["profiles"]
+    return {
+        "brand_no": np.full(n, brand_no),
+        "seq": np.arange(n),
+        "cookie": cookie,
+        "brand_id": np.full(n, brand_id, dtype=object),
+        "visitor_slot": v["slot"],
+        "visitor_id": np.where(cookie, visitor, None),
+        "user_id": np.array(users, dtype=object),
+        "consent": v["consent"],
+        "consent_value": v["consent_value"],
+        "visit_count": np.where(cookie, v["visit_count"], 1),
+        "started_at": v["started_at"],
+        "ended_at": v["ended_at"],
+        "visit_date": v["visit_date"],
+        **{
+            name: np.array([p[f] for p in profiles], dtype=object)[v["prof"]]
+            for f, name in enumerate(ch.Profile._fields)
+        },
+        "landing_page": v["landing"],
+        "landing_query": v["query"],
+        "post_id": v["post"],
+        "post_platform": v["platform"],
+        "pageviews": v["pageviews"],
+        "duration_s": v["duration"],
+        "engaged": v["engaged"],
+        "device_type": v["device"],
+        "ga4_lag": v["ga4_lag"],
+        "key_events": v["key_events"],
+        "revenue": v["revenue"],
+        "has_order": v["order"],
+        "has_news": v["news"],
+        "has_contact": v["contact"],
+        "conv_offset": v["conv_offset"],
+        "day_end": v["day_end"],
+        "items": v["items"],
     }
-    writer.insert("web_visits", {k: pa.array(a) for k, a in visits.items()})
-    convs = _conversions(cols, visit_id)
-    writer.insert("web_conversions", convs)
-    return {"sites": len(brands), "visits": int(visit_id.size), "conversions": len(convs["kind"])}
-
-
-def _conversions(cols: dict[str, np.ndarray], visit_id: np.ndarray) -> dict[str, Any]:
-    """One row per goal conversion or order; id = ``{idVisit}-{goalId}-{unix ts}`` (order: 0)."""
-    out: dict[str, list[Any]] = {k: [] for k in ("conversion_id", "visit_id", "brand_id", "kind")}
-    out.update({k: [] for k in ("goal_id", "goal_name", "order_id", "revenue", "items")})
-    out["converted_at"] = []
-    at = cols["started_at"] + cols["conv_offset"].astype("timedelta64[s]")
-    epoch = at.astype("datetime64[s]").astype(np.int64)
-    day_end = cols["day_end"].astype("datetime64[s]").astype(np.int64)  # local midnight
-    for flag, goal in (("order", 0), ("news", 1), ("contact", 2)):
-        idx = np.flatnonzero(cols[flag])
-        for i in idx.tolist():
-            vid = int(visit_id[i])
-            ts = min(int(epoch[i]) + goal, int(day_end[i]))  # goals a second or two apart
-            out["conversion_id"].append(f"{vid}-{goal}-{ts}")
-            out["visit_id"].append(vid)
-            out["brand_id"].append(cols["brand"][i])
-            out["kind"].append("ecommerceOrder" if goal == 0 else "goal")
-            out["goal_id"].append(goal)
-            out["goal_name"].append(GOALS.get(goal))
-            out["order_id"].append(f"ORD-{vid:08d}" if goal == 0 else None)
-            out["revenue"].append(float(cols["revenue"][i]) if goal == 0 else 0.0)
-            out["items"].append(int(cols["items"][i]) if goal == 0 else 0)
-            out["converted_at"].append(EPOCH + timedelta(seconds=ts))
-    return out

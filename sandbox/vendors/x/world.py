@@ -109,9 +109,10 @@ class TweetBuilder:
     def build(self) -> None:
         for offset in range(self.spec.span):
             day = self.spec.start + timedelta(days=offset)
-            for when in day_times(self.rng, day, POSTS_PER_DAY, 7, 21):
+            volume = self.spec.volume  # multipliers: 1.0 in the default world
+            for when in day_times(self.rng, day, POSTS_PER_DAY * volume.posts, 7, 21):
                 self._post(when)
-            for when in day_times(self.rng, day, MENTIONS_PER_DAY, 7, 21):
+            for when in day_times(self.rng, day, MENTIONS_PER_DAY * volume.comments, 7, 21):
                 self._mention(when)
         self._planted()
 
@@ -173,7 +174,7 @@ class TweetBuilder:
         )
         self.pillars.append({"platform": "x", "post_id": post["tweet_id"], "pillar": pillar})
         deadline = when + REPLY_WINDOW
-        for _ in range(poisson(rng, 2.2)):
+        for _ in range(poisson(rng, 2.2 * self.spec.volume.comments)):
             at = min(deadline, when + timedelta(seconds=int(rng.expovariate(1 / 5) * 3600) + 60))
             fan = fan_user(rng.choice(FANS[self.lang]))
             message, kind = text.comment_text(rng, self.lang, self.weights)

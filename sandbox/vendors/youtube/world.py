@@ -114,7 +114,7 @@ class ChannelBuilder:
         seq = 0
         for offset in range(self.spec.span):
             day = self.spec.start + timedelta(days=offset)
-            for published in day_times(self.rng, day, rate, 8, 20):
+            for published in day_times(self.rng, day, rate * self.spec.volume.posts, 8, 20):
                 seq += 1
                 self._video(seq, published, offset)
 
@@ -172,7 +172,9 @@ class ChannelBuilder:
             }
         )
         if not disabled:
-            count = min(70, int(likes * rng.uniform(0.03, 0.12)) + rng.randint(0, 3))
+            more = self.spec.volume.comments  # 1.0 in the default world: the same draws
+            drawn = int(likes * rng.uniform(0.03, 0.12) * more) + rng.randint(0, 3)
+            count = min(round(70 * more), drawn)
             self._threads(video_id, published, count)
 
     def _add(
