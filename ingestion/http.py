@@ -299,7 +299,10 @@ class ApiClient:
         pol = self.policy
         waited = 0.0
         last = ""
+        from ingestion.deadline import check as check_deadline  # deadline imports this module
+
         for attempt in range(1, pol.max_attempts + 1):
+            check_deadline(self.source, account)
             self.requests_made += 1
             args = dict(kwargs)
             if self.token:
@@ -318,6 +321,7 @@ class ApiClient:
             if attempt == pol.max_attempts:
                 break
             wait = verdict.wait_s if verdict.wait_s is not None else pol.backoff(attempt)
+            check_deadline(self.source, account, wait, last)
             if waited + wait > pol.max_total_wait_s:
                 raise RetriesExhausted(
                     self.source,

@@ -24,6 +24,7 @@ from dlt.common.pipeline import LoadInfo
 
 from ingestion import catalogue
 from ingestion.catalogue import source_named
+from ingestion.windows import RunLimits, WindowFailed, limits_of, run_in_windows
 from privacy.erasure_list import honour_erasures
 from pulse_config.environments import Environment, WrongEnvironment, check_warehouse, environment_of
 from pulse_config.paths import dlt_state_beside
@@ -37,6 +38,7 @@ def run_source(
     pipeline_name: str | None = None,
     pipelines_dir: str | Path | None = None,
     environment: Environment | None = None,
+    limits: RunLimits | None = None,
     **source_kwargs: Any,
 ) -> LoadInfo:
     """Extract and load every resource of source ``name`` into ``dataset`` (default
@@ -44,7 +46,10 @@ def run_source(
 
     ``source_kwargs`` go to the source factory (e.g. ``base_url``, ``access_token``).
     ``environment`` (default: the sandbox if the process or ``base_url`` points at it) must
-    be the file's own, else ``WrongEnvironment`` before anything is loaded.
+    be the file's own, else ``WrongEnvironment`` before anything is loaded. ``limits``
+    (default: ``[sources.<name>]`` of the configuration) sets the backfill window and the run
+    deadline; a failed window raises ``WindowFailed`` naming it. Returns the last window's
+    LoadInfo.
     """
     source = source_named(name)
     environment = environment or environment_of(os.environ, [source_kwargs.get("base_url")])
@@ -55,11 +60,19 @@ def run_source(
         dataset_name=dataset or source.dataset,
         pipelines_dir=str(pipelines_dir or dlt_state_beside(Path(destination_path))),
     )
-    # Rows of people on the erasure list never load again (privacy/erasure_list.py).
-    dlt_source = honour_erasures(source.factory(**source_kwargs), name, Path(destination_path))
-    info = pipeline.run(dlt_source)
-    info.raise_on_failed_jobs()
-    return info
+
+    def run_window(resources: set[str] | None) -> LoadInfo:
+        dlt_source = source.factory(**source_kwargs)
+        if resources:
+            dlt_source = dlt_source.with_resources(*resources)
+        # Rows of people on the erasure list never load again (privacy/erasure_list.py).
+        dlt_source = honour_erasures(dlt_source, name, Path(destination_path))
+        info = pipeline.run(dlt_source)
+        info.raise_on_failed_jobs()
+        return info
+
+    # A long backfill loads in windows, each committing its cursors (ingestion/windows.py).
+    return run_in_windows(name, run_window, limits or limits_of(name))[-1]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -77,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     kwargs = {"base_url": args.base_url} if args.base_url else {}
     try:
         info = run_source(args.source, args.db, args.dataset, pipeline_name=args.pipeline, **kwargs)
-    except WrongEnvironment as exc:
+    except (WrongEnvironment, WindowFailed) as exc:
         sys.exit(f"error: {exc}")
     print(info)
 

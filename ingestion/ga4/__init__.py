@@ -29,6 +29,7 @@ from ingestion.google_oauth import TOKEN_URL, GoogleOAuth, google_token
 from ingestion.http import ApiClient, RetryPolicy
 from ingestion.quarantine import Bad, InvalidRecord, Quarantine
 from ingestion.tables import SCHEMA_CONTRACT, arrow_schema, merge_hints
+from ingestion.windows import window_days, window_end
 from pulse_config.registry import load_registry
 
 from . import helpers as h
@@ -95,8 +96,9 @@ def traffic_daily(run: Ga4Run, brand_id: str, prop: str) -> Iterator[Any]:
         start = (date.fromisoformat(state[prop]) - timedelta(days=run.restatement_days)).isoformat()
     else:
         start = run.start_date or f"{max(0, run.backfill_days - 1)}daysAgo"
+    end = _window_end(start)
     fetched, meta = None, h.ReportMeta()
-    pages = h.run_report(client, prop, start, "today", run.dimensions, run.metrics, run.page_size)
+    pages = h.run_report(client, prop, start, end, run.dimensions, run.metrics, run.page_size)
     for answer, data in pages:
         fetched = answer.fetched_at
         meta.add(data)
@@ -109,6 +111,7 @@ def traffic_daily(run: Ga4Run, brand_id: str, prop: str) -> Iterator[Any]:
         first_day = date.fromisoformat(start)
     except ValueError:  # "NdaysAgo": relative to the property's today
         first_day = today - timedelta(days=max(0, run.backfill_days - 1))
+    today = window_end("traffic_daily", prop, first_day, today)  # the window's last day
     row = _run_row(meta, prop, brand_id, (first_day, today), fetched, run.restatement_days)
     yield dlt.mark.with_hints(row, RUNS_HINTS, create_table_variant=True)
     yield from completeness.reported(  # rowCount: every row of the report, whatever the paging
@@ -122,6 +125,19 @@ def traffic_daily(run: Ga4Run, brand_id: str, prop: str) -> Iterator[Any]:
         period=(first_day, today),
     )
     state[prop] = today.isoformat()
+
+
+def _window_end(start: str) -> str:
+    """The report's ``endDate``: ``today``, or in a backfill window (``ingestion.windows``) the
+    window's last day, counted from ``start`` as GA4 would read it (``NdaysAgo`` stays
+    relative: the property's today is known only from the answer). A window past today asks
+    for days GA4 does not have yet: it returns none."""
+    days = window_days()
+    if days is None:  # no window: the whole range in one report
+        return "today"
+    if start.endswith("daysAgo"):
+        return f"{max(0, int(start.removesuffix('daysAgo')) - days + 1)}daysAgo"
+    return (date.fromisoformat(start) + timedelta(days=days - 1)).isoformat()
 
 
 def _page(data: dict[str, Any], prop: str, brand_id: str, fetched_at: Any) -> Iterator[Any]:

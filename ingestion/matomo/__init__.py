@@ -28,6 +28,7 @@ from ingestion.http import ApiClient, RetryPolicy, SourceError
 from ingestion.privacy import Pseudonymiser, lazy_pseudonymiser
 from ingestion.quarantine import Bad, InvalidRecord, Quarantine
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras, merge_hints
+from ingestion.windows import window_end
 from pulse_config.registry import load_registry
 
 from . import helpers as h
@@ -112,7 +113,8 @@ def visits(run: MatomoRun, brand_id: str, site: str) -> Iterator[Any]:
     today = h.local_day(run.now(site), cfg.timezone)
     children: list[dict[str, Any]] = []
     day = run.first_day(site, state.get(site), today)
-    while day <= today:
+    end = window_end("visits", site, day, today)  # a backfill loads in windows
+    while day <= end:
         for answer, page in h.visits_of_day(client, str(run.token_auth), site, day, run.page_size):
             for raw in page:
                 try:
@@ -132,7 +134,7 @@ def visits(run: MatomoRun, brand_id: str, site: str) -> Iterator[Any]:
     if children:  # one hinted item per site: dlt validates hints on every marked item
         conversions = arrow(s.CONVERSIONS_TABLE, children)
         yield dlt.mark.with_hints(conversions, CONVERSION_HINTS, create_table_variant=True)
-    state[site] = today.isoformat()
+    state[site] = end.isoformat()
 
 
 @dlt.source(

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from ingestion.quarantine import BAD_RECORD, Bad, row_or_bad
 from ingestion.tables import arrow_table
+from ingestion.windows import window_end
 
 from . import rows
 from . import settings as s
@@ -143,7 +144,11 @@ def facebook_page_follows(run: MetaRun, _brand: str, page_id: str) -> Iterator[A
         start = date.fromisoformat(last) - timedelta(days=s.FOLLOWERS_REFETCH_DAYS)
     else:
         start = today - timedelta(days=run.options.followers_backfill_days)
-    yield from _series(run, "facebook", page_id, start, today)
+    end = window_end("facebook_page_follows", page_id, start, today)  # a backfill window
+    yield from _series(run, "facebook", page_id, start, end)
+    if end < today:  # the next window starts here, even after days without data
+        last_dates = run.state("facebook_page_follows_last_date")
+        last_dates[page_id] = max(end.isoformat(), last_dates.get(page_id, ""))
 
 
 def instagram_follower_gains(run: MetaRun, _brand: str, ig_id: str) -> Iterator[Any]:

@@ -36,6 +36,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ingestion.quarantine import BAD_RECORD, Bad
+from ingestion.windows import window_end
 
 from . import rows
 from . import settings as s
@@ -241,10 +242,13 @@ def channel_daily(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any
         start = last - timedelta(days=options.analytics_refetch_days)
     else:
         start = today - timedelta(days=options.analytics_backfill_days)
+    end = window_end("channel_daily", channel_id, start, today)  # a backfill window
     out: list[dict[str, Any]] = []
-    params = _params(channel_id, start, today, s.CHANNEL_COLUMNS)
+    params = _params(channel_id, start, end, s.CHANNEL_COLUMNS)
     yield from _report(run, "channel_daily", params, {"channel_id": channel_id}, "channel_id", out)
     if out:
         newest = max(r["day"] for r in out).isoformat()
         last_days[channel_id] = max(newest, last_days.get(channel_id, ""))
+    if end < today:  # the next window starts here, even after days without data
+        last_days[channel_id] = max(end.isoformat(), last_days.get(channel_id, ""))
     yield from out

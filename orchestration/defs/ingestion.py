@@ -8,10 +8,15 @@ A source holds the warehouse only while it loads: its state is read from the war
 rows are loaded under the writer slot (``orchestration.writer_lock``), while extraction and
 normalisation, the slow part (HTTP, rate limits), run outside it. Sources therefore extract in
 parallel, and one source waiting on its rate limit delays no other source's load and no build.
+
+A long backfill runs in windows (``ingestion.windows``): each window is a whole extract, then
+load, so a late failure keeps the windows before it; every window takes the slot only to read
+the state and to load. The run stops at the source's deadline (``run_deadline_s``).
 """
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +27,7 @@ from dagster import (
     AssetsDefinition,
     AssetSpec,
     MaterializeResult,
+    MetadataValue,
     multi_asset,
 )
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator
@@ -29,6 +35,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.common.pipeline import LoadInfo
 
 from ingestion.catalogue import SOURCES, Source
+from ingestion.windows import limits_of, run_in_windows
 from orchestration.defs.warehouse import Warehouse
 from privacy.erasure_list import honour_erasures
 from pulse_config.registry import NO_BRANDS, RegistryError, load_registry
@@ -98,7 +105,7 @@ def build_source_assets(source: Source, describe: dict[str, str] | None = None) 
     def _assets(
         context: AssetExecutionContext, dlt: DagsterDltResource, warehouse: Warehouse
     ) -> Iterator[Any]:
-        dlt_source, pipeline = factory(), pipeline_for(source, warehouse)
+        dlt_source, pipeline = factory(), pipeline_for(source, warehouse)  # describes the tables
         resources = {
             translator.get_asset_spec(
                 DltResourceTranslatorData(resource=r, pipeline=pipeline)
@@ -107,10 +114,24 @@ def build_source_assets(source: Source, describe: dict[str, str] | None = None) 
         }
         if context.is_subset:
             resources = {k: r for k, r in resources.items() if k in context.selected_asset_keys}
-            dlt_source = dlt_source.with_resources(*(r.name for r in resources.values()))
-        info = extract_then_load(context, source, dlt_source, pipeline, warehouse)
+        names = [r.name for r in resources.values()]
+        rows: Counter[str] = Counter()
+
+        def run_window(pending: set[str] | None) -> LoadInfo:
+            """One window: a fresh source (only the resources with days left after the first
+            window), extracted outside the writer slot and loaded under it."""
+            chosen = [n for n in names if pending is None or n in pending]
+            window_source = factory().with_resources(*chosen)
+            info = extract_then_load(context, source, window_source, pipeline, warehouse)
+            normalised = pipeline.last_trace and pipeline.last_trace.last_normalize_info
+            rows.update(normalised.row_counts if normalised else {})
+            return info
+
+        infos = run_in_windows(source.name, run_window, limits_of(source.name), context.log.info)
         for key, resource in resources.items():
-            metadata = dlt.extract_resource_metadata(context, resource, info, pipeline)
+            metadata = dict(dlt.extract_resource_metadata(context, resource, infos[-1], pipeline))
+            if len(infos) > 1 and rows.get(key.path[-1]):  # every window's rows, not the last's
+                metadata["rows_loaded"] = MetadataValue.int(rows[key.path[-1]])
             yield MaterializeResult(asset_key=key, metadata=metadata)
 
     _assets.__doc__ = source.description
