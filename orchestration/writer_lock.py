@@ -8,7 +8,9 @@ is an advisory ``flock`` on ``<warehouse>.lock``, so it holds across runs, proce
 threads, and is released by the kernel when its holder dies (a killed worker frees it).
 
 A step that cannot get the slot within ``PULSE_WAREHOUSE_LOCK_TIMEOUT_S`` fails with a message
-naming the holder, instead of hanging a schedule behind a stuck run.
+naming the holder, instead of hanging a schedule behind a stuck run. A process outside the
+project (an analyst's ``duckdb`` session) never takes this lock, only DuckDB's own on the file:
+``orchestration.duckdb_lock`` waits for that one, within the same timeout.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ import requests
 from dagster import ConfigurableResource, Failure
 from pydantic import Field
 
+from orchestration.duckdb_lock import wait_until_free
 from orchestration.writer_lock import writer_slot
 from pulse_config.environments import (
     PRODUCTION,
@@ -75,7 +76,8 @@ class Warehouse(ConfigurableResource):
     )
     lock_timeout_s: float = Field(
         default=900.0,
-        description="Seconds a step waits for the writer slot (PULSE_WAREHOUSE_LOCK_TIMEOUT_S).",
+        description="Seconds a step waits for the writer slot and for another process's "
+        "DuckDB lock on the file to go (PULSE_WAREHOUSE_LOCK_TIMEOUT_S).",
     )
     sandbox_url: str | None = Field(
         default=None,
@@ -136,9 +138,12 @@ class Warehouse(ConfigurableResource):
     @contextlib.contextmanager
     def slot(self, holder: str, log: Callable[[str], None] | None = None) -> Iterator[float]:
         """The writer slot (``orchestration.writer_lock``) for the time a step has the file
-        open; yields the seconds waited."""
+        open, then the file itself free of other processes' DuckDB locks (an analyst's
+        session, ``orchestration.duckdb_lock``); both waits share ``lock_timeout_s``. Yields
+        the seconds waited."""
         with writer_slot(self.file, holder, self.lock_timeout_s, on_wait=log) as waited:
-            yield waited
+            left = max(self.lock_timeout_s - waited, 0.0)
+            yield waited + wait_until_free(self.file, holder, left, on_wait=log)
 
 
 def warehouse_from_env(environ: Mapping[str, str] | None = None) -> Warehouse:
