@@ -11,6 +11,8 @@ The caller holds the writer slot: nobody else may have the file open.
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -37,3 +39,26 @@ def rewrite(path: Path) -> int:
     os.replace(fresh, path)
     Path(f"{path}.wal").unlink(missing_ok=True)
     return path.stat().st_size
+
+
+def edit_copy(path: Path, edit: Callable[[duckdb.DuckDBPyConnection], bool]) -> bool:
+    """Run ``edit`` on a copy of ``path`` and, if it changed something (returns True), rewrite
+    the copy and swap it in; the original is never opened for writing.
+
+    For the published copy: BI tools hold it open (even read-only, that refuses a writer), so
+    it is only ever replaced whole, as publication does; a reader keeps the file it opened."""
+    path = Path(path)
+    copy = path.with_name(path.name + ".edit")
+    copy.unlink(missing_ok=True)
+    shutil.copyfile(path, copy)
+    try:
+        with duckdb.connect(str(copy)) as con:
+            changed = edit(con)
+            checkpoint(con)
+        if changed:
+            rewrite(copy)
+            os.replace(copy, path)
+        return changed
+    finally:
+        copy.unlink(missing_ok=True)
+        Path(f"{copy}.wal").unlink(missing_ok=True)

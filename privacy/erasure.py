@@ -196,15 +196,16 @@ def erase_in_published(published: Path, ids: list[str], keys: list[str], erasure
     """The derived erasure on the published copy of the marts, then its rewrite."""
     if not Path(published).exists():
         return
-    with duckdb.connect(str(published)) as con:
+    found = Erasure(erasure.platform, erasure.source)
+
+    def edit(con: duckdb.DuckDBPyConnection) -> bool:
         _temp_values(con, "erased", ids)
         _temp_values(con, "erased_keys", keys)
-        found = Erasure(erasure.platform, erasure.source)
         erase_derived(con, found)
-        compaction.checkpoint(con)
+        return found.total > 0
+
+    compaction.edit_copy(published, edit)  # BI tools may hold the copy open: replaced whole
     erasure.rows.update({f"published.{k}": v for k, v in found.rows.items()})
-    if found.total:
-        compaction.rewrite(published)
 
 
 def erase_person(

@@ -177,9 +177,10 @@ def apply_retention(
 
 def expire_published(published: Path, keys: list[str], gone: list[str], report: Retention) -> None:
     """The derived pass on the published copy, with the warehouse's expired keys and gone
-    pseudonyms; the file is rewritten if anything changed."""
+    pseudonyms; the file is rewritten and replaced whole if anything changed."""
     before = report.total
-    with duckdb.connect(str(published)) as con:
+
+    def edit(con: duckdb.DuckDBPyConnection) -> bool:
         for name, values in (("expired_keys", keys), ("gone", gone)):
             con.execute(
                 f"create or replace temp table {name} as "
@@ -187,6 +188,6 @@ def expire_published(published: Path, keys: list[str], gone: list[str], report: 
                 [values],
             )
         expire_derived(con, report, prefix="published.")
-        compaction.checkpoint(con)
-    if report.total > before:
-        compaction.rewrite(published)
+        return report.total > before
+
+    compaction.edit_copy(published, edit)  # BI tools may hold the copy open: replaced whole

@@ -9,6 +9,10 @@ dates computed by hand."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +42,23 @@ def one(db: Path, sql: str) -> tuple:
 def comment(db: Path, text_of: str) -> str:
     """SQL: the raw row of the planted comment whose id ends in ``text_of``."""
     return f"from raw_meta.facebook_comments where comment_id like '%\\_{text_of}' escape '\\'"
+
+
+@contextmanager
+def held_open(db: Path) -> Iterator[None]:
+    """A BI tool's read-only session on ``db`` in another process, for the block's length."""
+    code = (
+        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print('open', flush=True); time.sleep(600)"
+    )
+    reader = subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE)
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == b"open"
+        yield
+        assert reader.poll() is None, "the reader's session was cut"
+    finally:
+        reader.kill()
+        reader.wait()
 
 
 def test_horizon_is_calendar_months() -> None:
@@ -74,7 +95,8 @@ def test_old_text_and_pseudonyms_are_gone_from_tables_and_bytes(warehouse_copy: 
         "PULSE_PUBLISHED": str(published),
         "PULSE_DLT_DIR": str(warehouse_copy / "pipelines"),
     }
-    first = retention(warehouse_from_env(env), 13, now=NOW)
+    with held_open(published):  # a BI tool reading the copy does not stop retention
+        first = retention(warehouse_from_env(env), 13, now=NOW)
     assert first.total > 0
 
     assert tables_holding(db, [PERSON.old_text, OLD_AUTHOR]) == []
