@@ -16,10 +16,17 @@ from dagster import (
 from ingestion.catalogue import SOURCES
 from orchestration.defs.ingestion import SOURCE_ASSETS
 
+# Run monitoring (dagster_home/dagster.yaml) cancels a run past this many seconds, which frees
+# the duckdb pool slot of a run whose worker died: above each job's slowest normal run (a
+# source's own run_deadline_s is 3600 s).
+INGEST_MAX_RUNTIME = {"dagster/max_runtime": "7200"}
+BUILD_MAX_RUNTIME = {"dagster/max_runtime": "10800"}
+
 refresh_everything = define_asset_job(
     "refresh_everything",
     selection=AssetSelection.all(),
     description="Ingest every source, build and test the marts, run the GX suites, publish.",
+    tags=BUILD_MAX_RUNTIME,
 )
 
 _INGESTION = AssetSelection.groups(*(s.group for s in SOURCES))
@@ -36,6 +43,7 @@ ingest_everything = define_asset_job(
         "Load every source into its raw dataset in one run (a whole day's ingestion), without "
         "the raw GX suites: the runs that build the marts run those first."
     ),
+    tags=BUILD_MAX_RUNTIME,
 )
 
 transform_and_publish = define_asset_job(
@@ -43,6 +51,7 @@ transform_and_publish = define_asset_job(
     selection=(AssetSelection.all() - _INGESTION)
     | AssetSelection.checks_for_assets(*SOURCE_ASSETS.values()),
     description="dbt build (models and tests), GX suites (raw ones first, blocking), publish.",
+    tags=BUILD_MAX_RUNTIME,
 )
 
 
@@ -51,6 +60,7 @@ def ingest_job(group: str, name: str):  # noqa: ANN201 (dagster keeps the type p
         f"ingest_{name}",
         selection=AssetSelection.groups(group),
         description=f"Load the {name} source into raw_{name}, with its checks.",
+        tags=INGEST_MAX_RUNTIME,
     )
 
 
