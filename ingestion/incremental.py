@@ -55,11 +55,14 @@ def advance_cursor(cursors: MutableMapping[str, Any], key: str, newest: datetime
 @dataclass
 class Listing(Generic[R]):
     """One account's items listed this run: rows to load, their refs (what the run's other
-    resources read), the records set aside, and how far back it went (None: everything)."""
+    resources read), the records set aside, and how far back it went (None: everything).
+    ``orphans``: ids of records set aside whose children must still be read (a post
+    quarantined for one bad field still has comments, which would otherwise be lost)."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     refs: list[R] = field(default_factory=list)
     bad: list[Bad] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
     since: datetime | None = None
 
     def items(self) -> Iterator[dict[str, Any] | Bad]:
@@ -76,11 +79,13 @@ def list_newest_first(
     *,
     key: Callable[[R], str] | None = None,
     redact: Callable[[Any], Any] | None = None,
+    salvage: Callable[[Any], str | None] | None = None,
 ) -> Listing[R]:
     """The items of pages listed newest first, back to ``since``: paging stops after the first
     page that reaches past it. ``build(raw, fetched_at)`` makes (row, ref); a record it rejects
     is kept as ``Bad`` (``redact``-ed first); ``key`` drops an item seen on an earlier page
-    (offset pages shift when an item is added or edited meanwhile)."""
+    (offset pages shift when an item is added or edited meanwhile); ``salvage(raw)`` is the id
+    of a rejected record whose children are still to be read (``Listing.orphans``)."""
     listing: Listing[R] = Listing(since=since)
     seen: set[str] = set()
     for items, fetched_at in pages:
@@ -90,6 +95,9 @@ def list_newest_first(
                 row, ref = build(raw, fetched_at)
             except BAD_RECORD as exc:
                 listing.bad.append(Bad(redact(raw) if redact else raw, exc, fetched_at))
+                orphan = salvage(raw) if salvage is not None else None
+                if orphan is not None:
+                    listing.orphans.append(orphan)
                 continue
             if since is not None and created(ref) < since:
                 reached_since = True
@@ -115,12 +123,13 @@ def relist(
     *,
     what: tuple[str, str],
     key: Callable[[R], str] | None = None,
+    salvage: Callable[[Any], str | None] | None = None,
 ) -> Listing[R]:
     """``list_newest_first`` back to the re-list window of ``cursor_key``, then the cursor moved
     to the newest item listed; ``what`` (account label, noun) names them in the log line."""
     cursors = source_state("cursors")
     since = relist_since(cursors.get(cursor_key), now, window)
-    listing = list_newest_first(pages, build, created, since, key=key)
+    listing = list_newest_first(pages, build, created, since, key=key, salvage=salvage)
     advance_cursor(cursors, cursor_key, max(map(created, listing.refs), default=None))
     log_listed(what, len(listing.refs), since)
     return listing

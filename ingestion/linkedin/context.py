@@ -125,6 +125,7 @@ class LinkedInRun:
             lambda ref: ref.last_modified_at,
             what=(f"linkedin: organization {organization_id}", "posts"),
             key=lambda ref: ref.post_urn,
+            salvage=rows.post_urn_of,
         )
         self._listings[organization_id] = listing
         return listing

@@ -185,24 +185,26 @@ def linkedin_follower_facets(run: LinkedInRun, _brand: str, org_id: str) -> Iter
 
 
 def linkedin_comments(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:
-    """Comments of the listed posts and their replies; actor URNs pseudonymised."""
+    """Comments of the listed posts (a post quarantined for another field included) and their
+    replies; actor URNs pseudonymised."""
     hasher = run.hasher()  # fail before any request if no key is configured
     params = [("count", str(run.options.page_size)), ("start", "0")]
-    for ref in run.posts(org_id).refs:
-        queue = [ref.post_urn]
+    listing = run.posts(org_id)
+    for post_urn in [ref.post_urn for ref in listing.refs] + listing.orphans:
+        queue = [post_urn]
         while queue:
             target = queue.pop(0)
             path = f"/rest/socialActions/{urn_param(target)}/comments"
             for answer in run.client.paginate(path, params, account=org_id):
                 for raw in elements_of(answer.json(), org_id):
                     try:
-                        row = rows.comment(raw, ref.post_urn, org_id, answer.fetched_at, hasher)
+                        row = rows.comment(raw, post_urn, org_id, answer.fetched_at, hasher)
                     except BAD_RECORD as exc:
                         payload, rid = rows.redact(raw, hasher), rows.record_urn(raw)
                         yield Bad(payload, exc, answer.fetched_at, record_id=rid)
                         continue
                     yield row
-                    if row["reply_count"] and target == ref.post_urn:
+                    if row["reply_count"] and target == post_urn:
                         queue.append(row["comment_urn"])
 
 

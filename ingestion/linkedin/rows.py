@@ -334,6 +334,12 @@ def redact(raw: Any, hasher: Hasher) -> Any:
     return out
 
 
+def post_urn_of(raw: Any) -> str | None:
+    """The URN of a raw post rejected for another field: its comments are still read."""
+    urn = raw.get("id") if isinstance(raw, Mapping) else None
+    return urn if isinstance(urn, str) and POST_URN.match(urn) else None
+
+
 def record_urn(raw: Any) -> str | None:
     """The comment URN of a raw comment, when it has a usable one (quarantine record id)."""
     urn = raw.get("commentUrn") if isinstance(raw, Mapping) else None

@@ -23,6 +23,8 @@ from tests.sources.support import TODAY, Sandbox, vendor_truth
         ("tiktok", "server_error", "ok"),  # retried through the burst
         ("trustpilot", "loop_cursor", "recovered"),  # the loop detector stops it, a rerun loads
         ("linkedin", "short_page", "not_fired"),  # offset paging: never reported as ok
+        # a post quarantined for a wrong type: its comments are still read, none lost
+        ("linkedin", "wrong_type", "ok"),
     ],
 )
 def test_cells_are_classified(
