@@ -26,6 +26,7 @@ from ingestion import catalogue
 from ingestion.catalogue import source_named
 from ingestion.windows import RunLimits, WindowFailed, limits_of, run_in_windows
 from privacy.erasure_list import honour_erasures
+from pulse_config.duckdb_resources import duckdb_destination
 from pulse_config.environments import Environment, WrongEnvironment, check_warehouse, environment_of
 from pulse_config.paths import dlt_state_beside
 
@@ -56,7 +57,7 @@ def run_source(
     check_warehouse(Path(destination_path), environment)
     pipeline = dlt.pipeline(
         pipeline_name=pipeline_name or source.name,
-        destination=dlt.destinations.duckdb(str(destination_path)),
+        destination=duckdb_destination(destination_path),
         dataset_name=dataset or source.dataset,
         pipelines_dir=str(pipelines_dir or dlt_state_beside(Path(destination_path))),
     )

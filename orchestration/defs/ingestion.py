@@ -38,6 +38,7 @@ from ingestion.catalogue import SOURCES, Source
 from ingestion.windows import limits_of, run_in_windows
 from orchestration.defs.warehouse import Warehouse
 from privacy.erasure_list import honour_erasures
+from pulse_config.duckdb_resources import duckdb_destination
 from pulse_config.registry import NO_BRANDS, RegistryError, load_registry
 
 logger = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def pipeline_for(source: Source, warehouse: Warehouse) -> dlt.Pipeline:
     keeping its state in the warehouse's pipelines folder."""
     return dlt.pipeline(
         pipeline_name=source.name,
-        destination=dlt.destinations.duckdb(str(warehouse.file)),
+        destination=duckdb_destination(warehouse.file),
         dataset_name=source.dataset,
         pipelines_dir=str(warehouse.pipelines_dir),
         progress=dlt.progress.log(dump_system_stats=False),

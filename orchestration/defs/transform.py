@@ -3,7 +3,7 @@
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Config
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -40,6 +40,16 @@ class PulseDbtTranslator(DagsterDbtTranslator):
 
 _MART_POLICY = mart_policy(FRESHNESS)
 
+
+class DbtBuild(Config):
+    """Run config of the dbt step (Launchpad: ``ops: {dbt_models: {config: ...}}``)."""
+
+    full_refresh: bool = False
+    """Rebuild the incremental models whole: needed after a backfill (a new brand, account,
+    site or source), a seed or rules change, or a change to a restatement var
+    (docs/performance.md, "The contract")."""
+
+
 # Source tests stay dbt tests (dbt build runs them first) rather than Dagster checks on the raw
 # assets: a check on a raw asset owned by the dbt step removes the edge that makes the blocking
 # GX suites on the raw tables run before dbt (measured with dagster 1.13.27).
@@ -57,7 +67,7 @@ TRANSLATOR = PulseDbtTranslator(
     pool=DUCKDB_POOL,
 )
 def dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuild
 ) -> Iterator[Any]:
     """``dbt build``: models and their tests in dependency order, so a failing test stops
     the models built on it. Unit tests check the SQL, not the data: CI runs them
@@ -65,4 +75,6 @@ def dbt_models(
     profile as a dbt variable, for this invocation only."""
     with warehouse.slot("dbt build", context.log.info):
         args = ["build", "--exclude-resource-type", "unit_test", *warehouse.dbt_vars()]
+        if config.full_refresh:
+            args.append("--full-refresh")
         yield from dbt.cli(args, context=context).stream()

@@ -8,6 +8,11 @@
 -- is not eligible (denied, or unknown under 'exclude') has no path and no rows here.
 {%- set lookback_days = var('attribution_lookback_days') | int %}
 {%- set half_life_days = var('attribution_time_decay_half_life_days') %}
+-- Incremental (docs/performance.md): a build recomputes the paths of the conversions of the
+-- last lookback days (var attribution_lookback_days, the window a late session can still
+-- change a path in) and replaces them; older conversions' paths are kept.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='conversion_key') }}
 
 with sessions as (
     select
@@ -56,6 +61,17 @@ conversions as (
         on conversions.session_key = own.session_key
 ),
 
+restated_conversions as (
+    select * from conversions
+    where {{ restated('converted_at', lookback_days) }}
+),
+
+-- The sessions a restated conversion's path can hold: a lookback before the earliest one.
+touch_sessions as (
+    select * from sessions
+    where {{ restated('started_at', 2 * lookback_days, 'converted_at') }}
+),
+
 paths as (
     select
         conversions.conversion_key,
@@ -79,8 +95,8 @@ paths as (
         coalesce(touches.channel_group = 'Direct', false) as is_direct,
         {{ dbt.datediff('touches.started_at', 'conversions.converted_at', 'second') }} / 86400.0
             as days_before_conversion
-    from conversions
-    inner join sessions as touches
+    from restated_conversions as conversions
+    inner join touch_sessions as touches
         on conversions.site_id = touches.site_id
        and conversions.path_visitor_key = touches.path_visitor_key
        and touches.started_at <= conversions.converted_at

@@ -5,6 +5,12 @@
 -- restricted.rst_inbound_texts contains one of its keywords (plain substrings, '|'-separated)
 -- and the rating is within its bounds (reviews); a rule needs keywords or a rating bound.
 -- The language is the enrichment's detection, else the platform's own tag. Output: no text.
+-- Incremental (docs/performance.md): a build recomputes the new items and those received in
+-- the last var('inbound_restatement_days') days and replaces them; the other items keep their
+-- category (a response does not change it). A change to the rules
+-- (seeds/inbound_category_rules.csv) needs `dbt build --full-refresh`.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='item_key') }}
 with items as (
     select
         items.item_key,
@@ -17,6 +23,19 @@ with items as (
         on items.item_key = texts.item_key
     left join {{ ref('int_inbound_sentiment') }} as sentiment
         on items.item_key = sentiment.item_key
+    {%- if incremental_build() %}
+    -- New items, and those received in the window before the latest item already built.
+    left join {{ this }} as built
+        on items.item_key = built.item_key
+    where built.item_key is null
+       or {{ dbt.cast('items.received_at', 'date') }} >= (
+            select {{ dbt.cast(dbt.dateadd('day', -(var('inbound_restatement_days') | int),
+                                           'max(built_items.received_at)'), 'date') }}
+            from {{ ref('int_inbound_items') }} as built_items
+            inner join {{ this }} as built_keys
+                on built_items.item_key = built_keys.item_key
+       )
+    {%- endif %}
 ),
 
 rules as (

@@ -4,9 +4,30 @@
 -- late, or skips a snapshot, starts from 0 once), so the deltas of every metric sum to its
 -- latest non-NULL lifetime value. Negative deltas (deleted comments, removed reactions,
 -- platform corrections) are kept and flagged.
+-- Incremental (docs/performance.md): a build recomputes the snapshot days of the last
+-- var('post_metrics_restatement_days') days and replaces them; older days are kept. The
+-- deltas of those days are taken over the whole history of the posts they belong to, so a
+-- delta's previous value may lie before the window.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='snapshot_date') }}
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
                    'video_views', 'video_completions', 'clicks', 'interactions'] %}
-with snapshots as (
+{%- set days = var('post_metrics_restatement_days') %}
+with restated_posts as (
+    select distinct post_id, platform
+    from {{ ref('int_post_metric_snapshots') }}
+    where {{ restated('snapshot_date', days) }}
+),
+
+history as (
+    select all_snapshots.*
+    from {{ ref('int_post_metric_snapshots') }} as all_snapshots
+    inner join restated_posts
+        on all_snapshots.post_id = restated_posts.post_id
+       and all_snapshots.platform = restated_posts.platform
+),
+
+snapshots as (
     select
         *,
         lag(snapshot_date) over (partition by platform, post_id order by snapshot_date) as previous_snapshot_date
@@ -15,7 +36,7 @@ with snapshots as (
             partition by platform, post_id order by snapshot_date
             rows between unbounded preceding and 1 preceding) as previous_{{ m }}
         {%- endfor %}
-    from {{ ref('int_post_metric_snapshots') }}
+    from history
 ),
 
 deltas as (
@@ -30,6 +51,7 @@ deltas as (
         {{ m }} - coalesce(previous_{{ m }}, 0) as {{ m }}_delta
         {%- endfor %}
     from snapshots
+    where {{ restated('snapshot_date', days) }}
 )
 
 select

@@ -14,6 +14,10 @@
 --     doubles, never in interactions; each platform maps at most one metric per priority to
 --     them, so the "sum" of the winning priority is that one value.
 -- Interactions and the three engagement rates follow product.md (macros/engagement.sql).
+-- Incremental (docs/performance.md): a build recomputes the snapshot days of the last
+-- var('post_metrics_restatement_days') days and replaces them; older days are kept.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='snapshot_date') }}
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
                    'video_views', 'video_completions', 'clicks'] %}
 {%- set means = ['avg_view_share', 'avg_watch_time_s'] %}
@@ -35,9 +39,10 @@ with mapped as (
     -- Only posts of int_posts_unioned: X metrics of the brand's replies stay out.
     inner join {{ ref('int_posts_unioned') }} as p
         on v.post_id = p.post_id and v.platform = p.platform
-    where r.applies_to_formats = 'all'
+    where {{ restated('v.snapshot_date', var('post_metrics_restatement_days'), 'snapshot_date') }}
+      and (r.applies_to_formats = 'all'
        or {{ dbt.position(dbt.concat(["'|'", "coalesce(p.format, '')", "'|'"]),
-                       dbt.concat(["'|'", "r.applies_to_formats", "'|'"])) }} > 0
+                       dbt.concat(["'|'", "r.applies_to_formats", "'|'"])) }} > 0)
 ),
 
 ranked as (

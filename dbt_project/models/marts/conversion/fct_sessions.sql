@@ -2,8 +2,31 @@
 -- default channel group), who (visitor_key stitched retroactively, see
 -- int_web_visitor_stitching), what it did (engaged, conversions, revenue) and the social post
 -- it came from when utm_content names one (link convention: utm_content = the post id).
-with visits as (
+-- Incremental (docs/performance.md): a build recomputes the sessions of the last
+-- var('sessions_restatement_days') days and every session of a cookie seen in those days
+-- (a login restates the cookie's earlier visits: retroactive stitching); others are kept.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='session_key') }}
+{%- set days = var('sessions_restatement_days') %}
+with all_visits as (
     select * from {{ ref('stg_matomo__visits') }}
+),
+
+restated_cookies as (
+    select distinct site_id, visitor_key
+    from all_visits
+    where visitor_key is not null
+      and {{ restated('visit_date', days, 'session_date') }}
+),
+
+visits as (
+    select all_visits.*
+    from all_visits
+    left join restated_cookies
+        on all_visits.site_id = restated_cookies.site_id
+       and all_visits.visitor_key = restated_cookies.visitor_key
+    where {{ restated('all_visits.visit_date', days, 'session_date') }}
+       or restated_cookies.site_id is not null
 ),
 
 site_hosts as (
@@ -12,7 +35,7 @@ site_hosts as (
         site_id,
         landing_host,
         row_number() over (partition by site_id order by count(*) desc, landing_host) as host_rank
-    from visits
+    from all_visits
     where landing_host is not null
     group by site_id, landing_host
 ),

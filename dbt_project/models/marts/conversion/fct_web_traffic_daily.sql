@@ -5,6 +5,11 @@
 -- fetch of each dimension combination. A combination GA4 no longer reports for a re-pulled date
 -- (restated away, folded into `(other)`, withheld by thresholding) would survive there with its
 -- old numbers, so a date keeps only the rows fetched by the latest run whose date range covers it.
+-- Incremental (docs/performance.md): a build recomputes the session days of the last
+-- var('ga4_restatement_days') days (GA4 restates a day that long) and replaces them; older
+-- days are kept.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='session_date') }}
 with runs as (
     select
         property_id,
@@ -32,6 +37,7 @@ traffic as (
         on traffic.property_id = runs.property_id
         and traffic.fetched_at <= runs.fetched_at
         and (runs.previous_fetched_at is null or traffic.fetched_at > runs.previous_fetched_at)
+    where {{ restated('traffic.session_date', var('ga4_restatement_days'), 'session_date') }}
 ),
 
 -- The run that serves a date: the latest one whose date range covers it.

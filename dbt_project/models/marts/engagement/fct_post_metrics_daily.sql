@@ -2,6 +2,10 @@
 -- previous snapshot, and the post's age, so posts can be compared at the same age (D+1, D+7..).
 -- A day is a snapshot read from the API or, before the pipeline's first run, a day rebuilt
 -- from the API's per-post daily series (metrics_basis).
+-- Incremental (docs/performance.md): a build recomputes the snapshot days of the last
+-- var('post_metrics_restatement_days') days and replaces them; older days are kept.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key='snapshot_date') }}
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
                    'video_views', 'video_completions', 'clicks', 'interactions'] %}
 select
@@ -38,3 +42,4 @@ inner join {{ ref('int_post_metric_deltas') }} as deltas
    and snapshots.snapshot_date = deltas.snapshot_date
 inner join {{ ref('int_posts') }} as posts
     on snapshots.post_id = posts.post_id and snapshots.platform = posts.platform
+where {{ restated('snapshots.snapshot_date', var('post_metrics_restatement_days'), 'snapshot_date') }}

@@ -1,0 +1,46 @@
+"""DuckDB's resources for the dlt loads come from the environment (issue 14, point 5): a load's
+connection runs under the configured memory limit, threads and temp directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dlt
+import pytest
+
+from pulse_config.duckdb_resources import duckdb_destination, duckdb_settings
+
+
+def test_defaults_and_overrides(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    assert duckdb_settings(db, {}) == {
+        "memory_limit": "4GB",
+        "threads": 2,
+        "temp_directory": f"{db}.tmp",
+    }
+    env = {"PULSE_DUCKDB_MEMORY_LIMIT": "1GB", "PULSE_DUCKDB_THREADS": "1"}
+    assert duckdb_settings(db, env)["memory_limit"] == "1GB"
+    assert duckdb_settings(db, env)["threads"] == 1
+
+
+def test_a_dlt_load_runs_under_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PULSE_DUCKDB_MEMORY_LIMIT", "1GB")
+    monkeypatch.setenv("PULSE_DUCKDB_THREADS", "1")
+    monkeypatch.setenv("PULSE_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    pipeline = dlt.pipeline(
+        pipeline_name="settings",
+        destination=duckdb_destination(tmp_path / "w.duckdb"),
+        dataset_name="raw_demo",
+        pipelines_dir=str(tmp_path / "pipelines"),
+    )
+    pipeline.run([{"id": 1}], table_name="rows")
+    with pipeline.sql_client() as client:
+        (limit, threads, temp), *_ = client.execute_sql(
+            "select current_setting('memory_limit'), current_setting('threads'), "
+            "current_setting('temp_directory')"
+        )
+    assert limit == "953.6 MiB"  # DuckDB shows 1GB (10^9 bytes) in MiB
+    assert int(threads) == 1
+    assert temp == str(tmp_path / "spill")
