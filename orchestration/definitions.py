@@ -1,6 +1,11 @@
 """The one Dagster code location of Community Pulse: ``dagster dev -w workspace.yaml``."""
 
-from dagster import Definitions
+from dagster import (
+    AssetSelection,
+    AutomationConditionSensorDefinition,
+    DefaultSensorStatus,
+    Definitions,
+)
 
 from orchestration.defs.alerts import ALERT_CHECKS, ALERT_RESOURCES, ALERT_SENSORS
 from orchestration.defs.completeness import COMPLETENESS_CHECKS
@@ -24,6 +29,16 @@ from orchestration.defs.schema_drift import SCHEMA_DRIFT_CHECKS
 from orchestration.defs.transform import dbt_models
 
 MART_KEYS = [key for key in dbt_models.keys if key.path[0] == "marts"]
+
+# The dbt models and the text enrichment follow their upstreams (orchestration/defs/
+# automation.py): this sensor of the daemon (`make ui`) evaluates their conditions every minute.
+follow_upstreams = AutomationConditionSensorDefinition(
+    "dbt_follows_upstreams",
+    target=AssetSelection.assets(dbt_models, text_sentiment),
+    default_status=DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=60,
+    description="Rebuild the transforms whose upstreams were updated (docs/orchestration.md).",
+)
 
 defs = Definitions(
     assets=[
@@ -50,6 +65,6 @@ defs = Definitions(
         freshness_job,
     ],
     schedules=[daily_refresh, *INGEST_SCHEDULES, freshness_schedule],
-    sensors=[*ALERT_SENSORS, *FAILURE_SENSORS],
+    sensors=[*ALERT_SENSORS, *FAILURE_SENSORS, follow_upstreams],
     resources={**build_resources(), **ALERT_RESOURCES},
 )

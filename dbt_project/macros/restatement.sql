@@ -6,8 +6,15 @@
 
 {% macro restatement_start(this_column, days) -%}
     {#- The first day an incremental build recomputes: `days` days before the latest
-        `this_column` (a date or timestamp column of this model's table). -#}
-    {{ dbt.cast(dbt.dateadd('day', -(days | int), '(select max(' ~ this_column ~ ') from ' ~ this ~ ')'), 'date') }}
+        `this_column` (a date or timestamp column of this model's table). A backfill
+        (var `backfill_start`, an ISO date; docs/orchestration.md) moves that anchor back to
+        its first day when earlier, so one build restates the whole range and each model's
+        own look-back before it. -#}
+    {%- set anchor = dbt.cast('(select max(' ~ this_column ~ ') from ' ~ this ~ ')', 'date') -%}
+    {%- if var('backfill_start', none) -%}
+    {%- set anchor = 'least(' ~ anchor ~ ', ' ~ dbt.cast("'" ~ var('backfill_start') ~ "'", 'date') ~ ')' -%}
+    {%- endif -%}
+    {{ dbt.cast(dbt.dateadd('day', -(days | int), anchor), 'date') }}
 {%- endmacro %}
 
 {% macro incremental_build() -%}

@@ -12,6 +12,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from enrichment.store import SCHEMA, refresh_text_sentiment
 from enrichment.texts import TEXT_SOURCES
+from orchestration.defs.automation import FOLLOW_UPSTREAMS
 from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
 
@@ -24,6 +25,7 @@ RAW_TEXT_KEYS = sorted({AssetKey([s.schema, s.table]) for s in TEXT_SOURCES}, ke
     group_name="enrichment",
     pool=DUCKDB_POOL,
     kinds={"python", "duckdb"},
+    automation_condition=FOLLOW_UPSTREAMS,  # new reviews get their sentiment with their marts
     description="Sentiment (score, label, method) and language of every inbound comment, "
     "mention and review text; incremental on item_key and an md5 of the text.",
 )

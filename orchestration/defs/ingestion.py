@@ -36,6 +36,7 @@ from dlt.common.pipeline import LoadInfo
 
 from ingestion.catalogue import SOURCES, Source
 from ingestion.windows import limits_of, run_in_windows
+from orchestration.defs.reports import table_row_counts
 from orchestration.defs.warehouse import Warehouse
 from privacy.erasure_list import honour_erasures
 from pulse_config.duckdb_resources import duckdb_destination
@@ -129,10 +130,15 @@ def build_source_assets(source: Source, describe: dict[str, str] | None = None) 
             return info
 
         infos = run_in_windows(source.name, run_window, limits_of(source.name), context.log.info)
+        with warehouse.slot(f"{source.name}: count rows", context.log.info):
+            totals = table_row_counts(warehouse, source.dataset, [k.path[-1] for k in resources])
         for key, resource in resources.items():
             metadata = dict(dlt.extract_resource_metadata(context, resource, infos[-1], pipeline))
             if len(infos) > 1 and rows.get(key.path[-1]):  # every window's rows, not the last's
                 metadata["rows_loaded"] = MetadataValue.int(rows[key.path[-1]])
+            metadata.setdefault("rows_loaded", MetadataValue.int(0))  # dlt omits a zero
+            if key.path[-1] in totals:  # the table's rows after this load, not only its new ones
+                metadata["dagster/row_count"] = MetadataValue.int(totals[key.path[-1]])
             yield MaterializeResult(asset_key=key, metadata=metadata)
 
     _assets.__doc__ = source.description

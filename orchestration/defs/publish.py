@@ -7,6 +7,8 @@ directory, so the same file system), flushed to disk, then renamed over the targ
 (``os.replace``), and the directory entry flushed too: a reader, a killed worker or a full
 disk leaves either the previous copy or the new one, never half of each. A failed write
 removes its temporary file and leaves the previous copy as it was.
+
+The asset's metadata holds each mart's row count and a preview of its first rows.
 """
 
 import contextlib
@@ -16,6 +18,7 @@ from pathlib import Path
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
+from orchestration.defs.reports import mart_previews
 from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
 
@@ -107,6 +110,15 @@ def published_marts_asset(mart_keys: list[AssetKey]):
         with warehouse.slot("publish the marts", context.log.info):
             rows = publish_marts(warehouse.file, warehouse.published_file)
         context.log.info(f"published {len(rows)} marts to {warehouse.published_file}")
-        return MaterializeResult(metadata={"path": str(warehouse.published_file), **rows})
+        # Read from the published copy: what BI tools see, without the writer slot.
+        previews = mart_previews(warehouse.published_file, MARTS_SCHEMA, rows)
+        return MaterializeResult(
+            metadata={
+                "path": str(warehouse.published_file),
+                "dagster/row_count": sum(rows.values()),
+                **rows,
+                **previews,
+            }
+        )
 
     return published_marts

@@ -4,6 +4,9 @@ A blocking suite fails with ERROR severity and stops what is downstream of its t
 raw posts, the dbt build; on the engagement marts (their contract suites), the publication of
 the marts, so BI tools keep the last good copy. A non-blocking suite reports with its own
 severity (the marts' plausibility suites warn) and lets the run go on.
+
+Every validation writes an HTML page (``orchestration.defs.reports``), linked from the
+check's metadata (``report``, ``report_path``).
 """
 
 from dagster import (
@@ -19,6 +22,7 @@ from dagster import (
 from data_quality.runner import validate_table
 from data_quality.spec import Severity, Suite
 from data_quality.suites import ALL_SUITES
+from orchestration.defs.reports import links, write_gx_report
 from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
 
@@ -43,12 +47,18 @@ def suite_check(suite: Suite) -> AssetChecksDefinition:
         with warehouse.slot(f"GX suite {suite.name}", context.log.info):
             result = validate_table(suite, warehouse.connect)
         context.log.info(result.summary())
+        try:
+            page_links = links(write_gx_report(warehouse, suite, result, context.run.run_id))
+        except OSError as error:  # a report that cannot be written must not change the verdict
+            context.log.warning(f"no report for {suite.name}: {error}")
+            page_links = {}
         return AssetCheckResult(
             passed=result.success,
             severity=SEVERITIES[suite.severity],
             metadata={
                 "rows": result.rows,
                 "expectations": len(result.outcomes),
+                **page_links,
                 "failed": MetadataValue.json(
                     [
                         {

@@ -1,6 +1,7 @@
 """dbt models as Dagster assets; dbt tests become asset checks (errors block children)."""
 
 from collections.abc import Iterator, Mapping
+from datetime import date
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Config
@@ -12,6 +13,8 @@ from dagster_dbt import (
 )
 
 from orchestration.dbt_project import dbt_project
+from orchestration.defs.automation import FOLLOW_UPSTREAMS
+from orchestration.defs.dbt_reports import build_events, generate_dbt_docs
 from orchestration.defs.freshness import FRESHNESS, mart_policy
 from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
@@ -33,8 +36,11 @@ class PulseDbtTranslator(DagsterDbtTranslator):
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: Any
     ) -> AssetSpec:
-        """A mart carries the marts' freshness policy (``config/freshness.yaml``)."""
+        """A mart carries the marts' freshness policy (``config/freshness.yaml``); every model
+        follows its upstreams (``defs.automation``); seeds change with the code only."""
         spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.startswith("model."):
+            spec = spec.replace_attributes(automation_condition=FOLLOW_UPSTREAMS)
         return _MART_POLICY(spec) if spec.key.path[0] == "marts" else spec
 
 
@@ -48,6 +54,19 @@ class DbtBuild(Config):
     """Rebuild the incremental models whole: needed after a backfill (a new brand, account,
     site or source), a seed or rules change, or a change to a restatement var
     (docs/performance.md, "The contract")."""
+
+    backfill_start: str | None = None
+    """First day (ISO date) of a backfill: every incremental model restates from that day
+    (less its own look-back) to the latest data, in this one dbt invocation (dbt var
+    ``backfill_start``, dbt_project/macros/restatement.sql). Unset: the usual windows."""
+
+    def dbt_args(self, warehouse: Warehouse) -> list[str]:
+        """The flags of this build: the warehouse and backfill vars, ``--full-refresh``."""
+        extra = {}
+        if self.backfill_start:  # a date, or a ValueError before dbt starts
+            extra["backfill_start"] = date.fromisoformat(self.backfill_start).isoformat()
+        args = warehouse.dbt_vars(**extra)
+        return [*args, "--full-refresh"] if self.full_refresh else args
 
 
 # Source tests stay dbt tests (dbt build runs them first) rather than Dagster checks on the raw
@@ -74,7 +93,7 @@ def dbt_models(
     (tests/dbt), production runs skip them, as dbt recommends. The warehouse file goes to the
     profile as a dbt variable, for this invocation only."""
     with warehouse.slot("dbt build", context.log.info):
-        args = ["build", "--exclude-resource-type", "unit_test", *warehouse.dbt_vars()]
-        if config.full_refresh:
-            args.append("--full-refresh")
-        yield from dbt.cli(args, context=context).stream()
+        args = ["build", "--exclude-resource-type", "unit_test", *config.dbt_args(warehouse)]
+        build = dbt.cli(args, context=context)
+        yield from build_events(build, warehouse)  # row counts, links to the docs
+        generate_dbt_docs(dbt, warehouse, context.log.info, build)  # still in the writer slot

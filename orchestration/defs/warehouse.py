@@ -128,9 +128,10 @@ class Warehouse(ConfigurableResource):
         except WrongEnvironment as exc:
             raise Failure(description=str(exc), allow_retries=False) from None
 
-    def dbt_vars(self) -> list[str]:
-        """The dbt arguments that point the profile at this file."""
-        return ["--vars", json.dumps({DBT_VAR: str(self.file)})]
+    def dbt_vars(self, **extra: str) -> list[str]:
+        """The dbt arguments that point the profile at this file (``extra``: more dbt vars of
+        this invocation, e.g. a backfill's ``backfill_start``)."""
+        return ["--vars", json.dumps({DBT_VAR: str(self.file), **extra})]
 
     def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.file), read_only=read_only)
