@@ -23,6 +23,10 @@ import pytest
 
 from tests.dbt.conftest import OTHER_SOURCES, SOCIAL_SOURCES, DbtRun, dbt_command, make_warehouse
 
+# Two builds and a full refresh (about 3 minutes): a long suite (make faults runs `-m long`);
+# tests/dbt/test_backfill_range.py keeps a fast check of the restatement vars in make test.
+pytestmark = pytest.mark.long
+
 SCHEMAS = ("intermediate", "marts", "restricted")
 FB_PAGE = "104500000000001"
 IG_USER = "17841400000000001"
