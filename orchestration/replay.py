@@ -84,17 +84,17 @@ def run_job(
     progress lines out of the console."""
     from dagster import DagsterInstance
 
-    from orchestration.definitions import SOURCE_ASSETS, defs
+    from orchestration.definitions import defs
 
     job = defs.resolve_job_def(name)
-    selection = list(SOURCE_ASSETS[source].keys) if source else None
+    if source:
+        job = source_subset(job, source)
     captured = io.StringIO()
     started = time.monotonic()
     with contextlib.redirect_stdout(captured) if quiet else contextlib.nullcontext():
         result = job.execute_in_process(
             instance=instance or DagsterInstance.get(),
             raise_on_error=False,
-            asset_selection=selection,
             run_config={
                 "loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}
             },
@@ -111,6 +111,20 @@ def run_job(
     ]
     output = captured.getvalue()
     return RunOutcome(name, day, result.success, seconds, rows, failed, output, source)
+
+
+def source_subset(job: Any, source: str) -> Any:
+    """``job`` restricted to ``source``'s tables and their schema-drift checks: what a daily
+    load needs. Selecting assets alone would bring back every check on them, among them the
+    raw GX suites (which the build runs first) and freshness (its own hourly job): measured,
+    each simulated day then took 30-40 s instead of 12."""
+    from orchestration.definitions import SOURCE_ASSETS
+    from orchestration.defs.schema_drift import SCHEMA_DRIFT_BY_SOURCE
+
+    return job.get_subset(
+        asset_selection=set(SOURCE_ASSETS[source].keys),
+        asset_check_selection=set(SCHEMA_DRIFT_BY_SOURCE[source].check_keys),
+    )
 
 
 def _ingest_source(source: str, day: date) -> RunOutcome:

@@ -43,20 +43,17 @@ CHECK = "freshness"
 FETCHED = "fetched_at"
 
 
-def newest_fetch(
-    connect: Callable[[], duckdb.DuckDBPyConnection], key: AssetKey
-) -> datetime | None:
+def newest_fetch(con: duckdb.DuckDBPyConnection, key: AssetKey) -> datetime | None:
     """The newest ``fetched_at`` of the table (None when the table is missing or empty)."""
     schema, table = key.path
-    with connect() as con:
-        found = con.execute(
-            "select count(*) from information_schema.columns "
-            "where table_schema = ? and table_name = ? and column_name = ?",
-            [schema, table, FETCHED],
-        ).fetchone()[0]
-        if not found:
-            return None
-        newest = con.execute(f'select max("{FETCHED}") from {schema}."{table}"').fetchone()[0]
+    found = con.execute(
+        "select count(*) from information_schema.columns "
+        "where table_schema = ? and table_name = ? and column_name = ?",
+        [schema, table, FETCHED],
+    ).fetchone()[0]
+    if not found:
+        return None
+    newest = con.execute(f'select max("{FETCHED}") from {schema}."{table}"').fetchone()[0]
     if newest is None:
         return None
     return newest.replace(tzinfo=UTC) if newest.tzinfo is None else newest.astimezone(UTC)
@@ -117,8 +114,8 @@ def source_check(source: str, keys: list[AssetKey], limit: Threshold) -> AssetCh
             k for k in keys if k in {c.asset_key for c in context.selected_asset_check_keys}
         ]
         now = warehouse.now()
-        with warehouse.slot(f"freshness {source}", context.log.info):
-            found = {key: newest_fetch(warehouse.connect, key) for key in selected}
+        with warehouse.slot(f"freshness {source}", context.log.info), warehouse.connect() as con:
+            found = {key: newest_fetch(con, key) for key in selected}
         for key in selected:
             yield result(key, found[key], now, limit)
 

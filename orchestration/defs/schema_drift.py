@@ -2,8 +2,8 @@
 
 A source maps each vendor field to a column and loads NULL when a field is absent (most are
 optional), so a field renamed or removed upstream would make its column NULL from that day on
-with no error anywhere. One asset check per raw table (WARN severity, not blocking) compares
-the newest load with the loads before it:
+with no error anywhere. One asset check per raw table (WARN severity, not blocking; one step
+per source) compares the newest load with the loads before it:
 
 - **the newest load** is the rows fetched on the newest fetch day (the UTC date of
   ``fetched_at``, the vendor's ``Date`` header, which every raw table carries; the Arrow-loaded
@@ -23,7 +23,7 @@ A change during a day shows the next day at the latest, when the whole newest da
 a day that only re-lists old records (a backfill) may warn on a field the vendor omits for them.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +33,13 @@ from dagster import (
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetKey,
     MetadataValue,
-    asset_check,
+    multi_asset_check,
 )
 
+from ingestion.catalogue import SOURCES, Source
 from orchestration.defs.ingestion import CHILD_TABLES, SOURCE_ASSETS
 from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
@@ -46,6 +48,7 @@ CHANCE = 0.001
 """How unlikely the newest load's NULLs must be, given the earlier share of values, to fail."""
 FETCHED = "fetched_at"
 NOT_CHECKED = frozenset({FETCHED, "_dlt_load_id", "_dlt_id"})
+CHECK = "schema_drift"
 SKIPPED_TABLES = frozenset({"quarantine", "reported_totals"})
 """Bookkeeping tables the sources write beside the vendor's records (no ``fetched_at``)."""
 
@@ -86,23 +89,19 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[st
     return [name for (name,) in rows]
 
 
-def fills(schema: str, table: str, connect: Callable[[], duckdb.DuckDBPyConnection]) -> list[Fill]:
+def fills(schema: str, table: str, con: duckdb.DuckDBPyConnection) -> list[Fill]:
     """Each column's values in the earlier loads and in the newest; empty when the table does
     not exist yet or has no fetch time."""
-    con = connect()
-    try:
-        columns = _columns(con, schema, table)
-        if FETCHED not in columns:
-            return []
-        checked = [c for c in columns if c not in NOT_CHECKED]
-        counts = ", ".join(f'count("{c}")' for c in checked)
-        day = f"({FETCHED} at time zone 'UTC')::date"  # the UTC day, whatever the session zone
-        rows = con.execute(
-            f"select {day} = (select max({day}) from {schema}.{table}) as newest, count(*), "
-            f"{counts} from {schema}.{table} where {FETCHED} is not null group by newest"
-        ).fetchall()
-    finally:
-        con.close()
+    columns = _columns(con, schema, table)
+    if FETCHED not in columns:
+        return []
+    checked = [c for c in columns if c not in NOT_CHECKED]
+    counts = ", ".join(f'count("{c}")' for c in checked)
+    day = f"({FETCHED} at time zone 'UTC')::date"  # the UTC day, whatever the session zone
+    rows = con.execute(
+        f"select {day} = (select max({day}) from {schema}.{table}) as newest, count(*), "
+        f"{counts} from {schema}.{table} where {FETCHED} is not null group by newest"
+    ).fetchall()
     by_load = {bool(r[0]): r[1:] for r in rows}
     earlier, newest = by_load.get(False), by_load.get(True)
     if newest is None:
@@ -136,6 +135,8 @@ def result(schema: str, table: str, columns: list[Fill]) -> AssetCheckResult:
     if new:
         description += f"; new column(s) with values: {', '.join(new)}"
     return AssetCheckResult(
+        asset_key=AssetKey([schema, table]),
+        check_name=CHECK,
         passed=not gone,
         severity=AssetCheckSeverity.WARN,
         description=description,
@@ -156,26 +157,39 @@ def _fill_table(columns: Iterable[Fill]) -> list[dict[str, Any]]:
     ]
 
 
-def drift_check(key: AssetKey) -> AssetChecksDefinition:
-    """The schema-drift check of one raw table, read-only, not blocking."""
-    schema, table = key.path
+def source_drift_check(source: Source, keys: list[AssetKey]) -> AssetChecksDefinition:
+    """The schema-drift checks of one source's raw tables, read-only, not blocking, in one
+    step: a step per table would add a dozen steps (and their events) to every source run."""
+    specs = [
+        AssetCheckSpec(
+            CHECK,
+            asset=key,
+            description=(
+                f"Schema drift: no column of {key.path[-1]} filled in earlier loads is NULL "
+                "throughout the newest load (a renamed or removed vendor field)."
+            ),
+            blocking=False,
+        )
+        for key in keys
+    ]
 
-    @asset_check(
-        asset=key,
-        name="schema_drift",
-        description=(
-            f"Schema drift: no column of {table} filled in earlier loads is NULL throughout "
-            "the newest load (a renamed or removed vendor field)."
-        ),
-        blocking=False,
-        pool=DUCKDB_POOL,
+    @multi_asset_check(
+        name=f"schema_drift_{source.name}", specs=specs, pool=DUCKDB_POOL, can_subset=True
     )
-    def _check(context: AssetCheckExecutionContext, warehouse: Warehouse) -> AssetCheckResult:
-        with warehouse.slot(f"schema drift {schema}.{table}", context.log.info):
-            columns = fills(schema, table, warehouse.connect)
-        return result(schema, table, columns)
+    def _checks(
+        context: AssetCheckExecutionContext, warehouse: Warehouse
+    ) -> Iterator[AssetCheckResult]:
+        selected = {c.asset_key for c in context.selected_asset_check_keys}
+        chosen = [k for k in keys if k in selected]
+        with (
+            warehouse.slot(f"schema drift {source.name}", context.log.info),
+            warehouse.connect() as con,  # one connection for the source's tables
+        ):
+            found = {key: fills(*key.path, con) for key in chosen}
+        for key in chosen:
+            yield result(*key.path, found[key])
 
-    return _check
+    return _checks
 
 
 def raw_tables() -> list[AssetKey]:
@@ -184,4 +198,8 @@ def raw_tables() -> list[AssetKey]:
     return sorted({k for k in keys if k.path[-1] not in SKIPPED_TABLES}, key=str)
 
 
-SCHEMA_DRIFT_CHECKS = [drift_check(key) for key in raw_tables()]
+SCHEMA_DRIFT_BY_SOURCE = {
+    s.name: source_drift_check(s, [k for k in raw_tables() if k.path[0] == s.dataset])
+    for s in SOURCES
+}
+SCHEMA_DRIFT_CHECKS = list(SCHEMA_DRIFT_BY_SOURCE.values())
