@@ -37,12 +37,7 @@ class CellResult:
     source: str
     fault: str
     outcome: str = "defect"
-    expected: int = 0
-    loaded: int = 0
-    lost: int = 0
-    duplicated: int = 0
-    unexpected: int = 0
-    quarantined: int = 0
+    records: Tally = field(default_factory=Tally)
     fired: dict[str, int] = field(default_factory=dict)
     error: str = ""
     detail: str = ""
@@ -50,12 +45,14 @@ class CellResult:
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """One flat row of results.json: the cell, then its record counts."""
+        row = asdict(self)
+        counts = row.pop("records")
+        counts.pop("detail")  # the cell's own detail says it (from the tally or the failure)
+        return {**row, **counts}
 
     def take(self, tally: Tally) -> None:
-        self.expected, self.loaded, self.lost = tally.expected, tally.loaded, tally.lost
-        self.duplicated, self.unexpected = tally.duplicated, tally.unexpected
-        self.quarantined = tally.quarantined
+        self.records = tally
 
 
 def first_day(source: str) -> date:

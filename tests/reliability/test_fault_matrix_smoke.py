@@ -32,8 +32,9 @@ def test_cells_are_classified(
 ) -> None:
     result = run_cell(sandbox, world, source, fault_named(fault), tmp_path)
     assert result.outcome == outcome, result
-    assert result.lost == result.duplicated == result.unexpected == 0
-    assert result.expected == result.loaded + result.quarantined > 0
+    counts = result.records
+    assert counts.lost == counts.duplicated == counts.unexpected == 0
+    assert counts.expected == counts.loaded + counts.quarantined > 0
     if outcome == "recovered":
         assert result.rerun and is_clear(source, result.error)
         assert "paging loop" in result.error and result.fired["loop_cursor"] > 0
