@@ -3,6 +3,8 @@
 #   make test   install, lint, run every test
 #   make faults the fault matrix: every source x every fault against the sandbox (~5-7 min),
 #               results in RELIABILITY.md and reliability/results.json
+#   make dashboard  the strategist's and community manager's pages over the published marts
+#               (after make demo; http://127.0.0.1:3100/index.html)
 # Other targets: make ui (Dagster UI on the sandbox), make sandbox, make docs, make clean.
 
 PYTHON ?= python3
@@ -19,8 +21,9 @@ export GX_ANALYTICS_ENABLED := false
 export DAGSTER_HOME := $(CURDIR)/dagster_home
 
 SANDBOX_PORT ?= 8765
+DASHBOARD_PORT ?= 3100
 
-.PHONY: install demo test lint faults ui sandbox docs clean
+.PHONY: install demo test lint faults ui sandbox docs dashboard clean
 
 install: $(STAMP)
 
@@ -63,6 +66,11 @@ sandbox: install
 
 ui: install
 	$(BIN)/python -m orchestration.ui --port 3000 --sandbox-port $(SANDBOX_PORT)
+
+# The dashboard (dashboard/README.md): npm ci of the locked ECharts on first use, static pages
+# built from the published copy, served on loopback with the dbt docs and data-quality reports.
+dashboard: install
+	$(BIN)/python -m dashboard.run serve --port $(DASHBOARD_PORT)
 
 docs: install
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --port 8081

@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     for check in failed_checks:
         print(f"    - {check}")
     print("  Dagster UI:     make ui   (then http://127.0.0.1:3000; these runs are in its history)")
+    print("  dashboard:      make dashboard   (then http://127.0.0.1:3100/index.html)")
     print(f"  query:          duckdb.connect('{published}', read_only=True)")
     return 0 if done.ok and not failed_checks else 1
 

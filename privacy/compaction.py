@@ -32,7 +32,12 @@ def rewrite(path: Path) -> int:
         checkpoint(con)
     with duckdb.connect(":memory:") as con:
         con.execute(f"attach '{path}' as old_file (read_only)")
-        con.execute(f"attach '{fresh}' as fresh_file")
+        (version,) = con.execute(  # e.g. v1.0.0+ for the published copy: keep its readers
+            "select tags['storage_version'] from duckdb_databases() "
+            "where database_name = 'old_file'"
+        ).fetchone()
+        keep = f" (storage_version '{version.rstrip('+')}')" if version else ""
+        con.execute(f"attach '{fresh}' as fresh_file{keep}")
         con.execute("copy from database old_file to fresh_file")
         con.execute("detach fresh_file")
         con.execute("detach old_file")
@@ -58,6 +63,9 @@ def edit_copy(path: Path, edit: Callable[[duckdb.DuckDBPyConnection], bool]) -> 
         if changed:
             rewrite(copy)
             os.replace(copy, path)
+            from orchestration.defs.publish import refresh_parquet  # its Parquet files too
+
+            refresh_parquet(path)
         return changed
     finally:
         copy.unlink(missing_ok=True)
