@@ -11,11 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ingestion.brevo import brevo_source
 from ingestion.ga4 import ga4_source
 from ingestion.google_business import google_business_source
+from ingestion.hubspot import hubspot_source
 from ingestion.linkedin import linkedin_source
 from ingestion.matomo import matomo_source
 from ingestion.meta import meta_source
+from ingestion.search_console import search_console_source
 from ingestion.tiktok import tiktok_source
 from ingestion.trustpilot import trustpilot_source
 from ingestion.x import x_source
@@ -70,6 +73,13 @@ SOURCES: tuple[Source, ...] = (
     Source("matomo", matomo_source, "10 7 * * *",
            "Matomo Live API: visits with campaigns, consent, goals and orders",
            child_tables=(("conversions", "visits"),)),
+    Source("search_console", search_console_source, "20 7 * * *",
+           "Google Search Console: search clicks, impressions, position by page and query"),
+    Source("brevo", brevo_source, "30 7 * * *",
+           "Brevo e-mail campaigns: links with UTMs, daily snapshots of sends, opens, clicks",
+           child_tables=(("campaign_links", "campaigns"), ("campaign_stats", "campaigns"))),
+    Source("hubspot", hubspot_source, "40 */4 * * *",
+           "HubSpot CRM: contacts (original source, UTMs), deals and their contacts"),
 )  # fmt: skip
 
 

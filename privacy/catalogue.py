@@ -192,6 +192,16 @@ RAW_TABLES: tuple[RawTable, ...] = (
         "site_id || '-' || conversion_id",
         not_personal=("goal_name",),
     ),
+    # HubSpot contacts are people: name, e-mail, phone, the site's user id (keyed hashes); the
+    # first page URL may carry what a form put in its query string. Deals come without a name.
+    RawTable(
+        "hubspot",
+        "contacts",
+        "created_at",
+        ("firstname_hash", "lastname_hash", "email_hash", "phone_hash", "web_user_key"),
+        ("first_url",),
+        "portal_id || ':' || contact_id",
+    ),
 )
 
 QUARANTINE = RawTable(

@@ -42,6 +42,7 @@ PLATFORMS = (
     "trustpilot",
     "ga4",
     "matomo",
+    "hubspot",
 )
 """The account keys a source reads (tests/pulse_config checks each source and vendor against
 this list); any other key under ``accounts`` is a typo that would load nothing."""
@@ -166,6 +167,7 @@ class Accounts(_Strict):
     trustpilot: Ids = None
     ga4: Ids = None
     matomo: Annotated[MatomoBlock, BeforeValidator(_as_block)] = None
+    hubspot: Ids = None  # HubSpot portal (account) id: ingestion/hubspot
 
 
 class BrandEntry(_Strict):

@@ -59,6 +59,8 @@ RUN_OPTIONS: dict[str, dict[str, Any]] = {
     "trustpilot": {"page_size": 40},
     "google_business": {"page_size": 20},
     "ga4": {"page_size": 400},
+    "search_console": {"page_size": 2000},
+    "brevo": {"page_size": 3},
     "matomo": {
         "start_date": (TODAY - timedelta(days=MATOMO_DAYS - 1)).isoformat(),
         "page_size": 40,

@@ -171,6 +171,19 @@ def _matomo(m: dict[str, Any], first: date) -> list[Records]:
     ]
 
 
+def _search_console(m: dict[str, Any], first: date) -> list[Records]:
+    keys = _ids(f"{url}|{k}" for url, s in m["sites"].items() for k in s["rows"])
+    sql = ("select concat_ws('|', site_url, cast(date as varchar), page, query, country, device) "
+           "from raw_search_console.search_analytics")  # fmt: skip
+    return [Records("search_analytics", keys, sql)]
+
+
+def _brevo(m: dict[str, Any], first: date) -> list[Records]:
+    keys = _ids(f"{b}/{c}" for b, a in m["accounts"].items() for c in a["campaigns"])
+    sql = "select brand_id || '/' || campaign_id from raw_brevo.campaigns"
+    return [Records("campaigns", keys, sql)]
+
+
 ORACLES: dict[str, Callable[[dict[str, Any], date], list[Records]]] = {
     "meta": _meta,
     "youtube": _youtube,
@@ -181,6 +194,8 @@ ORACLES: dict[str, Callable[[dict[str, Any], date], list[Records]]] = {
     "google_business": _google_business,
     "trustpilot": _trustpilot,
     "matomo": _matomo,
+    "search_console": _search_console,
+    "brevo": _brevo,
 }
 
 

@@ -12,6 +12,7 @@ from pulse_config.registry import Registry, load_registry
 from sandbox.tokens import TokenBook
 from sandbox.vendors.linkedin.headers import SANDBOX_API_VERSION
 from sandbox.vendors.tiktok.oauth import refresh_token_of
+from sandbox.world.email import api_key_of
 
 
 def source_env(base_url: str, registry: Registry | None = None) -> dict[str, str]:
@@ -55,7 +56,22 @@ def source_env(base_url: str, registry: Registry | None = None) -> dict[str, str
         **google_oauth_env("ga4", base),
         "SOURCES__MATOMO__BASE_URL": f"{base}/matomo",
         "SOURCES__MATOMO__TOKEN_AUTH": "sandbox-matomo-token",
+        "SOURCES__HUBSPOT__BASE_URL": f"{base}/hubspot",
+        # one private app token per HubSpot account (sandbox/vendors/hubspot/api.py)
+        "SOURCES__HUBSPOT__ACCESS_TOKENS": json.dumps(
+            {pid: f"pat-eu1-sandbox-{pid}" for _b, pid in registry.accounts("hubspot")}
+        ),
+        "SOURCES__SEARCH_CONSOLE__BASE_URL": f"{base}/search_console",
+        "SOURCES__SEARCH_CONSOLE__ACCESS_TOKEN": "sandbox-search-console-token",
+        **google_oauth_env("search_console", base),
+        "SOURCES__BREVO__BASE_URL": f"{base}/brevo",
+        "SOURCES__BREVO__API_KEYS": json.dumps(brevo_keys(registry)),
     }
+
+
+def brevo_keys(registry: Registry) -> dict[str, str]:
+    """The sandbox's Brevo API key of each brand site (one account per brand)."""
+    return {b.brand_id: api_key_of(b.brand_id) for b in registry.brands if b.site}
 
 
 def google_oauth_env(vendor: str, base: str) -> dict[str, str]:

@@ -24,7 +24,8 @@ from sandbox.world.entities import campaigns_of
 from sandbox.world.scale import Volume
 from sandbox.world.store import StoreWriter, columns
 
-GENERATOR_VERSION = "8"  # 8: Meta video posts' length and complete views
+GENERATOR_VERSION = "9"  # 9: HubSpot CRM portals, contacts, deals (sandbox/world/crm.py)
+# 8: Meta video posts' length and complete views
 # 7: X long posts (note_tweet), quoted posts and reposts
 # 6: accounts.business_converted_at (Instagram insights refused before it)
 # 5: each Facebook account plants one link of each UTM defect kind

@@ -22,7 +22,7 @@ from orchestration.defs.warehouse import Warehouse
 from pulse_config.freshness import BadFreshness, load_freshness
 
 SOURCES = ["meta", "linkedin", "x", "tiktok", "youtube", "google_business", "trustpilot"]
-SOURCES += ["ga4", "matomo"]
+SOURCES += ["ga4", "matomo", "search_console", "hubspot", "brevo"]
 
 
 def check_keys() -> dict[AssetKey, object]:

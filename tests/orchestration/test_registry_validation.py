@@ -97,6 +97,9 @@ SECRETS = {
     "trustpilot": ("api_key",),
     "ga4": ("access_token",),
     "matomo": ("token_auth",),
+    "search_console": ("access_token",),
+    "brevo": ("api_keys",),
+    "hubspot": ("access_tokens", "access_token"),
 }
 """Each source's token argument(s), as README's table of secrets lists them."""
 
@@ -133,11 +136,13 @@ def test_a_missing_token_fails_the_run_naming_where_to_set_it(
         assert f"SOURCES__{name.upper()}__{key.upper()}" in message, message
 
 
-@pytest.mark.parametrize("name", [n for n in SECRETS if n not in ("tiktok", "ga4")])
+@pytest.mark.parametrize(
+    "name", [n for n in SECRETS if n not in ("tiktok", "ga4", "search_console", "brevo")]
+)
 def test_a_missing_pseudonymisation_key_fails_the_run_naming_where_to_set_it(
     sandbox: Sandbox, tmp_path: Path, name: str
 ) -> None:
-    """TikTok and GA4 load no person, so they take no key."""
+    """TikTok, GA4, Search Console and Brevo load no person, so they take no key."""
     source = build_source(name, sandbox.url, pseudonymisation_key=None)
     message = _extract_error(source, tmp_path)
     assert "PULSE_PSEUDONYMISATION_KEY" in message, message

@@ -113,7 +113,7 @@ def test_an_unknown_platform_key_is_refused_with_the_known_ones(tmp_path: Path) 
     assert _error(tmp_path, body) == [
         "brand acme: accounts.facebok: unknown platform 'facebok' (did you mean facebook?); "
         "known: facebook, instagram, linkedin, x, youtube, tiktok, google_business, trustpilot, "
-        "ga4, matomo"
+        "ga4, matomo, hubspot"
     ]
 
 

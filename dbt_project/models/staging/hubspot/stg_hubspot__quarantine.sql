@@ -1,0 +1,2 @@
+-- Records the hubspot source refused, for monitoring (see macros/staging_quarantine.sql).
+{{ staging_quarantine('hubspot') }}
