@@ -5,9 +5,11 @@ full. Then a second load arrives: the next day's snapshots, and late data inside
 restatement windows (docs/performance.md): a post published 10 days before the latest
 snapshot, seen for the first time with a snapshot of its first day and one of today, a fan
 comment on it and the brand's reply, and a missing snapshot of an older post that changes the
-next day's deltas. The same warehouse is then built incrementally, and a copy of it with
-``--full-refresh``: every table of the intermediate, marts and restricted schemas must hold the
-same rows (EXCEPT ALL both ways, so duplicates count).
+next day's deltas; and Meta's follower series restated for the publication day of a post whose
+only snapshot is two months old (outside the window): its followers, hence its ER by followers,
+change on every row of its history. The same warehouse is then built incrementally, and a copy
+of it with ``--full-refresh``: every table of the intermediate, marts and restricted schemas must
+hold the same rows (EXCEPT ALL both ways, so duplicates count).
 
 The contract for data outside the window: a snapshot dated before the window is NOT restated
 by an incremental build (the tables keep what they had), and a full refresh takes it in.
@@ -31,6 +33,7 @@ SCHEMAS = ("intermediate", "marts", "restricted")
 FB_PAGE = "104500000000001"
 IG_USER = "17841400000000001"
 LATE_POST = f"{FB_PAGE}_9"  # published 2025-10-25, first loaded with the 2025-11-05 data
+OLD_POST = f"{FB_PAGE}_8"  # published 2025-09-20, one snapshot (D+1), outside the window
 
 SHOP = "https://shop.example/"
 GA4_TRAFFIC = """insert into raw_ga4.traffic_daily (property_id, brand_id, date, session_source,
@@ -61,10 +64,22 @@ insert into raw_ga4.report_runs (property_id, snapshot_date, brand_id, start_dat
 insert into raw_matomo.conversions values
   ('1', 'c1', 2, 'ecommerceOrder', null, null, 'o1', 50.0, 1, '2025-11-04 10:05:00+00', 'ck1',
    '2025-11-04 23:59:59+00');
+-- The old post: 900 followers on its publication day, 40 reactions at D+1.
+insert into raw_meta.facebook_posts values
+  ('{OLD_POST}', '{FB_PAGE}', 'Rentrée', '2025-09-20 09:00:00+00',
+   'https://facebook.com/{OLD_POST}', 'added_photos', null, 'photo', 'photo', null,
+   '2025-09-21 23:59:59+00', 'l0', 'fpo8');
+insert into raw_meta.facebook_post_insights values
+  ('{OLD_POST}', '{FB_PAGE}', '2025-09-21', 'reactions', 40, '2025-09-21 23:59:59+00');
+insert into raw_meta.facebook_page_follows values
+  ('{FB_PAGE}', '2025-09-20', 900, '2025-09-21 23:59:59+00', 'l0', 'ff0');
 """
 
 # The second load: the next day (2025-11-05) and late data inside the windows.
 SECOND_LOAD = f"""
+-- Meta restates the follower series: 920 followers on the old post's publication day.
+update raw_meta.facebook_page_follows set followers = 920, fetched_at = '2025-11-05 23:59:59+00'
+where "date" = '2025-09-20';
 -- ck1 logs in on 2025-11-05 (stitching restates its visit of 2025-10-20, outside the 3-day
 -- window) and converts a goal; ck2's visit of 2025-11-03 arrives late, with an order.
 insert into raw_matomo.visits (site_id, visit_id, brand_id, visit_date, first_action_at,
@@ -239,6 +254,19 @@ def test_late_data_inside_the_window_is_in(second_builds):
     ]
     # c1 (order): visits 1 and 2; c2 (goal, another kind): visits 1 to 3; c3: visit 4.
     assert paths == [("1-c1", 2), ("1-c2", 3), ("1-c3", 1)]
+
+
+def test_a_restated_follower_count_restates_the_old_posts_rows(second_builds):
+    incremental, _, _ = second_builds
+    with duckdb.connect(str(incremental), read_only=True) as con:
+        rows = con.execute(
+            "select snapshot_date, followers, er_by_followers from marts.fct_post_metrics_daily "
+            "where post_id = ?",
+            [OLD_POST],
+        ).fetchall()
+    # Hand-computed: 40 interactions / 920 followers x 100 (not / 900, the first build's).
+    assert [(str(day), n) for day, n, _ in rows] == [("2025-09-21", 920)]
+    assert rows[0][2] == pytest.approx(40 / 920 * 100)
 
 
 def test_data_outside_the_window_waits_for_a_full_refresh(second_builds):

@@ -8,10 +8,7 @@
 -- var('post_metrics_restatement_days') days and replaces them; older days are kept. The
 -- deltas of those days are taken over the whole history of the posts they belong to, so a
 -- delta's previous value may lie before the window.
-{#- Back to a table until the next-day build's d1 headline mismatch is fixed (see
-    docs/performance.md, "Post metrics"): an incremental next-day build left YouTube
-    daily-series posts with er_headline_d1 but no views. -#}
-{{ config(materialized='table', incremental_strategy='delete+insert',
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
           unique_key='snapshot_date') }}
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
                    'video_views', 'video_completions', 'clicks', 'interactions'] %}

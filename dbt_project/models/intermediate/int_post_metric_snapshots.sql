@@ -14,17 +14,34 @@
 --     doubles, never in interactions; each platform maps at most one metric per priority to
 --     them, so the "sum" of the winning priority is that one value.
 -- Interactions and the three engagement rates follow product.md (macros/engagement.sql).
--- Incremental (docs/performance.md): a build recomputes the snapshot days of the last
--- var('post_metrics_restatement_days') days and replaces them; older days are kept.
-{#- Back to a table until the next-day build's d1 headline mismatch is fixed (see
-    docs/performance.md, "Post metrics"): an incremental next-day build left YouTube
-    daily-series posts with er_headline_d1 but no views. -#}
-{{ config(materialized='table', incremental_strategy='delete+insert',
-          unique_key='snapshot_date') }}
+-- Incremental (docs/performance.md), restated by post: a build recomputes the whole history of
+-- every post with a metric value in the last var('post_metrics_restatement_days') days, and of
+-- every post whose followers at publication or publication date changed since its rows were
+-- stored (a follower series restated late moves the followers, hence the ER, of old snapshots);
+-- the other posts' rows are kept.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key=['post_id', 'platform']) }}
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
                    'video_views', 'video_completions', 'clicks'] %}
 {%- set means = ['avg_view_share', 'avg_watch_time_s'] %}
-with mapped as (
+with
+{%- if incremental_build() %}
+restated_posts as (
+    select distinct post_id, platform
+    from {{ ref('int_post_metric_values') }}
+    where {{ restated('snapshot_date', var('post_metrics_restatement_days'), 'snapshot_date') }}
+    union
+    select stored.post_id, stored.platform
+    from {{ this }} as stored
+    left join {{ ref('int_posts') }} as posts
+        on stored.post_id = posts.post_id and stored.platform = posts.platform
+    where stored.followers is distinct from posts.followers_at_publication
+       or stored.post_age_days is distinct from
+          {{ dbt.datediff('posts.published_date', 'stored.snapshot_date', 'day') }}
+),
+{%- endif %}
+
+mapped as (
     select
         v.post_id,
         v.platform,
@@ -42,8 +59,11 @@ with mapped as (
     -- Only posts of int_posts_unioned: X metrics of the brand's replies stay out.
     inner join {{ ref('int_posts_unioned') }} as p
         on v.post_id = p.post_id and v.platform = p.platform
-    where {{ restated('v.snapshot_date', var('post_metrics_restatement_days'), 'snapshot_date') }}
-      and (r.applies_to_formats = 'all'
+    {%- if incremental_build() %}
+    inner join restated_posts
+        on v.post_id = restated_posts.post_id and v.platform = restated_posts.platform
+    {%- endif %}
+    where (r.applies_to_formats = 'all'
        or {{ dbt.position(dbt.concat(["'|'", "coalesce(p.format, '')", "'|'"]),
                        dbt.concat(["'|'", "r.applies_to_formats", "'|'"])) }} > 0)
 ),

@@ -2,10 +2,7 @@
 -- (see intermediate/platforms/int_<platform>__post_metric_values).
 -- Incremental (docs/performance.md): a build recomputes the snapshot days of the last
 -- var('post_metrics_restatement_days') days and replaces them; older days are kept.
-{#- Back to a table until the next-day build's d1 headline mismatch is fixed (see
-    docs/performance.md, "Post metrics"): an incremental next-day build left YouTube
-    daily-series posts with er_headline_d1 but no views. -#}
-{{ config(materialized='table', incremental_strategy='delete+insert',
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
           unique_key='snapshot_date') }}
 {%- set platforms = vocabulary('platform') %}
 {%- for platform in platforms %}

@@ -2,15 +2,33 @@
 -- previous snapshot, and the post's age, so posts can be compared at the same age (D+1, D+7..).
 -- A day is a snapshot read from the API or, before the pipeline's first run, a day rebuilt
 -- from the API's per-post daily series (metrics_basis).
--- Incremental (docs/performance.md): a build recomputes the snapshot days of the last
--- var('post_metrics_restatement_days') days and replaces them; older days are kept.
-{#- Back to a table until the next-day build's d1 headline mismatch is fixed (see
-    docs/performance.md, "Post metrics"): an incremental next-day build left YouTube
-    daily-series posts with er_headline_d1 but no views. -#}
-{{ config(materialized='table', incremental_strategy='delete+insert',
-          unique_key='snapshot_date') }}
+-- Incremental (docs/performance.md), restated by post like int_post_metric_snapshots: a build
+-- recomputes the whole history of every post with a snapshot in the last
+-- var('post_metrics_restatement_days') days, and of every post whose attributes (account,
+-- brand, format, publication date, followers and their basis) changed since its rows were
+-- stored; the other posts' rows are kept.
+{{ config(materialized='incremental', incremental_strategy='delete+insert',
+          unique_key=['post_id', 'platform']) }}
 {%- set metrics = ['reach', 'impressions', 'likes', 'comments', 'shares', 'saves',
                    'video_views', 'video_completions', 'clicks', 'interactions'] %}
+{%- if incremental_build() %}
+with restated_posts as (
+    select distinct post_id, platform
+    from {{ ref('int_post_metric_snapshots') }}
+    where {{ restated('snapshot_date', var('post_metrics_restatement_days'), 'snapshot_date') }}
+    union
+    select stored.post_id, stored.platform
+    from {{ this }} as stored
+    left join {{ ref('int_posts') }} as posts
+        on stored.post_id = posts.post_id and stored.platform = posts.platform
+    where stored.account_id is distinct from posts.account_id
+       or stored.brand_id is distinct from posts.brand_id
+       or stored.format is distinct from posts.format
+       or stored.published_date is distinct from posts.published_date
+       or stored.followers is distinct from posts.followers_at_publication
+       or stored.followers_basis is distinct from posts.followers_basis
+)
+{%- endif %}
 select
     snapshots.post_id,
     snapshots.snapshot_date,
@@ -45,4 +63,7 @@ inner join {{ ref('int_post_metric_deltas') }} as deltas
    and snapshots.snapshot_date = deltas.snapshot_date
 inner join {{ ref('int_posts') }} as posts
     on snapshots.post_id = posts.post_id and snapshots.platform = posts.platform
-where {{ restated('snapshots.snapshot_date', var('post_metrics_restatement_days'), 'snapshot_date') }}
+{%- if incremental_build() %}
+inner join restated_posts
+    on snapshots.post_id = restated_posts.post_id and snapshots.platform = restated_posts.platform
+{%- endif %}
