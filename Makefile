@@ -3,6 +3,8 @@
 #   make test   install, lint, run every test
 #   make faults the fault matrix: every source x every fault against the sandbox (~5-7 min),
 #               results in RELIABILITY.md and reliability/results.json
+#   make bench  ingestion, the daily run, dbt and the Dagster job measured in one run (~30-40 min
+#               on the default world, idle machine): benchmarks/results/bench.json and bench.md
 #   make dashboard  the strategist's and community manager's pages over the published marts
 #               (after make demo; http://127.0.0.1:3100/index.html)
 # Other targets: make ui (Dagster UI on the sandbox), make sandbox, make docs, make clean.
@@ -23,7 +25,7 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 SANDBOX_PORT ?= 8765
 DASHBOARD_PORT ?= 3100
 
-.PHONY: install demo test lint faults ui sandbox docs dashboard clean
+.PHONY: install demo test lint faults bench ui sandbox docs dashboard clean
 
 install: $(STAMP)
 
@@ -60,6 +62,13 @@ test: lint
 # their smoke slices.
 faults: install
 	$(BIN)/pytest -m long; long=$$?; $(BIN)/python -m reliability && exit $$long
+
+# BENCH_WORLD=scale with BENCH_WORLD_FILE=<a world from `python -m sandbox generate --scale
+# default --out ...`> measures the scale world (BENCHMARKS.md).
+BENCH_WORLD ?= default
+BENCH_RUNS ?= 3
+bench: install
+	$(BIN)/python -m benchmarks --world $(BENCH_WORLD) --runs $(BENCH_RUNS) $(if $(BENCH_WORLD_FILE),--world-file $(BENCH_WORLD_FILE)) --out /tmp/pulse_bench
 
 sandbox: install
 	$(BIN)/python -m sandbox serve --port $(SANDBOX_PORT)

@@ -1,0 +1,116 @@
+"""``dbt build`` timed per layer: a full refresh after the backfill, an incremental build after
+the next day's loads.
+
+dbt writes every node's execution time in ``target/run_results.json``; the layer of a model is
+the folder under ``models/`` its manifest entry names (staging, intermediate, marts...), data
+and unit tests form one group of their own. Before each build the text-sentiment step runs,
+as in the daily job (dbt reads its table as a source).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_memory import TreeSampler
+
+PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
+
+
+def enrich(warehouse_file: Path) -> float:
+    """The text-sentiment step (``enrichment.store``); its seconds."""
+    import duckdb
+
+    from enrichment.store import refresh_text_sentiment
+
+    started = time.perf_counter()
+    con = duckdb.connect(str(warehouse_file))
+    try:
+        refresh_text_sentiment(con)
+    finally:
+        con.close()
+    return time.perf_counter() - started
+
+
+def dbt_command(warehouse: Any, target: Path, verb: str) -> list[str]:
+    """A dbt command of this virtualenv on the project, writing into ``target``."""
+    dbt = Path(sys.executable).parent / "dbt"
+    return [str(dbt), verb, "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
+            "--target-path", str(target), "--quiet", *warehouse.dbt_vars()]  # fmt: skip
+
+
+def parse(warehouse: Any, target: Path) -> float:
+    """``dbt parse`` into ``target`` (a full parse: a new target, vars naming a new file), so
+    both builds then parse partially, as the daily job's do; its seconds."""
+    started = time.perf_counter()
+    subprocess.run(dbt_command(warehouse, target, "parse"), check=True)
+    return time.perf_counter() - started
+
+
+def build(
+    warehouse: Any, target: Path, full_refresh: bool, select: str | None = None
+) -> dict[str, Any]:
+    """One ``dbt build`` (``--full-refresh`` or incremental) of ``select`` (default: the whole
+    project) into ``warehouse``: wall seconds, dbt's peak memory, per-layer seconds, the ten
+    slowest models."""
+    enrich_s = enrich(warehouse.file)
+    command = [
+        *dbt_command(warehouse, target, "build"),
+        *(["--full-refresh"] if full_refresh else []),
+        *(["--select", *select.split()] if select else []),
+    ]
+    started = time.perf_counter()
+    process = subprocess.Popen(command)
+    sampler = TreeSampler(process.pid).start()
+    code = process.wait()
+    peaks = sampler.stop()
+    seconds = time.perf_counter() - started
+    if code != 0:
+        raise RuntimeError(f"dbt build failed ({code}): {' '.join(command)}")
+    results = json.loads((target / "run_results.json").read_text())
+    layers, slowest = per_layer(results, json.loads((target / "manifest.json").read_text()))
+    return {
+        "full_refresh": full_refresh,
+        "seconds": seconds,
+        "enrichment_seconds": enrich_s,
+        "dbt_elapsed_seconds": results.get("elapsed_time", 0.0),
+        "nodes": len(results["results"]),
+        "peak_mib": max((p.peak_mib for p in peaks), default=0.0),
+        "layers": layers,
+        "slowest_models": slowest,
+    }
+
+
+def per_layer(
+    results: dict[str, Any], manifest: dict[str, Any]
+) -> tuple[dict[str, dict[str, float]], list[dict[str, Any]]]:
+    """Seconds and node count per layer (node execution times summed: with two dbt threads
+    their sum exceeds the wall time), and the ten slowest models."""
+    layers: dict[str, dict[str, float]] = defaultdict(lambda: {"seconds": 0.0, "nodes": 0})
+    models = []
+    for result in results["results"]:
+        uid, seconds = result["unique_id"], float(result["execution_time"])
+        layer = layer_of(uid, manifest)
+        layers[layer]["seconds"] += seconds
+        layers[layer]["nodes"] += 1
+        if uid.startswith("model."):
+            models.append({"model": uid.split(".")[-1], "layer": layer, "seconds": seconds})
+    models.sort(key=lambda m: m["seconds"], reverse=True)
+    return dict(layers), models[:10]
+
+
+def layer_of(unique_id: str, manifest: dict[str, Any]) -> str:
+    """``staging``, ``intermediate``, ``marts``... for a model or seed (the folder under
+    ``models/``), ``tests`` for data and unit tests."""
+    kind = unique_id.split(".", 1)[0]
+    if kind in ("test", "unit_test"):
+        return "tests"
+    if kind != "model":
+        return kind  # seed, snapshot
+    fqn = manifest["nodes"].get(unique_id, {}).get("fqn", [])
+    return fqn[1] if len(fqn) > 2 else "models"

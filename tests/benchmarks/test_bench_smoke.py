@@ -1,0 +1,95 @@
+"""``make bench`` cannot rot: its harness runs here on the tests' 40-day world.
+
+The default run measures the sources (end to end, from files, DuckDB's read_json) and the
+next day's run; its request figures are checked against requests counted here, on the client,
+independently of the sandbox's counter the harness reads. The long run adds the dbt builds and
+the Dagster job (every section of ``bench.json``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.sources.support import TODAY
+
+SOURCES = ("tiktok", "trustpilot")
+
+
+@contextmanager
+def requests_by_day() -> Iterator[Counter]:
+    """Vendor requests this process sends to a loopback sandbox, by the sandbox day its
+    answer is dated (the ``Date`` header is the sandbox clock's)."""
+    seen: Counter = Counter()
+    original = requests.Session.send
+
+    def send(self: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> Any:
+        answer = original(self, request, **kwargs)
+        url = request.url or ""
+        if url.startswith("http://127.0.0.1:") and "/_sandbox/" not in url:
+            seen[parsedate_to_datetime(answer.headers["Date"]).date()] += 1
+        return answer
+
+    requests.Session.send = send  # type: ignore[method-assign]
+    try:
+        yield seen
+    finally:
+        requests.Session.send = original  # type: ignore[method-assign]
+
+
+def run_bench(world: Path, tmp_path: Path, *extra: str) -> dict[str, Any]:
+    from benchmarks.bench import main
+
+    results = tmp_path / "results"
+    main(["--smoke", "--world-file", str(world), "--runs", "1", "--out", str(tmp_path / "out"),
+          "--results", str(results), *extra])  # fmt: skip
+    assert (results / "bench.md").read_text().startswith("# make bench")
+    return json.loads((results / "bench.json").read_text())
+
+
+def test_sources_and_next_day_measured_and_counted(world: Path, tmp_path: Path) -> None:
+    with requests_by_day() as seen:
+        bench = run_bench(world, tmp_path, "--no-dbt", "--no-job")
+    daily, ingest = bench["daily"], bench["ingest"]["per_source"]
+    assert set(daily["per_source"]) == set(ingest) == set(SOURCES)
+    for name in SOURCES:
+        first = daily["per_source"][name]["backfill"]
+        assert first["seconds"] > 0 and first["requests"] > 0 and first["records"] > 0
+        figures = ingest[name]
+        assert figures["api_records"] == figures["native_records"] > 0
+        assert figures["replay_rate"] > 0 and figures["native_rate"] > 0
+        assert figures["replay_misses"] == 0
+    # The backfill day (TODAY - 1) saw the backfill and the recording of its pages; the last
+    # day saw the next day's run only. Counted here, on the client.
+    pages = sum(ingest[name]["pages"] for name in SOURCES)
+    backfill = seen[TODAY - timedelta(days=1)] - pages
+    assert backfill == daily["backfill_requests"]
+    assert seen[TODAY] == daily["daily_requests"] > 0
+    assert daily["requests_ratio"] == pytest.approx(seen[TODAY] / backfill)
+
+
+@pytest.mark.long
+@pytest.mark.timeout(2400)  # a whole Dagster job and two dbt builds: ~15 min on a busy machine
+def test_every_section_on_a_small_world(world: Path, tmp_path: Path) -> None:
+    bench = run_bench(world, tmp_path, "--job")
+    dbt, job = bench["dbt"], bench["job"]
+    for build in (dbt["full"], dbt["incremental"]):
+        assert build["seconds"] > 0 and build["peak_mib"] > 0 and build["slowest_models"]
+        assert sum(layer["nodes"] for layer in build["layers"].values()) == build["nodes"]
+        assert {"staging", "tests"} <= set(build["layers"])
+    assert dbt["ratio"] == pytest.approx(dbt["incremental"]["seconds"] / dbt["full"]["seconds"])
+    assert job["daily_build"]["ok"] and job["first_build"]["ok"]
+    assert job["daily_build"]["steps"]["dbt"] > 0 and job["daily_build"]["steps"]["gx_marts"] > 0
+    assert 0 < job["gx_share"] < 1
+    kinds = {p["kind"] for p in job["processes"]}
+    assert {"job process (Dagster, DuckDB)", "dbt (DuckDB inside)"} <= kinds
+    assert all(p["peak_mib"] > 0 for p in job["processes"])
