@@ -26,7 +26,7 @@ from pulse_config.registry import load_registry
 from sandbox.world.scale import Scale, Volume, build_scale_world, parse_scale
 from sandbox.world.store import world_hash
 
-SMALL_WORLD_HASH = "a8ced859ef520bca020a537f3eebf4f8dcaf767805df69af5f61ad48caba4910"
+SMALL_WORLD_HASH = "8d29085abd5bab0ac22ed0653813fe4a5d41c44c41b75d7480a8c8bb00c74dd6"
 DEFAULT_WORLD_HASH = "9c305bc802af0d01a1a9f35095d3ae7dadfb70985f88bd12428c55508e74dd5c"
 BRANDS, DAYS, HORIZON = 5, 10, 14
 MORE = Volume(posts=3.0, comments=2.0, reviews=3.0, visits=4.0)
