@@ -37,21 +37,31 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The 40-day world every source's tests read (tests/sources/support.py)."""
+def sources_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 40-day world every source's tests read (tests/sources/support.py). The sandbox is
+    served over this name, not ``world``: a folder that overrides ``world`` (tests/meta reuses
+    tests/sandbox's 45-day world) must not decide, for the whole session, which world the
+    session-wide sandbox serves to every other folder."""
     return small_world(tmp_path_factory.mktemp("small_world"))
 
 
 @pytest.fixture(scope="session")
-def sandbox_server(world: Path) -> Iterator[Sandbox]:
-    """The sandbox over ``world``, served once per test process (tests use ``sandbox``)."""
+def world(sources_world: Path) -> Path:
+    """The world the sandbox serves (``sources_world``)."""
+    return sources_world
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(sources_world: Path) -> Iterator[Sandbox]:
+    """The sandbox over ``sources_world``, served once per test process (tests use
+    ``sandbox``)."""
     from sandbox.server import run_in_thread
 
     # X's 429s then say "retry now" instead of two seconds: fast throttling tests.
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SANDBOX_X_RATE_RESET_S", "0")
-        with run_in_thread(world, today=TODAY, faults="") as url:
-            yield Sandbox(url, world)
+        with run_in_thread(sources_world, today=TODAY, faults="") as url:
+            yield Sandbox(url, sources_world)
 
 
 @pytest.fixture()
