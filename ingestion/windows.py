@@ -10,6 +10,12 @@ every source run: ``ingestion.run`` and the Dagster assets) loads the window, wh
 the cursor, and runs the next window until no resource has days left. A failure in window k
 names it and leaves windows 1..k-1 loaded, so the rerun starts from there.
 
+A newest-first listing (posts, videos, reviews: no date filter to walk) windows by pages
+instead: ``sources.<name>.backfill_window_pages`` bounds the pages of not-yet-loaded items one
+(resource, account) reads per window (``window_pages``); the listing then records its progress
+in source state (``ingestion.incremental.Backfill``) and tells the loop it has pages left
+(``pages_left``), so the loop runs another window, which continues below what was loaded.
+
 The loop also holds the source's run deadline (``sources.<name>.run_deadline_s``,
 ``ingestion.deadline``): a source stuck on its rate limit stops cleanly, between windows or
 before a wait that would pass it, keeping the windows it committed.
@@ -43,46 +49,86 @@ class RunLimits:
     """Days per backfill window (``backfill_window_days``); None: the backfill in one go."""
     deadline_s: float | None = None
     """Seconds a run may take (``run_deadline_s``); None: no deadline."""
+    window_pages: int | None = None
+    """Pages of a newest-first listing per window (``backfill_window_pages``); None: no bound."""
 
 
 def limits_of(source: str) -> RunLimits:
-    """``backfill_window_days`` and ``run_deadline_s`` of ``[sources.<source>]`` (.dlt/config.toml
-    or the environment, e.g. ``SOURCES__MATOMO__RUN_DEADLINE_S``); unset means unbounded."""
+    """``backfill_window_days``, ``backfill_window_pages`` and ``run_deadline_s`` of
+    ``[sources.<source>]`` (.dlt/config.toml or the environment, e.g.
+    ``SOURCES__MATOMO__RUN_DEADLINE_S``); unset means unbounded."""
     days = dlt.config.get(f"sources.{source}.backfill_window_days", int)
+    pages = dlt.config.get(f"sources.{source}.backfill_window_pages", int)
     budget = dlt.config.get(f"sources.{source}.run_deadline_s", float)
-    if days is not None and days < 1:
-        raise ValueError(f"sources.{source}.backfill_window_days must be at least 1, not {days}")
-    return RunLimits(days, budget)
+    for name, value in (("backfill_window_days", days), ("backfill_window_pages", pages)):
+        if value is not None and value < 1:
+            raise ValueError(f"sources.{source}.{name} must be at least 1, not {value}")
+    return RunLimits(days, budget, pages)
 
 
 @dataclass
 class Window:
-    """One window of a run: its number, its size, and the days each resource has left."""
+    """One window of a run: its number, its size, and the work each resource has left."""
 
-    days: int
+    days: int | None
     number: int = 1
     left: dict[tuple[str, str], int] = field(default_factory=dict)
     """(resource, account) -> days between this window's end and today."""
     ends: dict[tuple[str, str], date] = field(default_factory=dict)
+    pages: int | None = None
+    """Pages of not-yet-loaded items a newest-first listing reads in this window."""
+    floors: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(listing, account) -> the oldest item loaded so far, for listings with pages left."""
+    finished: set[str] = field(default_factory=set)
+    """Listings that reached their end in an earlier window of the run (shared by its
+    windows): a later window does not list them again."""
 
     def end(self, resource: str, account: str, first: date, today: date) -> date:
         """The last day ``resource`` loads for ``account`` in this window (at most today)."""
+        if self.days is None:
+            return today
         end = max(first, min(today, first + timedelta(days=self.days - 1)))
         self.left[(resource, account)] = max(0, (today - end).days)
         self.ends[(resource, account)] = end
         return end
 
+    def pages_left(self, listing: str, account: str, floor: str) -> None:
+        """A listing stopped at its page budget: more below ``floor`` for the next window."""
+        self.floors[(listing, account)] = floor
+
     @property
     def days_left(self) -> int:
         return max(self.left.values(), default=0)
 
-    def pending(self) -> set[str]:
-        """The resources that still have days to load after this window."""
+    @property
+    def work_left(self) -> bool:
+        """Whether another window is needed: days to walk or pages to list."""
+        return self.days_left > 0 or bool(self.floors)
+
+    def pending(self) -> set[str] | None:
+        """The resources that still have days to load after this window; None (every
+        resource) when a listing has pages left, since its children read the same listing."""
+        if self.floors:
+            return None
         return {resource for (resource, _), days in self.left.items() if days > 0}
+
+    def progress(self) -> tuple[dict[tuple[str, str], date], dict[tuple[str, str], str]]:
+        """Where every cursor stands after this window (the same twice: the loop is stuck)."""
+        return dict(self.ends), dict(self.floors)
 
     def through(self) -> str:
         """The earliest window end, for the log line (what is surely loaded)."""
         return min(self.ends.values()).isoformat() if self.ends else "-"
+
+    def left_label(self) -> str:
+        """What is left after this window, for the log line."""
+        parts = []
+        if self.days_left:
+            days = sorted({resource for (resource, _), d in self.left.items() if d > 0})
+            parts.append(f"{self.days_left} days left: {', '.join(days)}")
+        if self.floors:
+            parts.append(f"pages left: {', '.join(sorted({name for name, _ in self.floors}))}")
+        return "; ".join(parts)
 
 
 _CURRENT: contextvars.ContextVar[Window | None] = contextvars.ContextVar(
@@ -101,6 +147,41 @@ def window_days() -> int | None:
     """The current window's size in days; None when the run has no window."""
     window = _CURRENT.get()
     return None if window is None else window.days
+
+
+def window_pages() -> int | None:
+    """Pages of not-yet-loaded items a newest-first listing may read in the current window;
+    None when the run has no page window (the listing then reads to its end)."""
+    window = _CURRENT.get()
+    return None if window is None else window.pages
+
+
+def listing_done(key: str) -> None:
+    """Note that listing ``key`` reached its end in this run (no-op outside a windowed run)."""
+    window = _CURRENT.get()
+    if window is not None:
+        window.finished.add(key)
+
+
+def listed_earlier(key: str) -> bool:
+    """Whether listing ``key`` reached its end in an earlier window of this run."""
+    window = _CURRENT.get()
+    return window is not None and key in window.finished
+
+
+def current_window() -> int | None:
+    """The number of the window running (None outside a windowed run): tests plant a fault
+    in one window by it."""
+    window = _CURRENT.get()
+    return None if window is None else window.number
+
+
+def pages_left(listing: str, account: str, floor: str) -> None:
+    """Tell the run's window that ``listing`` of ``account`` stopped at its page budget with
+    items older than ``floor`` still to read (no-op outside a windowed run)."""
+    window = _CURRENT.get()
+    if window is not None:
+        window.pages_left(listing, account, floor)
 
 
 class WindowFailed(RuntimeError):
@@ -153,11 +234,17 @@ def run_in_windows(
     infos: list[Any] = []
     total: int | None = None
     resources: set[str] | None = None
-    ends: dict[tuple[str, str], date] = {}
+    progress: tuple[Any, Any] = ({}, {})
+    windowed = bool(limits.window_days or limits.window_pages)
+    finished: set[str] = set()
     with deadline.within(source, limits.deadline_s):
         while True:
             number = len(infos) + 1
-            window = Window(limits.window_days, number) if limits.window_days else None
+            window = (
+                Window(limits.window_days, number, pages=limits.window_pages, finished=finished)
+                if windowed
+                else None
+            )
             token = _CURRENT.set(window)
             try:
                 if number > 1:
@@ -169,17 +256,26 @@ def run_in_windows(
                 raise WindowFailed(source, number, total, exc) from exc
             finally:
                 _CURRENT.reset(token)
-            if window is None or window.days_left == 0:
+            if window is None or not window.work_left:
                 if number > 1:
                     log(f"{source}: window {number}/{number} loaded: backfill complete")
                 return infos
-            if window.ends == ends:  # a cursor that does not move would loop for ever
-                stuck = RuntimeError(f"the cursors stayed at {window.through()}")
+            if window.progress() == progress:  # a cursor that does not move would loop for ever
+                floors = ", ".join(sorted(set(window.floors.values())))
+                stuck = RuntimeError(f"the cursors stayed at {window.through()} {floors}".strip())
                 raise WindowFailed(source, number, total, stuck)
-            ends = dict(window.ends)
-            total = number + math.ceil(window.days_left / window.days)
+            progress = window.progress()
+            total = remaining(window)
             resources = window.pending()
             log(
-                f"{source}: window {number}/{total} loaded (through {window.through()}; "
-                f"{window.days_left} days left: {', '.join(sorted(resources))})"
+                f"{source}: window {number}/{total or '?'} loaded (through {window.through()}; "
+                f"{window.left_label()})"
             )
+
+
+def remaining(window: Window) -> int | None:
+    """The total windows the run will take, as far as it is known: days are counted ahead,
+    pages are not (a listing does not know how many it has left)."""
+    if window.floors or not window.days:
+        return None
+    return window.number + math.ceil(window.days_left / window.days)

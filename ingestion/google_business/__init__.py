@@ -24,7 +24,7 @@ from ingestion import completeness
 from ingestion.accounts import AccountLoop, declared
 from ingestion.google_oauth import TOKEN_URL, GoogleOAuth
 from ingestion.http import ApiClient, RetryPolicy
-from ingestion.incremental import since_label, source_state
+from ingestion.incremental import Backfill, advance_cursor, since_label, source_state
 from ingestion.privacy import Pseudonymiser, lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Bad, InvalidRecord, Quarantine, parse_timestamp
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras
@@ -97,9 +97,11 @@ def reviews(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
     cursors = source_state("cursors")
     lookback = timedelta(hours=run.options.lookback_hours)
     since = parse_timestamp(cursors[location]) - lookback if cursors.get(location) else None
-    newest: datetime | None = None
+    backfill = Backfill.resume(location, "reviews", since)  # a long listing: page windows
+    since = backfill.since
     count = 0
-    for answer, body in h.review_pages(run.client(location), location, run.options.page_size):
+    pages = h.review_pages(run.client(location), location, run.options.page_size)
+    for answer, body in () if backfill.done else pages:  # done: listed by an earlier window
         run.summaries.setdefault(location, (body, answer.fetched_at))
         raw_reviews = body.get("reviews") or []
         if not isinstance(raw_reviews, list):
@@ -116,15 +118,13 @@ def reviews(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
             if since is not None and row["update_time"] < since:
                 reached = True
                 break  # ordered by updateTime desc: everything after is older
-            newest = max(newest or row["update_time"], row["update_time"])
+            if not backfill.admit(row["update_time"], row["review_name"]):
+                continue  # an earlier window loaded it
             count += 1
             yield row
-        if reached:
+        if reached or not backfill.turn_page():
             break
-    if newest is not None and (
-        not cursors.get(location) or parse_timestamp(cursors[location]) < newest
-    ):
-        cursors[location] = newest.isoformat()
+    advance_cursor(cursors, location, backfill.close())
     logger.info("%s: %s: %d reviews (since %s)", s.SOURCE_NAME, location, count, since_label(since))
     yield from _reported_total(run, brand_id, location)
 

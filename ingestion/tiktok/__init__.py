@@ -23,8 +23,16 @@ from dlt.extract.resource import DltResource
 
 from ingestion.accounts import AccountLoop, declared
 from ingestion.http import Answer, ApiClient, RetryPolicy
-from ingestion.incremental import advance_cursor, relist_since, since_label, source_state
+from ingestion.incremental import (
+    Backfill,
+    advance_cursor,
+    relist_since,
+    resumed,
+    since_label,
+    source_state,
+)
 from ingestion.quarantine import BAD_RECORD, Bad, Quarantine, row_or_bad
+from ingestion.snapshot_ages import due, schedule_of
 from ingestion.tables import SCHEMA_CONTRACT
 from pulse_config.registry import load_registry
 
@@ -85,12 +93,15 @@ class TikTokRun:
             return self._listings[open_id]
         now = self.user(open_id).fetched_at
         cursors = source_state("cursors")
+        # A long listing loads in page windows (ingestion.incremental.Backfill).
         since = relist_since(cursors.get(open_id), now, self.window)
-        out, newest = Listing(), None
-        pages = h.video_pages(
-            self.client(open_id), open_id, self.video_fields, self.page_size, since
+        backfill = Backfill.resume(open_id, "videos", since)
+        since, out = backfill.since, Listing()
+        args = (self.client(open_id), open_id, self.video_fields, self.page_size, since)
+        pages = resumed(  # a later window resumes below what is loaded: the time cursor
+            backfill, h.video_pages(*args), lambda floor, _ids: h.video_pages(*args, floor)
         )
-        for videos, ans in pages:
+        for videos, ans in () if backfill.done else pages:  # done: listed by an earlier window
             for raw in videos:
                 try:
                     video, metrics, created = h.video_rows(
@@ -101,10 +112,13 @@ class TikTokRun:
                     continue
                 if since is not None and created < since:
                     continue
+                if not backfill.admit(created, str(video["video_id"])):
+                    continue  # an earlier window loaded it
                 out.videos.append(video)
                 out.metrics.append(metrics)
-                newest = created if newest is None or created > newest else newest
-        advance_cursor(cursors, open_id, newest)
+            if not backfill.turn_page():
+                break
+        advance_cursor(cursors, open_id, backfill.close())
         logger.info(
             "tiktok: %s: %d videos listed (since %s), %d quarantined",
             open_id,
@@ -136,8 +150,14 @@ def tiktok_videos(run: TikTokRun, _brand: str, open_id: str) -> Iterator[Any]:
 
 
 def tiktok_video_metrics(run: TikTokRun, _brand: str, open_id: str) -> Iterator[Any]:
-    """Lifetime view/like/comment/share counts of the listed videos, one snapshot a day."""
-    yield from run.listing(open_id).metrics
+    """Lifetime view/like/comment/share counts of the listed videos due on the snapshot
+    schedule (``ingestion.snapshot_ages``, ``sources.tiktok.snapshot_ages``)."""
+    listing, today = run.listing(open_id), run.user(open_id).fetched_at.date()
+    published = {v["video_id"]: v["create_time"].date() for v in listing.videos}
+    metrics = [m for m in listing.metrics if m["video_id"] in published]
+    yield from due(
+        schedule_of(s.SOURCE_NAME), open_id, metrics, lambda m: published[m["video_id"]], today
+    )
 
 
 @dlt.source(

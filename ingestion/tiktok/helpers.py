@@ -141,11 +141,13 @@ def video_pages(
     fields: Sequence[str],
     page_size: int,
     since: datetime | None,
+    before: datetime | None = None,
 ) -> Iterator[tuple[list[Any], Answer]]:
     """Pages of ``POST /v2/video/list/`` newest first, until ``has_more`` is false or the
-    next page can only hold videos created before ``since``."""
+    next page can only hold videos created before ``since``; from the videos created at or
+    before ``before`` when given (the cursor is a time: where a page window resumes)."""
     since_ms = int(since.timestamp() * 1000) if since else None
-    cursor: int | None = None
+    cursor: int | None = int(before.timestamp() * 1000) + 1 if before else None
     while True:
         body: dict[str, Any] = {"max_count": min(page_size, s.MAX_COUNT)}
         if cursor is not None:

@@ -22,6 +22,7 @@ from ingestion import completeness
 from ingestion.accounts import AccountLoop, declared
 from ingestion.http import RetryPolicy, SourceAuthError
 from ingestion.incremental import (
+    Backfill,
     Listing,
     advance_cursor,
     list_newest_first,
@@ -96,16 +97,19 @@ class TrustpilotRun:
             (_reviews_of(answer.json(), bu_id), answer.fetched_at)
             for answer in self.client.review_pages(bu_id, self.options.page_size)
         )
+        backfill = Backfill.resume(bu_id, "reviews", since)  # a long listing: page windows
         listing = list_newest_first(
             pages,
             lambda raw, at: _twice(rows.review_row(raw, bu_id, brand_id, at, hasher)),
             lambda row: row["created_at"],
-            since,
+            backfill.since,
             key=lambda row: row["review_id"],  # offset paging may repeat one on a shift
             redact=lambda raw: rows.redact(raw, hasher),
+            backfill=backfill,
         )
-        advance_cursor(cursors, bu_id, max((r["created_at"] for r in listing.rows), default=None))
-        log_listed((f"trustpilot: business unit {bu_id}", "reviews"), len(listing.rows), since)
+        advance_cursor(cursors, bu_id, backfill.close())
+        label = f"trustpilot: business unit {bu_id}"
+        log_listed((label, "reviews"), len(listing.rows), backfill.since)
         self._listings[bu_id] = listing
         return listing
 

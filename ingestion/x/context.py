@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from ingestion.http import RetryPolicy, SourceError
-from ingestion.incremental import source_state
+from ingestion.incremental import Backfill, advance_cursor, resumed, source_state
 from ingestion.privacy import Pseudonymiser, resolve_key
 from ingestion.quarantine import BAD_RECORD, Bad, parse_timestamp, row_or_bad
 from pulse_config.registry import Registry
@@ -54,6 +54,12 @@ class Listing:
 
     def recent_snapshots(self) -> list[dict[str, Any]]:
         return [snap for created, snap in self.snaps if created >= (self.window_start or created)]
+
+
+def until_oldest(ids: set[str]) -> dict[str, str]:
+    """``until_id`` below the oldest tweet loaded (ids grow with time): where a page window
+    resumes. https://docs.x.com/x-api/users/get-posts ("until_id": older than this id)."""
+    return {"until_id": min(ids, key=int)} if ids else {}
 
 
 class XRun:
@@ -135,16 +141,26 @@ class XRun:
             "tweet.fields": s.TWEET_FIELDS,
             "expansions": "referenced_tweets.id",
         }
-        window_start = None
+        window_start, since = None, None
         if cursors.get(user_id):
             window_start = now - timedelta(days=self.options.metrics_window_days)
             reach = now - timedelta(
                 days=max(self.options.metrics_window_days, self.options.conversation_window_days)
             )
-            params["start_time"] = iso(min(parse_timestamp(cursors[user_id]), reach))
+            since = min(parse_timestamp(cursors[user_id]), reach)
+        backfill = Backfill.resume(f"timeline:{user_id}", "posts", since)  # page windows
+        if backfill.since is not None:
+            params["start_time"] = iso(backfill.since)
         listing = Listing(now=now, window_start=window_start)
         path = f"2/users/{user_id}/tweets"
-        for page in self.client.paginate(path, params, user_id, "pagination_token"):
+        pages = resumed(  # a later window resumes below what is loaded: until_id
+            backfill,
+            self.client.paginate(path, params, user_id, "pagination_token"),
+            lambda _floor, ids: self.client.paginate(
+                path, {**params, **until_oldest(ids)}, user_id, "pagination_token"
+            ),
+        )
+        for page in () if backfill.done else pages:  # done: an earlier window listed it all
             listing.bad.extend(self._partial(page))
             for raw in page.data:
                 try:
@@ -154,13 +170,13 @@ class XRun:
                 except BAD_RECORD as exc:
                     listing.bad.append(Bad(rows.redact(raw, self.person), exc, page.fetched_at))
                     continue
+                if not backfill.admit(row["created_at"], row["tweet_id"]):
+                    continue  # an earlier window loaded it
                 listing.rows.append(row)
                 listing.snaps.append((row["created_at"], snap))
-        if listing.rows:
-            newest = max(r["created_at"] for r in listing.rows)
-            old = cursors.get(user_id)
-            if old is None or parse_timestamp(old) < newest:
-                cursors[user_id] = newest.isoformat()
+            if not backfill.turn_page():
+                break
+        advance_cursor(cursors, user_id, backfill.close())
         logger.info("x: %s: %d own tweets listed", user_id, len(listing.rows))
         self._timelines[user_id] = listing
         return listing
