@@ -171,11 +171,17 @@ def main(argv: list[str] | None = None) -> int:
     _step("sandbox stopped")
     build = done.build
     failed_checks = build.failed_checks if build else []
-    published = warehouse.published_file
-    rows = mart_rows(published)
     print(f"\nCommunity Pulse demo finished in {time.monotonic() - started:.0f} s")
     print(f"  run:            {'succeeded' if done.ok else 'FAILED (see the log above)'}")
     _summarise(done)
+    _where_to_look(warehouse, failed_checks)
+    return 0 if done.ok and not failed_checks else 1
+
+
+def _where_to_look(warehouse: Any, failed_checks: list[str]) -> None:
+    """The files, the marts' rows, the failed checks and how to open each tool."""
+    published = warehouse.published_file
+    rows = mart_rows(published)
     print(f"  warehouse:      {warehouse.file}  (the sandbox's; production's stays apart)")
     print(f"  published marts:{published}  (open this one read-only)")
     print(f"  dlt state:      {warehouse.pipelines_dir}")
@@ -188,7 +194,6 @@ def main(argv: list[str] | None = None) -> int:
     print("  Dagster UI:     make ui   (then http://127.0.0.1:3000; these runs are in its history)")
     print("  dashboard:      make dashboard   (then http://127.0.0.1:3100/index.html)")
     print(f"  query:          duckdb.connect('{published}', read_only=True)")
-    return 0 if done.ok and not failed_checks else 1
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from ingestion.incremental import chunks
 from ingestion.quarantine import BAD_RECORD, Bad, row_or_bad
+from ingestion.snapshot_ages import due, schedule_of
 from ingestion.tables import arrow_table_with_extras
 
 from . import rows
@@ -66,8 +67,18 @@ def linkedin_posts(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:
 
 
 def linkedin_post_statistics(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:
-    """Lifetime share statistics of the listed posts, one snapshot per post and day."""
-    for batch in chunks(run.posts(org_id).refs, s.STATS_BATCH):
+    """Lifetime share statistics of the listed posts due on the snapshot schedule
+    (``ingestion.snapshot_ages``, ``sources.linkedin.snapshot_ages``)."""
+    listing, today = run.posts(org_id), run.now(org_id).date()
+    refs = due(
+        schedule_of(s.SOURCE_NAME),
+        org_id,
+        listing.refs,
+        lambda ref: ref.published_at.date(),
+        today,
+        listed_all=listing.since is None,
+    )
+    for batch in chunks(refs, s.STATS_BATCH):
         yield from _post_statistics(run, org_id, batch)
 
 

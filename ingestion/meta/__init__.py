@@ -17,6 +17,7 @@ from dlt.extract.resource import DltResource
 
 from ingestion.accounts import AccountLoop, declared
 from ingestion.quarantine import Quarantine
+from ingestion.snapshot_ages import schedule_of
 from ingestion.tables import SCHEMA_CONTRACT
 from pulse_config.registry import load_registry
 
@@ -51,8 +52,10 @@ def meta_source(
         base_url: Graph root, ``https://graph.facebook.com`` in production,
             ``http://127.0.0.1:PORT/meta`` in the sandbox.
         api_version: Graph version prefix, ``v23.0`` by default.
-        insights_window_days: posts younger than this are re-listed each run and get fresh
-            insight snapshots and comments (comments arrive within 21 days in practice).
+        insights_window_days: posts younger than this are re-listed each run: their new
+            comments are read daily; their insights only at the ages of ``snapshot_ages``
+            (``sources.meta.snapshot_ages``, ``ingestion.snapshot_ages``), which must be
+            younger than this window.
         followers_backfill_days: how much of the Page follower series the first run reads.
         facebook_post_metrics / instagram_media_metrics / instagram_reels_extra_metrics /
             instagram_feed_extra_metrics: insight metric catalogues; IG sets depend on the media
@@ -76,6 +79,7 @@ def meta_source(
         instagram_media_metrics=tuple(instagram_media_metrics or s.IG_MEDIA_METRICS),
         instagram_reels_extra_metrics=_or(instagram_reels_extra_metrics, s.IG_REELS_EXTRA_METRICS),
         instagram_feed_extra_metrics=_or(instagram_feed_extra_metrics, s.IG_FEED_EXTRA_METRICS),
+        schedule=schedule_of(s.SOURCE_NAME),
     )
     run = MetaRun(options, load_registry(registry_path))
     quarantine = Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS)

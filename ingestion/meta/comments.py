@@ -39,9 +39,14 @@ def _edge_fields(platform: str, page_size: int) -> str:
 def comment_pages(
     run: MetaRun, platform: str, account_id: str
 ) -> Iterator[tuple[rows.PostRef, list[Any], Any] | Bad]:
-    """(post, comments of one page, fetched_at) for every listed post with comments; a post
-    the lookup did not return becomes a ``Bad`` record naming it."""
-    refs = [r for r in run.posts(platform, account_id).refs if r.comments_count != 0]
+    """(post, comments of one page, fetched_at) for every listed post with comments and every
+    post the listing set aside (``Listing.orphans``: its comment count is unknown; its ref's
+    ``created_time`` is the run's clock); a post the lookup did not return becomes a ``Bad``
+    record naming it."""
+    listing = run.posts(platform, account_id)
+    refs = [r for r in listing.refs if r.comments_count != 0]
+    now = run.account(platform, account_id).fetched_at
+    refs += [rows.PostRef(post_id, account_id, now, None) for post_id in listing.orphans]
     fields = _edge_fields(platform, run.options.page_size)
     for ref, obj, fetched_at, error in run.lookup(refs, fields, platform, account_id):
         if error is not None or not isinstance(obj, dict):

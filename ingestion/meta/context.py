@@ -18,6 +18,7 @@ from typing import Any
 from ingestion.http import RetryPolicy
 from ingestion.incremental import Listing, chunks, relist, source_state
 from ingestion.privacy import lazy_pseudonymiser
+from ingestion.snapshot_ages import Schedule, check_window, due
 from pulse_config.registry import Registry
 
 from . import rows
@@ -49,6 +50,11 @@ class MetaOptions:
     instagram_media_metrics: Sequence[str]
     instagram_reels_extra_metrics: Sequence[str]
     instagram_feed_extra_metrics: Sequence[str]
+    schedule: Schedule = Schedule()
+    """Post ages at which insights are read (``ingestion.snapshot_ages``)."""
+
+    def __post_init__(self) -> None:
+        check_window(s.SOURCE_NAME, self.schedule, self.insights_window_days)
 
 
 class MetaRun:
@@ -111,9 +117,38 @@ class MetaRun:
             lambda raw, fetched_at: build(raw, account_id, fetched_at),
             lambda ref: ref.created_time,
             what=(f"meta: {platform} {account_id}", "posts"),
+            key=lambda ref: ref.post_id,  # a page window's floor: items of the same second
+            salvage=rows.post_id_of,  # a post set aside for one bad field keeps its comments
+            below=(  # a later page window resumes at its floor: Graph's time-based paging
+                lambda floor, _ids: (
+                    (items_of(resp.data, label), resp.fetched_at)
+                    for resp in self.client.paginate(
+                        f"{account_id}/{edge}",
+                        {**params, "until": int(floor.timestamp()) + 1},
+                        platform=platform,
+                        account_id=account_id,
+                    )
+                )
+            )
+            if platform == "facebook"  # IG's /media: `until` not documented, re-walked
+            else None,
         )
         self._listings[key] = listing
         return listing
+
+    def snapshot_refs(self, platform: str, account_id: str) -> list[rows.PostRef]:
+        """The listed posts whose insights are read today: on the first run all of them, then
+        those whose age is on the snapshot schedule (``ingestion.snapshot_ages``)."""
+        listing = self.posts(platform, account_id)
+        today = self.account(platform, account_id).fetched_at.date()
+        return due(
+            self.options.schedule,
+            f"{platform}:{account_id}",
+            listing.refs,
+            lambda ref: ref.created_time.date(),
+            today,
+            listed_all=listing.since is None,
+        )
 
     def lookup(
         self, refs: Sequence[rows.PostRef], fields: str, platform: str, account_id: str

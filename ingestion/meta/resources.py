@@ -63,8 +63,8 @@ def instagram_media(run: MetaRun, _brand: str, ig_id: str) -> Iterator[Any]:
 
 
 def facebook_post_insights(run: MetaRun, _brand: str, page_id: str) -> Iterator[Any]:
-    """Lifetime insights + reactions/comments/shares of listed posts, one snapshot per day;
-    50 posts per multi-id lookup (the largest table)."""
+    """Lifetime insights + reactions/comments/shares of the listed posts due on the snapshot
+    schedule (``ingestion.snapshot_ages``); 50 posts per multi-id lookup (the largest table)."""
     metrics = ",".join(run.options.facebook_post_metrics)
     fields = (
         "id,shares,reactions.limit(0).summary(true),comments.limit(0).summary(true),"
@@ -74,8 +74,8 @@ def facebook_post_insights(run: MetaRun, _brand: str, page_id: str) -> Iterator[
 
 
 def instagram_media_insights(run: MetaRun, _brand: str, ig_id: str) -> Iterator[Any]:
-    """Lifetime insights + like/comment counts of listed media; metric set per product type
-    (Meta refuses a metric outside the media's set)."""
+    """Lifetime insights + like/comment counts of the listed media due on the snapshot
+    schedule; metric set per product type (Meta refuses a metric outside the media's set)."""
     options = run.options
 
     def fields(ref: rows.PostRef) -> str:
@@ -104,7 +104,7 @@ def _insights(
     """One row per (post, metric) of the account's listed posts, looked up by field set."""
     id_col, acc_col = INSIGHT_KEYS[platform]
     groups: dict[str, list[rows.PostRef]] = {}
-    for ref in run.posts(platform, account_id).refs:
+    for ref in run.snapshot_refs(platform, account_id):
         groups.setdefault(fields_of(ref), []).append(ref)
     for fields, group in groups.items():
         for ref, obj, fetched_at, error in run.lookup(group, fields, platform, account_id):

@@ -8,6 +8,7 @@ hashed here; ``is_from_page``/``is_from_owner`` are computed from the clear ids 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -70,6 +71,17 @@ def fb_post(raw: Any, page_id: str, fetched_at: datetime) -> tuple[dict[str, Any
     }
     nested_obj(raw.get("shares"), "shares")
     return row, PostRef(post_id, page_id, created, _summary_count(raw, "comments"))
+
+
+POST_ID = re.compile(r"\d+(_\d+)?")
+"""A Graph post or media id: ``<page id>_<post id>`` (Facebook) or digits (Instagram)."""
+
+
+def post_id_of(raw: Any) -> str | None:
+    """The id of a raw post or media rejected for another field: its comments are still read
+    (``Listing.orphans``), so one bad field does not lose them."""
+    post_id = raw.get("id") if isinstance(raw, dict) else None
+    return post_id if isinstance(post_id, str) and POST_ID.fullmatch(post_id) else None
 
 
 def ig_media(raw: Any, ig_user_id: str, fetched_at: datetime) -> tuple[dict[str, Any], PostRef]:

@@ -19,6 +19,7 @@ from ingestion import completeness
 from ingestion.accounts import AccountLoop, declared
 from ingestion.google_oauth import TOKEN_URL, GoogleOAuth
 from ingestion.quarantine import Quarantine
+from ingestion.snapshot_ages import check_window, schedule_of
 from ingestion.tables import SCHEMA_CONTRACT
 from pulse_config.registry import load_registry
 
@@ -58,8 +59,10 @@ def youtube_source(
             through ``token_url`` (Google's https://oauth2.googleapis.com/token), before it
             dies and once when Google rejects it (secrets ``sources.youtube.refresh_token``...).
         base_url / analytics_base_url: Google hosts (sandbox: ``http://127.0.0.1:PORT/youtube``).
-        stats_window_days: uploads younger than this are re-listed each run: fresh statistics
-            snapshot and comments (all uploads on the first run).
+        stats_window_days: uploads younger than this are re-listed each run: their comments
+            are read daily, their statistics only at the ages of ``snapshot_ages``
+            (``sources.youtube.snapshot_ages``, ``ingestion.snapshot_ages``; all uploads on
+            the first run).
         analytics_backfill_days / analytics_refetch_days: first-run depth of the daily reports
             (per video: the uploads published within it, from their publication day; per
             channel: from today minus it), and the trailing days re-pulled on later runs.
@@ -83,7 +86,9 @@ def youtube_source(
         comments_page_size=min(http.comments_page_size, s.THREADS_PAGE_SIZE),
         quota_retries=http.quota_retries,
         policy=http.policy(),
+        schedule=schedule_of(s.SOURCE_NAME),
     )
+    check_window(s.SOURCE_NAME, options.schedule, stats_window_days)
     run = YouTubeRun(options, load_registry(registry_path))
     tables = {**declared(s.PRIMARY_KEYS, s.COLUMNS), **completeness.DECLARED}
     quarantine = Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS)

@@ -12,7 +12,9 @@ Which videos a run asks (state ``analytics_videos``, per channel: the day of the
 per video still followed, its publication day and the last day loaded):
 
 - first run of a channel: every listed upload published within ``analytics_backfill_days``,
-  from its publication day;
+  from its publication day, in date windows of ``backfill_window_days`` (``ingestion.windows``:
+  each window loads its days of every upload and commits, so a late failure keeps the earlier
+  windows; state ``backfill_through`` holds the last day loaded until the backfill is done);
 - later runs: the videos published within the last ``stats_window_days +
   analytics_refetch_days + ANALYTICS_LAG_DAYS`` days (counted from the day after the previous
   run when runs were missed), from max(publication day, last loaded day -
@@ -199,20 +201,63 @@ def _top_days(
 
 
 def video_daily(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
-    """Daily series of each followed video (top-videos day reports and per-video reports)."""
+    """Daily series of each followed video (top-videos day reports and per-video reports);
+    the first run of a channel loads its backfill in date windows (``_backfill_window``)."""
     state = run.state(VIDEO_STATE)
     _, now = run.channel(channel_id)
     today, entry = now.date(), state.get(channel_id)
-    if entry is None:  # first run: every upload within the backfill
-        refs = run.uploads(channel_id, now - timedelta(days=run.options.analytics_backfill_days))
-    else:
-        refs = run.listing(channel_id).refs
-    asks, kept = plan(entry, refs, today, run.options)
+    if entry is None or BACKFILL_KEY in entry:
+        yield from _backfill_window(run, channel_id, entry)
+        return
+    asks, kept = plan(entry, run.listing(channel_id).refs, today, run.options)
     how = cover(asks, today - timedelta(days=s.ANALYTICS_LAG_DAYS))
     got: dict[str, list[dict[str, Any]]] = {}
+    yield from _asked(run, channel_id, how, today, got)
+    yield from _loaded(got, kept)
+    state[channel_id] = {"run": today.isoformat(), "videos": kept}
+
+
+BACKFILL_KEY = "backfill_through"
+"""In a channel's state while its first run's backfill is unfinished: the last day loaded."""
+
+
+def _backfill_window(
+    run: YouTubeRun, channel_id: str, entry: dict[str, Any] | None
+) -> Iterator[Any]:
+    """One date window of a channel's first run (``ingestion.windows``): every upload within
+    ``analytics_backfill_days``, its days from max(publication, window start) to the window's
+    end. The state keeps the last day loaded (``BACKFILL_KEY``) until the window reaching today,
+    so a late failure keeps the windows committed and the rerun continues after them."""
+    _, now = run.channel(channel_id)
+    today = now.date()
+    since = now - timedelta(days=run.options.analytics_backfill_days)
+    first = since.date()
+    if entry is not None:
+        first = date.fromisoformat(entry[BACKFILL_KEY]) + timedelta(days=1)
+    end = window_end("video_daily", channel_id, first, today)
+    refs = [r for r in run.uploads(channel_id, since) if r.published_at.date() <= end]
+    asks = [Ask(r.video_id, r.published_at.date(), max(r.published_at.date(), first)) for r in refs]
+    how = cover(asks, min(end, today - timedelta(days=s.ANALYTICS_LAG_DAYS)))
+    got: dict[str, list[dict[str, Any]]] = {}
+    yield from _asked(run, channel_id, how, end, got)
+    followed = today - timedelta(days=follow_days(run.options))
+    kept: dict[str, dict[str, Any]] = dict(entry["videos"]) if entry else {}
+    for ref in refs:
+        if ref.published_at.date() >= followed:
+            kept.setdefault(ref.video_id, {"published": ref.published_at.date().isoformat()})
+            kept[ref.video_id].setdefault("last", None)
+    yield from _loaded(got, kept)
+    done = {"run": today.isoformat(), "videos": kept}
+    run.state(VIDEO_STATE)[channel_id] = done if end >= today else {**done, BACKFILL_KEY: str(end)}
+
+
+def _asked(
+    run: YouTubeRun, channel_id: str, how: Cover, end: date, got: dict[str, list[dict[str, Any]]]
+) -> Iterator[Bad]:
+    """The reports of ``how`` (per-video ones through ``end``) into ``got``; bad rows yielded."""
     yield from _top_days(run, channel_id, how, got)
     for ask in how.by_video:
-        params = _params(channel_id, ask.start, today, s.ANALYTICS_METRICS)
+        params = _params(channel_id, ask.start, end, s.ANALYTICS_METRICS)
         params["filters"] = f"video=={ask.video_id}"
         fixed = {"channel_id": channel_id, "video_id": ask.video_id}
         got[ask.video_id] = []
@@ -223,12 +268,17 @@ def video_daily(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
         len(how.days),
         len(how.by_video),
     )
+
+
+def _loaded(
+    got: dict[str, list[dict[str, Any]]], kept: dict[str, dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """The rows of ``got``; each followed video's last loaded day moves to its newest row."""
     for video_id, out in got.items():
         if out and video_id in kept:
             newest = max(r["day"] for r in out).isoformat()
             kept[video_id]["last"] = max(newest, kept[video_id]["last"] or "")
         yield from out
-    state[channel_id] = {"run": today.isoformat(), "videos": kept}
 
 
 def channel_daily(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:

@@ -20,6 +20,7 @@ from ingestion.incremental import Listing, chunks, relist, source_state
 from ingestion.oauth import BearerToken
 from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Bad, nested_obj
+from ingestion.snapshot_ages import Schedule, due
 from pulse_config.registry import Registry
 
 from . import rows
@@ -46,6 +47,8 @@ class YouTubeOptions:
     comments_page_size: int
     quota_retries: int
     policy: RetryPolicy
+    schedule: Schedule = Schedule()
+    """Video ages at which statistics are snapshotted (``ingestion.snapshot_ages``)."""
 
 
 @dataclass
@@ -55,6 +58,8 @@ class Videos:
     videos: list[dict[str, Any]] = field(default_factory=list)
     stats: list[dict[str, Any]] = field(default_factory=list)
     bad: list[Bad] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    """Ids of the videos set aside (``bad``) whose comments are still read."""
 
 
 class YouTubeRun:
@@ -164,6 +169,8 @@ class YouTubeRun:
             lambda raw, fetched_at: rows.playlist_item(raw, channel_id, fetched_at),
             lambda ref: ref.published_at,
             what=(f"youtube: channel {channel_id}", "uploads"),
+            key=lambda ref: ref.video_id,  # a page window's floor: items of the same second
+            salvage=rows.playlist_video_id_of,  # a video set aside keeps its comments
         )
         self._listings[channel_id] = listing
         return listing
@@ -208,6 +215,22 @@ class YouTubeRun:
                 break
         return refs
 
+    def snapshot_stats(self, channel_id: str) -> list[dict[str, Any]]:
+        """The statistics rows of the listed uploads due today: all of them on the first run,
+        then those whose age is on the snapshot schedule (``ingestion.snapshot_ages``)."""
+        listing = self.listing(channel_id)
+        published = {ref.video_id: ref.published_at.date() for ref in listing.refs}
+        stats = [row for row in self.videos(channel_id).stats if row["video_id"] in published]
+        _, now = self.channel(channel_id)
+        return due(
+            self.options.schedule,
+            channel_id,
+            stats,
+            lambda row: published[row["video_id"]],
+            now.date(),
+            listed_all=listing.since is None,
+        )
+
     def videos(self, channel_id: str) -> Videos:
         """``videos.list`` of the listed uploads, 50 ids per call (the API's maximum)."""
         if channel_id in self._videos:
@@ -223,6 +246,9 @@ class YouTubeRun:
                     video, snap = rows.video_rows(raw, page.fetched_at)
                 except BAD_RECORD as exc:
                     out.bad.append(Bad(raw, exc, page.fetched_at))
+                    orphan = rows.video_id_of(raw)
+                    if orphan is not None:
+                        out.orphans.append(orphan)
                     continue
                 out.videos.append(video)
                 out.stats.append(snap)

@@ -78,32 +78,42 @@ def videos(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
 
 
 def video_stats(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
-    """Lifetime statistics of listed uploads, one snapshot per video and day."""
-    yield from run.videos(channel_id).stats
+    """Lifetime statistics of the listed uploads due on the snapshot schedule."""
+    yield from run.snapshot_stats(channel_id)
 
 
 def comments(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
     """Threads and every reply of listed uploads; authors pseudonymised. A video whose
     comments are disabled (403 commentsDisabled) goes to ``comments_disabled``."""
     hasher = run.hasher()
-    for stat in run.videos(channel_id).stats:
-        if stat["comment_count"] == 0:
-            continue  # the statistics say there is nothing to fetch
+    for video_id, fetched_at in _commented(run, channel_id):
         try:
-            yield from _video_comments(run, channel_id, stat["video_id"], hasher)
+            yield from _video_comments(run, channel_id, video_id, hasher)
         except CommentsDisabled as exc:
             row = {
-                "video_id": stat["video_id"],
+                "video_id": video_id,
                 "channel_id": channel_id,
                 "reason": exc.reason,
                 "message": exc.google_message,
-                "fetched_at": stat["fetched_at"],
+                "fetched_at": fetched_at,
             }
             hints = dlt.mark.make_hints(
                 table_name=DISABLED_TABLE,
                 **merge_hints(s.PRIMARY_KEYS[DISABLED_TABLE], s.COLUMNS[DISABLED_TABLE]),
             )
             yield dlt.mark.with_hints(row, hints, create_table_variant=True)
+
+
+def _commented(run: YouTubeRun, channel_id: str) -> list[tuple[str, Any]]:
+    """(video id, when it was seen) of the videos whose comments are read: the listed uploads
+    whose statistics do not say 0 comments (no count: comments disabled, asked to learn it),
+    and those set aside for a bad field (read anyway, so a bad field does not lose them)."""
+    batch = run.videos(channel_id)
+    _, now = run.channel(channel_id)
+    seen = {s["video_id"]: s["fetched_at"] for s in batch.stats if s["comment_count"] != 0}
+    for video_id in batch.orphans + run.listing(channel_id).orphans:
+        seen.setdefault(video_id, now)
+    return list(seen.items())
 
 
 def _video_comments(run: YouTubeRun, channel_id: str, video_id: str, hasher: Any) -> Iterator[Any]:

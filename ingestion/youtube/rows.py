@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -85,6 +86,24 @@ def playlist_item(raw: Any, channel_id: str, fetched_at: datetime) -> tuple[dict
         "fetched_at": fetched_at,
     }
     return row, VideoRef(video_id, published)
+
+
+VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+"""A YouTube video id: 11 characters of the URL-safe base64 alphabet."""
+
+
+def video_id_of(raw: Any) -> str | None:
+    """The id of a raw ``videos.list`` item rejected for another field: its comments are still
+    read, so one bad field does not lose them."""
+    video_id = raw.get("id") if isinstance(raw, Mapping) else None
+    return video_id if isinstance(video_id, str) and VIDEO_ID.fullmatch(video_id) else None
+
+
+def playlist_video_id_of(raw: Any) -> str | None:
+    """The video id of a raw playlist item rejected for another field (``Listing.orphans``)."""
+    details = raw.get("contentDetails") if isinstance(raw, Mapping) else None
+    video_id = details.get("videoId") if isinstance(details, Mapping) else None
+    return video_id if isinstance(video_id, str) and VIDEO_ID.fullmatch(video_id) else None
 
 
 def video_rows(raw: Any, fetched_at: datetime) -> tuple[dict[str, Any], dict[str, Any]]:

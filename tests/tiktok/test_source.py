@@ -107,12 +107,15 @@ def test_full_load_equals_manifest_then_incremental(
     }
     assert count(db, VIDEOS) == before[VIDEOS] + len(new_ids)
     assert count(db, ACCOUNTS) == before[ACCOUNTS] + len(OPEN_IDS)
-    # next day: snapshots only for videos younger than the window (new ones included)
+    # next day: snapshots only for videos younger than the window (new ones included) whose
+    # age (days since the UTC creation date) is on the snapshot schedule (issue 14, by hand)
     window_start = f"{nxt - timedelta(days=METRICS_WINDOW_DAYS)} 23:59:59+00"
     recent = query(
         db,
-        "select video_id from raw_tiktok.tiktok_videos where create_time >= ?::timestamptz",
-        [window_start],
+        "select video_id from raw_tiktok.tiktok_videos where create_time >= ?::timestamptz "
+        "and date_diff('day', (create_time at time zone 'UTC')::date, ?::date) "
+        "in (0, 1, 2, 3, 4, 5, 6, 7, 14, 21, 28)",
+        [window_start, nxt],
     )
     snapped = query(
         db,

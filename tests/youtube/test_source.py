@@ -20,6 +20,9 @@ from ingestion.youtube.settings import (
 from tests.sources.support import TODAY, Sandbox, cause, query, requests_seen, world_rows
 from tests.youtube.truth import CHANNELS, check_channel_daily, counts, load, manifest_of
 
+SCHEDULE = {0, 1, 2, 3, 4, 5, 6, 7, 14, 21, 28}
+"""The snapshot schedule of issue 14, by hand: the first week daily, then D+14, D+21, D+28."""
+
 SUMMED = ("views", "estimatedMinutesWatched", "likes", "comments", "shares")
 
 
@@ -128,13 +131,15 @@ def test_full_load_then_same_day_then_next_day(
         truth["comment_ids"]
     )
     assert after["channels"] - before["channels"] == len(CHANNELS)
-    # a fresh snapshot for the uploads inside the window only
+    # a fresh snapshot for the uploads inside the window whose age (days since the UTC
+    # publication date) is on the snapshot schedule only
     window_start = datetime.combine(day2, datetime.max.time()) - timedelta(days=STATS_WINDOW_DAYS)
     recent = {
         v
         for v, meta in truth2["videos"].items()
-        if datetime.fromisoformat(meta["published_at"].rstrip("Z"))
+        if (published := datetime.fromisoformat(meta["published_at"].rstrip("Z")))
         >= window_start.replace(microsecond=0)
+        and (day2 - published.date()).days in SCHEDULE
     }
     snapped = {
         r[0]
