@@ -25,6 +25,7 @@ from ingestion.incremental import Listing, advance_cursor, chunks, log_listed, s
 from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Bad, Quarantine, parse_timestamp, record_id_of
 from ingestion.tables import SCHEMA_CONTRACT
+from ingestion.windows import pages_left, window_pages
 from pulse_config.registry import load_registry
 
 from . import rows
@@ -88,7 +89,9 @@ class HubspotRun:
         found: dict[str, dict[str, Any]] = {}
         listing: Listing[dict[str, Any]] = Listing(since=since)
         client = self.client(portal)
+        budget, pages = window_pages(), 0  # a page window: commit, then the next window
         for answer in search_window(client, obj, Window(since, None), self.options.limits):
+            pages += 1
             body = answer.json()
             for raw in body.get("results") or []:
                 try:
@@ -102,9 +105,16 @@ class HubspotRun:
                     listing.bad.append(Bad(safe, exc, answer.fetched_at, record_id_of(raw)))
                     continue
                 found[row[f"{obj[:-1]}_id"]] = row
+            if pages == budget:  # asking for the next page would leave the window
+                break
         listing.rows = list(found.values())
         newest = max((r["updated_at"] for r in listing.rows), default=None)
         advance_cursor(cursors, key, newest)
+        if budget is not None and pages == budget and newest is not None:
+            # Pages come oldest first, so everything up to the cursor is loaded: the next
+            # window searches on from it (less the lookback, which also covers records of
+            # the cursor's own instant left on the next page).
+            pages_left(obj, portal, newest.isoformat())
         log_listed((f"hubspot: portal {portal}", obj), len(listing.rows), since)
         self._listings[(portal, obj)] = listing
         return listing
