@@ -61,6 +61,7 @@ RUN_OPTIONS: dict[str, dict[str, Any]] = {
     "ga4": {"page_size": 400},
     "search_console": {"page_size": 2000},
     "brevo": {"page_size": 3},
+    "hubspot": {"page_size": 100, "search_interval_s": 0.0},
     "matomo": {
         "start_date": (TODAY - timedelta(days=MATOMO_DAYS - 1)).isoformat(),
         "page_size": 40,

@@ -184,6 +184,19 @@ def _brevo(m: dict[str, Any], first: date) -> list[Records]:
     return [Records("campaigns", keys, sql)]
 
 
+def _hubspot(m: dict[str, Any], first: date) -> list[Records]:
+    # Keyed by the record id alone, as the source's quarantine names a record.
+    portals = m["portals"].values()
+    return [
+        Records(
+            kind,
+            _ids(i for t in portals for i in t[kind]),
+            f"select {kind[:-1]}_id from raw_hubspot.{kind}",
+        )
+        for kind in ("contacts", "deals")
+    ]
+
+
 ORACLES: dict[str, Callable[[dict[str, Any], date], list[Records]]] = {
     "meta": _meta,
     "youtube": _youtube,
@@ -196,6 +209,7 @@ ORACLES: dict[str, Callable[[dict[str, Any], date], list[Records]]] = {
     "matomo": _matomo,
     "search_console": _search_console,
     "brevo": _brevo,
+    "hubspot": _hubspot,
 }
 
 
