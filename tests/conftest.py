@@ -64,6 +64,19 @@ def sandbox_server(sources_world: Path) -> Iterator[Sandbox]:
             yield Sandbox(url, sources_world)
 
 
+SPARSE_SNAPSHOT_AGES = "[0, 1, 2, 3, 4, 5, 6, 7, 14, 21, 28]"
+"""The opt-in schedule of ingestion/snapshot_ages.py (a week daily, then D+14, D+21, D+28)."""
+
+
+@pytest.fixture()
+def sparse_snapshot_ages(no_ambient_secrets: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Meta, LinkedIn, YouTube and TikTok read metrics on the sparse schedule (the default is
+    every day to D+28): for the tests of the schedule itself (set after the ambient settings
+    are cleared)."""
+    for source in ("META", "LINKEDIN", "YOUTUBE", "TIKTOK"):
+        monkeypatch.setenv(f"SOURCES__{source}__SNAPSHOT_AGES", SPARSE_SNAPSHOT_AGES)
+
+
 @pytest.fixture()
 def no_ambient_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests pass settings and secrets explicitly; the developer's own must not leak in."""

@@ -12,7 +12,12 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import pytest
+
 from tests.sources.support import TODAY, Sandbox, load_source, requests_seen, world_rows
+
+# The sparse schedule these tests check (the default reads every day to D+28).
+pytestmark = pytest.mark.usefixtures("sparse_snapshot_ages")
 
 SCHEDULE = {0, 1, 2, 3, 4, 5, 6, 7, 14, 21, 28}
 RESOURCES = (

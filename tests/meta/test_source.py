@@ -18,6 +18,9 @@ from sandbox.world import generator
 from sandbox.world import manifest as manifest_mod
 from tests.meta.conftest import query
 
+# The sparse schedule these tests check (the default reads every day to D+28).
+pytestmark = pytest.mark.usefixtures("sparse_snapshot_ages")
+
 DAYS = 40
 START = date(2025, 11, 1)
 TODAY = START + timedelta(days=DAYS - 1)

@@ -17,6 +17,9 @@ import pytest
 from ingestion.snapshot_ages import Schedule, schedule_of
 from tests.sources.support import TODAY, Sandbox, load_source, query, world_rows
 
+# The sparse schedule these tests check (the default reads every day to D+28).
+pytestmark = pytest.mark.usefixtures("sparse_snapshot_ages")
+
 SCHEDULE = (0, 1, 2, 3, 4, 5, 6, 7, 14, 21, 28)
 D = date.fromisoformat
 

@@ -26,6 +26,9 @@ from tests.sources.support import (
     vendor_truth,
 )
 
+# The sparse schedule these tests check (the default reads every day to D+28).
+pytestmark = pytest.mark.usefixtures("sparse_snapshot_ages")
+
 OPEN_IDS = [open_id for _brand, open_id in load_registry().accounts("tiktok")]
 TOKENS = {open_id: f"sandbox-tiktok-token-{open_id}" for open_id in OPEN_IDS}
 VIDEOS = "raw_tiktok.tiktok_videos"

@@ -20,6 +20,9 @@ from ingestion.youtube.settings import (
 from tests.sources.support import TODAY, Sandbox, cause, query, requests_seen, world_rows
 from tests.youtube.truth import CHANNELS, check_channel_daily, counts, load, manifest_of
 
+# The sparse schedule these tests check (the default reads every day to D+28).
+pytestmark = pytest.mark.usefixtures("sparse_snapshot_ages")
+
 SCHEDULE = {0, 1, 2, 3, 4, 5, 6, 7, 14, 21, 28}
 """The snapshot schedule of issue 14, by hand: the first week daily, then D+14, D+21, D+28."""
 
