@@ -12,13 +12,16 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import json
 import os
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 from sandbox.world.generator import WorldSpec, generate
 from tests.e2e.post_truth import WorldTruth
@@ -34,10 +37,32 @@ SIMULATED = [BACKFILL + timedelta(days=i) for i in range(DAILY_DAYS + 1)]
 @pytest.fixture(scope="session")
 def demo_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The demo's ``main`` on a small world, every sandbox clock answer recorded; the
-    environment it needs is set for the replay only."""
+    environment it needs is set for the replay only. Under xdist the two workers share one
+    replay (built by the first to ask, behind a file lock; the tests only read it): each
+    building its own cost five minutes of ``make test``."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run_id is None:
+        yield _replay(tmp_path_factory.mktemp("replay"))
+        return
+    shared = tmp_path_factory.getbasetemp().parent / f"demo_replay_{run_id}"
+    shared.mkdir(exist_ok=True)
+    with FileLock(str(shared / "build.lock")):
+        done = shared / "replay.json"
+        if not done.exists():
+            run = _replay(shared / "replay")
+            kept = {k: run[k] for k in ("code", "out", "clock")}
+            done.write_text(json.dumps(kept))
+    kept = json.loads(done.read_text())
+    clock = [(action, answer) for action, answer in kept["clock"]]
+    tmp = shared / "replay"
+    yield {**kept, "clock": clock, "tmp": tmp, "world": tmp / "world.duckdb"}
+
+
+def _replay(tmp: Path) -> dict[str, Any]:
+    """Run the demo's ``main`` into ``tmp``: exit code, printed output, clock answers."""
     from orchestration import demo
 
-    tmp = tmp_path_factory.mktemp("replay")
+    tmp.mkdir(parents=True, exist_ok=True)
     world = tmp / "world.duckdb"
     generate(world, spec=WorldSpec(start=START, days=DAYS))
     (tmp / "dagster_home").mkdir()
@@ -73,7 +98,7 @@ def demo_replay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         demo.sandbox_clock = read_clock
         os.environ.clear()
         os.environ.update(saved)
-    yield {"code": code, "out": out.getvalue(), "clock": clock_answers, "tmp": tmp, "world": world}
+    return {"code": code, "out": out.getvalue(), "clock": clock_answers, "tmp": tmp, "world": world}
 
 
 def read_warehouse(run: dict[str, Any], sql: str) -> list[tuple]:
