@@ -21,8 +21,8 @@ import requests
 from ingestion.run import run_source
 from ingestion.windows import RunLimits, WindowFailed, current_window
 from tests.hubspot.test_source import check_equals_manifest
-from tests.reliability.test_page_windows import committed_state, factory_kwargs, fault_in_window
-from tests.sources.support import TODAY, Sandbox, query, vendor_truth
+from tests.reliability.test_page_windows import committed_state, fault_in_window
+from tests.sources.support import TODAY, Sandbox, factory_kwargs, query, vendor_truth
 
 LIMITS = RunLimits(window_pages=3)
 SEARCH = "/search"

@@ -26,13 +26,12 @@ most of its accounts'. Oracles: the manifest (``vendor_truth``) and ``reliabilit
 from __future__ import annotations
 
 import copy
-import inspect
 import logging
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,16 +39,14 @@ from typing import Any
 
 import dlt
 import pytest
-import requests
 
-from ingestion.catalogue import source_named
 from ingestion.http import SourceError
 from ingestion.incremental import Backfill, list_newest_first, resumed
 from ingestion.run import run_source
 from ingestion.windows import RunLimits, WindowFailed, current_window, run_in_windows
 from pulse_config.paths import dlt_state_beside
 from reliability.truth import compare, expected_records
-from tests.sources.support import START, TODAY, Sandbox, http_fields, query, sandbox_options
+from tests.sources.support import START, TODAY, Sandbox, factory_kwargs, fault_when, query
 from tests.sources.support import vendor_truth as manifest_of
 
 
@@ -150,35 +147,10 @@ def windows_of(counts: dict[str, int], case: Case) -> int:
     return max(len(case.plan(a, n)) for a, n in counts.items())
 
 
-def factory_kwargs(name: str, url: str, **overrides: Any) -> dict[str, Any]:
-    """The factory keywords of ``name`` against the sandbox (as ``build_source`` gives them)."""
-    factory = source_named(name).factory
-    accepted = inspect.signature(factory).parameters
-    http = http_fields(factory)
-    options = {k: v for k, v in sandbox_options(name, url).items() if k in accepted or k in http}
-    options.update(overrides)
-    options["_http"] = {k: options.pop(k) for k in list(options) if k in http}
-    return options
-
-
-@contextmanager
-def fault_in_window(number: int, fragment: str) -> Iterator[list[str]]:
+def fault_in_window(number: int, fragment: str) -> AbstractContextManager[list[str]]:
     """``X-Sandbox-Fault: server_error`` on every request whose URL holds ``fragment`` while
     window ``number`` runs; yields the URLs it was sent with."""
-    planted: list[str] = []
-    original = requests.Session.request
-
-    def request(self: requests.Session, method: str, url: str, **kwargs: Any) -> Any:
-        if fragment in url and current_window() == number:
-            planted.append(url)
-            kwargs["headers"] = {**(kwargs.get("headers") or {}), "X-Sandbox-Fault": "server_error"}
-        return original(self, method, url, **kwargs)
-
-    requests.Session.request = request  # type: ignore[method-assign]
-    try:
-        yield planted
-    finally:
-        requests.Session.request = original  # type: ignore[method-assign]
+    return fault_when(lambda url, _kwargs: fragment in url and current_window() == number)
 
 
 def committed_state(db: Path, source: str) -> dict[str, Any]:

@@ -22,10 +22,8 @@ Oracles: the world's manifests (``vendor_truth``) and its follower history, neve
 
 from __future__ import annotations
 
-import inspect
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,9 +31,7 @@ from typing import Any
 
 import dlt
 import pytest
-import requests
 
-from ingestion.catalogue import source_named
 from ingestion.http import SourceError
 from ingestion.run import run_source
 from ingestion.windows import RunLimits, WindowFailed
@@ -45,46 +41,15 @@ from tests.sources.support import (
     START,
     TODAY,
     Sandbox,
-    http_fields,
+    factory_kwargs,
+    fault_when,
     query,
-    sandbox_options,
     vendor_truth,
     world_rows,
 )
 
 WINDOW_DAYS = 10
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def factory_kwargs(name: str, url: str, **overrides: Any) -> dict[str, Any]:
-    """The factory keywords of ``name`` against the sandbox (as ``build_source`` gives them)."""
-    factory = source_named(name).factory
-    accepted = inspect.signature(factory).parameters
-    http = http_fields(factory)
-    options = {k: v for k, v in sandbox_options(name, url).items() if k in accepted or k in http}
-    options.update(overrides)
-    options["_http"] = {k: options.pop(k) for k in list(options) if k in http}
-    return options
-
-
-@contextmanager
-def fault_when(matches: Callable[[str, dict[str, Any]], bool]) -> Iterator[list[str]]:
-    """Send ``X-Sandbox-Fault: server_error`` with every request ``matches(url, kwargs)``
-    selects; yields the URLs it was sent with (to show the fault really was planted)."""
-    planted: list[str] = []
-    original = requests.Session.request
-
-    def request(self: requests.Session, method: str, url: str, **kwargs: Any) -> Any:
-        if matches(url, kwargs):
-            planted.append(url)
-            kwargs["headers"] = {**(kwargs.get("headers") or {}), "X-Sandbox-Fault": "server_error"}
-        return original(self, method, url, **kwargs)
-
-    requests.Session.request = request  # type: ignore[method-assign]
-    try:
-        yield planted
-    finally:
-        requests.Session.request = original  # type: ignore[method-assign]
 
 
 def param(kwargs: dict[str, Any], name: str) -> str:

@@ -32,8 +32,8 @@ from ingestion.windows import RunLimits, WindowFailed
 from pulse_config.paths import dlt_state_beside
 from sandbox.vendors.youtube import queries as q
 from sandbox.world.store import open_readonly
-from tests.reliability.test_windowed_backfill import factory_kwargs, fault_when, param
-from tests.sources.support import START, TODAY, Sandbox, query
+from tests.reliability.test_windowed_backfill import param
+from tests.sources.support import START, TODAY, Sandbox, factory_kwargs, fault_when, query
 from tests.youtube.truth import CHANNELS
 
 LAST_WINDOW = date(2025, 12, 1)

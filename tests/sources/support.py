@@ -126,9 +126,9 @@ def sandbox_options(name: str, url: str) -> dict[str, Any]:
     return options
 
 
-def build_source(name: str, url: str, **overrides: Any) -> Any:
-    """Source ``name`` of the catalogue pointed at the sandbox; ``overrides`` win (a bad
-    token, a page size, a stub's base URL)."""
+def factory_kwargs(name: str, url: str, **overrides: Any) -> dict[str, Any]:
+    """The keywords that point source ``name``'s factory at the sandbox; ``overrides`` win (a
+    bad token, a page size, a stub's base URL)."""
     from ingestion.catalogue import source_named
 
     factory = source_named(name).factory
@@ -138,7 +138,34 @@ def build_source(name: str, url: str, **overrides: Any) -> Any:
     options.update(overrides)
     if http:  # retry and page-size options go in the factory's ``_http`` configuration
         options["_http"] = {k: options.pop(k) for k in list(options) if k in http}
-    return factory(**options)
+    return options
+
+
+def build_source(name: str, url: str, **overrides: Any) -> Any:
+    """Source ``name`` of the catalogue pointed at the sandbox (``factory_kwargs``)."""
+    from ingestion.catalogue import source_named
+
+    return source_named(name).factory(**factory_kwargs(name, url, **overrides))
+
+
+@contextmanager
+def fault_when(matches: typing.Callable[[str, dict[str, Any]], bool]) -> Iterator[list[str]]:
+    """Send ``X-Sandbox-Fault: server_error`` with every request ``matches(url, kwargs)``
+    selects; yields the URLs it was sent with (to show the fault really was planted)."""
+    planted: list[str] = []
+    original = requests.Session.request
+
+    def request(self: requests.Session, method: str, url: str, **kwargs: Any) -> Any:
+        if matches(url, kwargs):
+            planted.append(url)
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), "X-Sandbox-Fault": "server_error"}
+        return original(self, method, url, **kwargs)
+
+    requests.Session.request = request  # type: ignore[method-assign]
+    try:
+        yield planted
+    finally:
+        requests.Session.request = original  # type: ignore[method-assign]
 
 
 def http_fields(factory: Any) -> set[str]:
