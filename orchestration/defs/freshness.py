@@ -34,7 +34,7 @@ from dagster import (
 )
 
 from ingestion.catalogue import SOURCES
-from orchestration.defs.schema_drift import raw_tables
+from orchestration.defs.schema_drift import raw_tables_of
 from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
 from pulse_config.freshness import Freshness, Threshold, freshness_file, load_freshness
@@ -124,11 +124,7 @@ def source_check(source: str, keys: list[AssetKey], limit: Threshold) -> AssetCh
 
 def build(config: Freshness) -> list[AssetChecksDefinition]:
     """One multi-check per source over its raw tables (those ``schema_drift`` checks too)."""
-    tables = raw_tables()
-    return [
-        source_check(s.name, [k for k in tables if k.path[0] == s.dataset], config.sources[s.name])
-        for s in SOURCES
-    ]
+    return [source_check(s.name, raw_tables_of(s), config.sources[s.name]) for s in SOURCES]
 
 
 def mart_policy(config: Freshness) -> Callable[[AssetSpec], AssetSpec]:

@@ -198,8 +198,11 @@ def raw_tables() -> list[AssetKey]:
     return sorted({k for k in keys if k.path[-1] not in SKIPPED_TABLES}, key=str)
 
 
-SCHEMA_DRIFT_BY_SOURCE = {
-    s.name: source_drift_check(s, [k for k in raw_tables() if k.path[0] == s.dataset])
-    for s in SOURCES
-}
+def raw_tables_of(source: Source) -> list[AssetKey]:
+    """The raw tables of one source (its dataset's), for the per-source checks."""
+    return [k for k in RAW_TABLES if k.path[0] == source.dataset]
+
+
+RAW_TABLES = raw_tables()
+SCHEMA_DRIFT_BY_SOURCE = {s.name: source_drift_check(s, raw_tables_of(s)) for s in SOURCES}
 SCHEMA_DRIFT_CHECKS = list(SCHEMA_DRIFT_BY_SOURCE.values())
