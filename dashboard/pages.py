@@ -40,6 +40,7 @@ select brand_id, platform, period_type || ' ' || strftime(period_start, '%Y-%m-%
     social_sessions::bigint as social_sessions, social_revenue, inbound_items,
     median_response_minutes, share_within_sla, avg_sentiment_score, reviews, avg_rating
 from marts.mart_kpi_scorecard
+where platform <> 'email'  -- the e-mail rows carry only email_* figures (not shown here yet)
 """
 
 OVERVIEW = Page(

@@ -12,7 +12,8 @@ purpose label (``HMAC-SHA256(master, "community-pulse/pseudonym/v1/<purpose>")``
 person's pseudonym differs between sources and two sources' tables cannot be joined on people.
 A source's purpose is its name unless ``SHARED_PURPOSES`` says otherwise: a join across
 sources that needs the same pseudonym must be listed there and documented in docs/privacy.md.
-Meta's Facebook and Instagram are one source, hence one purpose.
+Meta's Facebook and Instagram are one source, hence one purpose. One field has a purpose of
+its own, shared by two sources: the site's user id (``WEB_IDENTITY_PURPOSE``).
 """
 
 from __future__ import annotations
@@ -27,8 +28,15 @@ KEY_ENV = "PULSE_PSEUDONYMISATION_KEY"
 MIN_KEY_BYTES = 32
 PURPOSE_PREFIX = "community-pulse/pseudonym/v1/"
 # source -> purpose, for sources whose pseudonyms a documented join needs equal. None today:
-# no model joins people across sources (docs/privacy.md, "Pseudonyms").
+# no model joins people across sources on their own ids (docs/privacy.md, "Pseudonyms").
 SHARED_PURPOSES: dict[str, str] = {}
+# One field-level shared purpose: the site's own login id, which the site passes to its web
+# analytics (Matomo's userId) and writes to the CRM contact (HubSpot's web_user_id). Matomo and
+# HubSpot hash that one field under this purpose (``Pseudonymiser.for_source(master,
+# WEB_IDENTITY_PURPOSE)``), so the deal attribution joins visits to contacts on equal keys;
+# every other field stays under its source's own purpose (docs/privacy.md, "The web identity
+# join"; docs/identity.md).
+WEB_IDENTITY_PURPOSE = "web_identity"
 
 
 class PseudonymisationKeyMissing(RuntimeError):

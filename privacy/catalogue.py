@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ingestion.privacy import WEB_IDENTITY_PURPOSE
+
 
 @dataclass(frozen=True)
 class RawTable:
@@ -35,7 +37,11 @@ class RawTable:
     (erasure deletes it); a person found only in the others (a reply *to* them) is blanked
     there, with the row's text. Default: every person column. ``name_columns``: the person
     columns holding a hashed display name or username, which namesakes share: erasure matches
-    them only in rows without an id (an Instagram comment may come with a username only)."""
+    them only in rows without an id (an Instagram comment may come with a username only).
+    ``refers_to``: SQL of the key (``key_sql`` format) of the person's row this row links to
+    (a deal's association to a contact): erasure deletes the link with the person's row.
+    ``expands``: id columns of the person's row that are the same person's pseudonyms too (a
+    contact's e-mail, phone and web key): erasure adds them to the ids it looks for."""
 
     source: str
     table: str
@@ -47,6 +53,8 @@ class RawTable:
     not_personal: tuple[str, ...] = field(default=())
     authored_by: tuple[str, ...] | None = None
     name_columns: tuple[str, ...] = ()
+    refers_to: str | None = None
+    expands: tuple[str, ...] = ()
 
     @property
     def author_columns(self) -> tuple[str, ...]:
@@ -194,6 +202,7 @@ RAW_TABLES: tuple[RawTable, ...] = (
     ),
     # HubSpot contacts are people: name, e-mail, phone, the site's user id (keyed hashes); the
     # first page URL may carry what a form put in its query string. Deals come without a name.
+    # Names (first and last apart) are shared by namesakes: matched only without an id.
     RawTable(
         "hubspot",
         "contacts",
@@ -201,6 +210,21 @@ RAW_TABLES: tuple[RawTable, ...] = (
         ("firstname_hash", "lastname_hash", "email_hash", "phone_hash", "web_user_key"),
         ("first_url",),
         "portal_id || ':' || contact_id",
+        name_columns=("firstname_hash", "lastname_hash"),
+        expands=("email_hash", "phone_hash", "web_user_key"),
+    ),
+    # A deal's link to its contact: no person column, but erased with the contact (the deal
+    # itself stays: its amount is the brand's revenue, docs/privacy.md). key_sql: the deal's
+    # key in fct_crm_deals and mart_deal_attribution, whose rows of the deal go until the next
+    # dbt build brings the deal back without its contact.
+    RawTable(
+        "hubspot",
+        "deal_contacts",
+        "fetched_at",
+        (),
+        (),
+        "portal_id || '-' || deal_id",
+        refers_to="portal_id || ':' || contact_id",
     ),
 )
 
@@ -229,6 +253,14 @@ BRAND_TABLES: dict[tuple[str, str], str] = {
     ("trustpilot", "business_units"): "the brand's business unit: display name",
     ("ga4", "traffic_daily"): "aggregate traffic by campaign: no visitor",
     ("google_business", "location_review_stats"): "the brand's locations: aggregate ratings",
+    ("brevo", "campaigns"): "the brand's e-mail campaigns: name and subject it wrote, no list",
+    ("brevo", "campaign_links"): "links of the brand's campaigns: its pages and UTMs",
+    ("brevo", "link_stats"): "aggregate clicks per campaign link: no recipient",
+    ("search_console", "page_daily"): "aggregate search figures per page of the brand's site",
+    ("search_console", "search_analytics"): (
+        "aggregate search figures per page and query; Google withholds rare (anonymized) "
+        "queries, docs/sources/search_console.md"
+    ),
 }
 
 # Names the dbt models carry a pseudonym under, beyond the raw names (staging renames).
@@ -257,6 +289,8 @@ LINK_COLUMNS: tuple[str, ...] = (
     "message_key",
     "session_key",
     "conversion_key",
+    "contact_key",  # '<portal_id>:<contact_id>' of a HubSpot contact (fct_crm_deals)
+    "deal_key",  # '<portal_id>-<deal_id>': a deal whose link to an erased contact went
 )
 """Derived row keys built from a raw row's ``key_sql`` (same format): what ties a derived
 row without a pseudonym (a text, a category, a sentiment score) to the person's raw row."""
@@ -267,17 +301,38 @@ DERIVED_SCHEMAS: tuple[str, ...] = ("intermediate", "marts", "restricted", "enri
 
 @dataclass(frozen=True)
 class Platform:
-    """How a platform's user id becomes its source's pseudonym: ``source`` (whose key hashes
-    it) and ``hashed_input`` (the exact value the source hashes)."""
+    """How a platform's user id becomes its source's pseudonym: ``source`` (whose raw tables
+    hold it and whose secret holds the master key), ``hashed_input`` (the exact value the
+    source hashes) and ``purpose`` (the key's purpose: the source's own unless it is a shared
+    one, ingestion.privacy.WEB_IDENTITY_PURPOSE for the site's user id). ``also``: the other
+    sources holding the same person under the shared purpose (the web identity join), erased
+    in the same run, after ``source``."""
 
     name: str
     source: str
-    hashed_input: Callable[[str], str] = str
+    hashed_input: Callable[[str], str | tuple[str, ...]] = str
+    purpose: str = ""
+    also: tuple[str, ...] = ()
+
+    @property
+    def key_purpose(self) -> str:
+        return self.purpose or self.source
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source, *self.also)
 
 
 def _linkedin_urn(user_id: str) -> str:
     """LinkedIn hashes the comment's ``actor`` URN (ingestion/linkedin/rows.py)."""
     return user_id if user_id.startswith("urn:li:") else f"urn:li:person:{user_id}"
+
+
+def _email(address: str) -> tuple[str, str]:
+    """HubSpot's ``email`` property, hashed as HubSpot returns it (ingestion/hubspot/rows.py):
+    the address as given and in lower case (forms and imports may keep the case a person typed,
+    or not), both exact forms of the one address, so no one else's row can match."""
+    return address.strip(), address.strip().lower()
 
 
 PLATFORMS: dict[str, Platform] = {
@@ -291,7 +346,11 @@ PLATFORMS: dict[str, Platform] = {
         # The Business Profile API gives a reviewer's displayName, no id: that is the "id".
         Platform("google_business", "google_business"),
         Platform("trustpilot", "trustpilot"),  # consumer id
-        Platform("matomo", "matomo"),  # visitorId or userId
+        Platform("matomo", "matomo"),  # visitorId (the cookie)
+        # The site's login id: Matomo's userId and HubSpot's web_user_id, one shared purpose.
+        Platform("site_user", "matomo", purpose=WEB_IDENTITY_PURPOSE, also=("hubspot",)),
+        # A HubSpot contact by e-mail; its web key (found on its row) erases its visits too.
+        Platform("hubspot", "hubspot", _email, also=("matomo",)),
     )
 }
 

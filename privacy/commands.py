@@ -34,11 +34,11 @@ def erase(
 ) -> Erasure:
     """Erase the person (``user_id`` and, hashed in columns of their own, ``names``) of
     ``platform`` under the writer slot."""
-    source = platform_named(platform).source
+    sources = platform_named(platform).sources
     digests = person_pseudonyms(platform, user_id, names, key=key)
     files = (warehouse.file, warehouse.published_file, warehouse.pipelines_dir)
     with warehouse.slot(f"privacy: erase a {platform} user", log):
-        return erase_person(files, platform, source, digests, run_by)
+        return erase_person(files, platform, sources, digests, run_by)
 
 
 def retention(

@@ -54,7 +54,7 @@ class Erasure:
     """What one erasure removed: rows per ``schema.table`` and dlt folders."""
 
     platform: str
-    source: str
+    sources: tuple[str, ...]
     rows: dict[str, int] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
 
@@ -98,18 +98,41 @@ def _author_match(located: Located) -> str:
     return " or ".join(tests)
 
 
+def _expand(con: duckdb.DuckDBPyConnection, located: Located, where: str) -> None:
+    """Add the other ids of the person's rows (``RawTable.expands``: a contact's e-mail, phone
+    and web key) to temp ``erased``, and the rows' keys to temp ``erased_records``."""
+    for column in located.present(located.entry.expands):
+        con.execute(
+            f'insert into erased select distinct "{column}" from {located.name} '
+            f'where ({where}) and "{column}" is not null '
+            f'and "{column}" not in (select value from erased)'
+        )
+    if located.entry.expands and located.entry.key_sql:
+        con.execute(
+            f"insert into erased_records select {located.entry.key_sql} "
+            f"from {located.name} where {where}"
+        )
+
+
 def erase_raw(con: duckdb.DuckDBPyConnection, source: str, erasure: Erasure) -> None:
-    """Delete the person's raw rows, keeping their keys in temp ``erased_keys``."""
+    """Delete the person's raw rows, keeping their keys in temp ``erased_keys``; rows linking
+    to them (``RawTable.refers_to``) go too."""
     for located in raw_tables(con, (source,)):
         entry = located.entry
         count = _blank_references(con, located)
         if located.present(entry.author_columns):
-            where = _author_match(located)
+            where = _author_match(located)  # reads temp erased: after _expand, its ids too
+            _expand(con, located, where)
             if entry.key_sql:
                 con.execute(
                     f"insert into erased_keys select {entry.key_sql} "
                     f"from {located.name} where {where}"
                 )
+        elif entry.refers_to and entry.key_sql:
+            where = f"{entry.refers_to} in (select value from erased_records)"
+            con.execute(
+                f"insert into erased_keys select {entry.key_sql} from {located.name} where {where}"
+            )
         elif "payload" in located.columns:
             where = "exists (select 1 from erased where payload like '%' || value || '%')"
         else:
@@ -171,32 +194,43 @@ def log(con: duckdb.DuckDBPyConnection, erasure: Erasure, run_by: str) -> None:
     )
 
 
+def _values(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [v for (v,) in con.execute(f"select distinct value from {table}").fetchall()]
+
+
 def erase_in_warehouse(
     warehouse: Path, erasure: Erasure, ids: list[str], names: list[str]
-) -> list[str]:
-    """Raw and derived erasure and the erasure list, in one transaction, then checkpoint;
-    returns the keys of the rows erased (for the published copy)."""
+) -> tuple[list[str], list[str]]:
+    """Raw erasure in each of the platform's sources (in order: the ids found on the person's
+    rows in one join the next), derived erasure and the erasure list, in one transaction, then
+    checkpoint; returns (every id pseudonym erased, the keys of the rows erased), for the
+    published copy."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute("begin")
         _temp_values(con, "erased", ids)
         _temp_values(con, "erased_names", names)
         _temp_values(con, "erased_keys", [])
-        erase_raw(con, erasure.source, erasure)
+        _temp_values(con, "erased_records", [])
+        for source in erasure.sources:
+            erase_raw(con, source, erasure)
         erase_derived(con, erasure)
         con.execute(LIST_DDL)
-        add_to_list(con, erasure.source, ids, kind="id")
-        add_to_list(con, erasure.source, names, kind="name")
+        all_ids, records = _values(con, "erased"), _values(con, "erased_records")
+        for source in erasure.sources:
+            add_to_list(con, source, all_ids, kind="id")
+            add_to_list(con, source, names, kind="name")
+            add_to_list(con, source, records, kind="record")
         con.execute("commit")
-        keys = [v for (v,) in con.execute("select distinct value from erased_keys").fetchall()]
+        keys = _values(con, "erased_keys")
         compaction.checkpoint(con)
-    return keys
+    return all_ids, keys
 
 
 def erase_in_published(published: Path, ids: list[str], keys: list[str], erasure: Erasure) -> None:
     """The derived erasure on the published copy of the marts, then its rewrite."""
     if not Path(published).exists():
         return
-    found = Erasure(erasure.platform, erasure.source)
+    found = Erasure(erasure.platform, erasure.sources)
 
     def edit(con: duckdb.DuckDBPyConnection) -> bool:
         _temp_values(con, "erased", ids)
@@ -211,19 +245,21 @@ def erase_in_published(published: Path, ids: list[str], keys: list[str], erasure
 def erase_person(
     files: tuple[Path, Path, Path],
     platform: str,
-    source: str,
+    sources: tuple[str, ...],
     pseudonyms: tuple[list[str], list[str]],
     run_by: str,
 ) -> Erasure:
     """Erase the person everywhere (the caller holds the writer slot): ``files`` are the
-    warehouse, its published copy and dlt's pipelines folder; ``pseudonyms`` (ids, names)
-    from ``privacy.pseudonyms.person_pseudonyms``. Returns what went."""
+    warehouse, its published copy and dlt's pipelines folder; ``sources`` the platform's
+    (``Platform.sources``); ``pseudonyms`` (ids, names) from
+    ``privacy.pseudonyms.person_pseudonyms``. Returns what went."""
     warehouse, published, pipelines_dir = files
     ids, names = pseudonyms
-    erasure = Erasure(platform, source)
-    keys = erase_in_warehouse(warehouse, erasure, ids, names)
-    erase_in_published(published, ids, keys, erasure)
-    erasure.files = dlt_files.remove_pipelines(pipelines_dir, datasets_of(source))
+    erasure = Erasure(platform, sources)
+    all_ids, keys = erase_in_warehouse(warehouse, erasure, ids, names)
+    erase_in_published(published, all_ids, keys, erasure)
+    datasets = tuple(d for source in sources for d in datasets_of(source))
+    erasure.files = dlt_files.remove_pipelines(pipelines_dir, datasets)
     with duckdb.connect(str(warehouse)) as con:
         log(con, erasure, run_by)
     compaction.rewrite(warehouse)

@@ -32,13 +32,16 @@ create table if not exists {LIST_TABLE} (
 );
 """
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+# An erased CRM record is listed by its key, '<portal_id>:<contact_id>' (the ``key_sql`` of
+# HubSpot's contacts in privacy/catalogue.py): a deal's association to it holds no pseudonym.
+RECORD_FIELDS = ("portal_id", "contact_id")
 
 
 def add_to_list(
     con: duckdb.DuckDBPyConnection, source: str, pseudonyms: Iterable[str], kind: str
 ) -> None:
-    """Record the pseudonyms (``kind`` "id" or "name") as erased for ``source``; again is a
-    no-op."""
+    """Record the pseudonyms (``kind`` "id" or "name", or "record": the key of an erased
+    CRM contact) as erased for ``source``; again is a no-op."""
     con.execute(DDL)
     for pseudonym in pseudonyms:
         con.execute(
@@ -49,17 +52,21 @@ def add_to_list(
 
 @dataclass(frozen=True)
 class Erased:
-    """The erased pseudonyms of one source: ids, and names (shared by namesakes)."""
+    """The erased pseudonyms of one source: ids, names (shared by namesakes), and the keys of
+    erased CRM records."""
 
     ids: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
+    records: frozenset[str] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.ids or self.names)
+        return bool(self.ids or self.names or self.records)
 
     def holds(self, row: Any) -> bool:
         """The row mentions an erased id, or an erased name and no other pseudonym (a
-        namesake's row carries their own id)."""
+        namesake's row carries their own id), or is or links to an erased record."""
+        if self.records and _record_key(row) in self.records:
+            return True
         tokens = set(_tokens(row))
         if tokens & self.ids:
             return True
@@ -84,7 +91,15 @@ def erased_pseudonyms(warehouse: Path, source: str) -> Erased:
     return Erased(
         frozenset(p for p, kind in rows if kind == "id"),
         frozenset(p for p, kind in rows if kind == "name"),
+        frozenset(p for p, kind in rows if kind == "record"),
     )
+
+
+def _record_key(row: Any) -> str | None:
+    """'<portal_id>:<contact_id>' of a row holding both fields (a contact, an association)."""
+    if not isinstance(row, dict) or not all(row.get(f) for f in RECORD_FIELDS):
+        return None
+    return ":".join(str(row[f]) for f in RECORD_FIELDS)
 
 
 def _tokens(value: Any) -> list[str]:

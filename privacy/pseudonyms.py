@@ -50,7 +50,9 @@ def person_pseudonyms(
     """(the id's pseudonym, the names' pseudonyms): names are shared by namesakes, so they
     are kept apart and matched only where a row has no id (``RawTable.name_columns``)."""
     spec = platform_named(platform)
-    hasher = Pseudonymiser.for_source(key or source_key(spec.source), spec.source)
-    ids = [h for h in [hasher(spec.hashed_input(user_id))] if h]
+    hasher = Pseudonymiser.for_source(key or source_key(spec.source), spec.key_purpose)
+    given = spec.hashed_input(user_id)  # one form, or several of one id (an e-mail's case)
+    forms = (given,) if isinstance(given, str) else given
+    ids = list(dict.fromkeys(h for h in map(hasher, forms) if h))
     hashed = [hasher(name) for name in names]
     return ids, list(dict.fromkeys(h for h in hashed if h and h not in ids))

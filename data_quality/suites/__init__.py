@@ -7,6 +7,7 @@ ALL_SUITES: tuple[Suite, ...] = (
     *raw_meta.SUITES,
     *engagement.SUITES,
     *conversion.SUITES,
+    *conversion.DEAL_SUITES,
     *reputation.SUITES,
 )
 

@@ -12,15 +12,16 @@ source needs no secret: tokens and the pseudonymisation key are checked at extra
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import dlt
 from dlt.extract.resource import DltResource
 
+from ingestion import completeness
 from ingestion.accounts import AccountLoop, declared
-from ingestion.http import RetryPolicy, SourceAuthError
+from ingestion.http import Answer, RetryPolicy, SourceAuthError
 from ingestion.incremental import Listing, advance_cursor, chunks, log_listed, source_state
 from ingestion.privacy import lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Bad, Quarantine, parse_timestamp, record_id_of
@@ -60,6 +61,7 @@ class HubspotRun:
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self.web = lazy_pseudonymiser(options.pseudonymisation_key, source=s.WEB_IDENTITY_PURPOSE)
         self._listings: dict[tuple[str, str], Listing[dict[str, Any]]] = {}
+        self._totals: dict[tuple[str, str], Answer] = {}
 
     def client(self, portal: str) -> HubspotClient:
         """Built on first use, so that building the source needs no secret."""
@@ -77,12 +79,35 @@ class HubspotRun:
             self._clients[portal] = HubspotClient(portal, token, opts.base_url, opts.policy)
         return self._clients[portal]
 
+    def total(self, obj: str, portal: str) -> Answer:
+        """HubSpot's count of the portal's ``obj`` records (``HubspotClient.count``), asked
+        once a run and before the listing: records created meanwhile only add to the load."""
+        if (portal, obj) not in self._totals:
+            interval = self.options.limits.interval_s
+            self._totals[(portal, obj)] = self.client(portal).count(obj, interval)
+        return self._totals[(portal, obj)]
+
+    def reported(self, obj: str, brand_id: str, portal: str) -> Iterator[Any]:
+        """The ``reported_totals`` row of ``obj`` (orchestration/defs/completeness.py)."""
+        answer = self.total(obj, portal)
+        body = answer.json()
+        yield from completeness.reported(
+            portal,
+            f"{obj}.total",
+            body.get("total") if isinstance(body, Mapping) else None,
+            answer.fetched_at,
+            obj,
+            brand_id=brand_id,
+            scope="every record of the object, archived excluded (an unfiltered search)",
+        )
+
     def listing(self, obj: str, brand_id: str, portal: str) -> Listing[dict[str, Any]]:
         """Records of ``obj`` modified since the cursor minus the lookback (all on the first
         run), oldest first, each once (the last version seen wins)."""
         if (portal, obj) in self._listings:
             return self._listings[(portal, obj)]
         hasher, web = self.hasher(), self.web()  # fail before any request without a key
+        self.total(obj, portal)
         cursors = source_state("cursors")
         key = f"{portal}:{obj}"
         since = parse_timestamp(cursors[key]) - s.LOOKBACK if cursors.get(key) else None
@@ -122,14 +147,17 @@ class HubspotRun:
 
 def contacts(run: HubspotRun, brand_id: str, portal: str) -> Iterator[Any]:
     """Contacts modified since the last run (all on the first): lifecycle stage, original
-    source and UTMs; name, e-mail, phone and web user id pseudonymised."""
+    source and UTMs; name, e-mail, phone and web user id pseudonymised. Then HubSpot's total
+    of contacts, for the completeness check."""
     yield from run.listing("contacts", brand_id, portal).items()
+    yield from run.reported("contacts", brand_id, portal)
 
 
 def deals(run: HubspotRun, brand_id: str, portal: str) -> Iterator[Any]:
     """Deals modified since the last run: amount, currency, pipeline, stage, close date and
-    the closed-won flag."""
+    the closed-won flag. Then HubSpot's total of deals, for the completeness check."""
     yield from run.listing("deals", brand_id, portal).items()
+    yield from run.reported("deals", brand_id, portal)
 
 
 def deal_contacts(run: HubspotRun, brand_id: str, portal: str) -> Iterator[Any]:
@@ -196,6 +224,7 @@ def hubspot_source(
     portals = load_registry(registry_path).accounts(s.REGISTRY_KEY)
     loop = AccountLoop(
         portals, Quarantine(s.SOURCE_NAME, s.REVIEWED_FIELDS), rows.arrow,
-        declared(s.PRIMARY_KEYS, s.COLUMNS),
+        {**declared(s.PRIMARY_KEYS, s.COLUMNS), **completeness.DECLARED},
     )  # fmt: skip
-    return loop.resources(HubspotRun(options), (contacts, deals, deal_contacts))
+    variants = {"contacts": (completeness.TABLE,), "deals": (completeness.TABLE,)}
+    return loop.resources(HubspotRun(options), (contacts, deals, deal_contacts), variants)

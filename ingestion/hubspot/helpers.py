@@ -141,6 +141,13 @@ class HubspotClient:
             body["after"] = str(after)
         return self.post(f"crm/v3/objects/{obj}/search", body, interval_s)
 
+    def count(self, obj: str, interval_s: float) -> Answer:
+        """One unfiltered search of one result, read for its ``total`` (every record of the
+        object, archived excluded): what a complete load holds. Unsorted, unlike a listing's
+        searches, so logs and tests tell them apart."""
+        body = {"filterGroups": [], "properties": ["hs_object_id"], "limit": 1}
+        return self.post(f"crm/v3/objects/{obj}/search", body, interval_s)
+
     def associations(self, deal_ids: list[str]) -> Answer:
         """Contacts of up to ``BATCH_SIZE`` deals (v4 batch read; 207 when some have none)."""
         return self.post(

@@ -8,6 +8,7 @@ from typing import Any
 from dlt.common.configuration import configspec
 
 from ingestion.http import HttpConfig
+from ingestion.privacy import WEB_IDENTITY_PURPOSE  # noqa: F401 (re-exported for the source)
 from ingestion.tables import BOOL, DOUBLE, INT, KEY, TEXT, TS
 
 SOURCE_NAME = "hubspot"
@@ -46,10 +47,9 @@ DEAL_PROPERTIES = (
 )  # fmt: skip
 PROPERTIES = {"contacts": CONTACT_PROPERTIES, "deals": DEAL_PROPERTIES}
 # Personal properties hashed at ingestion (ingestion/privacy.py); web_user_id is hashed under
-# the purpose WEB_IDENTITY_PURPOSE instead, the one the web analytics' user ids will need to
-# share for the deal attribution's join (docs/sources/hubspot.md, "Identity").
+# the shared purpose WEB_IDENTITY_PURPOSE instead, the one Matomo hashes its userId under, for
+# the deal attribution's join (docs/identity.md, docs/privacy.md).
 PERSONAL = ("firstname", "lastname", "email", "phone")
-WEB_IDENTITY_PURPOSE = "web_identity"
 
 RETRYABLE_STATUS = frozenset({500, 502, 503, 504})
 

@@ -25,7 +25,7 @@ from dlt.extract.resource import DltResource
 
 from ingestion.accounts import AccountLoop, declared
 from ingestion.http import ApiClient, RetryPolicy, SourceError
-from ingestion.privacy import Pseudonymiser, lazy_pseudonymiser
+from ingestion.privacy import WEB_IDENTITY_PURPOSE, Pseudonymiser, lazy_pseudonymiser
 from ingestion.quarantine import Bad, InvalidRecord, Quarantine
 from ingestion.tables import SCHEMA_CONTRACT, arrow_table_with_extras, merge_hints
 from ingestion.windows import window_end
@@ -63,11 +63,15 @@ class MatomoRun:
     repull_days: int
     page_size: int
     hasher: Callable[[], Pseudonymiser] = field(init=False)
+    web: Callable[[], Pseudonymiser] = field(init=False)  # the site's user id (userId)
     _client: ApiClient | None = None
     _now: datetime | None = None
 
     def __post_init__(self) -> None:
         self.hasher = lazy_pseudonymiser(self.pseudonymisation_key, source=s.SOURCE_NAME)
+        # userId is the site's login id, which HubSpot contacts carry too: hashed under the
+        # shared web identity purpose so deals join visits (docs/privacy.md, docs/identity.md).
+        self.web = lazy_pseudonymiser(self.pseudonymisation_key, source=WEB_IDENTITY_PURPOSE)
 
     def client(self) -> ApiClient:
         if self._client is None:
@@ -105,7 +109,7 @@ class MatomoRun:
 
 def visits(run: MatomoRun, brand_id: str, site: str) -> Iterator[Any]:
     """Visits per site and day since the last day loaded; conversions as child rows."""
-    client, hasher = run.client(), run.hasher()
+    client, hasher, web = run.client(), run.hasher(), run.web()
     state = dlt.current.resource_state().setdefault("last_day", {})
     cfg = run.sites[site]
     # Days are the site's local days (Matomo cuts them in the site's time zone): west of UTC,
@@ -118,11 +122,11 @@ def visits(run: MatomoRun, brand_id: str, site: str) -> Iterator[Any]:
         for answer, page in h.visits_of_day(client, str(run.token_auth), site, day, run.page_size):
             for raw in page:
                 try:
-                    visit, convs = h.visit_rows(raw, cfg, brand_id, answer.fetched_at, hasher)
+                    visit, convs = h.visit_rows(raw, cfg, brand_id, answer.fetched_at, hasher, web)
                 except InvalidRecord as exc:
                     rid = raw.get("idVisit") if isinstance(raw, dict) else None
                     yield Bad(
-                        h.redact(raw, hasher),
+                        h.redact(raw, hasher, web),
                         f"site {site} day {day}: {exc}",
                         answer.fetched_at,
                         record_id=f"{site}/{rid}" if rid is not None else None,

@@ -151,12 +151,18 @@ def local_day(at: datetime, timezone: str) -> date:
 
 
 def visit_rows(
-    raw: Any, cfg: MatomoSite, brand_id: str, fetched_at: datetime, hasher: Callable[[Any], Any]
+    raw: Any,
+    cfg: MatomoSite,
+    brand_id: str,
+    fetched_at: datetime,
+    hasher: Callable[[Any], Any],
+    web: Callable[[Any], Any] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One visit and its goal / order child rows; InvalidRecord names what is wrong.
 
     ``cfg`` (the site's registry entry) gives the time zone of ``visit_date`` and the custom
-    dimension holding consent; a visit without a usable consent value is ``unknown``.
+    dimension holding consent; a visit without a usable consent value is ``unknown``. ``web``
+    hashes userId (the shared web identity purpose; ``hasher`` when not given).
     """
     site = cfg.site_id
     if not isinstance(raw, dict):
@@ -211,7 +217,7 @@ def visit_rows(
         "visit_count": ints["visitCount"],
         "visitor_type": opt_str(raw, "visitorType"),
         "visitor_id_hash": visitor_hash,
-        "user_id_hash": hasher(raw.get("userId")),
+        "user_id_hash": (web or hasher)(raw.get("userId")),
         "consent": cfg.consent(raw.get(cfg.consent_dimension or "")),
         "consent_dimension": cfg.consent_dimension,
         "referrer_type": opt_str(raw, "referrerType"),
@@ -245,13 +251,14 @@ def visit_rows(
     return visit, children
 
 
-def redact(raw: Any, hasher: Callable[[Any], Any]) -> Any:
-    """A quarantined visit without personal data: ids hashed; IP, fingerprint, location and
-    the other personal fields dropped (``settings.PERSONAL_VISIT_FIELDS``)."""
+def redact(raw: Any, hasher: Callable[[Any], Any], web: Callable[[Any], Any] | None = None) -> Any:
+    """A quarantined visit without personal data: ids hashed (userId under the web identity
+    purpose, as in the visit row); IP, fingerprint, location and the other personal fields
+    dropped (``settings.PERSONAL_VISIT_FIELDS``)."""
     if not isinstance(raw, dict):
         return raw
     out = {k: v for k, v in raw.items() if k not in s.PERSONAL_VISIT_FIELDS}
     for key in s.PSEUDONYMISED_VISIT_FIELDS:
         if out.get(key) is not None:
-            out[key] = hasher(out[key])
+            out[key] = (web or hasher)(out[key]) if key == "userId" else hasher(out[key])
     return out

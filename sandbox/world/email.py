@@ -5,7 +5,11 @@ One Brevo account per brand with a site. A weekly newsletter (Tuesdays, 09:00 si
 one push on the first day of each of the brand's campaigns (``campaigns`` table). The links
 carry the UTMs the web world's e-mail visits carry (``sandbox.vendors.web.channels``:
 utm_source ``newsletter``, utm_medium ``email``, utm_campaign the running campaign or
-``newsletter-hebdo``), so the marts can put sends beside sessions.
+``newsletter-hebdo``), so the marts can put sends beside sessions. The web world draws its
+e-mail visits on its own (``sandbox.vendors.web.world``: 6 % of the base traffic, every day,
+channel group Email), not from these clicks: the marts' e-mail sessions and revenue are
+exact against the web world, but sessions per Brevo click is no truth of the world (tying
+them would change every GA4 and Matomo truth for a ratio no mart reports).
 
 Activity is stored per campaign and UTC day (``email_daily``, ``email_link_daily``): opens,
 clicks and unsubscriptions spread over the 14 days after the send, most of them on the first

@@ -80,7 +80,9 @@ def brand_ids(count: int) -> list[str]:
 
 
 def _brand_yaml(n: int, brand_id: str) -> str:
-    """One registry entry: every platform, 1-3 Google locations, a GA4 and/or Matomo site.
+    """One registry entry: every platform, 1-3 Google locations, a GA4 and/or Matomo site, and
+    a HubSpot portal for the brands on Matomo (the CRM's web members join Matomo's user ids:
+    docs/identity.md; GA4 exports no user id).
 
     Ids follow each platform's shape in config/brands.yaml, numbered from 1001 so they never
     meet the default world's.
@@ -101,6 +103,7 @@ def _brand_yaml(n: int, brand_id: str) -> str:
             if n % 2
             else f'      matomo: "{k}"\n'
         )
+        web += f'      hubspot: "146{k:06d}"\n'  # never a default portal id (146000001-3)
     return (
         f"  - id: {brand_id}\n    name: {name}\n"
         f"    timezone: {'Europe/London' if london else 'Europe/Paris'}\n    site: {site}\n"

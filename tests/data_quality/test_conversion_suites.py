@@ -202,7 +202,7 @@ def test_structure_is_left_to_dbt() -> None:
     structural = {"ExpectColumnValuesToNotBeNull", "ExpectColumnValuesToBeUnique"}
     structural |= {"ExpectCompoundColumnsToBeUnique", "ExpectColumnValuesToBeInSet"}
     marts = [s for s in ALL_SUITES if s.relation.startswith("marts.")]
-    assert len(marts) == 18
+    assert len(marts) == 22
     for suite in marts:
         assert not {e.type for e in suite.expectations} & structural, suite.name
 

@@ -26,6 +26,9 @@ SCHEMAS = (
     "raw_ga4",
     "raw_google_business",
     "raw_trustpilot",
+    "raw_hubspot",  # fct_crm_deals and mart_deal_attribution join the CRM to fct_sessions
+    "raw_brevo",  # the scorecard's e-mail rows
+    "raw_search_console",  # mart_sxo_landing_pages
     # Written by the Dagster asset enrichment/text_sentiment, read by the reputation marts.
     "enrichment",
 )

@@ -41,6 +41,7 @@ ALLOWED_NAMES = {
     ("fct_conversions", "goal_name"): "a website goal configured by the brand",
     ("fct_inbound_items", "author_key"): "pseudonymous: the source's salted hash",
     ("fct_sessions", "user_key"): "pseudonymous visitor key",
+    ("fct_crm_deals", "web_user_key"): "pseudonymous: the shared web-identity keyed hash",
     ("fct_reviews", "text_sentiment_label"): "a label derived from the text, not the text",
     ("fct_reviews", "text_sentiment_method"): "the name of the sentiment method",
 }
@@ -48,6 +49,7 @@ ALLOWED_NAMES = {
 SENTENCE_WORDS = 4
 ALLOWED_SENTENCES = {
     ("dim_posts", "hashtags"): "space-separated hashtags of the brand's posts",
+    ("mart_sxo_landing_pages", "linking_pillars"): "the brand's pillar names with counts",
 }
 REPUTATION_MARTS = {"fct_inbound_items", "fct_reviews", "mart_response_sla"}
 

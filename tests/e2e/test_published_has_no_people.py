@@ -24,7 +24,8 @@ pytestmark = pytest.mark.e2e
 
 # The people of the world: commenters, reviewers, visitors and fans, never a brand account
 # (a Trustpilot reply is signed by a staff member or by the brand itself: the brand's name is
-# not a person's).
+# not a person's); HubSpot's contacts (first and last names, alone and together, e-mails,
+# phones, the site's login id) and the deal names teams write after the customer (issue 16).
 WORLD_PEOPLE = """
     select value from (
     select author_id from comments where not is_brand
@@ -43,6 +44,14 @@ WORLD_PEOPLE = """
     union select author_username from x_tweets
         where author_id not in (select user_id from x_accounts)
     union select author_name from x_tweets where author_id not in (select user_id from x_accounts)
+    union select firstname from hubspot_contacts
+    union select lastname from hubspot_contacts
+    union select firstname || ' ' || lastname from hubspot_contacts
+    union select email from hubspot_contacts
+    union select phone from hubspot_contacts
+    union select edited_phone from hubspot_contacts
+    union select web_user_id from hubspot_contacts
+    union select dealname from hubspot_deals
     ) as people (value)
     where value not in (select name from brands)
 """
@@ -149,11 +158,18 @@ def test_the_detector_finds_a_planted_person(replay: dict[str, Any], tmp_path: P
             "select author_id, author_name, message from world.comments "
             "where not is_brand and platform = 'facebook' and message like '% % % %' limit 1"
         ).fetchone()
+        email, phone = con.execute(
+            "select email, phone from world.hubspot_contacts where phone is not null limit 1"
+        ).fetchone()
     with duckdb.connect(str(planted)) as con:
         con.execute("create table marts.leak (author varchar, said varchar, note varchar)")
         con.execute("insert into marts.leak values (?, ?, ?)", [author, text, f"by {name}"])
+        con.execute("create table marts.crm_leak (contact varchar, note varchar)")
+        con.execute("insert into marts.crm_leak values (?, ?)", [email, f"tel {phone}"])
     found = findings(planted, replay["world"])
     assert ("leak.author",) in found["equal to a person's id or name"]
     assert ("leak.note",) in found["holding an id or name"]
     assert ("leak.said",) in found["equal to a text"]
     assert ("leak.said",) in found["reading as a sentence"]
+    assert ("crm_leak.contact",) in found["equal to a person's id or name"]
+    assert ("crm_leak.note",) in found["holding an id or name"]

@@ -86,6 +86,15 @@ def test_registry_beside_the_world(pair: dict[str, Path]) -> None:
     # sites: GA4 when n % 3 != 0 (n = 1, 2, 4, 5), Matomo when n % 3 != 1 (n = 2, 3, 5)
     sites = "SELECT count(ga4_property_id), count(matomo_site_id), count(*) FROM web_sites"
     assert _q(pair["more"], sites) == [(4, 3, BRANDS)]
+    # HubSpot: a portal for each brand on Matomo (n = 2, 3, 5), each with contacts and deals
+    portals = sorted(a for _, a in registry.accounts("hubspot"))
+    assert portals == ["146001002", "146001003", "146001005"]
+    assert _q(pair["more"], "SELECT portal_id FROM hubspot_portals ORDER BY 1") == [
+        (p,) for p in portals
+    ]
+    kinds = "SELECT count(DISTINCT portal_id), count(web_user_id) FROM hubspot_contacts"
+    portals_with_contacts, web_members = _q(pair["more"], kinds)[0]
+    assert portals_with_contacts == 3 and web_members > 0
 
 
 def test_days_and_knobs_recorded(pair: dict[str, Path]) -> None:

@@ -10,6 +10,7 @@ from data_quality.suites.conversion.channel_attribution import (
     MART_CHANNEL_ATTRIBUTION,
     MART_CHANNEL_ATTRIBUTION_PLAUSIBILITY,
 )
+from data_quality.suites.conversion.deals import SUITES as DEAL_SUITES
 from data_quality.suites.conversion.sessions import FCT_SESSIONS, FCT_SESSIONS_PLAUSIBILITY
 
 SUITES = (
@@ -20,8 +21,11 @@ SUITES = (
     MART_CHANNEL_ATTRIBUTION,
     MART_CHANNEL_ATTRIBUTION_PLAUSIBILITY,
 )
+# The CRM deal marts (issue 16): their own tuple, registered in ALL_SUITES beside SUITES.
+# Tests: tests/data_quality/test_deal_suites.py.
 
 __all__ = [
+    "DEAL_SUITES",
     "FCT_ATTRIBUTION",
     "FCT_ATTRIBUTION_PLAUSIBILITY",
     "FCT_SESSIONS",

@@ -18,6 +18,12 @@
 -- (YouTube, Facebook), weighted by each post's video views (fct_post_performance).
 -- UGC: X only (inbound mentions not written by the brand); NULL for the other platforms,
 -- whose ingested APIs give no UGC signal.
+-- E-mail (issue 16) has rows of its own, platform 'email': the Brevo campaigns SENT in the
+-- period (UTC day) with their latest totals (stg_brevo__campaign_totals: sends, delivered,
+-- unique clicks; click rate = unique clicks / delivered x 100, Brevo's definition), and the
+-- sessions whose GA4 channel group is Email (fct_sessions, UTC start day) with the last-touch
+-- conversions and revenue they bring, as for the social platforms. email_* columns are NULL
+-- on the other platforms' rows.
 {%- set ugc_platforms = ['x'] %}
 {%- set platforms = vocabulary('platform') %}
 {%- set social_groups = ['Organic Social', 'Paid Social', 'Organic Video', 'Paid Video'] %}
@@ -132,6 +138,52 @@ web_currencies as (
     group by brand_id
 ),
 
+-- E-mail: Brevo sends by the campaign's UTC send day, Email-channel sessions by their UTC
+-- start day, their last-touch conversions by the conversion's UTC day.
+email_sessions as (
+    select
+        session_key,
+        brand_id,
+        {{ dbt.cast(utc_timestamp('started_at'), 'date') }} as date_day
+    from {{ ref('fct_sessions') }}
+    where channel_group = {{ dbt.string_literal('Email') }}
+),
+
+email_days as (
+    select
+        brand_id,
+        sent_date as date_day,
+        count(*) as email_campaigns,
+        sum(sent) as email_sends,
+        sum(delivered) as email_delivered,
+        sum(unique_clicks) as email_unique_clicks,
+        0 as email_sessions,
+        {{ dbt.cast('0', type_double()) }} as email_conversions,
+        {{ dbt.cast('0', type_double()) }} as email_revenue
+    from {{ ref('stg_brevo__campaign_totals') }}
+    group by brand_id, sent_date
+    union all
+    select brand_id, date_day, 0, 0, 0, 0, count(*), 0, 0
+    from email_sessions
+    group by brand_id, date_day
+    union all
+    select
+        email_sessions.brand_id,
+        {{ dbt.cast(utc_timestamp('attribution.converted_at'), 'date') }},
+        0, 0, 0, 0, 0,
+        attribution.credit,
+        attribution.attributed_revenue
+    from {{ ref('fct_attribution') }} as attribution
+    inner join email_sessions
+        on attribution.session_key = email_sessions.session_key
+    where attribution.model = {{ dbt.string_literal('last_touch') }}
+      and attribution.credit > 0
+),
+
+email_brands as (
+    select distinct brand_id from {{ ref('stg_brevo__campaign_totals') }}
+),
+
 {#- The period a day falls in, for each period type. #}
 {%- set period_start -%}
     case
@@ -232,6 +284,24 @@ web_periods as (
     group by web_days.brand_id, web_days.platform, period_types.period_type, {{ period_start }}
 ),
 
+email_periods as (
+    select
+        email_days.brand_id,
+        {{ dbt.string_literal('email') }} as platform,
+        period_types.period_type,
+        {{ period_start }} as period_start,
+        sum(email_campaigns) as email_campaigns,
+        sum(email_sends) as email_sends,
+        sum(email_delivered) as email_delivered,
+        sum(email_unique_clicks) as email_unique_clicks,
+        sum(email_sessions) as email_sessions,
+        sum(email_conversions) as email_conversions,
+        sum(email_revenue) as email_revenue
+    from email_days
+    cross join period_types
+    group by email_days.brand_id, period_types.period_type, {{ period_start }}
+),
+
 -- Medians need the items themselves: periods are aggregated from items, not from days.
 inbound_periods as (
     select
@@ -281,6 +351,8 @@ periods as (
     select brand_id, platform, period_type, period_start from inbound_periods
     union
     select brand_id, platform, period_type, period_start from review_periods
+    union
+    select brand_id, platform, period_type, period_start from email_periods
 ),
 
 joined as (
@@ -333,7 +405,22 @@ joined as (
                 {%- for p in review_platforms %}{{ dbt.string_literal(p) }}{{ ", " if not loop.last }}{% endfor -%}
             ) then coalesce(review_periods.reviews, 0)
         end as reviews,
-        review_periods.avg_rating
+        review_periods.avg_rating,
+        {%- set is_email = "periods.platform = " ~ dbt.string_literal('email') %}
+        case when {{ is_email }} and email_brands.brand_id is not null
+            then coalesce(email_periods.email_campaigns, 0) end as email_campaigns,
+        case when {{ is_email }} and email_brands.brand_id is not null
+            then coalesce(email_periods.email_sends, 0) end as email_sends,
+        case when {{ is_email }} and email_brands.brand_id is not null
+            then coalesce(email_periods.email_delivered, 0) end as email_delivered,
+        case when {{ is_email }} and email_brands.brand_id is not null
+            then coalesce(email_periods.email_unique_clicks, 0) end as email_unique_clicks,
+        case when {{ is_email }} and web_brands.brand_id is not null
+            then coalesce(email_periods.email_sessions, 0) end as email_sessions,
+        case when {{ is_email }} and web_brands.brand_id is not null
+            then coalesce(email_periods.email_conversions, 0) end as email_conversions,
+        case when {{ is_email }} and web_brands.brand_id is not null
+            then coalesce(email_periods.email_revenue, 0) end as email_revenue
     from periods
     left join post_periods
         on periods.brand_id = post_periods.brand_id
@@ -370,6 +457,13 @@ joined as (
        and periods.platform = review_periods.platform
        and periods.period_type = review_periods.period_type
        and periods.period_start = review_periods.period_start
+    left join email_periods
+        on periods.brand_id = email_periods.brand_id
+       and periods.platform = email_periods.platform
+       and periods.period_type = email_periods.period_type
+       and periods.period_start = email_periods.period_start
+    left join email_brands
+        on periods.brand_id = email_brands.brand_id
     left join web_brands
         on periods.brand_id = web_brands.brand_id
     left join web_currencies
@@ -418,5 +512,15 @@ select
     share_within_sla,
     avg_sentiment_score,
     reviews,
-    avg_rating
+    avg_rating,
+    {#- Sums of counts are HUGEINT in DuckDB: BIGINT for the BI tools. #}
+    {%- for c in ['email_campaigns', 'email_sends', 'email_delivered', 'email_unique_clicks'] %}
+    {{ dbt.cast(c, dbt.type_bigint()) }} as {{ c }},
+    {%- endfor %}
+    case when email_delivered > 0
+        then 100 * {{ dbt.cast('email_unique_clicks', type_double()) }} / email_delivered
+    end as email_click_rate,
+    {{ dbt.cast('email_sessions', dbt.type_bigint()) }} as email_sessions,
+    email_conversions,
+    email_revenue
 from rates
