@@ -4,15 +4,15 @@ A post's lifetime metrics change fast in its first days and slowly after; the en
 marts compare posts at the ages D+1, D+7 and D+28 (dbt_project/models/marts/engagement/
 fct_post_performance.sql: the snapshot taken exactly that many days after the UTC publication
 date, never borrowed from another day). Re-reading every post younger than 29 days on every
-run cost most of a daily run's requests and rows, so a post can be re-read only on the days
-of its *snapshot schedule*, e.g. every day of its first week (0-7), then D+14, D+21, D+28.
+run cost most of a daily run's requests and rows, so a post is re-read only on the days of
+its *snapshot schedule*: by default every day of its first week (0-7), then D+14, D+21, D+28.
 
-The default is still every day up to D+28 (ages 0-28): the account-day and scorecard marts
-sum the reach and impressions of each post's snapshot of that day, and the A/B tests compare
-variants on the same days, so a sparse schedule leaves those sums without the posts aged 8 to
-27 (measured: the end-to-end truth tests of fct_account_daily, mart_kpi_scorecard, the ER
-bases and mart_ab_tests fail with it). A sparse schedule becomes the default once those marts
-carry a post's latest snapshot forward; until then it is an opt-in per source.
+On a day the schedule does not read a post, the post's value is its latest read at or before
+that day (docs/performance.md, "Snapshot schedule"): the marts that add posts up
+(fct_account_daily, mart_kpi_scorecard, mart_ab_tests) and the ER bases take each post's
+latest read, and a day rebuilt from a daily series (LinkedIn, YouTube) only precedes a post's
+first read, so the latest row of a post is always a read with all its metrics. Under a
+schedule of every day (``DENSE_AGES``) the marts are what they were.
 
 The schedule is configuration, per source: ``snapshot_ages`` in ``[sources.<name>]`` of
 .dlt/config.toml (or ``SOURCES__<NAME>__SNAPSHOT_AGES='[0, 1, 7, 28]'``). The sources' re-list
@@ -43,11 +43,14 @@ R = TypeVar("R")
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_AGES = tuple(range(29))
-"""Every day up to the marts' last age (D+28): what the account-day marts need today."""
-
 SPARSE_AGES = (0, 1, 2, 3, 4, 5, 6, 7, 14, 21, 28)
-"""Every day of the first week, then the weekly ages up to D+28: the opt-in schedule."""
+"""Every day of the first week, then the weekly ages up to the marts' last one (D+28)."""
+
+DEFAULT_AGES = SPARSE_AGES
+"""The default schedule of Meta, LinkedIn, YouTube and TikTok."""
+
+DENSE_AGES = tuple(range(29))
+"""Every day up to D+28: the schedule before issue 14 (about three times the reads)."""
 
 MART_AGES = (1, 7, 28)
 """The ages the engagement marts read (fct_post_performance.sql ``ages``): a schedule must
@@ -110,15 +113,19 @@ def due(
     published: Callable[[R], date],
     today: date,
     listed_all: bool = False,
+    note: bool = True,
 ) -> list[R]:
     """The refs of one account to snapshot today: all of them on the day of the account's
     first run (the backfill, whatever number of windows it takes) or when ``listed_all`` (the
     listing went back to the beginning); else those the schedule makes due. Notes today as
-    the account's last run (source state, committed with the load)."""
+    the account's last run (source state, committed with the load) unless ``note`` is False
+    (a resource that only asks which posts are due, e.g. the comments of a run that reads no
+    metrics, must not mark the backfill's snapshot as taken)."""
     runs = source_state(STATE_KEY)
     seen = runs.get(account) or {}
     first, last = seen.get("first", today.isoformat()), seen.get("last")
-    runs[account] = {"first": first, "last": max(today.isoformat(), last or "")}
+    if note:
+        runs[account] = {"first": first, "last": max(today.isoformat(), last or "")}
     if listed_all or last is None or first == today.isoformat():
         return list(refs)
     last_run = date.fromisoformat(last)

@@ -17,6 +17,7 @@ from typing import Any
 from ingestion.http import RetryPolicy
 from ingestion.incremental import Listing, relist, source_state
 from ingestion.privacy import lazy_pseudonymiser
+from ingestion.snapshot_ages import due, schedule_of
 from pulse_config.registry import Registry
 
 from . import rows
@@ -62,6 +63,9 @@ class LinkedInRun:
         self.hasher = lazy_pseudonymiser(options.pseudonymisation_key, source=s.SOURCE_NAME)
         self._snapshots: dict[str, Snapshot] = {}
         self._listings: dict[str, Listing[rows.PostRef]] = {}
+        self._due: dict[str, list[rows.PostRef]] = {}
+        self.comment_counts: dict[str, dict[str, int | None]] = {}
+        """Per organization: each post's ``commentCount`` read by the statistics this run."""
 
     @cached_property
     def client(self) -> LinkedInClient:
@@ -129,3 +133,24 @@ class LinkedInRun:
         )
         self._listings[organization_id] = listing
         return listing
+
+    def due_posts(self, organization_id: str, note: bool = True) -> list[rows.PostRef]:
+        """The listed posts whose lifetime statistics are read today (``ingestion.snapshot_ages``,
+        ``sources.linkedin.snapshot_ages``), once per run: statistics and comments share it;
+        ``note=False`` (the comments) asks without noting the run in source state when the
+        statistics were not read."""
+        if organization_id in self._due:
+            return self._due[organization_id]
+        listing = self.posts(organization_id)
+        found = due(
+            schedule_of(s.SOURCE_NAME),
+            organization_id,
+            listing.refs,
+            lambda ref: ref.published_at.date(),
+            self.now(organization_id).date(),
+            listed_all=listing.since is None,
+            note=note,
+        )
+        if note:
+            self._due[organization_id] = found
+        return found

@@ -17,7 +17,6 @@ import pyarrow as pa
 
 from ingestion.incremental import chunks
 from ingestion.quarantine import BAD_RECORD, Bad, row_or_bad
-from ingestion.snapshot_ages import due, schedule_of
 from ingestion.tables import arrow_table_with_extras
 
 from . import rows
@@ -33,6 +32,9 @@ from .helpers import (
 )
 
 logger = logging.getLogger(__name__)
+
+COUNTS_KEY = "comment_counts"
+"""Source state: per organization, the ``commentCount`` of each listed post at its last load."""
 
 
 def arrow(table: str, records: list[dict[str, Any]]) -> pa.Table:
@@ -69,16 +71,7 @@ def linkedin_posts(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:
 def linkedin_post_statistics(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:
     """Lifetime share statistics of the listed posts due on the snapshot schedule
     (``ingestion.snapshot_ages``, ``sources.linkedin.snapshot_ages``)."""
-    listing, today = run.posts(org_id), run.now(org_id).date()
-    refs = due(
-        schedule_of(s.SOURCE_NAME),
-        org_id,
-        listing.refs,
-        lambda ref: ref.published_at.date(),
-        today,
-        listed_all=listing.since is None,
-    )
-    for batch in chunks(refs, s.STATS_BATCH):
+    for batch in chunks(run.due_posts(org_id), s.STATS_BATCH):
         yield from _post_statistics(run, org_id, batch)
 
 
@@ -90,6 +83,7 @@ def _post_statistics(run: LinkedInRun, org_id: str, batch: Sequence[rows.PostRef
 
     def row(urn: str, element: Any) -> dict[str, Any]:
         values = rows.statistics(element)
+        run.comment_counts.setdefault(org_id, {})[urn] = values["comment_count"]
         return {
             "post_urn": urn,
             "organization_id": org_id,
@@ -196,12 +190,15 @@ def linkedin_follower_facets(run: LinkedInRun, _brand: str, org_id: str) -> Iter
 
 
 def linkedin_comments(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[Any]:
-    """Comments of the listed posts (a post quarantined for another field included) and their
-    replies; actor URNs pseudonymised."""
+    """Comments and their replies of the listed posts whose comments may have changed
+    (``_commented``; a post quarantined for another field included); actor URNs
+    pseudonymised. Each post's ``commentCount`` is noted in source state (``comment_counts``)
+    once its comments are read, committed with the load, so a failed run reads them again."""
     hasher = run.hasher()  # fail before any request if no key is configured
     params = [("count", str(run.options.page_size)), ("start", "0")]
     listing = run.posts(org_id)
-    for post_urn in [ref.post_urn for ref in listing.refs] + listing.orphans:
+    counts, todo = _commented(run, org_id)
+    for post_urn in todo:
         queue = [post_urn]
         while queue:
             target = queue.pop(0)
@@ -217,6 +214,48 @@ def linkedin_comments(run: LinkedInRun, _brand: str, org_id: str) -> Iterator[An
                     yield row
                     if row["reply_count"] and target == post_urn:
                         queue.append(row["comment_urn"])
+    book = run.state(COUNTS_KEY).setdefault(org_id, {})
+    book.update({urn: n for urn, n in counts.items() if n is not None})
+    if listing.since is not None:  # a complete re-list: forget the posts no longer listed
+        for gone in set(book) - set(counts):
+            del book[gone]
+
+
+def _commented(run: LinkedInRun, org_id: str) -> tuple[dict[str, int | None], list[str]]:
+    """The ``commentCount`` of every listed post (None: unknown), and the posts whose comments
+    are read this run: a count that is unknown, or not 0 and moved since the last load (or
+    never loaded); a post due on the snapshot schedule today (every post on the first run; a
+    re-read that also catches an edit or a deletion the count does not show); and the posts
+    set aside for a bad field. ``commentCount`` counts replies too (docs/sources/linkedin.md)."""
+    listing = run.posts(org_id)
+    urns = [ref.post_urn for ref in listing.refs]
+    counts = _comment_counts(run, org_id, urns)
+    loaded = run.state(COUNTS_KEY).get(org_id) or {}
+    scheduled = {ref.post_urn for ref in run.due_posts(org_id, note=False)}
+    todo = [
+        urn
+        for urn in urns
+        if urn in scheduled
+        or counts.get(urn) is None
+        or (counts[urn] != 0 and loaded.get(urn) != counts[urn])
+    ]
+    return counts, todo + [urn for urn in listing.orphans if urn not in todo]
+
+
+def _comment_counts(run: LinkedInRun, org_id: str, urns: list[str]) -> dict[str, int | None]:
+    """``commentCount`` of each post: from the statistics read this run for the snapshot,
+    else from share statistics requests of their own (STATS_BATCH posts each, far fewer than
+    one comments request per post). An element that cannot be read leaves its post unknown."""
+    known = run.comment_counts.setdefault(org_id, {})
+    for batch in chunks([urn for urn in urns if urn not in known], s.STATS_BATCH):
+        params = share_statistics_params(org_id, batch)
+        answer = run.client.get("/rest/organizationalEntityShareStatistics", params, account=org_id)
+        for element in elements_of(answer.json(), org_id):
+            try:
+                known[rows.post_of(element)] = rows.statistics(element)["comment_count"]
+            except BAD_RECORD as exc:  # its post's comments are read: nothing is lost
+                logger.warning("linkedin: organization %s: comment count unread: %s", org_id, exc)
+    return {urn: known.get(urn) for urn in urns}
 
 
 TABLES = (

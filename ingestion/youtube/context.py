@@ -71,6 +71,7 @@ class YouTubeRun:
         self._channels: dict[str, Page] = {}
         self._listings: dict[str, Listing[rows.VideoRef]] = {}
         self._videos: dict[str, Videos] = {}
+        self._due: dict[str, list[dict[str, Any]]] = {}
         self.upload_totals: dict[str, tuple[Any, datetime]] = {}
         """Per channel: the uploads listing's first ``pageInfo.totalResults`` and its time."""
 
@@ -215,21 +216,29 @@ class YouTubeRun:
                 break
         return refs
 
-    def snapshot_stats(self, channel_id: str) -> list[dict[str, Any]]:
+    def snapshot_stats(self, channel_id: str, note: bool = True) -> list[dict[str, Any]]:
         """The statistics rows of the listed uploads due today: all of them on the first run,
-        then those whose age is on the snapshot schedule (``ingestion.snapshot_ages``)."""
+        then those whose age is on the snapshot schedule (``ingestion.snapshot_ages``). Once
+        per run and channel; ``note=False`` (the comments resource) asks without noting the
+        run in source state when the statistics were not read."""
+        if channel_id in self._due:
+            return self._due[channel_id]
         listing = self.listing(channel_id)
         published = {ref.video_id: ref.published_at.date() for ref in listing.refs}
         stats = [row for row in self.videos(channel_id).stats if row["video_id"] in published]
         _, now = self.channel(channel_id)
-        return due(
+        found = due(
             self.options.schedule,
             channel_id,
             stats,
             lambda row: published[row["video_id"]],
             now.date(),
             listed_all=listing.since is None,
+            note=note,
         )
+        if note:
+            self._due[channel_id] = found
+        return found
 
     def videos(self, channel_id: str) -> Videos:
         """``videos.list`` of the listed uploads, 50 ids per call (the API's maximum)."""

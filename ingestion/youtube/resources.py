@@ -26,6 +26,8 @@ from .context import YouTubeRun
 from .helpers import CommentsDisabled, paginate
 
 DISABLED_TABLE = "comments_disabled"
+COUNTS_KEY = "comment_counts"
+"""Source state: per channel, the ``commentCount`` of each listed video at its last load."""
 
 
 def arrow(table: str, data: list[dict[str, Any]]) -> pa.Table:
@@ -83,10 +85,14 @@ def video_stats(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
 
 
 def comments(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
-    """Threads and every reply of listed uploads; authors pseudonymised. A video whose
-    comments are disabled (403 commentsDisabled) goes to ``comments_disabled``."""
+    """Threads and every reply of the listed uploads whose comments may have changed
+    (``_commented``); authors pseudonymised. A video whose comments are disabled (403
+    commentsDisabled) goes to ``comments_disabled``. Each listed video's ``commentCount`` is
+    noted in source state (``comment_counts``) once its comments are read, committed with
+    the load, so a failed run reads them again."""
     hasher = run.hasher()
-    for video_id, fetched_at in _commented(run, channel_id):
+    listed, todo = _commented(run, channel_id)
+    for video_id, fetched_at in todo:
         try:
             yield from _video_comments(run, channel_id, video_id, hasher)
         except CommentsDisabled as exc:
@@ -102,18 +108,39 @@ def comments(run: YouTubeRun, _brand: str, channel_id: str) -> Iterator[Any]:
                 **merge_hints(s.PRIMARY_KEYS[DISABLED_TABLE], s.COLUMNS[DISABLED_TABLE]),
             )
             yield dlt.mark.with_hints(row, hints, create_table_variant=True)
+    book = run.state(COUNTS_KEY).setdefault(channel_id, {})
+    book.update(listed)
+    if run.listing(channel_id).since is not None:  # a complete re-list: forget older videos
+        for gone in set(book) - set(listed):
+            del book[gone]
 
 
-def _commented(run: YouTubeRun, channel_id: str) -> list[tuple[str, Any]]:
-    """(video id, when it was seen) of the videos whose comments are read: the listed uploads
-    whose statistics do not say 0 comments (no count: comments disabled, asked to learn it),
-    and those set aside for a bad field (read anyway, so a bad field does not lose them)."""
+def _commented(run: YouTubeRun, channel_id: str) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    """The ``commentCount`` of every listed upload (None: comments disabled), and (video id,
+    when it was seen) of those whose comments are read this run: a count that is not 0 and
+    moved since the last load (or was never loaded), or a video due on the snapshot schedule
+    today (``ingestion.snapshot_ages``: every video on the first run; a re-read that also
+    catches an edit or a deletion the count does not show); and the videos set aside for a bad
+    field, by ``videos`` or ``playlist_items`` (read anyway, so a bad field does not lose
+    their comments). ``commentCount`` counts replies too (docs/sources/youtube.md)."""
     batch = run.videos(channel_id)
     _, now = run.channel(channel_id)
-    seen = {s["video_id"]: s["fetched_at"] for s in batch.stats if s["comment_count"] != 0}
+    loaded = run.state(COUNTS_KEY).get(channel_id) or {}
+    scheduled = {row["video_id"] for row in run.snapshot_stats(channel_id, note=False)}
+    listed = {row["video_id"]: row["comment_count"] for row in batch.stats}
+    todo = {
+        row["video_id"]: row["fetched_at"]
+        for row in batch.stats
+        if row["comment_count"] != 0
+        and (
+            row["video_id"] in scheduled
+            or row["video_id"] not in loaded
+            or loaded[row["video_id"]] != row["comment_count"]
+        )
+    }
     for video_id in batch.orphans + run.listing(channel_id).orphans:
-        seen.setdefault(video_id, now)
-    return list(seen.items())
+        todo.setdefault(video_id, now)
+    return listed, list(todo.items())
 
 
 def _video_comments(run: YouTubeRun, channel_id: str, video_id: str, hasher: Any) -> Iterator[Any]:

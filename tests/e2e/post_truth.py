@@ -10,8 +10,8 @@ Followers come from the world's own daily series (``sandbox/world/followers.py``
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from functools import cache, cached_property
 from typing import Any
 
@@ -53,6 +53,8 @@ class PostTruth:
     reach: int | None
     impressions: int | None
     views: int | None = None
+    shares: int = 0
+    """YouTube only: the Analytics shares counted in ``interactions`` (served so far)."""
 
 
 def _meta(manifest: dict[str, Any]) -> dict[str, PostTruth]:
@@ -94,7 +96,7 @@ def _others(src: dict[str, Any]) -> dict[str, PostTruth]:
         # Shares exist only in Analytics: the daily shares served so far (2-3 days of lag).
         shares = daily.get(video_id, {}).get("shares", 0)
         interactions = m["like_count"] + (m["comment_count"] or 0) + shares
-        out[video_id] = PostTruth(interactions, None, None, m["view_count"])
+        out[video_id] = PostTruth(interactions, None, None, m["view_count"], shares)
     return out
 
 
@@ -137,6 +139,31 @@ CONTENT_SQL = """
 """
 
 
+# The snapshot schedule (docs/performance.md, "Snapshot schedule"; ingestion/snapshot_ages.py's
+# default), stated here from the contract, not imported: Meta, LinkedIn, YouTube and TikTok read
+# a post's lifetime metrics on the first run, then on the runs where its age (days since the UTC
+# publication date) is one of these. X re-reads the posts younger than 8 days (X's monthly read
+# quota; docs/engagement_marts.md).
+SCHEDULE = frozenset({0, 1, 2, 3, 4, 5, 6, 7, 14, 21, 28})
+X_REREAD_DAYS = 8
+# YouTube Analytics serves a day 3 days later (docs/sources/youtube.md); a video's series is
+# followed for 35 days after publication, longer than the replay's world, so every run loads it.
+ANALYTICS_LAG_DAYS = 3
+
+
+def read_day(platform: str, published: date, runs: list[date]) -> date:
+    """The last of ``runs`` (one a day, the first the backfill) that read a post's lifetime
+    metrics, by the schedule: the first run reads every post; a later run the posts whose age
+    that day is on the schedule (X: younger than X_REREAD_DAYS)."""
+    read = [runs[0]] if published <= runs[0] else []
+    for day in runs[1:]:
+        age = (day - published).days
+        due = age < X_REREAD_DAYS if platform == "x" else age in SCHEDULE
+        if age >= 0 and due:
+            read.append(day)
+    return max(read)
+
+
 @dataclass(frozen=True)
 class Content:
     """Who published a post, where, and on which UTC day."""
@@ -158,6 +185,26 @@ class WorldTruth:
 
     def _posts(self, day: date) -> dict[str, PostTruth]:
         return posts_on(build_manifest(self.world, day))
+
+    def known(self, post_id: str, day: date) -> PostTruth:
+        """A post's counts read on ``day`` as the warehouse knows them on the last day: the
+        world's counts of that day, but YouTube's Analytics shares of the days up to ``day``
+        that the later runs loaded (served ANALYTICS_LAG_DAYS late), not only those served
+        by ``day``."""
+        true = self.posts(day)[post_id]
+        if self.content[post_id].platform != "youtube":
+            return true
+        later = min(day + timedelta(days=ANALYTICS_LAG_DAYS), self.last)
+        shares = self.posts(later)[post_id].shares
+        return replace(true, interactions=true.interactions - true.shares + shares, shares=shares)
+
+    def latest(self, runs: list[date]) -> dict[str, tuple[date, PostTruth]]:
+        """Each content post's read day under the schedule and its counts then (``known``)."""
+        out = {}
+        for post_id, c in self.content.items():
+            day = read_day(c.platform, c.published_date, runs)
+            out[post_id] = (day, self.known(post_id, day))
+        return out
 
     def _read(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
         cur = open_readonly(self.world)

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from sandbox.world.manifest import build_manifest
-from tests.e2e.conftest import LAST, read_warehouse
+from tests.e2e.conftest import LAST, SIMULATED, read_warehouse
 from tests.e2e.post_truth import WorldTruth
 
 pytestmark = pytest.mark.e2e
@@ -46,17 +46,14 @@ def _two_proportion_p(control: tuple[int, int], variant: tuple[int, int]) -> flo
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def _planted(replay: dict[str, Any], truth: WorldTruth) -> dict[str, dict[str, Any]]:
+def _planted(truth: WorldTruth) -> dict[str, dict[str, Any]]:
     """Per experiment visible on the last day with both variants: the planted uplift and the
-    world's (interactions, exposure) of each variant on its posts' latest snapshot days."""
-    latest = dict(
-        read_warehouse(
-            replay, "select post_id, latest_snapshot_date from marts.fct_post_performance"
-        )
-    )
+    world's (interactions, exposure) of each variant on the days the snapshot schedule last
+    read its posts (tests/e2e/post_truth.py, ``read_day``)."""
+    latest = truth.latest(SIMULATED)
     experiments: dict[str, dict[str, Any]] = {}
-    for e in build_manifest(replay["world"], LAST)["engagement"]["experiments"]:
-        counts = [truth.posts(latest[p])[p] for p in e["posts"]]
+    for e in build_manifest(truth.world, LAST)["engagement"]["experiments"]:
+        counts = [latest[p][1] for p in e["posts"]]
         exposure = sum(getattr(c, EXPOSURE[e["platform"]]) for c in counts)
         experiment = experiments.setdefault(e["experiment_id"], {"uplift": 1.0})
         experiment[e["variant"]] = (sum(c.interactions for c in counts), exposure)
@@ -67,7 +64,7 @@ def _planted(replay: dict[str, Any], truth: WorldTruth) -> dict[str, dict[str, A
 def test_winners_are_the_planted_uplifts_the_world_makes_visible(
     replay: dict[str, Any], replay_truth: WorldTruth
 ) -> None:
-    planted = _planted(replay, replay_truth)
+    planted = _planted(replay_truth)
     rows = read_warehouse(
         replay,
         "select experiment_id, p_value, is_significant, winner_variant, lift "

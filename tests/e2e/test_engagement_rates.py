@@ -3,7 +3,8 @@
 ``make demo``'s replay of a 30-day world (tests/e2e/conftest.py): a backfill a few days before
 its last day, one ingestion a day with the sandbox clock moving, one build. Every post's ER by
 followers (the default headline) must equal the generator's truth, interactions from the
-manifest of the post's latest snapshot day over the true followers of its publication day,
+manifest of the day the snapshot schedule last read the post (tests/e2e/post_truth.py,
+``read_day``, which must be its latest snapshot day) over the true followers of its publication day,
 within the documented error of its followers basis (docs/engagement_marts.md); its ERs by reach
 and by impressions must equal the truth exactly. The truth is read in tests/e2e/post_truth.py.
 """
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from sandbox.world.store import open_readonly
-from tests.e2e.conftest import BACKFILL, LAST, START, read_warehouse
+from tests.e2e.conftest import BACKFILL, LAST, SIMULATED, START, read_warehouse
 from tests.e2e.post_truth import WorldTruth, rate, same, tolerance
 
 pytestmark = pytest.mark.e2e
@@ -85,8 +86,11 @@ def test_er_by_followers_equals_the_truth_within_its_basis(
         "interactions, er_by_followers, er_headline, followers_gap_days "
         "from marts.fct_post_performance",
     )
+    expected = replay_truth.latest(SIMULATED)
     for post_id, platform, account, published, latest, interactions, er, headline, gap in rows:
-        true_interactions = replay_truth.posts(latest)[post_id].interactions
+        read, true = expected[post_id]
+        assert latest == read, (platform, post_id, latest, read)
+        true_interactions = true.interactions
         assert interactions == true_interactions, (platform, post_id)
         true_er = true_interactions * 100.0 / truth[(platform, account, published)]
         assert headline == er
@@ -101,7 +105,8 @@ def test_er_by_reach_and_by_impressions_equal_the_truth(
     env: dict[str, Any], replay_truth: WorldTruth
 ) -> None:
     """Both rates are exact: interactions, reach and impressions are the world's own counts on
-    the post's latest snapshot day, and the rate is NULL where the platform has no such metric."""
+    the day the schedule last read the post, and the rate is NULL where the platform has no
+    such metric."""
     rows = _query(
         env,
         "select post_id, platform, latest_snapshot_date, reach, impressions, "
@@ -109,8 +114,10 @@ def test_er_by_reach_and_by_impressions_equal_the_truth(
     )
     assert {r[0] for r in rows} == set(replay_truth.content)
     with_reach = set()
+    reads = replay_truth.latest(SIMULATED)
     for post_id, platform, latest, reach, impressions, by_reach, by_impressions in rows:
-        true = replay_truth.posts(latest)[post_id]
+        read, true = reads[post_id]
+        assert latest == read, (platform, post_id, latest, read)
         assert (reach, impressions) == (true.reach, true.impressions), (platform, post_id)
         assert same(by_reach, rate(true.interactions, true.reach)), (platform, post_id, by_reach)
         expected = rate(true.interactions, true.impressions)

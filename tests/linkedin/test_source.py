@@ -22,6 +22,7 @@ from ingestion.privacy import PseudonymisationKeyMissing
 from tests.linkedin.client import (
     ORG,
     ORG_URN,
+    VERSION,
     LinkedIn,
     expected_post_daily,
     has_table,
@@ -29,6 +30,7 @@ from tests.linkedin.client import (
     query,
     run_source,
 )
+from tests.linkedin.comment_reads import check_comment_reads
 from tests.sources.support import (
     TODAY,
     Sandbox,
@@ -193,9 +195,37 @@ def _counts(db: Path) -> dict[str, int]:
     return {t: query(db, f"select count(*) from raw_linkedin.{t}")[0][0] for t in TABLES}
 
 
-def test_same_day_adds_nothing_and_next_day_only_the_new(
-    li: LinkedIn, sandbox: Sandbox, tmp_path: Path
+def test_comments_are_read_again_only_where_the_count_moved(
+    li: LinkedIn, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """With a schedule of the marts' ages only (1, 7, 28), a post listed the day before that
+    gets a comment at another age (the world's 2025-12-09: a post of 12-05, D+4) is read for
+    its moved count: every comment of the world is loaded, the unchanged posts are not asked."""
+    monkeypatch.setenv("SOURCES__LINKEDIN__SNAPSHOT_AGES", "[1, 7, 28]")
+    day, next_day = TODAY - timedelta(days=2), TODAY - timedelta(days=1)
+    li.control("POST", "/clock/set", params={"today": day.isoformat()})
+    # the statistics note the runs the snapshot schedule counts from (ingestion/snapshot_ages.py)
+    tables = ("linkedin_posts", "linkedin_post_statistics", "linkedin_comments")
+    version = {"api_version": VERSION}
+    db = load_source("linkedin", sandbox.url, tmp_path, "li_counts", tables, **version)
+    li.control("POST", "/clock/set", params={"today": next_day.isoformat()})
+    with requests_seen("/socialActions/") as seen:
+        load_source("linkedin", sandbox.url, tmp_path, "li_counts", tables, **version)
+    after = li.manifest(next_day)
+    got = {r[0] for r in query(db, "select comment_urn from raw_linkedin.linkedin_comments")}
+    assert got == {c for org in after["organizations"].values() for c in org["comment_urns"]}
+    read_for_count = check_comment_reads(
+        db, li.manifest(day), after, seen, {1, 7, 28}, today=next_day
+    )
+    assert read_for_count, "the world has no such post: pick other days"
+
+
+def test_same_day_adds_nothing_and_next_day_only_the_new(
+    li: LinkedIn, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The marts' ages only (1, 7, 28): posts with new comments at other ages are read for
+    # their comment count alone (_check_comment_reads).
+    monkeypatch.setenv("SOURCES__LINKEDIN__SNAPSHOT_AGES", "[1, 7, 28]")
     day = TODAY - timedelta(days=1)
     li.control("POST", "/clock/set", params={"today": day.isoformat()})
     db = run_source(sandbox.url, tmp_path, "days")
@@ -203,8 +233,10 @@ def test_same_day_adds_nothing_and_next_day_only_the_new(
     run_source(sandbox.url, tmp_path, "days")
     assert _counts(db) == first  # same sandbox day: nothing new
     li.control("POST", "/clock/set", params={"today": TODAY.isoformat()})
-    run_source(sandbox.url, tmp_path, "days")
-    _check_against(db, li.manifest(TODAY), TODAY.isoformat())
+    with requests_seen("/socialActions/") as seen:
+        run_source(sandbox.url, tmp_path, "days")
+    _check_against(db, li.manifest(TODAY), TODAY.isoformat())  # every comment of the world
+    check_comment_reads(db, li.manifest(day), li.manifest(TODAY), seen, {1, 7, 28})
     after = _counts(db)
     # one more organization snapshot each; new statistics snapshots only for recent posts
     assert after["linkedin_organizations"] == first["linkedin_organizations"] + len(

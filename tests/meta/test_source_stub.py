@@ -171,14 +171,14 @@ def test_rerun_same_day_adds_nothing_and_next_day_adds_only_new(
     assert after["facebook_comments"] == first["facebook_comments"] + 1
     assert after["facebook_pages"] == first["facebook_pages"] + 1
     assert after["instagram_accounts"] == first["instagram_accounts"] + 1
-    # new snapshots only for posts inside the 28-day window (posts 1,2,3 and the new 6): the
-    # default schedule reads every day to D+28 (tests/meta/test_source.py checks the sparse one)
+    # new snapshots only for posts inside the 28-day window whose age is on the snapshot
+    # schedule (0-7, 14, 21, 28): post 1 (D+2), 2 (D+4) and the new 6 (D+0); not 3 (D+11)
     fresh = query(
         db,
         "select distinct post_id from raw_meta.facebook_post_insights "
         f"where snapshot_date = date '{stub.world.now.date()}' order by 1",
     )
-    assert [r[0] for r in fresh] == [f"{PAGE_ID}_{n}" for n in (1, 2, 3, 6)]
+    assert [r[0] for r in fresh] == [f"{PAGE_ID}_{n}" for n in (1, 2, 6)]
     # comments were not re-read for posts outside the window
     comment_lookups = stub.requests_to("comments.filter")
     assert comment_lookups and not [p for p in comment_lookups if f"{PAGE_ID}_4" in p]

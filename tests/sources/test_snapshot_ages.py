@@ -17,7 +17,7 @@ import pytest
 from ingestion.snapshot_ages import Schedule, schedule_of
 from tests.sources.support import TODAY, Sandbox, load_source, query, world_rows
 
-# The sparse schedule these tests check (the default reads every day to D+28).
+# The sparse schedule these tests check, set explicitly (it is also the default: checked below).
 pytestmark = pytest.mark.usefixtures("sparse_snapshot_ages")
 
 SCHEDULE = (0, 1, 2, 3, 4, 5, 6, 7, 14, 21, 28)
@@ -47,6 +47,16 @@ def test_a_scheduled_age_missed_by_a_run_is_read_by_the_next_run() -> None:
     assert schedule.due(published, D("2025-11-16"), last_run=D("2025-11-13"))
     # ... but the run after that (11-17, D+16) does not read it again
     assert not schedule.due(published, D("2025-11-17"), last_run=D("2025-11-16"))
+
+
+def test_the_sparse_schedule_is_the_default_of_the_four_sources(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without configuration (.dlt/config.toml states none) Meta, LinkedIn, YouTube and TikTok
+    read on the schedule of issue 14: the marts carry a post's latest read forward."""
+    for source in ("meta", "linkedin", "youtube", "tiktok"):
+        monkeypatch.delenv(f"SOURCES__{source.upper()}__SNAPSHOT_AGES")
+        assert schedule_of(source).ages == SCHEDULE, source
 
 
 def test_the_schedule_is_configuration_and_keeps_the_marts_ages(

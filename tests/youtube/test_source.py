@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
@@ -104,6 +105,56 @@ def _check_daily(db: Path, truth: dict[str, Any], older: dict[str, Any] | None) 
         assert [n, *sums] == [want[video_id]["rows"], *(want[video_id][m] for m in SUMMED)]
 
 
+def _check_comment_reads(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    day: date,
+    urls: list[str],
+    schedule: set[int] = SCHEDULE,
+) -> set[str]:
+    """The next day asks the comments of a video only when the world's ``commentCount`` of
+    the video moved since the previous day, or its age is on the snapshot schedule: every
+    video with a new comment is asked, and fewer than the listed videos with comments
+    (docs/sources/youtube.md, "Comments")."""
+    asked = {parse_qs(urlsplit(url).query)["videoId"][0] for url in urls}
+    moved, scheduled, with_comments = set(), set(), set()
+    for video_id, meta in after["videos"].items():
+        published = datetime.fromisoformat(meta["published_at"].rstrip("Z"))
+        if (day - published.date()).days >= STATS_WINDOW_DAYS:
+            continue  # not listed again
+        old = before["videos"].get(video_id, {}).get("comment_count")
+        if meta["comment_count"] != old:
+            moved.add(video_id)
+        if (day - published.date()).days in schedule:
+            scheduled.add(video_id)
+        if meta["comment_count"]:
+            with_comments.add(video_id)
+    moved -= {v for v in moved if after["videos"][v]["comment_count"] == 0}
+    assert moved and moved <= asked, moved - asked
+    assert asked <= moved | scheduled, asked - moved - scheduled
+    assert len(asked) < len(with_comments), (len(asked), len(with_comments))
+    return moved - scheduled
+
+
+def test_comments_are_read_again_only_where_the_count_moved(
+    world: Path, sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a schedule of the marts' ages only (1, 7, 28), the next day's comment reads are
+    the videos whose comment count moved: every new comment is loaded, the others not asked."""
+    monkeypatch.setenv("SOURCES__YOUTUBE__SNAPSHOT_AGES", "[1, 7, 28]")
+    tables = ("video_stats", "comments")  # the statistics note the runs the schedule counts from
+    db = load(sandbox.url, tmp_path, tables)
+    truth = manifest_of(world, TODAY)
+    sandbox.advance()
+    day2 = TODAY + timedelta(days=1)
+    with requests_seen("/commentThreads") as seen:
+        load(sandbox.url, tmp_path, tables)
+    truth2 = manifest_of(world, day2)
+    got = [r[0] for r in query(db, "select comment_id from raw_youtube.comments")]
+    assert sorted(got) == sorted(truth2["comment_ids"])
+    assert _check_comment_reads(truth, truth2, day2, seen, {1, 7, 28})  # read for the count
+
+
 def test_full_load_then_same_day_then_next_day(
     world: Path, sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -124,9 +175,11 @@ def test_full_load_then_same_day_then_next_day(
 
     sandbox.advance()
     day2 = TODAY + timedelta(days=1)
-    load(url, tmp_path)
+    with requests_seen("/commentThreads") as seen:
+        load(url, tmp_path)
     truth2 = manifest_of(world, day2)
-    _check_full(db, truth2, day2, older=truth)
+    _check_full(db, truth2, day2, older=truth)  # every comment of the world: none lost
+    _check_comment_reads(truth, truth2, day2, seen)
     after = counts(db)
     new_videos = len(truth2["video_ids"]) - len(truth["video_ids"])
     assert after["videos"] - before["videos"] == new_videos

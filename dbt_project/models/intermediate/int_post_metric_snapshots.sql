@@ -13,6 +13,13 @@
 --   * the means avg_view_share (0-1) and avg_watch_time_s are mapped the same way but kept as
 --     doubles, never in interactions; each platform maps at most one metric per priority to
 --     them, so the "sum" of the winning priority is that one value.
+--   * a day rebuilt from a daily series (value_source 'daily_series') is kept only before the
+--     post's first read from the API (its first 'snapshot' day): the series rebuilds the ages
+--     of posts older than the pipeline's first run. A later day the snapshot schedule
+--     (ingestion/snapshot_ages.py) did not read has no row: the post's value on it is its
+--     latest read at or before it (docs/performance.md, "Snapshot schedule"), so a post's
+--     latest row is always a read, with every metric its API gives (a LinkedIn series has no
+--     reach).
 -- Interactions and the three engagement rates follow product.md (macros/engagement.sql).
 -- Incremental (docs/performance.md), restated by post: a build recomputes the whole history of
 -- every post with a metric value in the last var('post_metrics_restatement_days') days, and of
@@ -41,6 +48,13 @@ restated_posts as (
 ),
 {%- endif %}
 
+first_reads as (
+    select post_id, platform, min(snapshot_date) as first_read_date
+    from {{ ref('int_post_metric_values') }}
+    where value_source = 'snapshot'
+    group by post_id, platform
+),
+
 mapped as (
     select
         v.post_id,
@@ -59,11 +73,15 @@ mapped as (
     -- Only posts of int_posts_unioned: X metrics of the brand's replies stay out.
     inner join {{ ref('int_posts_unioned') }} as p
         on v.post_id = p.post_id and v.platform = p.platform
+    left join first_reads as fr
+        on v.post_id = fr.post_id and v.platform = fr.platform
     {%- if incremental_build() %}
     inner join restated_posts
         on v.post_id = restated_posts.post_id and v.platform = restated_posts.platform
     {%- endif %}
-    where (r.applies_to_formats = 'all'
+    where (v.value_source = 'snapshot' or fr.first_read_date is null
+           or v.snapshot_date < fr.first_read_date)
+      and (r.applies_to_formats = 'all'
        or {{ dbt.position(dbt.concat(["'|'", "coalesce(p.format, '')", "'|'"]),
                        dbt.concat(["'|'", "r.applies_to_formats", "'|'"])) }} > 0)
 ),

@@ -1,7 +1,9 @@
 -- One row per account and day, from the account's first post or snapshot to its last snapshot
 -- date (or last post if it has no snapshot). Followers come from int_account_followers_daily;
 -- post metrics are the latest lifetime values of the posts PUBLISHED that day (UTC date),
--- so a day's ER describes that day's content, not that day's activity.
+-- so a day's ER describes that day's content, not that day's activity. A post's latest values
+-- are its latest read on the snapshot schedule (fct_post_performance; docs/performance.md,
+-- "Snapshot schedule"): the days between two reads add nothing to carry.
 with posts as (
     select * from {{ ref('fct_post_performance') }}
 ),

@@ -9,6 +9,9 @@
 -- within one experiment_id, brand, platform and dimension: an experiment never mixes audiences
 -- (and if an id ever spanned two, the grain test on experiment_id x variant would fail rather
 -- than blend them).
+-- Each post counts with its latest values (fct_post_performance): its latest read on the
+-- snapshot schedule (docs/performance.md, "Snapshot schedule"), so every variant of an
+-- experiment is compared on reads, never on a day rebuilt without reach.
 {%- set alpha = var('ab_test_alpha', 0.05) %}
 {%- set control = 'a' %}
 {%- set scope = 'experiment_id, experiment_dimension, brand_id, platform' %}
