@@ -33,6 +33,24 @@ def pytest_configure(config: pytest.Config) -> None:
         prepare()
 
 
+# The files whose session or module fixtures take minutes, longest first. xdist hands whole
+# files to its two workers in collection order (--no-loadscope-reorder in pyproject.toml), so
+# putting these first starts the long fixtures at once, one per worker, instead of leaving one
+# worker waiting on a lock for the demo replay or finishing alone on a long file at the end.
+SLOW_FIRST = (
+    "tests/e2e/test_demo_replay.py",  # builds the demo replay the other e2e files read
+    "tests/e2e/test_pipeline.py",  # its own world through refresh_everything
+    "tests/security/test_no_secret_in_artefacts.py",  # every source under faults
+    "tests/dbt/test_dbt_build.py",  # builds the dbt fixture warehouse tests/dbt read
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the files of ``SLOW_FIRST`` first, in that order; the rest keep theirs."""
+    rank = {path: n for n, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 # --- the sources' tests: one small world and one sandbox per test process -----------------------
 
 
@@ -65,14 +83,14 @@ def sandbox_server(sources_world: Path) -> Iterator[Sandbox]:
 
 
 SPARSE_SNAPSHOT_AGES = "[0, 1, 2, 3, 4, 5, 6, 7, 14, 21, 28]"
-"""The opt-in schedule of ingestion/snapshot_ages.py (a week daily, then D+14, D+21, D+28)."""
+"""The default schedule of ingestion/snapshot_ages.py (a week daily, then D+14, D+21, D+28)."""
 
 
 @pytest.fixture()
 def sparse_snapshot_ages(no_ambient_secrets: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Meta, LinkedIn, YouTube and TikTok read metrics on the sparse schedule (the default is
-    every day to D+28): for the tests of the schedule itself (set after the ambient settings
-    are cleared)."""
+    """Meta, LinkedIn, YouTube and TikTok read metrics on the sparse schedule, set explicitly
+    (it is also the default): for the tests of the schedule itself (set after the ambient
+    settings are cleared)."""
     for source in ("META", "LINKEDIN", "YOUTUBE", "TIKTOK"):
         monkeypatch.setenv(f"SOURCES__{source}__SNAPSHOT_AGES", SPARSE_SNAPSHOT_AGES)
 

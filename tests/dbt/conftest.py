@@ -11,11 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 from pulse_config.paths import PROJECT_ROOT
 
@@ -27,7 +28,16 @@ EMPTY_SOCIAL_SQL = Path(__file__).parent / "fixtures" / "raw_social_empty.sql"
 SOCIAL_SOURCES = ("meta", "linkedin", "x", "youtube", "tiktok")
 # The conversion marts join web visits to those posts and the reputation marts join reviews
 # and text sentiment to the comments: their tables are there too, empty.
-OTHER_SOURCES = ("matomo", "ga4", "google_business", "trustpilot", "enrichment")
+OTHER_SOURCES = (
+    "matomo",
+    "ga4",
+    "google_business",
+    "trustpilot",
+    "hubspot",
+    "brevo",
+    "search_console",
+    "enrichment",
+)
 DBT = Path(sys.executable).parent / "dbt"
 
 
@@ -122,10 +132,22 @@ def dbt_command(
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> tuple[Path, DbtRun]:
-    """The fixture warehouse after a full `dbt build` (shared by the read-only tests)."""
-    work = tmp_path_factory.mktemp("dbt_good")
-    warehouse = make_warehouse(work / "warehouse.duckdb")
-    return warehouse, dbt_build(warehouse, work)
+    """The fixture warehouse after a full `dbt build` (shared by the read-only tests, which
+    open it read-only or copy it). Under xdist the workers share one build, made by the first
+    to ask behind a file lock: each building its own cost two minutes of ``make test``."""
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run_id is None:
+        work = tmp_path_factory.mktemp("dbt_good")
+        warehouse = make_warehouse(work / "warehouse.duckdb")
+        return warehouse, dbt_build(warehouse, work)
+    work = tmp_path_factory.getbasetemp().parent / f"dbt_good_{run_id}"
+    work.mkdir(exist_ok=True)
+    done = work / "build.json"
+    with FileLock(str(work / "build.lock")):
+        if not done.exists():
+            run = dbt_build(make_warehouse(work / "warehouse.duckdb"), work)
+            done.write_text(json.dumps(asdict(run)))
+    return work / "warehouse.duckdb", DbtRun(**json.loads(done.read_text()))
 
 
 @pytest.fixture

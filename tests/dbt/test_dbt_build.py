@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dbt.conftest import dbt_build, make_warehouse
+from tests.dbt.conftest import dbt_command, make_warehouse
 
 
 def test_dbt_build_passes(built_warehouse):
@@ -126,13 +126,23 @@ BAD_ROWS = {
 }
 
 
+# What a bad Meta row reaches first: the source's tests and Meta's staging models (with the
+# seeds and the brands they read). The marts downstream are test_dbt_build_passes' business.
+META_STAGE = [
+    "resource_type:seed",
+    "path:models/registry",
+    "source:meta",
+    "path:models/staging/meta",
+]
+
+
 @pytest.mark.parametrize("case", sorted(BAD_ROWS))
 def test_bad_raw_row_fails_named_test(tmp_path, case):
     sql, test_prefix = BAD_ROWS[case]
     # Unit tests check SQL, not data (test_dbt_build_passes runs them). No --fail-fast: it
     # can cancel the failing test before its result is recorded (seen once in CI).
-    flags = ("--exclude-resource-type", "unit_test")
-    run = dbt_build(make_warehouse(tmp_path / "warehouse.duckdb", sql), tmp_path, *flags)
+    args = ["build", "--select", *META_STAGE, "--exclude-resource-type", "unit_test"]
+    run = dbt_command(args, make_warehouse(tmp_path / "warehouse.duckdb", sql), tmp_path)
     assert run.returncode != 0
     failed = run.failed_nodes()
     assert any(node.startswith(test_prefix) for node in failed), sorted(failed)
