@@ -7,6 +7,8 @@
 #               on the default world, idle machine): benchmarks/results/bench.json and bench.md
 #   make dashboard  the strategist's and community manager's pages over the published marts
 #               (after make demo; http://127.0.0.1:3100/index.html)
+#   make test-spark the whole dbt project on a local Apache Spark, every mart compared with
+#               DuckDB's (installs the `spark` extra; Java 17; ~30 min here)
 # Other targets: make ui (Dagster UI on the sandbox), make sandbox, make docs, make clean.
 
 PYTHON ?= python3
@@ -25,7 +27,7 @@ export DAGSTER_HOME := $(CURDIR)/dagster_home
 SANDBOX_PORT ?= 8765
 DASHBOARD_PORT ?= 3100
 
-.PHONY: install demo test lint faults bench ui sandbox docs dashboard clean
+.PHONY: install demo test lint faults bench ui sandbox docs dashboard clean test-spark
 
 install: $(STAMP)
 
@@ -69,6 +71,16 @@ BENCH_WORLD ?= default
 BENCH_RUNS ?= 3
 bench: install
 	$(BIN)/python -m benchmarks --world $(BENCH_WORLD) --runs $(BENCH_RUNS) $(if $(BENCH_WORLD_FILE),--world-file $(BENCH_WORLD_FILE)) --out /tmp/pulse_bench
+
+# The second engine (issue 18, tests/spark/README.md, docs/scaling.md): the `spark` extra of
+# pyproject.toml (pyspark, dbt-spark) installed beside the locked packages, which stay as locked.
+SPARK_STAMP := $(VENV)/.spark-installed
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c requirements.lock -e ".[spark]"
+	@touch $(SPARK_STAMP)
+
+test-spark: $(SPARK_STAMP)
+	$(BIN)/pytest -n 0 -p no:cacheprovider -m spark tests/spark
 
 sandbox: install
 	$(BIN)/python -m sandbox serve --port $(SANDBOX_PORT)

@@ -2,7 +2,7 @@
     parameter name matches case-insensitively: a link tagged UTM_SOURCE= is still tagged, and
     the UTM governance checks flag its case. -#}
 {% macro url_parameter(url, name) -%}
-    nullif(trim(url_decode(regexp_extract({{ url }}, '(?i)[?&]{{ name }}=([^&#]*)', 1))), '')
+    nullif(trim({{ url_decode("regexp_extract(" ~ url ~ ", '(?i)[?&]" ~ name ~ "=([^&#]*)', 1)") }}), '')
 {%- endmacro %}
 
 {#- The first UTM-tagged URL written in a text (a post's message or description), NULL when

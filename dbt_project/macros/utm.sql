@@ -15,8 +15,11 @@
     url_decode({{ expr }})
 {%- endmacro %}
 
+{#- Spark's own url_decode (3.4+): reflect('java.net.URLDecoder', ...) failed its task on a NULL
+    (NullPointerException). try_ returns NULL for a malformed escape instead of failing
+    (https://spark.apache.org/docs/latest/api/sql/#try_url_decode). -#}
 {% macro spark__url_decode(expr) -%}
-    reflect('java.net.URLDecoder', 'decode', {{ expr }}, 'UTF-8')
+    try_url_decode({{ expr }})
 {%- endmacro %}
 
 {#- A normalised source through the alias seed: `alias_column` is the seed's `source` of the

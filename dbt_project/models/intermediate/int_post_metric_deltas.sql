@@ -32,7 +32,7 @@ snapshots as (
         *,
         lag(snapshot_date) over (partition by platform, post_id order by snapshot_date) as previous_snapshot_date
         {%- for m in metrics %},
-        last_value({{ m }} ignore nulls) over (
+        {{ last_value_ignore_nulls(m) }} over (
             partition by platform, post_id order by snapshot_date
             rows between unbounded preceding and 1 preceding) as previous_{{ m }}
         {%- endfor %}

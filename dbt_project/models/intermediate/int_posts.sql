@@ -37,7 +37,7 @@ parsed as (
     select
         *,
         {{ utc_to_local('published_at', "coalesce(timezone, 'UTC')") }} as published_at_local,
-        regexp_extract_all(text_lower, '#[\p{L}\p{N}_]+') as hashtag_list,
+        {{ regexp_matches_list('text_lower', "'#[\\p{L}\\p{N}_]+'") }} as hashtag_list,
         regexp_extract(text_lower, '{{ ab_tag }}', 1) as experiment_dimension,
         regexp_extract(text_lower, '{{ ab_tag }}', 2) as experiment_name,
         regexp_extract(text_lower, '{{ ab_tag }}', 3) as experiment_variant
@@ -60,8 +60,8 @@ select
     source_format,
     post_text,
     text_lower,
-    array_to_string(hashtag_list, ' ') as hashtags,
-    len(hashtag_list) as hashtag_count,
+    {{ list_to_text('hashtag_list', "' '") }} as hashtags,
+    {{ list_length('hashtag_list') }} as hashtag_count,
     link_url,
     {{ url_parameter('link_url', 'utm_source') }} as utm_source,
     {{ url_parameter('link_url', 'utm_medium') }} as utm_medium,

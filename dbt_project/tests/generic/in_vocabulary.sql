@@ -4,10 +4,10 @@
     NULL passes, as with accepted_values; values are compared as text. -#}
 {% test in_vocabulary(model, column_name, vocabulary) %}
 {%- set names = [vocabulary] if vocabulary is string else vocabulary %}
-select distinct cast({{ column_name }} as varchar) as value_outside_vocabulary
+select distinct {{ dbt.cast(column_name, dbt.type_string()) }} as value_outside_vocabulary
 from {{ model }}
 where {{ column_name }} is not null
-    and cast({{ column_name }} as varchar) not in (
+    and {{ dbt.cast(column_name, dbt.type_string()) }} not in (
         select value
         from {{ ref('vocabularies') }}
         where vocabulary in ({%- for name in names %}'{{ name }}'{{ ', ' if not loop.last }}{% endfor %})

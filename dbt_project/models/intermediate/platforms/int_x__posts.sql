@@ -4,7 +4,7 @@
 with posts as (
     select
         *,
-        json_extract_string(urls_json, '$[0]') as first_url
+        {{ json_text('urls_json', "'$[0]'") }} as first_url
     from {{ ref('stg_x__posts') }}
     where not coalesce(is_reply, false)
       and retweeted_tweet_id is null  -- a repost is another's post, not the brand's content

@@ -111,8 +111,8 @@ pillar_months as (
         site_host,
         page_path,
         month_start,
-        string_agg(pillar || ' (' || {{ dbt.cast('posts', dbt.type_string()) }} || ')', ', '
-                   order by posts desc, pillar) as linking_pillars
+        {{ dbt.listagg(dbt.concat(["pillar", "' ('", dbt.cast('posts', dbt.type_string()), "')'"]),
+                       "', '", "order by posts desc, pillar") }} as linking_pillars
     from (
         select brand_id, site_host, page_path, month_start, pillar, count(*) as posts
         from post_links
