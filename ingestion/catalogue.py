@@ -79,7 +79,8 @@ SOURCES: tuple[Source, ...] = (
            "Brevo e-mail campaigns: links with UTMs, daily snapshots of sends, opens, clicks",
            child_tables=(("campaign_links", "campaigns"), ("campaign_stats", "campaigns"))),
     Source("hubspot", hubspot_source, "40 */4 * * *",
-           "HubSpot CRM: contacts (original source, UTMs), deals and their contacts"),
+           "HubSpot CRM: contacts (original source, UTMs), deals and their contacts",
+           child_tables=(("reported_totals", "contacts"), ("reported_totals", "deals"))),
 )  # fmt: skip
 
 
