@@ -31,6 +31,7 @@ def full_build(spark_world, tmp_path_factory) -> tuple[object, dict, Path]:
 
 def test_every_model_and_data_test_passes_on_spark(full_build):
     _, runs, _ = full_build
+    assert runs["build"].exception is None, runs["build"].exception  # e.g. a timeout
     assert harness.failed(runs["build"]) == []
     kinds = {str(r.node.resource_type) for r in runs["build"].result.results}
     assert {"model", "test", "seed"} <= kinds
@@ -38,6 +39,7 @@ def test_every_model_and_data_test_passes_on_spark(full_build):
 
 def test_every_unit_test_passes_on_spark(full_build):
     _, runs, _ = full_build
+    assert runs["unit"].exception is None, runs["unit"].exception  # e.g. a timeout
     assert harness.failed(runs["unit"]) == []
     assert len(runs["unit"].result.results) >= 20
 
