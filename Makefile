@@ -8,7 +8,7 @@
 #   make dashboard  the strategist's and community manager's pages over the published marts
 #               (after make demo; http://127.0.0.1:3100/index.html)
 #   make test-spark the whole dbt project on a local Apache Spark, every mart compared with
-#               DuckDB's (installs the `spark` extra; Java 17; ~30 min here)
+#               DuckDB's (installs the `spark` extra; Java 17; about 14 min here)
 # Other targets: make ui (Dagster UI on the sandbox), make sandbox, make docs, make clean.
 
 PYTHON ?= python3
