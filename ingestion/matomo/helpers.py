@@ -156,13 +156,13 @@ def visit_rows(
     brand_id: str,
     fetched_at: datetime,
     hasher: Callable[[Any], Any],
-    web: Callable[[Any], Any] | None = None,
+    web: Callable[[Any], Any],
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One visit and its goal / order child rows; InvalidRecord names what is wrong.
 
     ``cfg`` (the site's registry entry) gives the time zone of ``visit_date`` and the custom
     dimension holding consent; a visit without a usable consent value is ``unknown``. ``web``
-    hashes userId (the shared web identity purpose; ``hasher`` when not given).
+    hashes userId (the shared web identity purpose), ``hasher`` the other ids.
     """
     site = cfg.site_id
     if not isinstance(raw, dict):
@@ -217,7 +217,7 @@ def visit_rows(
         "visit_count": ints["visitCount"],
         "visitor_type": opt_str(raw, "visitorType"),
         "visitor_id_hash": visitor_hash,
-        "user_id_hash": (web or hasher)(raw.get("userId")),
+        "user_id_hash": web(raw.get("userId")),
         "consent": cfg.consent(raw.get(cfg.consent_dimension or "")),
         "consent_dimension": cfg.consent_dimension,
         "referrer_type": opt_str(raw, "referrerType"),
@@ -251,7 +251,7 @@ def visit_rows(
     return visit, children
 
 
-def redact(raw: Any, hasher: Callable[[Any], Any], web: Callable[[Any], Any] | None = None) -> Any:
+def redact(raw: Any, hasher: Callable[[Any], Any], web: Callable[[Any], Any]) -> Any:
     """A quarantined visit without personal data: ids hashed (userId under the web identity
     purpose, as in the visit row); IP, fingerprint, location and the other personal fields
     dropped (``settings.PERSONAL_VISIT_FIELDS``)."""
@@ -260,5 +260,5 @@ def redact(raw: Any, hasher: Callable[[Any], Any], web: Callable[[Any], Any] | N
     out = {k: v for k, v in raw.items() if k not in s.PERSONAL_VISIT_FIELDS}
     for key in s.PSEUDONYMISED_VISIT_FIELDS:
         if out.get(key) is not None:
-            out[key] = (web or hasher)(out[key]) if key == "userId" else hasher(out[key])
+            out[key] = web(out[key]) if key == "userId" else hasher(out[key])
     return out

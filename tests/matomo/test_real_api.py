@@ -210,27 +210,27 @@ def raw_visit(first: int = utc(1, 23, 50), last: int = utc(2, 0, 10), **extra: A
 def test_consent_comes_from_the_configured_dimension(value: Any, want: str) -> None:
     hasher = Pseudonymiser("k" * 32)
     raw = raw_visit(dimension3=value, dimension1="Jeanne")
-    visit, _ = h.visit_rows(raw, SITE1, "b", None, hasher)  # type: ignore[arg-type]
+    visit, _ = h.visit_rows(raw, SITE1, "b", None, hasher, hasher)  # type: ignore[arg-type]
     assert visit["consent"] == want and visit["consent_dimension"] == "dimension3"
     assert "dimension3" not in visit  # mapped, not carried as an unknown field
     assert visit["dimension1"] == hasher("Jeanne")  # another dimension: hashed, unreviewed
     stock = MatomoSite("3", "Europe/London")
-    plain, _ = h.visit_rows(raw_visit(), stock, "b", None, hasher)  # type: ignore[arg-type]
+    plain, _ = h.visit_rows(raw_visit(), stock, "b", None, hasher, hasher)  # type: ignore[arg-type]
     assert plain["consent"] == "unknown" and plain["consent_dimension"] is None
-    no_value, _ = h.visit_rows(raw_visit(), SITE1, "b", None, hasher)  # type: ignore[arg-type]
+    no_value, _ = h.visit_rows(raw_visit(), SITE1, "b", None, hasher, hasher)  # type: ignore[arg-type]
     assert no_value["consent"] == "unknown"
 
 
 def test_visit_date_is_the_site_local_day_of_the_last_action() -> None:
     hasher = Pseudonymiser("k" * 32)
-    visit, _ = h.visit_rows(raw_visit(), SITE1, "b", None, hasher)  # type: ignore[arg-type]
+    visit, _ = h.visit_rows(raw_visit(), SITE1, "b", None, hasher, hasher)  # type: ignore[arg-type]
     assert visit["visit_date"] == date(2025, 12, 2)  # not the UTC day of the first action
     assert visit["entry_url"] == "https://x/?utm_source=FB&utm_content=1"
     late = raw_visit(utc(1, 23, 5), utc(1, 23, 20))  # 00:05-00:20 in Paris, UTC Dec 1 only
-    visit, _ = h.visit_rows(late, SITE1, "b", None, hasher)  # type: ignore[arg-type]
+    visit, _ = h.visit_rows(late, SITE1, "b", None, hasher, hasher)  # type: ignore[arg-type]
     assert visit["visit_date"] == date(2025, 12, 2)
     london = MatomoSite("3", "Europe/London")
-    visit, _ = h.visit_rows(late, london, "b", None, hasher)  # type: ignore[arg-type]
+    visit, _ = h.visit_rows(late, london, "b", None, hasher, hasher)  # type: ignore[arg-type]
     assert visit["visit_date"] == date(2025, 12, 1)
 
 

@@ -84,7 +84,7 @@ def test_visit_rows_children_and_pseudonyms() -> None:
             },
         ],
     }
-    visit, convs = h.visit_rows(raw, MatomoSite("1"), "b", None, hasher)  # type: ignore[arg-type]
+    visit, convs = h.visit_rows(raw, MatomoSite("1"), "b", None, hasher, hasher)  # type: ignore[arg-type]
     assert visit["visitor_id_hash"] == hasher("abcdef0123456789")
     assert visit["consent"] == "unknown" and visit["consent_dimension"] is None
     assert visit["entry_url"] == "https://x/blog" and visit["revenue"] == 59.9
