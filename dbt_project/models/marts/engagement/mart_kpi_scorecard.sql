@@ -407,20 +407,16 @@ joined as (
         end as reviews,
         review_periods.avg_rating,
         {%- set is_email = "periods.platform = " ~ dbt.string_literal('email') %}
-        case when {{ is_email }} and email_brands.brand_id is not null
-            then coalesce(email_periods.email_campaigns, 0) end as email_campaigns,
-        case when {{ is_email }} and email_brands.brand_id is not null
-            then coalesce(email_periods.email_sends, 0) end as email_sends,
-        case when {{ is_email }} and email_brands.brand_id is not null
-            then coalesce(email_periods.email_delivered, 0) end as email_delivered,
-        case when {{ is_email }} and email_brands.brand_id is not null
-            then coalesce(email_periods.email_unique_clicks, 0) end as email_unique_clicks,
-        case when {{ is_email }} and web_brands.brand_id is not null
-            then coalesce(email_periods.email_sessions, 0) end as email_sessions,
-        case when {{ is_email }} and web_brands.brand_id is not null
-            then coalesce(email_periods.email_conversions, 0) end as email_conversions,
-        case when {{ is_email }} and web_brands.brand_id is not null
-            then coalesce(email_periods.email_revenue, 0) end as email_revenue
+        {#- Brevo's figures where the brand sends e-mail, the sessions' where it has web analytics. #}
+        {%- set email_columns = [
+            ('email_campaigns', 'email_brands'), ('email_sends', 'email_brands'),
+            ('email_delivered', 'email_brands'), ('email_unique_clicks', 'email_brands'),
+            ('email_sessions', 'web_brands'), ('email_conversions', 'web_brands'),
+            ('email_revenue', 'web_brands')] %}
+        {%- for column, brands in email_columns %}
+        case when {{ is_email }} and {{ brands }}.brand_id is not null
+            then coalesce(email_periods.{{ column }}, 0) end as {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
     from periods
     left join post_periods
         on periods.brand_id = post_periods.brand_id
