@@ -10,7 +10,7 @@ sandbox's or the source's own constants.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,40 @@ def test_visitor_history_devices_and_orders_follow_the_world(sandbox: Sandbox, w
         kinds.add(kind)
     assert kinds == {"new", "returning", "returningCustomer"}
     assert any(f[4] > 0 for f in facts.values())  # some visitors come back days later
+
+
+# Per visitorId, from the world's own tables: its visits started by ``now`` and the orders of
+# those visits recorded by ``now`` (Ecommerce's lifetime totals at the time of the request).
+WORLD_LIFETIME = """
+SELECT v.visitor_id, count(DISTINCT v.visit_id), count(c.conversion_id),
+    coalesce(sum(c.revenue), 0), coalesce(sum(c.items), 0)
+FROM web_visits v LEFT JOIN web_conversions c
+    ON c.visit_id = v.visit_id AND c.kind = 'ecommerceOrder' AND c.converted_at <= $now
+WHERE v.brand_id = $brand AND v.started_at <= $now AND v.visitor_id IN (
+    SELECT e.visitor_id FROM web_visits e JOIN web_conversions o USING (visit_id)
+    WHERE e.brand_id = $brand AND o.kind = 'ecommerceOrder')
+GROUP BY 1
+"""
+
+
+def test_lifetime_orders_count_only_what_is_recorded_by_now(world: Path) -> None:
+    """The history lookup at a ``now`` halfway through the world: visits and orders after it
+    are not yet known to Matomo."""
+    import duckdb
+
+    from sandbox.vendors.matomo.visit_fields import histories
+
+    brand, now = "maison-lumiere", datetime.combine(TODAY - timedelta(days=15), time(12))
+    want = {
+        r[0]: (r[1], r[2], round(float(r[3]), 2), r[4])
+        for r in world_rows(world, WORLD_LIFETIME, {"now": now, "brand": brand})  # type: ignore[arg-type]
+    }
+    assert sum(1 for w in want.values() if w[1]) > 10  # buyers known by then
+    with duckdb.connect(str(world), read_only=True) as con:
+        got = histories(con.cursor(), brand, list(want), now)
+    assert {
+        k: (len(h.starts), h.orders, round(h.revenue, 2), h.items) for k, h in got.items()
+    } == {k: w for k, w in want.items() if w[0]}
 
 
 def test_personal_fields_look_like_matomos_and_follow_a_person(

@@ -57,6 +57,18 @@ VISIT_COLUMNS = [
 ]
 # One row per goal conversion or order; id = ``{idVisit}-{goalId}-{unix ts}`` (order: goal 0),
 # goals a second or two apart but never after the visit's local midnight.
+# Matomo's visitor-history lookup (sandbox/vendors/matomo/visit_fields.py) reads one page's
+# visitorIds. web_visits is in start-time order, so that lookup scanned every brand's visits
+# (184 ms a page at 50 brands, 1.3 s under load). This copy, in (brand, visitor) order, lets
+# DuckDB's zone maps skip all but a few row groups: 5-8 ms. Derived from web_visits and
+# web_conversions, it is not world content (world_hash leaves it out).
+VISITOR_HISTORY = """
+CREATE TABLE web_visitor_history AS
+SELECT v.brand_id, v.visitor_id, v.visit_id, v.started_at, c.converted_at, c.revenue, c.items
+FROM web_visits v LEFT JOIN web_conversions c
+    ON c.visit_id = v.visit_id AND c.kind = 'ecommerceOrder'
+ORDER BY v.brand_id, v.visitor_id, v.started_at
+"""
 CONVERSIONS = """
 INSERT INTO web_conversions
 SELECT format('{}-{}-{}', visit_id, goal, ts), visit_id, brand_id,
@@ -125,6 +137,7 @@ def finish(con: duckdb.DuckDBPyConnection, seed: int) -> tuple[int, int]:
     )
     con.remove_function("_cookieless")
     con.execute(CONVERSIONS)
+    con.execute(VISITOR_HISTORY)
     visits = con.execute("SELECT count(*) FROM _web_ids").fetchall()[0][0]
     conversions = con.execute("SELECT count(*) FROM web_conversions").fetchall()[0][0]
     con.execute("DROP TABLE _web_ids")
