@@ -175,9 +175,9 @@ def test_lifetime_orders_count_only_what_is_recorded_by_now(world: Path) -> None
     assert sum(1 for w in want.values() if w[1]) > 10  # buyers known by then
     with duckdb.connect(str(world), read_only=True) as con:
         got = histories(con.cursor(), brand, list(want), now)
-    assert {
-        k: (len(h.starts), h.orders, round(h.revenue, 2), h.items) for k, h in got.items()
-    } == {k: w for k, w in want.items() if w[0]}
+    assert {k: (len(h.starts), h.orders, round(h.revenue, 2), h.items) for k, h in got.items()} == {
+        k: w for k, w in want.items() if w[0]
+    }
 
 
 def test_personal_fields_look_like_matomos_and_follow_a_person(
