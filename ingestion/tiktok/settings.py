@@ -46,6 +46,7 @@ METRICS_WINDOW_DAYS = 29
 ARROW_FLUSH_ROWS = 20_000
 
 RETRY_CODES = frozenset({"rate_limit_exceeded", "internal_error"})
+RATE_WINDOW_S = 60.0  # the sliding window of TikTok's per-endpoint rate limit
 # scope_permission_missed (HTTP 400): "some fields need additional scopes" (TikTok's error list,
 # https://developers.tiktok.com/doc/tiktok-api-v2-error-handling): re-authorise, not a bad request.
 AUTH_CODES = frozenset({"access_token_invalid", "scope_not_authorized", "scope_permission_missed"})
@@ -98,10 +99,15 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
 class TikTokHttp(HttpConfig):
     """TikTok's retry policy and page size (``sources.tiktok.max_attempts`` etc.).
 
-    The shared retry defaults hold (about 600 requests a minute per endpoint);
+    TikTok allows 600 requests per endpoint in a sliding minute and names no wait when it
+    refuses one (https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit). The shared
+    backoff (2 s, doubling) gave up after about 31-62 s of waits, so a backfill of 50 accounts
+    (about 1,200 video/list requests) failed on its first full window. From 30 s, doubling,
+    the waits pass the minute by the third retry (15-30, 30-60, 60-120 s).
     ``page_size`` is the ``max_count`` of video/list (at most ``MAX_COUNT``).
     """
 
+    backoff_base_s: float = RATE_WINDOW_S / 2
     page_size: int | None = MAX_COUNT
 
 

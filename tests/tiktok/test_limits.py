@@ -9,6 +9,7 @@ Oracles: the ground-truth manifest (``check_complete``) and TikTok's documented 
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.http import RetriesExhausted, SourceAuthError
 from ingestion.tiktok import helpers as h
+from ingestion.tiktok.settings import TikTokHttp
 from tests.sources.support import TODAY, Sandbox, cause
 from tests.tiktok.test_source import OPEN_IDS, TOKENS, check_complete, load, truth
 
@@ -100,11 +102,22 @@ def test_a_window_that_stays_shut_fails_the_run_clearly(
     monkeypatch.setenv("SANDBOX_TIKTOK_RATE_WINDOW_S", "600")  # shut for the whole test
     started = time.monotonic()
     with pytest.raises(PipelineStepFailed) as info:
-        load(sandbox, tmp_path, max_attempts=3)
+        load(sandbox, tmp_path, max_attempts=3, backoff_base_s=0.2, backoff_max_s=0.5)
     exhausted = cause(info.value, RetriesExhausted)
     assert exhausted is not None, info.value
     assert "rate_limit_exceeded" in str(exhausted) and "HTTP 429" in str(exhausted)
     assert time.monotonic() - started < 10  # within the retry budget, not stuck
+
+
+def test_the_default_policy_waits_out_tiktoks_minute(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TikTok's window is one sliding minute and a refusal names no wait (the rate-limit
+    page): with the source's defaults, even the shortest jittered waits before the last
+    attempt add up to more than that minute, so a full window is waited out, not failed on."""
+    monkeypatch.setattr(random, "uniform", lambda low, _high: low)  # the shortest wait
+    policy = TikTokHttp().policy()
+    waits = [policy.backoff(n) for n in range(1, policy.max_attempts)]
+    assert sum(waits) > 60.0, waits
+    assert sum(waits) <= policy.max_total_wait_s  # within the request's sleep budget
 
 
 def test_short_pages_keep_has_more_and_nothing_is_lost(
