@@ -24,9 +24,9 @@ from dlt.common.pipeline import LoadInfo
 
 from ingestion import catalogue
 from ingestion.catalogue import source_named
+from ingestion.lake import lake_source, raw_destination
 from ingestion.windows import RunLimits, WindowFailed, limits_of, run_in_windows
 from privacy.erasure_list import honour_erasures
-from pulse_config.duckdb_resources import duckdb_destination
 from pulse_config.environments import Environment, WrongEnvironment, check_warehouse, environment_of
 from pulse_config.paths import dlt_state_beside
 
@@ -57,7 +57,7 @@ def run_source(
     check_warehouse(Path(destination_path), environment)
     pipeline = dlt.pipeline(
         pipeline_name=pipeline_name or source.name,
-        destination=duckdb_destination(destination_path),
+        destination=raw_destination(Path(destination_path)),  # DuckDB, or PULSE_LAKE_URL
         dataset_name=dataset or source.dataset,
         pipelines_dir=str(pipelines_dir or dlt_state_beside(Path(destination_path))),
     )
@@ -68,6 +68,7 @@ def run_source(
             dlt_source = dlt_source.with_resources(*resources)
         # Rows of people on the erasure list never load again (privacy/erasure_list.py).
         dlt_source = honour_erasures(dlt_source, name, Path(destination_path))
+        dlt_source = lake_source(dlt_source)  # Delta tables merged by upsert on a lake
         info = pipeline.run(dlt_source)
         info.raise_on_failed_jobs()
         return info

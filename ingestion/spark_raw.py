@@ -1,4 +1,4 @@
-"""Raw tables onto Apache Spark (issue 18): the raw_* schemas of a DuckDB warehouse written
+"""Raw tables onto Apache Spark (issue 18): the raw schemas of a DuckDB warehouse written
 as Parquet and registered as Spark tables under the same schema and table names, so the dbt
 sources (``schema: raw_<source>``) resolve on the ``spark`` target of dbt_project/profiles.yml
 exactly as on DuckDB.
@@ -39,13 +39,22 @@ class RawTable:
     location: Path
 
 
+def source_schemas() -> list[str]:
+    """Schemas the dbt sources read: each catalogued source's dataset and the enrichment
+    schema. Named, not matched on ``raw_%``, which would also take the ``raw_*_staging``
+    datasets dlt keeps for its merges in a production warehouse."""
+    from ingestion.catalogue import SOURCES
+
+    return sorted({*(s.dataset for s in SOURCES), *EXTRA_SCHEMAS})
+
+
 def raw_schemas(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Schemas the dbt sources read: raw_<source> and the enrichment schema."""
+    """The schemas of ``source_schemas`` that the warehouse holds."""
+    wanted = source_schemas()
     rows = con.execute(
         "select distinct schema_name from information_schema.schemata "
-        "where schema_name like 'raw\\_%' escape '\\' or schema_name in "
-        f"({', '.join('?' for _ in EXTRA_SCHEMAS)}) order by 1",
-        list(EXTRA_SCHEMAS),
+        f"where schema_name in ({', '.join('?' for _ in wanted)}) order by 1",
+        wanted,
     ).fetchall()
     return [name for (name,) in rows]
 

@@ -42,6 +42,7 @@ SLOW_FIRST = (
     "tests/e2e/test_pipeline.py",  # its own world through refresh_everything
     "tests/security/test_no_secret_in_artefacts.py",  # every source under faults
     "tests/dbt/test_dbt_build.py",  # builds the dbt fixture warehouse tests/dbt read
+    "tests/spark/test_spark_smoke.py",  # that warehouse's raw tables built on Spark (~70 s)
 )
 
 
