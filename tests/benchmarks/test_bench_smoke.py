@@ -9,6 +9,7 @@ the Dagster job (every section of ``bench.json``).
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +45,17 @@ def requests_by_day() -> Iterator[Counter]:
         yield seen
     finally:
         requests.Session.send = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _own_environment() -> Iterator[None]:
+    """The harness points this process's sources at its sandbox through ``os.environ``, as a
+    benchmark run should; the tests this worker runs next must not inherit that (they would
+    read the sandbox's loopback URLs as a sandbox environment)."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def run_bench(world: Path, tmp_path: Path, *extra: str) -> dict[str, Any]:
