@@ -8,7 +8,7 @@
 #   make dashboard  the strategist's and community manager's pages over the published marts
 #               (after make demo; http://127.0.0.1:3100/index.html)
 #   make test-spark the whole dbt project on a local Apache Spark, every mart compared with
-#               DuckDB's, a Delta lake loaded by dlt (Java 17; about 13 min here; `make test`
+#               DuckDB's, a Delta lake loaded by dlt (Java 17; about 14 min here; `make test`
 #               runs its smoke slice)
 # Other targets: make ui (Dagster UI on the sandbox), make sandbox, make docs, make clean.
 
