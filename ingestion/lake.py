@@ -157,18 +157,13 @@ def register_lake(spark: SparkSession, tables: list[LakeTable]) -> None:
 
 def main(argv: list[str]) -> int:
     """Register the lake's raw tables (and the brand registry) in SPARK_DIR's catalog."""
-    from ingestion.spark_raw import register_brands, start_session, stop_session
+    from ingestion.spark_raw import register_in_catalog
 
     if len(argv) != 2:
         sys.stderr.write("usage: python -m ingestion.lake LAKE_URL SPARK_DIR\n")
         return 2
     tables = lake_tables(argv[0])
-    spark = start_session(Path(argv[1]))
-    try:
-        register_lake(spark, tables)
-        register_brands(spark)
-    finally:
-        stop_session(spark)
+    register_in_catalog(Path(argv[1]), lambda spark: register_lake(spark, tables))
     print(f"{len(tables)} lake tables registered in the Spark catalog under {argv[1]}")
     return 0
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -168,6 +169,17 @@ def stop_session(spark: SparkSession) -> None:
         SparkContext._jvm = None
 
 
+def register_in_catalog(spark_dir: Path, register_tables: Callable[[SparkSession], None]) -> None:
+    """One Spark session on ``spark_dir``'s catalog: ``register_tables`` (the raw tables, from
+    a warehouse or a lake) and the brand registry, then Spark and its JVM stopped."""
+    spark = start_session(spark_dir)
+    try:
+        register_tables(spark)
+        register_brands(spark)
+    finally:
+        stop_session(spark)
+
+
 def main(argv: list[str]) -> int:
     """Export WAREHOUSE's raw tables under SPARK_DIR/raw and register them in its catalog."""
     if len(argv) != 2:
@@ -175,12 +187,7 @@ def main(argv: list[str]) -> int:
         return 2
     warehouse, spark_dir = Path(argv[0]), Path(argv[1])
     tables = export_raw(warehouse, spark_dir / "raw")
-    spark = start_session(spark_dir)
-    try:
-        register(spark, tables)
-        register_brands(spark)
-    finally:
-        stop_session(spark)
+    register_in_catalog(spark_dir, lambda spark: register(spark, tables))
     print(f"{len(tables)} raw tables registered in the Spark catalog under {spark_dir}")
     return 0
 
