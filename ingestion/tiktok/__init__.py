@@ -64,11 +64,13 @@ class TikTokRun:
         tokens: TokenSettings,
         base_url: str,
         policy: RetryPolicy,
+        rate_limit_wait_s: float,
         window_days: int,
         page_size: int,
         video_fields: Sequence[str],
     ) -> None:
         self.tokens, self.base_url, self.policy = tokens, base_url, policy
+        self.rate_limit_wait_s = rate_limit_wait_s
         self.window = timedelta(days=window_days)
         self.page_size, self.video_fields = page_size, video_fields
         self._clients: dict[str, ApiClient] = {}
@@ -78,7 +80,9 @@ class TikTokRun:
     def client(self, open_id: str) -> ApiClient:
         if open_id not in self._clients:
             token = self.tokens.for_account(open_id)
-            self._clients[open_id] = h.make_client(self.base_url, token, self.policy)
+            self._clients[open_id] = h.make_client(
+                self.base_url, token, self.policy, self.rate_limit_wait_s
+            )
         return self._clients[open_id]
 
     def user(self, open_id: str) -> Answer:
@@ -209,6 +213,7 @@ def tiktok_source(
         tokens,
         base_url,
         http.policy(),
+        http.rate_limit_wait_s,
         metrics_window_days,
         http.page_size_within(s.MAX_COUNT),
         tuple(video_fields or s.VIDEO_FIELDS),

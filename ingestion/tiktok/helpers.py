@@ -2,9 +2,10 @@
 
 TikTok answers every call with ``{"data":…,"error":{"code","message","log_id"}}``; the
 ``error.code`` (not only the HTTP status) says what happened, so ``classify`` reads the body:
-``rate_limit_exceeded`` and ``internal_error`` are retried (honouring ``Retry-After`` when the
-server sends one), ``access_token_invalid`` / ``scope_not_authorized`` fail the source at once,
-anything else (``invalid_params``...) fails with TikTok's message and ``log_id``.
+``rate_limit_exceeded`` is retried after ``Retry-After`` when the server sends one, else after
+one rate window (``settings.TikTokHttp``); ``internal_error`` after the shared backoff;
+``access_token_invalid`` / ``scope_not_authorized`` fail the source at once; anything else
+(``invalid_params``...) fails with TikTok's message and ``log_id``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -57,7 +59,9 @@ def describe(resp: requests.Response) -> tuple[str | None, str]:
     return code, text
 
 
-def classify(resp: requests.Response, account: str) -> Verdict:
+def classify(
+    resp: requests.Response, account: str, rate_limit_wait_s: float = s.RATE_WINDOW_S
+) -> Verdict:
     """ok / retry / fail for one TikTok answer, by its envelope's ``error.code``."""
     body = json_body(resp)
     if resp.status_code < 400 and body is None:  # truncated or non-JSON body: transport fault
@@ -68,7 +72,8 @@ def classify(resp: requests.Response, account: str) -> Verdict:
             return Verdict.ok()
         return Verdict.fail(SourceError(s.SOURCE_NAME, account, f"answer without data: {text}"))
     if code == "rate_limit_exceeded" or resp.status_code == 429:
-        return Verdict.retry(text, retry_after_s(resp.headers))
+        named = retry_after_s(resp.headers)
+        return Verdict.retry(text, rate_limit_wait_s if named is None else named)
     if code in s.RETRY_CODES or resp.status_code >= 500:
         return Verdict.retry(text)
     if code in s.AUTH_CODES or resp.status_code == 401:
@@ -106,13 +111,15 @@ def token_for(
     return str(token)
 
 
-def make_client(base_url: str, token: BearerToken, policy: RetryPolicy) -> ApiClient:
+def make_client(
+    base_url: str, token: BearerToken, policy: RetryPolicy, rate_limit_wait_s: float
+) -> ApiClient:
     """One session per account: the Display API identifies the user by the Bearer token,
     which ``token`` sets on each request (renewing it when it can, ingestion/tiktok/auth.py)."""
     return ApiClient(
         source=s.SOURCE_NAME,
         base_url=base_url,
-        classify=classify,
+        classify=partial(classify, rate_limit_wait_s=rate_limit_wait_s),
         policy=policy,
         token=token,  # no session Content-Type: the token refresh posts a form on this session
     )

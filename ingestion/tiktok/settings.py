@@ -102,12 +102,15 @@ class TikTokHttp(HttpConfig):
     TikTok allows 600 requests per endpoint in a sliding minute and names no wait when it
     refuses one (https://developers.tiktok.com/doc/tiktok-api-v2-rate-limit). The shared
     backoff (2 s, doubling) gave up after about 31-62 s of waits, so a backfill of 50 accounts
-    (about 1,200 video/list requests) failed on its first full window. From 30 s, doubling,
-    the waits pass the minute by the third retry (15-30, 30-60, 60-120 s).
-    ``page_size`` is the ``max_count`` of video/list (at most ``MAX_COUNT``).
+    (about 1,200 video/list requests) failed on its first full window. A refusal
+    (``rate_limit_exceeded``) therefore waits ``rate_limit_wait_s``, one whole window: this
+    account's client sends nothing meanwhile, so its earlier requests have all left the window
+    when it asks again. Other retried errors (``internal_error``, 5xx, timeouts) keep the
+    shared backoff. ``page_size`` is the ``max_count`` of video/list (at most ``MAX_COUNT``).
     """
 
-    backoff_base_s: float = RATE_WINDOW_S / 2
+    rate_limit_wait_s: float = RATE_WINDOW_S
+    """Wait after ``rate_limit_exceeded`` when the answer names none (``Retry-After`` wins)."""
     page_size: int | None = MAX_COUNT
 
 

@@ -27,7 +27,7 @@ from tests.sources.support import TODAY, Sandbox, cause
 from tests.tiktok.test_source import OPEN_IDS, TOKENS, check_complete, load, truth
 
 # Waits long enough to see a one-second window reopen, short enough for a test.
-PATIENT = {"backoff_base_s": 0.2, "backoff_max_s": 0.5, "max_attempts": 12}
+PATIENT = {"rate_limit_wait_s": 1.05, "max_attempts": 4}
 
 
 @contextmanager
@@ -102,7 +102,7 @@ def test_a_window_that_stays_shut_fails_the_run_clearly(
     monkeypatch.setenv("SANDBOX_TIKTOK_RATE_WINDOW_S", "600")  # shut for the whole test
     started = time.monotonic()
     with pytest.raises(PipelineStepFailed) as info:
-        load(sandbox, tmp_path, max_attempts=3, backoff_base_s=0.2, backoff_max_s=0.5)
+        load(sandbox, tmp_path, max_attempts=3, rate_limit_wait_s=0.2)
     exhausted = cause(info.value, RetriesExhausted)
     assert exhausted is not None, info.value
     assert "rate_limit_exceeded" in str(exhausted) and "HTTP 429" in str(exhausted)
@@ -111,13 +111,13 @@ def test_a_window_that_stays_shut_fails_the_run_clearly(
 
 def test_the_default_policy_waits_out_tiktoks_minute(monkeypatch: pytest.MonkeyPatch) -> None:
     """TikTok's window is one sliding minute and a refusal names no wait (the rate-limit
-    page): with the source's defaults, even the shortest jittered waits before the last
-    attempt add up to more than that minute, so a full window is waited out, not failed on."""
+    page): by default a refusal waits that whole minute, within the request's sleep budget,
+    while a server error keeps the shared short backoff (2 s, doubling)."""
     monkeypatch.setattr(random, "uniform", lambda low, _high: low)  # the shortest wait
-    policy = TikTokHttp().policy()
-    waits = [policy.backoff(n) for n in range(1, policy.max_attempts)]
-    assert sum(waits) > 60.0, waits
-    assert sum(waits) <= policy.max_total_wait_s  # within the request's sleep budget
+    http = TikTokHttp()
+    assert http.rate_limit_wait_s == 60.0  # developers.tiktok.com/doc/tiktok-api-v2-rate-limit
+    assert http.rate_limit_wait_s * (http.max_attempts - 1) <= http.max_total_wait_s
+    assert http.policy().backoff(1) == 1.0  # 2 s ceiling, jittered down to half
 
 
 def test_short_pages_keep_has_more_and_nothing_is_lost(

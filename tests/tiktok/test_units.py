@@ -36,8 +36,11 @@ def test_classify_ok_retry_and_fail() -> None:
     assert h.classify(ok, "a").action == "ok"
     throttled = h.classify(response(429, err("rate_limit_exceeded"), {"Retry-After": "7"}), "a")
     assert (throttled.action, throttled.wait_s) == ("retry", 7.0)
-    assert h.classify(response(429, err("rate_limit_exceeded")), "a").wait_s is None
-    assert h.classify(response(500, err("internal_error")), "a").action == "retry"
+    # no wait named: one whole window, TikTok's documented sliding minute
+    assert h.classify(response(429, err("rate_limit_exceeded")), "a").wait_s == 60.0
+    assert h.classify(response(429, err("rate_limit_exceeded")), "a", 1.5).wait_s == 1.5
+    broken = h.classify(response(500, err("internal_error")), "a")
+    assert (broken.action, broken.wait_s) == ("retry", None)  # the shared backoff
     assert h.classify(response(502, b"<html>bad gateway"), "a").action == "retry"
     assert h.classify(response(200, b'{"data": {"vid'), "a").action == "retry"  # truncated
     bad = h.classify(response(401, err("access_token_invalid", "The access token is invalid")), "a")
