@@ -34,7 +34,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # The files whose session or module fixtures take minutes, longest first. xdist hands whole
-# files to its two workers in collection order (--no-loadscope-reorder in pyproject.toml), so
+# files to its workers in collection order (--no-loadscope-reorder in pyproject.toml), so
 # putting these first starts the long fixtures at once, one per worker, instead of leaving one
 # worker waiting on a lock for the demo replay or finishing alone on a long file at the end.
 SLOW_FIRST = (
