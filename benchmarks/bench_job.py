@@ -10,6 +10,11 @@ instance, warehouse and sources at it, and runs what production runs:
 3. the daily job, measured: the clock advances a day, every source runs again, then
    ``transform_and_publish`` (incremental models build incrementally).
 
+``--resume-from DIR`` starts at step 3 from a copy of a warehouse already backfilled and built
+on the day before the world's last (``DIR/warehouse.duckdb`` and dlt's state ``DIR/dlt``):
+the scale world's backfill takes longer than one sitting, so its daily job is measured on
+the warehouse a stopped run left (BENCHMARKS.md, "The scale world through the sources").
+
 Each build's step times come from the Dagster event log, so the GX suites' share is measured
 inside the job. The parent samples the peak memory of every process of the tree (the child,
 its forked run workers, the dbt processes with DuckDB inside) and attributes each to the phase
@@ -22,6 +27,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -34,11 +40,14 @@ from typing import Any
 from benchmarks.bench_memory import TreeSampler, kind
 
 
-def measure_job(world: Path, out: Path, registry: Path | None) -> dict[str, Any]:
+def measure_job(
+    world: Path, out: Path, registry: Path | None, resume_from: Path | None = None
+) -> dict[str, Any]:
     """Run the child on ``world`` under ``out``; its figures and every process's peak."""
     out.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "benchmarks.bench_job", "--world", str(world),
-               "--out", str(out), *(["--registry", str(registry)] if registry else [])]  # fmt: skip
+               "--out", str(out), *(["--registry", str(registry)] if registry else []),
+               *(["--resume-from", str(resume_from)] if resume_from else [])]  # fmt: skip
     phase_file = out / "phase"
     phase_file.write_text("start")
     started = time.perf_counter()
@@ -127,13 +136,19 @@ def ingest_day(pool: ProcessPoolExecutor, day: date) -> dict[str, Any]:
             "rows_loaded": sum(r.rows_loaded for r in runs)}  # fmt: skip
 
 
-def child(world: Path, out: Path, registry: Path | None) -> dict[str, Any]:
+def child(
+    world: Path, out: Path, registry: Path | None, resume_from: Path | None = None
+) -> dict[str, Any]:
     """What the child process runs (see the module's docstring)."""
     from benchmarks.bench_sandbox import point_sources_at, serve_counted
 
     phase = out / "phase"
     for name in ("warehouse.duckdb", "published.duckdb"):
         (out / name).unlink(missing_ok=True)
+    if resume_from is not None:
+        shutil.copyfile(resume_from / "warehouse.duckdb", out / "warehouse.duckdb")
+        shutil.rmtree(out / "dlt", ignore_errors=True)
+        shutil.copytree(resume_from / "dlt", out / "dlt")
     os.environ.update(
         PULSE_WAREHOUSE=str(out / "warehouse.duckdb"),
         PULSE_DLT_DIR=str(out / "dlt"),
@@ -159,12 +174,8 @@ def child(world: Path, out: Path, registry: Path | None) -> dict[str, Any]:
         found: dict[str, Any] = {}
         forked = multiprocessing.get_context("fork")  # workers share the imported definitions
         with ProcessPoolExecutor(PARALLEL_RUNS, mp_context=forked) as pool:
-            phase.write_text("backfill")
-            before = served.counter.total
-            found["backfill"] = ingest_day(pool, last - timedelta(days=1))
-            found["backfill"]["requests"] = served.counter.total - before
-            phase.write_text("first build")
-            found["first_build"] = build(instance)
+            if resume_from is None:
+                found.update(backfill_and_build(pool, instance, served, phase))
             phase.write_text("daily job")
             started = time.perf_counter()
             day = date.fromisoformat(served.clock("advance", days=1)["today"])
@@ -173,6 +184,20 @@ def child(world: Path, out: Path, registry: Path | None) -> dict[str, Any]:
             found["daily_ingest"]["requests"] = served.counter.total - before
             found["daily_build"] = build(instance)
             found["daily_job_seconds"] = time.perf_counter() - started
+    return found
+
+
+def backfill_and_build(
+    pool: ProcessPoolExecutor, instance: Any, served: Any, phase: Path
+) -> dict[str, Any]:
+    """Steps 1 and 2: every source's first run on the sandbox's day, then the first build."""
+    phase.write_text("backfill")
+    before = served.counter.total
+    day = date.fromisoformat(served.clock()["today"])
+    found: dict[str, Any] = {"backfill": ingest_day(pool, day)}
+    found["backfill"]["requests"] = served.counter.total - before
+    phase.write_text("first build")
+    found["first_build"] = build(instance)
     found["end_to_end_seconds"] = found["backfill"]["seconds"] + found["first_build"]["seconds"]
     return found
 
@@ -182,8 +207,10 @@ def main() -> None:
     parser.add_argument("--world", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--registry", type=Path, default=None)
+    parser.add_argument("--resume-from", type=Path, default=None)
     args = parser.parse_args()
-    found = child(args.world, args.out, args.registry)
+    resume_from = args.resume_from.resolve() if args.resume_from else None
+    found = child(args.world, args.out, args.registry, resume_from)
     (args.out / "job.json").write_text(json.dumps(found, indent=2, default=str))
 
 

@@ -1,0 +1,96 @@
+"""The scale world's benchmark in steps, for a world whose whole run outlasts one sitting.
+
+``make bench BENCH_WORLD=scale`` measures everything in one go: at 50 brands on 2 cores that
+is hours (the backfill alone, BENCHMARKS.md). These steps take the same measurements one at a
+time on one folder, each adding its figures to ``<folder>/steps.json``:
+
+    python -m benchmarks.scale_steps --world W --folder F backfill meta linkedin ...
+    python -m benchmarks.scale_steps --world W --folder F build   # dbt parse + full refresh
+    python -m benchmarks.scale_steps --world W --folder F job     # the daily job via Dagster
+
+``--registry`` defaults to the world's ``brands.yaml``. ``backfill`` runs the named sources on
+the day before the world's last day, as ``make bench`` does, into ``F/warehouse.duckdb``
+(sources already there keep their state: a second ``backfill`` adds sources). ``job`` copies
+that warehouse and dlt's state and runs the last day through Dagster: every source's run,
+then ``transform_and_publish``, with every process's peak memory (``bench_job``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from benchmarks import bench_daily, bench_dbt, bench_job
+from benchmarks.bench import day_before_last
+from benchmarks.bench_sandbox import point_sources_at, serve_counted
+
+
+def backfill(args: argparse.Namespace) -> dict[str, Any]:
+    """The named sources' first runs, on the day before the world's last day."""
+    from orchestration.defs.warehouse import Warehouse
+
+    with serve_counted(args.world) as served:
+        day_before_last(served)
+        point_sources_at(served.url, args.folder, args.registry)
+        warehouse = warehouse_in(args.folder, served.url, Warehouse)
+        loads = bench_daily.load_sources(args.sources, warehouse, served)
+    overrides = {k: v for k, v in os.environ.items() if k.endswith("BACKFILL_DAYS")}
+    return {"loads": [asdict(load) for load in loads], "overrides": overrides}
+
+
+def build(args: argparse.Namespace) -> dict[str, Any]:
+    """``dbt parse`` and a full-refresh ``dbt build`` of the whole project."""
+    from orchestration.defs.warehouse import Warehouse
+
+    with serve_counted(args.world) as served:
+        point_sources_at(served.url, args.folder, args.registry)
+        warehouse = warehouse_in(args.folder, served.url, Warehouse)
+        target = args.folder / "target"
+        parse_seconds = bench_dbt.parse(warehouse, target)
+        return {"parse_seconds": parse_seconds, "full": bench_dbt.build(warehouse, target, True)}
+
+
+def job(args: argparse.Namespace) -> dict[str, Any]:
+    """The last day's job through Dagster, on a copy of the folder's warehouse."""
+    return bench_job.measure_job(args.world, args.folder / "job", args.registry, args.folder)
+
+
+def warehouse_in(folder: Path, sandbox_url: str, warehouse_class: Any) -> Any:
+    """The folder's warehouse, checked as a job checks it (a new file records the sandbox)."""
+    warehouse = warehouse_class(
+        path=str(folder / "warehouse.duckdb"), dlt_dir=str(folder / "dlt"), sandbox_url=sandbox_url
+    )
+    warehouse.check_environment()
+    return warehouse
+
+
+STEPS = {"backfill": backfill, "build": build, "job": job}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--world", type=Path, required=True)
+    parser.add_argument("--registry", type=Path, default=None)
+    parser.add_argument("--folder", type=Path, required=True)
+    parser.add_argument("step", choices=sorted(STEPS))
+    parser.add_argument("sources", nargs="*", help="backfill: the sources to load")
+    args = parser.parse_args(argv)
+    args.registry = args.registry or args.world.parent / "brands.yaml"
+    args.folder.mkdir(parents=True, exist_ok=True)
+    if args.step == "backfill" and not args.sources:
+        parser.error("backfill needs the sources to load")
+    found = STEPS[args.step](args)
+    saved = args.folder / "steps.json"
+    steps = json.loads(saved.read_text()) if saved.exists() else {}
+    key = f"backfill {' '.join(args.sources)}" if args.step == "backfill" else args.step
+    steps[key] = found
+    saved.write_text(json.dumps(steps, indent=2, default=str))
+    print(json.dumps(found, indent=2, default=str)[:4000])
+
+
+if __name__ == "__main__":
+    main()
