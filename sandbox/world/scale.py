@@ -21,6 +21,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pulse_config.registry import DEFAULT_REGISTRY_PATH, load_registry
+
 DEFAULT_BRAND_IDS = ("maison-lumiere", "velo-vert", "northwind-coffee")
 REGISTRY_NAME = "brands.yaml"
 
@@ -79,6 +81,18 @@ def brand_ids(count: int) -> list[str]:
     return [*DEFAULT_BRAND_IDS, *extra][:count]
 
 
+def timezone_of(n: int, brand_id: str) -> str:
+    """A default brand's own timezone (config/brands.yaml), else London for one brand in four.
+
+    The timezone sets a brand's currency (GBP in London, EUR elsewhere) and the project's
+    per-brand seeds (``marketing_spend``) are in the default brands' currencies: a default
+    brand that moved city would join its GBP spend to EUR revenue."""
+    defaults = {b.brand_id: b.timezone for b in load_registry(DEFAULT_REGISTRY_PATH).brands}
+    if brand_id in defaults:
+        return defaults[brand_id]
+    return "Europe/London" if n % 4 == 0 else "Europe/Paris"
+
+
 def _brand_yaml(n: int, brand_id: str) -> str:
     """One registry entry: every platform, 1-3 Google locations, a GA4 and/or Matomo site, and
     a HubSpot portal for the brands on Matomo (the CRM's web members join Matomo's user ids:
@@ -88,7 +102,6 @@ def _brand_yaml(n: int, brand_id: str) -> str:
     meet the default world's.
     """
     k = 1000 + n
-    london = n % 4 == 0
     name = brand_id.replace("-", " ").title()
     locations = "".join(
         f"\n        - accounts/11{k:019d}/locations/2{k:05d}{loc:013d}"
@@ -106,7 +119,7 @@ def _brand_yaml(n: int, brand_id: str) -> str:
         web += f'      hubspot: "146{k:06d}"\n'  # never a default portal id (146000001-3)
     return (
         f"  - id: {brand_id}\n    name: {name}\n"
-        f"    timezone: {'Europe/London' if london else 'Europe/Paris'}\n    site: {site}\n"
+        f"    timezone: {timezone_of(n, brand_id)}\n    site: {site}\n"
         f"    accounts:\n"
         f'      facebook: "1045{k:011d}"\n      instagram: "178414{k:011d}"\n'
         f'      linkedin: "801{k:05d}"\n      x: "146{k:016d}"\n'

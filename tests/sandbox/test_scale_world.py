@@ -75,6 +75,11 @@ def test_registry_beside_the_world(pair: dict[str, Path]) -> None:
     registry = load_registry(pair["more"].parent / "brands.yaml")
     ids = [b.brand_id for b in registry.brands]
     assert ids == ["maison-lumiere", "velo-vert", "northwind-coffee", "brand-004", "brand-005"]
+    # the default brands keep their cities (config/brands.yaml), so their currencies match
+    # the seeds' (marketing_spend: northwind-coffee spends GBP); then London one in four
+    zones = [b.timezone for b in registry.brands]
+    assert zones == ["Europe/Paris", "Europe/Paris", "Europe/London", "Europe/London",
+                     "Europe/Paris"]  # fmt: skip
     assert _q(pair["more"], "SELECT brand_id FROM brands ORDER BY rowid") == [(i,) for i in ids]
     for platform, (table, column) in PLATFORM_TABLES.items():
         wanted = sorted(a for _, a in registry.accounts(platform))
