@@ -57,22 +57,28 @@ def build(
 ) -> dict[str, Any]:
     """One ``dbt build`` (``--full-refresh`` or incremental) of ``select`` (default: the whole
     project) into ``warehouse``: wall seconds, dbt's peak memory, per-layer seconds, the ten
-    slowest models."""
+    slowest models, and the data tests that failed. A failed data test is reported, not
+    raised: the build's time is still measured (the benchmark is not the test suite); any
+    other failure (a model's error) raises."""
     enrich_s = enrich(warehouse.file)
     command = [
         *dbt_command(warehouse, target, "build"),
         *(["--full-refresh"] if full_refresh else []),
         *(["--select", *select.split()] if select else []),
     ]
+    results_file = target / "run_results.json"
+    results_file.unlink(missing_ok=True)  # a crash must not leave the last build's results
     started = time.perf_counter()
     process = subprocess.Popen(command)
     sampler = TreeSampler(process.pid).start()
     code = process.wait()
     peaks = sampler.stop()
     seconds = time.perf_counter() - started
-    if code != 0:
-        raise RuntimeError(f"dbt build failed ({code}): {' '.join(command)}")
-    results = json.loads((target / "run_results.json").read_text())
+    results = json.loads(results_file.read_text()) if results_file.exists() else {"results": []}
+    failed_tests = [r["unique_id"] for r in results["results"] if r["status"] == "fail"]
+    errors = [r["unique_id"] for r in results["results"] if r["status"] == "error"]
+    if code != 0 and (errors or not failed_tests):
+        raise RuntimeError(f"dbt build failed ({code}, errors: {errors}): {' '.join(command)}")
     layers, slowest = per_layer(results, json.loads((target / "manifest.json").read_text()))
     return {
         "full_refresh": full_refresh,
@@ -80,6 +86,7 @@ def build(
         "enrichment_seconds": enrich_s,
         "dbt_elapsed_seconds": results.get("elapsed_time", 0.0),
         "nodes": len(results["results"]),
+        "failed_tests": failed_tests,
         "peak_mib": max((p.peak_mib for p in peaks), default=0.0),
         "layers": layers,
         "slowest_models": slowest,
