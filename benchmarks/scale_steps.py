@@ -7,12 +7,15 @@ time on one folder, each adding its figures to ``<folder>/steps.json``:
     python -m benchmarks.scale_steps --world W --folder F backfill meta linkedin ...
     python -m benchmarks.scale_steps --world W --folder F build   # dbt parse + full refresh
     python -m benchmarks.scale_steps --world W --folder F job     # the daily job via Dagster
+    python -m benchmarks.scale_steps --world W --folder F daily   # the same day, no Dagster
 
 ``--registry`` defaults to the world's ``brands.yaml``. ``backfill`` runs the named sources on
 the day before the world's last day, as ``make bench`` does, into ``F/warehouse.duckdb``
 (sources already there keep their state: a second ``backfill`` adds sources). ``job`` copies
 that warehouse and dlt's state and runs the last day through Dagster: every source's run,
-then ``transform_and_publish``, with every process's peak memory (``bench_job``).
+then ``transform_and_publish``, with every process's peak memory (``bench_job``). ``daily``
+runs that last day in the folder itself (so it moves the folder on a day: copy it first)
+without Dagster: each source's next run, then an incremental ``dbt build``, as ``make bench``.
 """
 
 from __future__ import annotations
@@ -54,6 +57,19 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         return {"parse_seconds": parse_seconds, "full": bench_dbt.build(warehouse, target, True)}
 
 
+def daily(args: argparse.Namespace) -> dict[str, Any]:
+    """The last day without Dagster: every source's next run, then an incremental build."""
+    from ingestion.catalogue import SOURCES
+    from orchestration.defs.warehouse import Warehouse
+
+    with serve_counted(args.world) as served:
+        point_sources_at(served.url, args.folder, args.registry)
+        warehouse = warehouse_in(args.folder, served.url, Warehouse)
+        loads = bench_daily.load_sources([s.name for s in SOURCES], warehouse, served)
+        incremental = bench_dbt.build(warehouse, args.folder / "target", False)
+    return {"loads": [asdict(load) for load in loads], "incremental": incremental}
+
+
 def job(args: argparse.Namespace) -> dict[str, Any]:
     """The last day's job through Dagster, on a copy of the folder's warehouse."""
     return bench_job.measure_job(args.world, args.folder / "job", args.registry, args.folder)
@@ -68,7 +84,7 @@ def warehouse_in(folder: Path, sandbox_url: str, warehouse_class: Any) -> Any:
     return warehouse
 
 
-STEPS = {"backfill": backfill, "build": build, "job": job}
+STEPS = {"backfill": backfill, "build": build, "daily": daily, "job": job}
 
 
 def main(argv: list[str] | None = None) -> None:
