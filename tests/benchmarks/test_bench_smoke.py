@@ -105,3 +105,27 @@ def test_every_section_on_a_small_world(world: Path, tmp_path: Path) -> None:
     kinds = {p["kind"] for p in job["processes"]}
     assert {"job process (Dagster, DuckDB)", "dbt (DuckDB inside)"} <= kinds
     assert all(p["peak_mib"] > 0 for p in job["processes"])
+
+
+def test_scale_steps_backfill_source_by_source(world: Path, tmp_path: Path) -> None:
+    """``scale_steps backfill`` loads the named sources on the world's last day - 1 into one
+    folder, a second call adding sources to the same warehouse, each call's figures kept."""
+    import duckdb
+
+    from benchmarks.scale_steps import main
+
+    folder = tmp_path / "steps"
+    registry = Path(__file__).resolve().parents[2] / "config" / "brands.yaml"
+    common = ["--world", str(world), "--registry", str(registry), "--folder", str(folder)]
+    with requests_by_day() as seen:
+        main([*common, "backfill", "trustpilot"])
+        main([*common, "backfill", "tiktok"])
+    steps = json.loads((folder / "steps.json").read_text())
+    assert set(steps) == {"backfill trustpilot", "backfill tiktok"}
+    sent = sum(load["requests"] for step in steps.values() for load in step["loads"])
+    assert sent == sum(seen.values()) > 0  # the sandbox's count is the client's
+    assert set(seen) == {TODAY - timedelta(days=1)}  # the day before the world's last
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as con:
+        names = con.execute("select schema_name from duckdb_schemas()").fetchall()
+    schemas = {r[0] for r in names}
+    assert {"raw_trustpilot", "raw_tiktok"} <= schemas
