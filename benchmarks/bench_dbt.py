@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_memory import TreeSampler
+from benchmarks.bench_steal import StealMeter
 
 PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 
@@ -68,6 +69,7 @@ def build(
     ]
     results_file = target / "run_results.json"
     results_file.unlink(missing_ok=True)  # a crash must not leave the last build's results
+    steal = StealMeter()
     started = time.perf_counter()
     process = subprocess.Popen(command)
     sampler = TreeSampler(process.pid).start()
@@ -87,6 +89,7 @@ def build(
         "dbt_elapsed_seconds": results.get("elapsed_time", 0.0),
         "nodes": len(results["results"]),
         "failed_tests": failed_tests,
+        "cpu_steal_share": steal.share(),
         "peak_mib": max((p.peak_mib for p in peaks), default=0.0),
         "layers": layers,
         "slowest_models": slowest,

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_memory import TreeSampler, kind
+from benchmarks.bench_steal import StealMeter
 
 
 def measure_job(
@@ -93,6 +94,7 @@ def build(instance: Any) -> dict[str, Any]:
     from orchestration.definitions import defs
     from orchestration.replay import BUILD_JOB
 
+    steal = StealMeter()
     started = time.perf_counter()
     result = defs.resolve_job_def(BUILD_JOB).execute_in_process(
         instance=instance,
@@ -106,7 +108,8 @@ def build(instance: Any) -> dict[str, Any]:
         groups[step_group(key)] += spent
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
     return {"seconds": seconds, "ok": result.success, "failed_checks": failed,
-            "steps": dict(groups), "step_detail": steps}  # fmt: skip
+            "steps": dict(groups), "step_detail": steps,
+            "cpu_steal_share": steal.share()}  # fmt: skip
 
 
 def step_group(step_key: str) -> str:

@@ -104,7 +104,8 @@ def _dbt_table(dbt: dict[str, Any]) -> list[str]:
     lines = [
         f"## dbt build: full refresh {full['seconds']:.1f} s, incremental {inc['seconds']:.1f} s"
         f" ({dbt['ratio'] * 100:.0f} %); dbt peak {max(full['peak_mib'], inc['peak_mib']):,.0f}"
-        f" MiB; `dbt parse` before them {dbt['parse_seconds']:.1f} s",
+        f" MiB; `dbt parse` before them {dbt['parse_seconds']:.1f} s"
+        f"{_steal('full', full)}{_steal('incremental', inc)}",
         "",
         "| layer | nodes | full s | incremental s |",
         "|---|--:|--:|--:|",
@@ -121,6 +122,12 @@ def _dbt_table(dbt: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _steal(phase: str, figures: dict[str, Any]) -> str:
+    """ "; CPU steal during <phase> n %" when the run recorded it (bench_steal.py), else ""."""
+    share = figures.get("cpu_steal_share")
+    return "" if share is None else f"; CPU steal during {phase} {share * 100:.0f} %"
+
+
 def _job_table(job: dict[str, Any]) -> list[str]:
     if not job:
         return ["## Dagster job: not measured"]
@@ -133,7 +140,8 @@ def _job_table(job: dict[str, Any]) -> list[str]:
         f"Backfill {job['backfill']['seconds']:.1f} s, first build "
         f"{job['first_build']['seconds']:.1f} s (end to end {job['end_to_end_seconds']:.1f} s). "
         "Build steps of the daily job (s): "
-        + ", ".join(f"{k} {v:.1f}" for k, v in sorted(daily["steps"].items())),
+        + ", ".join(f"{k} {v:.1f}" for k, v in sorted(daily["steps"].items()))
+        + _steal("daily build", daily),
         "",
         "| process | phase first seen | peak MiB |",
         "|---|---|--:|",
