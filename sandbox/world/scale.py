@@ -81,19 +81,19 @@ def brand_ids(count: int) -> list[str]:
     return [*DEFAULT_BRAND_IDS, *extra][:count]
 
 
-def timezone_of(n: int, brand_id: str) -> str:
-    """A default brand's own timezone (config/brands.yaml), else London for one brand in four.
+def timezone_of(n: int, brand_id: str, default_zones: dict[str, str]) -> str:
+    """A default brand's own timezone (``default_zones``, from config/brands.yaml), else London
+    for one brand in four.
 
     The timezone sets a brand's currency (GBP in London, EUR elsewhere) and the project's
     per-brand seeds (``marketing_spend``) are in the default brands' currencies: a default
     brand that moved city would join its GBP spend to EUR revenue."""
-    defaults = {b.brand_id: b.timezone for b in load_registry(DEFAULT_REGISTRY_PATH).brands}
-    if brand_id in defaults:
-        return defaults[brand_id]
+    if brand_id in default_zones:
+        return default_zones[brand_id]
     return "Europe/London" if n % 4 == 0 else "Europe/Paris"
 
 
-def _brand_yaml(n: int, brand_id: str) -> str:
+def _brand_yaml(n: int, brand_id: str, timezone: str) -> str:
     """One registry entry: every platform, 1-3 Google locations, a GA4 and/or Matomo site, and
     a HubSpot portal for the brands on Matomo (the CRM's web members join Matomo's user ids:
     docs/identity.md; GA4 exports no user id).
@@ -119,7 +119,7 @@ def _brand_yaml(n: int, brand_id: str) -> str:
         web += f'      hubspot: "146{k:06d}"\n'  # never a default portal id (146000001-3)
     return (
         f"  - id: {brand_id}\n    name: {name}\n"
-        f"    timezone: {timezone_of(n, brand_id)}\n    site: {site}\n"
+        f"    timezone: {timezone}\n    site: {site}\n"
         f"    accounts:\n"
         f'      facebook: "1045{k:011d}"\n      instagram: "178414{k:011d}"\n'
         f'      linkedin: "801{k:05d}"\n      x: "146{k:016d}"\n'
@@ -136,7 +136,10 @@ def registry_yaml(count: int) -> str:
         "# PULSE_BRANDS=<this file> so the sources load the brands of that world.\n"
         "brands:\n"
     )
-    return head + "".join(_brand_yaml(n, b) for n, b in enumerate(brand_ids(count), start=1))
+    zones = {b.brand_id: b.timezone for b in load_registry(DEFAULT_REGISTRY_PATH).brands}
+    return head + "".join(
+        _brand_yaml(n, b, timezone_of(n, b, zones)) for n, b in enumerate(brand_ids(count), start=1)
+    )
 
 
 def build_scale_world(
