@@ -61,8 +61,6 @@ def prepare_world(args: argparse.Namespace) -> tuple[Path, Path | None]:
 
 def load_and_build(args: argparse.Namespace, world: Path, registry: Path | None, run: int) -> dict:
     """One run of the backfill, full dbt build, next day and incremental build."""
-    from orchestration.defs.warehouse import Warehouse
-
     folder = args.out / f"run{run}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -71,9 +69,7 @@ def load_and_build(args: argparse.Namespace, world: Path, registry: Path | None,
     with serve_counted(world) as served:
         day_before_last(served)
         point_sources_at(served.url, folder, registry)
-        warehouse = Warehouse(path=str(folder / "warehouse.duckdb"), dlt_dir=str(folder / "dlt"),
-                              sandbox_url=served.url)  # fmt: skip
-        warehouse.check_environment()  # a fresh file: records the sandbox, as a job would
+        warehouse = warehouse_in(folder, served.url)
         print(f"  run {run}: backfill", flush=True)
         found["backfill"] = bench_daily.load_sources(args.sources, warehouse, served)
         if args.dbt:
@@ -85,6 +81,17 @@ def load_and_build(args: argparse.Namespace, world: Path, registry: Path | None,
         if args.dbt:
             found["incremental"] = bench_dbt.build(warehouse, folder / "target", False, select)
     return found
+
+
+def warehouse_in(folder: Path, sandbox_url: str) -> Any:
+    """``folder``'s warehouse and dlt state, checked as a job checks them (a fresh file
+    records the sandbox it was loaded from)."""
+    from orchestration.defs.warehouse import Warehouse
+
+    warehouse = Warehouse(path=str(folder / "warehouse.duckdb"), dlt_dir=str(folder / "dlt"),
+                          sandbox_url=sandbox_url)  # fmt: skip
+    warehouse.check_environment()
+    return warehouse
 
 
 def day_before_last(served: Any) -> None:

@@ -28,18 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import bench_daily, bench_dbt, bench_job
-from benchmarks.bench import day_before_last
+from benchmarks.bench import day_before_last, warehouse_in
 from benchmarks.bench_sandbox import point_sources_at, serve_counted
 
 
 def backfill(args: argparse.Namespace) -> dict[str, Any]:
     """The named sources' first runs, on the day before the world's last day."""
-    from orchestration.defs.warehouse import Warehouse
-
     with serve_counted(args.world) as served:
         day_before_last(served)
         point_sources_at(served.url, args.folder, args.registry)
-        warehouse = warehouse_in(args.folder, served.url, Warehouse)
+        warehouse = warehouse_in(args.folder, served.url)
         loads = bench_daily.load_sources(args.sources, warehouse, served)
     overrides = {k: v for k, v in os.environ.items() if k.endswith("BACKFILL_DAYS")}
     return {"loads": [asdict(load) for load in loads], "overrides": overrides}
@@ -47,11 +45,9 @@ def backfill(args: argparse.Namespace) -> dict[str, Any]:
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
     """``dbt parse`` and a full-refresh ``dbt build`` of the whole project."""
-    from orchestration.defs.warehouse import Warehouse
-
     with serve_counted(args.world) as served:
         point_sources_at(served.url, args.folder, args.registry)
-        warehouse = warehouse_in(args.folder, served.url, Warehouse)
+        warehouse = warehouse_in(args.folder, served.url)
         target = args.folder / "target"
         parse_seconds = bench_dbt.parse(warehouse, target)
         return {"parse_seconds": parse_seconds, "full": bench_dbt.build(warehouse, target, True)}
@@ -60,11 +56,10 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
 def daily(args: argparse.Namespace) -> dict[str, Any]:
     """The last day without Dagster: every source's next run, then an incremental build."""
     from ingestion.catalogue import SOURCES
-    from orchestration.defs.warehouse import Warehouse
 
     with serve_counted(args.world) as served:
         point_sources_at(served.url, args.folder, args.registry)
-        warehouse = warehouse_in(args.folder, served.url, Warehouse)
+        warehouse = warehouse_in(args.folder, served.url)
         loads = bench_daily.load_sources([s.name for s in SOURCES], warehouse, served)
         incremental = bench_dbt.build(warehouse, args.folder / "target", False)
     return {"loads": [asdict(load) for load in loads], "incremental": incremental}
@@ -73,15 +68,6 @@ def daily(args: argparse.Namespace) -> dict[str, Any]:
 def job(args: argparse.Namespace) -> dict[str, Any]:
     """The last day's job through Dagster, on a copy of the folder's warehouse."""
     return bench_job.measure_job(args.world, args.folder / "job", args.registry, args.folder)
-
-
-def warehouse_in(folder: Path, sandbox_url: str, warehouse_class: Any) -> Any:
-    """The folder's warehouse, checked as a job checks it (a new file records the sandbox)."""
-    warehouse = warehouse_class(
-        path=str(folder / "warehouse.duckdb"), dlt_dir=str(folder / "dlt"), sandbox_url=sandbox_url
-    )
-    warehouse.check_environment()
-    return warehouse
 
 
 STEPS = {"backfill": backfill, "build": build, "daily": daily, "job": job}

@@ -113,10 +113,11 @@ def test_scale_steps_backfill_source_by_source(world: Path, tmp_path: Path) -> N
     import duckdb
 
     from benchmarks.scale_steps import main
+    from pulse_config.registry import DEFAULT_REGISTRY_PATH
 
     folder = tmp_path / "steps"
-    registry = Path(__file__).resolve().parents[2] / "config" / "brands.yaml"
-    common = ["--world", str(world), "--registry", str(registry), "--folder", str(folder)]
+    common = ["--world", str(world), "--registry", str(DEFAULT_REGISTRY_PATH),
+              "--folder", str(folder)]  # fmt: skip
     with requests_by_day() as seen:
         main([*common, "backfill", "trustpilot"])
         main([*common, "backfill", "tiktok"])
