@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.settings import PRODUCTION_BUILD
+
 
 def _rows(warehouse: Path, dataset: str) -> int:
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -87,7 +89,7 @@ def main() -> None:
     subprocess.run(
         [
             str(dbt),
-            "build",
+            *PRODUCTION_BUILD,
             "--project-dir",
             "dbt_project",
             "--profiles-dir",

@@ -17,7 +17,7 @@ from orchestration.defs.automation import FOLLOW_UPSTREAMS
 from orchestration.defs.dbt_reports import build_events, generate_dbt_docs
 from orchestration.defs.freshness import FRESHNESS, mart_policy
 from orchestration.defs.warehouse import Warehouse
-from orchestration.settings import DUCKDB_POOL
+from orchestration.settings import DUCKDB_POOL, PRODUCTION_BUILD
 
 
 class PulseDbtTranslator(DagsterDbtTranslator):
@@ -88,12 +88,11 @@ TRANSLATOR = PulseDbtTranslator(
 def dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: DbtBuild
 ) -> Iterator[Any]:
-    """``dbt build``: models and their tests in dependency order, so a failing test stops
-    the models built on it. Unit tests check the SQL, not the data: CI runs them
-    (tests/dbt), production runs skip them, as dbt recommends. The warehouse file goes to the
-    profile as a dbt variable, for this invocation only."""
+    """``dbt build`` (``PRODUCTION_BUILD``: no unit tests): models and their tests in
+    dependency order, so a failing test stops the models built on it. The warehouse file goes
+    to the profile as a dbt variable, for this invocation only."""
     with warehouse.slot("dbt build", context.log.info):
-        args = ["build", "--exclude-resource-type", "unit_test", *config.dbt_args(warehouse)]
+        args = [*PRODUCTION_BUILD, *config.dbt_args(warehouse)]
         build = dbt.cli(args, context=context)
         yield from build_events(build, warehouse)  # row counts, links to the docs
         generate_dbt_docs(dbt, warehouse, context.log.info, build)  # still in the writer slot
