@@ -8,6 +8,7 @@ time on one folder, each adding its figures to ``<folder>/steps.json``:
     python -m benchmarks.scale_steps --world W --folder F build   # dbt parse + full refresh
     python -m benchmarks.scale_steps --world W --folder F job     # the daily job via Dagster
     python -m benchmarks.scale_steps --world W --folder F daily   # the same day, no Dagster
+    python -m benchmarks.scale_steps --world W --folder F rebuild # dbt alone, no loads
 
 ``--registry`` defaults to the world's ``brands.yaml``. ``backfill`` runs the named sources on
 the day before the world's last day, as ``make bench`` does, into ``F/warehouse.duckdb``
@@ -16,6 +17,8 @@ that warehouse and dlt's state and runs the last day through Dagster: every sour
 then ``transform_and_publish``, with every process's peak memory (``bench_job``). ``daily``
 runs that last day in the folder itself (so it moves the folder on a day: copy it first)
 without Dagster: each source's next run, then an incremental ``dbt build``, as ``make bench``.
+``rebuild`` times dbt alone on the folder's warehouse as it stands: a full refresh, then an
+incremental build restating the same windows as the last day's (repeatable, for medians).
 """
 
 from __future__ import annotations
@@ -65,12 +68,22 @@ def daily(args: argparse.Namespace) -> dict[str, Any]:
     return {"loads": [asdict(load) for load in loads], "incremental": incremental}
 
 
+def rebuild(args: argparse.Namespace) -> dict[str, Any]:
+    """A full refresh, then an incremental ``dbt build``, of the warehouse as it stands."""
+    with serve_counted(args.world) as served:
+        point_sources_at(served.url, args.folder, args.registry)
+        warehouse = warehouse_in(args.folder, served.url)
+        target = args.folder / "target"
+        full = bench_dbt.build(warehouse, target, True)
+        return {"full": full, "incremental": bench_dbt.build(warehouse, target, False)}
+
+
 def job(args: argparse.Namespace) -> dict[str, Any]:
     """The last day's job through Dagster, on a copy of the folder's warehouse."""
     return bench_job.measure_job(args.world, args.folder / "job", args.registry, args.folder)
 
 
-STEPS = {"backfill": backfill, "build": build, "daily": daily, "job": job}
+STEPS = {"backfill": backfill, "build": build, "daily": daily, "job": job, "rebuild": rebuild}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -113,11 +113,16 @@ def test_every_section_on_a_small_world(world: Path, tmp_path: Path) -> None:
     assert all(p["peak_mib"] > 0 for p in job["processes"])
 
 
-def test_scale_steps_backfill_source_by_source(world: Path, tmp_path: Path) -> None:
+def test_scale_steps_backfill_source_by_source(
+    world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``scale_steps backfill`` loads the named sources on the world's last day - 1 into one
-    folder, a second call adding sources to the same warehouse, each call's figures kept."""
+    folder, a second call adding sources to the same warehouse, each call's figures kept;
+    ``rebuild`` then asks for a full refresh and an incremental build of that warehouse (the
+    builds themselves: the long test above)."""
     import duckdb
 
+    from benchmarks import bench_dbt
     from benchmarks.scale_steps import main
     from pulse_config.registry import DEFAULT_REGISTRY_PATH
 
@@ -136,3 +141,10 @@ def test_scale_steps_backfill_source_by_source(world: Path, tmp_path: Path) -> N
         names = con.execute("select schema_name from duckdb_schemas()").fetchall()
     schemas = {r[0] for r in names}
     assert {"raw_trustpilot", "raw_tiktok"} <= schemas
+
+    asked: list[tuple[Path, bool]] = []
+    monkeypatch.setattr(bench_dbt, "build", lambda wh, target, full: asked.append((wh.file, full)))
+    main([*common, "rebuild"])
+    assert asked == [(folder / "warehouse.duckdb", True), (folder / "warehouse.duckdb", False)]
+    steps = json.loads((folder / "steps.json").read_text())
+    assert set(steps["rebuild"]) == {"full", "incremental"}
