@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import dlt
@@ -23,7 +23,7 @@ from dlt.extract.resource import DltResource
 from ingestion import completeness
 from ingestion.accounts import AccountLoop, declared
 from ingestion.google_oauth import TOKEN_URL, GoogleOAuth
-from ingestion.http import ApiClient, RetryPolicy
+from ingestion.http import Answer, ApiClient, RetryPolicy
 from ingestion.incremental import Backfill, advance_cursor, since_label, source_state
 from ingestion.privacy import Pseudonymiser, lazy_pseudonymiser
 from ingestion.quarantine import BAD_RECORD, Bad, InvalidRecord, Quarantine, parse_timestamp
@@ -51,10 +51,12 @@ class Options:
 
 @dataclass
 class GbpRun:
-    """Per-run state: the lazily built client and hasher, and page summaries seen so far."""
+    """Per-run state: the lazily built client and hasher, and each location's first reviews
+    page, read once a run by whichever of ``reviews`` and ``location_review_stats`` dlt runs
+    first (it alternates between resources) and reused by the other."""
 
     options: Options
-    summaries: dict[str, tuple[dict[str, Any], datetime]] = field(default_factory=dict)
+    first_pages: dict[str, tuple[Answer, dict[str, Any]]] = field(default_factory=dict)
     _client: ApiClient | None = None
     hasher: Callable[[], Pseudonymiser] = field(init=False)
 
@@ -100,9 +102,10 @@ def reviews(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
     backfill = Backfill.resume(location, "reviews", since)  # a long listing: page windows
     since = backfill.since
     count = 0
-    pages = h.review_pages(run.client(location), location, run.options.page_size)
+    first = run.first_pages.get(location)
+    pages = h.review_pages(run.client(location), location, run.options.page_size, first)
     for answer, body in () if backfill.done else pages:  # done: listed by an earlier window
-        run.summaries.setdefault(location, (body, answer.fetched_at))
+        run.first_pages.setdefault(location, (answer, body))
         raw_reviews = body.get("reviews") or []
         if not isinstance(raw_reviews, list):
             raw_reviews = [raw_reviews]  # quarantined below, record by record
@@ -131,26 +134,21 @@ def reviews(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
 
 def _reported_total(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
     """``totalReviewCount`` of the first page (absent on a location without reviews: 0)."""
-    body, fetched_at = run.summaries.get(location, (None, None))
-    if isinstance(body, dict) and fetched_at is not None:
+    answer, body = run.first_pages.get(location, (None, None))
+    if isinstance(body, dict) and answer is not None:
         total = body.get("totalReviewCount", 0 if not body.get("reviews") else None)
         yield from completeness.reported(
-            location, "totalReviewCount", total, fetched_at, "reviews", brand_id=brand_id
+            location, "totalReviewCount", total, answer.fetched_at, "reviews", brand_id=brand_id
         )
 
 
 def location_review_stats(run: GbpRun, brand_id: str | None, location: str) -> Iterator[Any]:
     """Daily snapshot of each location's averageRating and totalReviewCount."""
-    if location in run.summaries:
-        body, fetched_at = run.summaries[location]
-    else:  # the reviews resource did not run (or not yet): one small page is enough
-        answer = run.client(location).request(
-            "GET",
-            f"{location}/reviews",
-            account=location,
-            params={"pageSize": 1, "orderBy": s.ORDER_BY},
-        )
-        body, fetched_at = answer.json(), answer.fetched_at
+    if location not in run.first_pages:  # read here first: the reviews resource reuses it
+        pages = h.review_pages(run.client(location), location, run.options.page_size)
+        run.first_pages[location] = next(pages)
+    answer, body = run.first_pages[location]
+    fetched_at = answer.fetched_at
     try:
         if not isinstance(body, dict):
             raise InvalidRecord(f"page is a {type(body).__name__}, not an object")

@@ -124,11 +124,22 @@ def make_client(
 
 
 def review_pages(
-    client: ApiClient, location: str, page_size: int
+    client: ApiClient,
+    location: str,
+    page_size: int,
+    first: tuple[Answer, dict[str, Any]] | None = None,
 ) -> Iterator[tuple[Answer, dict[str, Any]]]:
-    """Every page of a location's reviews, newest ``updateTime`` first, until no nextPageToken."""
-    params = {"pageSize": min(page_size, s.PAGE_SIZE), "orderBy": s.ORDER_BY}
-    return token_pages(client, f"{location}/reviews", params, location)
+    """Every page of a location's reviews, newest ``updateTime`` first, until no nextPageToken;
+    from ``first`` (the first page, already read this run) and its token when given."""
+    params: dict[str, Any] = {"pageSize": min(page_size, s.PAGE_SIZE), "orderBy": s.ORDER_BY}
+    if first is None:
+        yield from token_pages(client, f"{location}/reviews", params, location)
+        return
+    yield first
+    token = first[1].get("nextPageToken")
+    if token:
+        params["pageToken"] = token
+        yield from token_pages(client, f"{location}/reviews", params, location)
 
 
 def split_translation(comment: str | None) -> tuple[str | None, str | None]:
