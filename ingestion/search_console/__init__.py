@@ -21,7 +21,7 @@ run asks for ``backfill_days`` (486) and gets what is left of them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -43,7 +43,8 @@ from . import settings as s
 
 @dataclass
 class SearchConsoleRun:
-    """The resolved options of one ``search_console_source()`` and its client."""
+    """The resolved options of one ``search_console_source()``, its client, and each site's
+    today as the API gave it (``sites.get``, asked once a run for both tables)."""
 
     oauth: GoogleOAuth
     base_url: str
@@ -53,6 +54,7 @@ class SearchConsoleRun:
     restatement_days: int
     page_size: int
     _client: ApiClient | None = None
+    _todays: dict[str, date] = field(default_factory=dict)
 
     def client(self) -> ApiClient:
         if self._client is None:  # no token at all fails here, naming the secrets to set
@@ -60,12 +62,18 @@ class SearchConsoleRun:
             self._client = h.make_client(token, self.base_url, self.policy)
         return self._client
 
+    def site_today(self, site: str) -> date:
+        """The site's today (and its permission checked) on the first ask of this run."""
+        if site not in self._todays:
+            self._todays[site] = h.site_today(self.client(), site)
+        return self._todays[site]
+
 
 def _rows(run: SearchConsoleRun, table: str, brand_id: str, site: str) -> Iterator[Any]:
     """One table's rows of one site, from the restatement window to the API's today."""
     client = run.client()
     state = dlt.current.resource_state().setdefault("last_run_date", {})
-    today = h.site_today(client, site)
+    today = run.site_today(site)
     if site in state:
         first = date.fromisoformat(state[site]) - timedelta(days=run.restatement_days)
     else:

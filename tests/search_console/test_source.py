@@ -81,6 +81,9 @@ def test_full_load_then_same_day_then_next_day(
     # only the restatement window was asked for: 4 days before the previous run's day
     bodies = [u for u in seen if u.endswith("/searchAnalytics/query")]
     assert bodies, seen
+    # each site's today (sites.get) is asked once a run, for both tables
+    site_reads = sorted(u for u in seen if not u.endswith("/searchAnalytics/query"))
+    assert len(site_reads) == len(set(site_reads)) == len({u.split("/sites/")[1] for u in bodies})
     stale = TODAY - timedelta(days=10)
     assert query(
         db,
