@@ -99,12 +99,6 @@ def test_every_section_on_a_small_world(world: Path, tmp_path: Path) -> None:
         assert sum(layer["nodes"] for layer in build["layers"].values()) == build["nodes"]
         assert {"staging", "tests"} <= set(build["layers"])
     assert dbt["ratio"] == pytest.approx(dbt["incremental"]["seconds"] / dbt["full"]["seconds"])
-    # Every build measured is the daily job's: data tests, no unit tests (CI runs those).
-    builds = list((tmp_path / "out").rglob("run_results.json"))
-    assert builds
-    for results in builds:
-        ran = {r["unique_id"].split(".")[0] for r in json.loads(results.read_text())["results"]}
-        assert "test" in ran and "unit_test" not in ran, results
     assert job["daily_build"]["ok"] and job["first_build"]["ok"]
     assert job["daily_build"]["steps"]["dbt"] > 0 and job["daily_build"]["steps"]["gx_marts"] > 0
     assert 0 < job["gx_share"] < 1
