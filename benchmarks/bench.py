@@ -68,8 +68,7 @@ def load_and_build(args: argparse.Namespace, world: Path, registry: Path | None,
     found: dict[str, Any] = {}
     with serve_counted(world) as served:
         day_before_last(served)
-        point_sources_at(served.url, folder, registry)
-        warehouse = warehouse_in(folder, served.url)
+        warehouse = warehouse_in(folder, served.url, registry)
         print(f"  run {run}: backfill", flush=True)
         found["backfill"] = bench_daily.load_sources(args.sources, warehouse, served)
         if args.dbt:
@@ -83,11 +82,13 @@ def load_and_build(args: argparse.Namespace, world: Path, registry: Path | None,
     return found
 
 
-def warehouse_in(folder: Path, sandbox_url: str) -> Any:
-    """``folder``'s warehouse and dlt state, checked as a job checks them (a fresh file
-    records the sandbox it was loaded from)."""
+def warehouse_in(folder: Path, sandbox_url: str, registry: Path | None) -> Any:
+    """``folder``'s warehouse and dlt state, the sources pointed at the sandbox
+    (``point_sources_at``), checked as a job checks them (a fresh file records the sandbox it
+    was loaded from)."""
     from orchestration.defs.warehouse import Warehouse
 
+    point_sources_at(sandbox_url, folder, registry)
     warehouse = Warehouse(path=str(folder / "warehouse.duckdb"), dlt_dir=str(folder / "dlt"),
                           sandbox_url=sandbox_url)  # fmt: skip
     warehouse.check_environment()

@@ -26,21 +26,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from benchmarks import bench_daily, bench_dbt, bench_job
 from benchmarks.bench import day_before_last, warehouse_in
-from benchmarks.bench_sandbox import point_sources_at, serve_counted
+from benchmarks.bench_sandbox import Served, serve_counted
+
+
+@contextmanager
+def served_folder(args: argparse.Namespace) -> Iterator[tuple[Served, Any]]:
+    """The world served, and the folder's warehouse with the sources pointed at it."""
+    with serve_counted(args.world) as served:
+        yield served, warehouse_in(args.folder, served.url, args.registry)
 
 
 def backfill(args: argparse.Namespace) -> dict[str, Any]:
     """The named sources' first runs, on the day before the world's last day."""
-    with serve_counted(args.world) as served:
+    with served_folder(args) as (served, warehouse):
         day_before_last(served)
-        point_sources_at(served.url, args.folder, args.registry)
-        warehouse = warehouse_in(args.folder, served.url)
         loads = bench_daily.load_sources(args.sources, warehouse, served)
     overrides = {k: v for k, v in os.environ.items() if k.endswith("BACKFILL_DAYS")}
     return {"loads": [asdict(load) for load in loads], "overrides": overrides}
@@ -48,9 +55,7 @@ def backfill(args: argparse.Namespace) -> dict[str, Any]:
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
     """``dbt parse`` and a full-refresh ``dbt build`` of the whole project."""
-    with serve_counted(args.world) as served:
-        point_sources_at(served.url, args.folder, args.registry)
-        warehouse = warehouse_in(args.folder, served.url)
+    with served_folder(args) as (_, warehouse):
         target = args.folder / "target"
         parse_seconds = bench_dbt.parse(warehouse, target)
         return {"parse_seconds": parse_seconds, "full": bench_dbt.build(warehouse, target, True)}
@@ -60,9 +65,7 @@ def daily(args: argparse.Namespace) -> dict[str, Any]:
     """The last day without Dagster: every source's next run, then an incremental build."""
     from ingestion.catalogue import SOURCES
 
-    with serve_counted(args.world) as served:
-        point_sources_at(served.url, args.folder, args.registry)
-        warehouse = warehouse_in(args.folder, served.url)
+    with served_folder(args) as (served, warehouse):
         loads = bench_daily.load_sources([s.name for s in SOURCES], warehouse, served)
         incremental = bench_dbt.build(warehouse, args.folder / "target", False)
     return {"loads": [asdict(load) for load in loads], "incremental": incremental}
@@ -70,9 +73,7 @@ def daily(args: argparse.Namespace) -> dict[str, Any]:
 
 def rebuild(args: argparse.Namespace) -> dict[str, Any]:
     """A full refresh, then an incremental ``dbt build``, of the warehouse as it stands."""
-    with serve_counted(args.world) as served:
-        point_sources_at(served.url, args.folder, args.registry)
-        warehouse = warehouse_in(args.folder, served.url)
+    with served_folder(args) as (_, warehouse):
         target = args.folder / "target"
         full = bench_dbt.build(warehouse, target, True)
         return {"full": full, "incremental": bench_dbt.build(warehouse, target, False)}
