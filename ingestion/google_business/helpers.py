@@ -132,14 +132,12 @@ def review_pages(
     """Every page of a location's reviews, newest ``updateTime`` first, until no nextPageToken;
     from ``first`` (the first page, already read this run) and its token when given."""
     params: dict[str, Any] = {"pageSize": min(page_size, s.PAGE_SIZE), "orderBy": s.ORDER_BY}
-    if first is None:
-        yield from token_pages(client, f"{location}/reviews", params, location)
-        return
-    yield first
-    token = first[1].get("nextPageToken")
-    if token:
-        params["pageToken"] = token
-        yield from token_pages(client, f"{location}/reviews", params, location)
+    if first is not None:
+        yield first
+        params["pageToken"] = first[1].get("nextPageToken")
+        if not params["pageToken"]:
+            return
+    yield from token_pages(client, f"{location}/reviews", params, location)
 
 
 def split_translation(comment: str | None) -> tuple[str | None, str | None]:
