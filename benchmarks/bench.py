@@ -77,6 +77,7 @@ def load_and_build(args: argparse.Namespace, world: Path, registry: Path | None,
         served.clock("advance", days=1)
         print(f"  run {run}: the next day", flush=True)
         found["daily"] = bench_daily.load_sources(args.sources, warehouse, served)
+        found["dlt_floor"] = bench_daily.dlt_floor(warehouse)
         if args.dbt:
             found["incremental"] = bench_dbt.build(warehouse, folder / "target", False, select)
     return found
@@ -122,7 +123,8 @@ def summarise_loads(runs: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[st
                 int(statistics.median(x.requests for x in same)),
                 int(statistics.median(x.records for x in same))))  # fmt: skip
         medians[phase] = loads
-    daily = bench_daily.daily_ratios(medians["backfill"], medians["daily"])
+    floor = statistics.median(run["dlt_floor"] for run in runs)
+    daily = bench_daily.daily_ratios(medians["backfill"], medians["daily"], floor)
     if "full" not in runs[0]:
         return daily, {}
     full = median_by([r["full"] for r in runs], "seconds")

@@ -69,6 +69,8 @@ def run_bench(world: Path, tmp_path: Path, *extra: str) -> dict[str, Any]:
 
 
 def test_sources_and_next_day_measured_and_counted(world: Path, tmp_path: Path) -> None:
+    import duckdb
+
     with requests_by_day() as seen:
         bench = run_bench(world, tmp_path, "--no-dbt", "--no-job")
     daily, ingest = bench["daily"], bench["ingest"]["per_source"]
@@ -87,6 +89,11 @@ def test_sources_and_next_day_measured_and_counted(world: Path, tmp_path: Path) 
     assert backfill == daily["backfill_requests"]
     assert seen[TODAY] == daily["daily_requests"] > 0
     assert daily["requests_ratio"] == pytest.approx(seen[TODAY] / backfill)
+    # dlt's fixed cost was measured in the run's warehouse, and its dataset dropped there.
+    assert daily["dlt_floor_seconds"] > 0 and daily["dlt_floor_share"] > 0
+    with duckdb.connect(str(tmp_path / "out" / "run0" / "warehouse.duckdb")) as con:
+        schemas = {r[0] for r in con.execute("select schema_name from duckdb_schemas()").fetchall()}
+    assert "raw_tiktok" in schemas and "bench_dlt_floor" not in schemas
 
 
 @pytest.mark.long
