@@ -25,6 +25,8 @@ import requests
 from dlt.common.configuration import configspec
 from dlt.common.configuration.specs import BaseConfiguration
 
+from ingestion.session import Session
+
 if TYPE_CHECKING:
     from ingestion.oauth import BearerToken
 
@@ -243,7 +245,7 @@ class ApiClient:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     headers: dict[str, str] = field(default_factory=dict)
     sleep: Callable[[float], None] = time.sleep
-    session: requests.Session = field(default_factory=requests.Session)
+    session: requests.Session = field(default_factory=Session)
     token: BearerToken | None = None
     requests_made: int = 0
     retries: int = 0

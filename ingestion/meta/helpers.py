@@ -17,6 +17,7 @@ from typing import Any
 import requests
 
 from ingestion.http import ApiClient, RetryPolicy, safe_url
+from ingestion.session import Session
 
 from . import settings as s
 from .errors import MetaApiError, MetaConfigError, account_label, classify
@@ -56,7 +57,7 @@ class GraphClient:
             policy=policy or RetryPolicy(),
             headers={"Authorization": f"Bearer {access_token}"},
             sleep=sleep,
-            session=session or requests.Session(),
+            session=session or Session(),
         )
 
     def get(
