@@ -11,8 +11,9 @@ function of one account that yields
 
 ``AccountLoop.rows`` does the rest: rows go out as typed Arrow batches (dlt loads Arrow much
 faster than dicts), ``Bad`` records go to the ``quarantine`` table under the resource's name,
-each account gets one log line (rows loaded, records quarantined) and the run ends with the
-quarantine summary of the resource.
+single rows of other tables go out as one list per table (dlt checks each marked item's table
+schema), each account gets one log line (rows loaded, records quarantined) and the run ends
+with the quarantine summary of the resource.
 """
 
 from __future__ import annotations
