@@ -2,11 +2,12 @@
 
 For each request, ``requests.Session`` reads the proxy and CA-bundle settings from the
 environment (``merge_environment_settings``), and urllib's proxy lookup scans every
-environment variable to do it: 0.4 ms a request with 200 variables, half of a YouTube load
-fed from disk (1,976 requests, 0.85 s of 1.63 s). ``Session`` reads them once per scheme and
-host and keeps them for its life, one source run: an environment changed during a run is seen
-by the next run. What it reads is what requests reads (``HTTPS_PROXY``, ``NO_PROXY``,
-``REQUESTS_CA_BUNDLE``...); only how often changes.
+environment variable to do it: 0.43 ms a request with 195 variables. Fed from disk with 90
+variables, YouTube's 988 requests took 1.67 s before and 1.41 s after (BENCHMARKS.md, session
+14). ``Session`` reads them once per scheme and host and keeps them for its life, one source
+run: an environment changed during a run is seen by the next run. What it reads is what
+requests reads (``HTTPS_PROXY``, ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``...); only how often
+changes.
 """
 
 from __future__ import annotations
