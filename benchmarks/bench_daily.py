@@ -8,6 +8,7 @@ DuckDB); the daily run is the same pipelines again, their state kept, one day la
 
 from __future__ import annotations
 
+import statistics
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -56,8 +57,6 @@ def dlt_floor(warehouse: Any, runs: int = 3) -> float:
     """Median seconds of a dlt run with nothing to do: one row, one table, built as
     ``pipeline_for`` builds a source's pipeline (same DuckDB file, settings and state folder).
     What every source run pays before its own work; its dataset is dropped after."""
-    import statistics
-
     import dlt
     import duckdb
 

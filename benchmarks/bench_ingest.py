@@ -29,6 +29,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from urllib.parse import urlsplit
 
 import requests
@@ -168,19 +169,9 @@ class FileReplay:
             requests.Session.send = original  # type: ignore[method-assign]
 
 
-@contextlib.contextmanager
-def unpaced() -> Iterator[None]:
+def unpaced() -> contextlib.AbstractContextManager[Any]:
     """The environment with ``UNPACED`` set, restored after."""
-    saved = {name: os.environ.get(name) for name in UNPACED}
-    os.environ.update(UNPACED)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    return mock.patch.dict(os.environ, UNPACED)
 
 
 def native_load(records_dir: Path, database: Path) -> dict[str, float]:

@@ -159,9 +159,8 @@ class HintedRows:
         """Hold ``item``'s row; pass the table's rows on if its hints changed or it is full."""
         table = item.meta.hints.get("table_name")
         meta, rows = self.held.get(table, (item.meta, []))
-        if meta.hints != item.meta.hints or meta.create_table_variant != (
-            item.meta.create_table_variant
-        ):
+        held_as = (meta.hints, meta.create_table_variant)
+        if held_as != (item.meta.hints, item.meta.create_table_variant):
             yield from self._pass(table)
             meta, rows = item.meta, []
         rows.append(item.data)
