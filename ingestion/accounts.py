@@ -139,8 +139,8 @@ class AccountLoop:
 class HintedRows:
     """Single rows marked with another table's hints (a campaign's link, a quarantined
     record), held per table and passed on as one list per table and account. dlt computes and
-    validates the table schema of every marked item it extracts, about a millisecond each: a
-    list of a thousand rows costs one of them instead of a thousand."""
+    validates the table schema of every marked item it extracts: about 1.5 ms each (Brevo's
+    replay from disk: 1.02 s less for 688 marked rows), once for a list."""
 
     def __init__(self, flush_rows: int) -> None:
         self.flush_rows = flush_rows
