@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import dlt
+import orjson
 
 from ingestion.http import SourceError
 from ingestion.quarantine import BAD_RECORD, Bad, parse_timestamp
@@ -322,7 +323,7 @@ class CursorTrail:
         """Note a page's items (read at ``where``, e.g. ``offset 400``); fails on a repeat."""
         if not items:
             return
-        digest = hashlib.sha256(json.dumps(items, sort_keys=True, default=str).encode())
+        digest = hashlib.sha256(fingerprint(items))
         if digest.hexdigest() in self.pages:
             raise SourceError(
                 self.source,
@@ -346,6 +347,16 @@ class CursorTrail:
             )
         self.seen.add(key)
         return cursor
+
+
+def fingerprint(items: Sequence[Any]) -> bytes:
+    """A page's items as bytes that are equal when the items are: orjson with sorted keys
+    (json.dumps of Search Console's pages took 0.35 s of a 3 s replay), or the standard
+    library's encoder for what orjson cannot encode (an integer past 64 bits)."""
+    try:
+        return orjson.dumps(items, option=orjson.OPT_SORT_KEYS, default=str)
+    except TypeError:
+        return json.dumps(items, sort_keys=True, default=str).encode()
 
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
