@@ -141,6 +141,8 @@ def row_or_bad(
 
 
 def _get(record: Mapping[str, Any], key: str) -> Any:
+    if type(record) is dict:  # decoded JSON: skips the ABC check, 1.4 million per Matomo replay
+        return record.get(key)
     if not isinstance(record, Mapping):
         raise InvalidRecord(f"record is a {type(record).__name__}, not an object")
     return record.get(key)

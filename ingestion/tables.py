@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import dlt
@@ -124,7 +125,11 @@ def add_unknown_fields(
     data (visit logs), ``protect`` (the keyed hash) is applied to its value, so the column
     appears but no unreviewed value lands in clear.
     """
-    for key in raw.keys() - set(known):
+    if not isinstance(known, AbstractSet):
+        known = set(known)
+    if raw.keys() <= known:  # the usual record: no new field, checked without a copy
+        return row
+    for key in raw.keys() - known:
         name = snake_case(str(key))
         if name not in row:
             value = raw[key]

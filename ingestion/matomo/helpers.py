@@ -8,6 +8,7 @@ with ``Retry-After``, which the client honours.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -150,6 +151,12 @@ def local_day(at: datetime, timezone: str) -> date:
     return at.astimezone(ZoneInfo(timezone)).date()
 
 
+@functools.cache
+def known_fields(consent_dimension: str | None) -> frozenset[str]:
+    """The visit fields read (or deliberately left out); others are hashed, as new fields."""
+    return s.KNOWN_VISIT_FIELDS | {consent_dimension or ""}
+
+
 def visit_rows(
     raw: Any,
     cfg: MatomoSite,
@@ -246,8 +253,7 @@ def visit_rows(
         "currency": opt_str(raw, "siteCurrency"),
         "fetched_at": fetched_at,
     }
-    known = s.KNOWN_VISIT_FIELDS | {cfg.consent_dimension or ""}  # others hashed, as new fields
-    add_unknown_fields(visit, raw, known, protect=hasher)
+    add_unknown_fields(visit, raw, known_fields(cfg.consent_dimension), protect=hasher)
     return visit, children
 
 
