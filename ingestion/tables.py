@@ -8,6 +8,7 @@ type and key their tables the same way.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -106,6 +107,7 @@ def merge_resource(
     return resource
 
 
+@functools.lru_cache(maxsize=1024)  # GA4 asks for its few column names on every row
 def snake_case(name: str) -> str:
     """``countsTowardsTrustScore`` -> ``counts_towards_trust_score`` (a column name)."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

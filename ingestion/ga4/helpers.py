@@ -10,6 +10,7 @@ needed).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,6 +35,7 @@ from ingestion.http import (
 from ingestion.incremental import CursorTrail
 from ingestion.oauth import BearerToken
 from ingestion.quarantine import InvalidRecord, parse_int
+from ingestion.tables import snake_case
 
 from . import settings as s
 
@@ -123,13 +125,18 @@ def run_report(
             return
 
 
-def snake(name: str) -> str:
-    """``sessionDefaultChannelGroup`` -> ``session_default_channel_group``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+snake = snake_case  # ``sessionDefaultChannelGroup`` -> ``session_default_channel_group``
 
 
 def parse_ga4_date(value: Any) -> date:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{8}", value):
+    if not isinstance(value, str):
+        raise InvalidRecord(f"'date' is not YYYYMMDD: {value!r}")
+    return _ga4_day(value)
+
+
+@functools.lru_cache(maxsize=4096)  # a report's rows share a few hundred days
+def _ga4_day(value: str) -> date:
+    if not re.fullmatch(r"\d{8}", value):
         raise InvalidRecord(f"'date' is not YYYYMMDD: {value!r}")
     try:
         return datetime.strptime(value, "%Y%m%d").date()

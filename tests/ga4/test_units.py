@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 import requests
 
 from ingestion.ga4 import helpers as h
 from ingestion.http import Answer, SourceAuthError
+from ingestion.quarantine import InvalidRecord
 
 
 def response(status: int, body: Any, headers: dict[str, str] | None = None) -> requests.Response:
@@ -86,6 +88,26 @@ def test_row_record_types() -> None:
         "sessions": 12,
         "total_revenue": 45.5,
     }
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2025-12-01", "'date' is not YYYYMMDD: '2025-12-01'"),
+        ("20250230", "'date' is not a calendar date: '20250230'"),
+        (20251201, "'date' is not YYYYMMDD: 20251201"),
+        (["20251201"], "'date' is not YYYYMMDD: ['20251201']"),  # unhashable: still a reason
+    ],
+)
+def test_a_bad_date_is_refused_every_time(value: Any, reason: str) -> None:
+    headers = [{"name": "sessions", "type": "TYPE_INTEGER"}]
+    row = {"dimensionValues": [{"value": value}], "metricValues": [{"value": "1"}]}
+    for _ in range(2):  # the days are cached: a refusal is not
+        with pytest.raises(InvalidRecord) as refused:
+            h.row_record(row, ["date"], headers)
+        assert str(refused.value) == reason
+    good = {"dimensionValues": [{"value": "20240229"}], "metricValues": [{"value": "1"}]}
+    assert h.row_record(good, ["date"], headers)["date"] == date(2024, 2, 29)
 
 
 def test_report_meta_keeps_any_page_s_flag_and_dates_in_the_property_zone() -> None:
