@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
@@ -116,7 +116,7 @@ def snake_case(name: str) -> str:
 def add_unknown_fields(
     row: dict[str, Any],
     raw: Mapping[str, Any],
-    known: Collection[str],
+    known: AbstractSet[str],
     protect: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
     """Carry the API's top-level fields this source does not know yet as text columns.
@@ -127,8 +127,6 @@ def add_unknown_fields(
     data (visit logs), ``protect`` (the keyed hash) is applied to its value, so the column
     appears but no unreviewed value lands in clear.
     """
-    if not isinstance(known, AbstractSet):
-        known = set(known)
     if raw.keys() <= known:  # the usual record: no new field, checked without a copy
         return row
     for key in raw.keys() - known:
