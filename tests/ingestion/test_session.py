@@ -1,5 +1,6 @@
 """The sources' HTTP session reads the environment's proxy settings once per host and run,
-and what it reads is what requests would (``ingestion.session.Session``)."""
+and what it reads is what requests would; it decodes each answer once, as requests decodes
+it (``ingestion.session.Session``)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,17 @@ from ingestion.session import Session
 
 
 class Answering(requests.adapters.BaseAdapter):
-    """Answers every request 200 and keeps the proxies it was sent with."""
+    """Answers every request 200 with ``content`` and keeps the proxies it was sent with."""
 
-    def __init__(self) -> None:
+    def __init__(self, content: bytes = b"{}") -> None:
         super().__init__()
+        self.content = content
         self.proxies: list[dict[str, str]] = []
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         self.proxies.append(dict(kwargs.get("proxies") or {}))
         answer = requests.Response()
-        answer.status_code, answer.request, answer._content = 200, request, b"{}"
+        answer.status_code, answer.request, answer._content = 200, request, self.content
         return answer
 
     def close(self) -> None:
@@ -63,26 +65,9 @@ def test_environment_read_once_per_host(monkeypatch: pytest.MonkeyPatch) -> None
     assert reference.proxies == adapter.proxies  # and finds the same settings
 
 
-class Body(requests.adapters.BaseAdapter):
-    """Answers every request 200 with the same bytes."""
-
-    def __init__(self, content: bytes) -> None:
-        super().__init__()
-        self.content = content
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        answer = requests.Response()
-        answer.status_code, answer.request, answer._content = 200, request, self.content
-        answer.encoding = None
-        return answer
-
-    def close(self) -> None:
-        pass
-
-
 def answered(content: bytes) -> requests.Response:
     session = Session()
-    session.mount("https://", Body(content))
+    session.mount("https://", Answering(content))
     return session.get("https://api.example/v1/items")
 
 
