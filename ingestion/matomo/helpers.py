@@ -183,6 +183,45 @@ def visit_rows(
     if not isinstance(details, list):
         raise InvalidRecord(f"'actionDetails' is not a list (got {describe(details)})")
     visitor_hash = hasher(opt_str(raw, "visitorId"))
+    children, entry_url = _conversions(details, site, visit_id, visitor_hash, fetched_at)
+    ints = {k: _opt_int(raw, k) for k in INT_FIELDS}
+    visit = {
+        "site_id": site,
+        "visit_id": visit_id,
+        "brand_id": brand_id,
+        "visit_date": local_day(last, cfg.timezone),
+        "first_action_at": first,
+        "last_action_at": last,
+        "visit_duration_s": ints["visitDuration"],
+        "actions": ints["actions"],
+        "visit_count": ints["visitCount"],
+        "visitor_type": opt_str(raw, "visitorType"),
+        "visitor_id_hash": visitor_hash,
+        "user_id_hash": web(raw.get("userId")),
+        "consent": cfg.consent(raw.get(cfg.consent_dimension or "")),
+        "consent_dimension": cfg.consent_dimension,
+        **_acquisition(raw),
+        "entry_url": entry_url,
+        **_client(raw),
+        "visit_ecommerce_status": opt_str(raw, "visitEcommerceStatus"),
+        "days_since_first_visit": ints["daysSinceFirstVisit"],
+        "days_since_last_visit": ints["daysSinceLastVisit"],
+        "searches": ints["searches"],
+        "events": ints["events"],
+        "goal_conversions": ints["goalConversions"],
+        "visit_converted": bool(parse_int(raw.get("visitConverted") or 0, "visitConverted")),
+        "revenue": round(sum(c["revenue"] for c in children), 2),
+        "currency": opt_str(raw, "siteCurrency"),
+        "fetched_at": fetched_at,
+    }
+    add_unknown_fields(visit, raw, known_fields(cfg.consent_dimension), protect=hasher)
+    return visit, children
+
+
+def _conversions(
+    details: list[Any], site: int, visit_id: int, visitor_hash: Any, fetched_at: datetime
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A visit's goal and ecommerce-order rows, and the URL of its first page action."""
     children: list[dict[str, Any]] = []
     entry_url = None
     for action in details:
@@ -211,22 +250,12 @@ def visit_rows(
                 "fetched_at": fetched_at,
             }
         )
-    ints = {k: _opt_int(raw, k) for k in INT_FIELDS}
-    visit = {
-        "site_id": site,
-        "visit_id": visit_id,
-        "brand_id": brand_id,
-        "visit_date": local_day(last, cfg.timezone),
-        "first_action_at": first,
-        "last_action_at": last,
-        "visit_duration_s": ints["visitDuration"],
-        "actions": ints["actions"],
-        "visit_count": ints["visitCount"],
-        "visitor_type": opt_str(raw, "visitorType"),
-        "visitor_id_hash": visitor_hash,
-        "user_id_hash": web(raw.get("userId")),
-        "consent": cfg.consent(raw.get(cfg.consent_dimension or "")),
-        "consent_dimension": cfg.consent_dimension,
+    return children, entry_url
+
+
+def _acquisition(raw: dict[str, Any]) -> dict[str, Any]:
+    """Where the visit came from: its referrer and campaign fields."""
+    return {
         "referrer_type": opt_str(raw, "referrerType"),
         "referrer_name": opt_str(raw, "referrerName") or None,
         "referrer_keyword": opt_str(raw, "referrerKeyword") or None,
@@ -236,25 +265,18 @@ def visit_rows(
         "campaign_medium": opt_str(raw, "campaignMedium") or None,
         "campaign_content": opt_str(raw, "campaignContent") or None,
         "campaign_keyword": opt_str(raw, "campaignKeyword") or None,
-        "entry_url": entry_url,
+    }
+
+
+def _client(raw: dict[str, Any]) -> dict[str, Any]:
+    """The visitor's device, browser, system, country and language."""
+    return {
         "device_type": opt_str(raw, "deviceType"),
         "browser": opt_str(raw, "browserName"),
         "os": opt_str(raw, "operatingSystemName"),
         "country_code": opt_str(raw, "countryCode"),
         "language_code": opt_str(raw, "languageCode") or None,
-        "visit_ecommerce_status": opt_str(raw, "visitEcommerceStatus"),
-        "days_since_first_visit": ints["daysSinceFirstVisit"],
-        "days_since_last_visit": ints["daysSinceLastVisit"],
-        "searches": ints["searches"],
-        "events": ints["events"],
-        "goal_conversions": ints["goalConversions"],
-        "visit_converted": bool(parse_int(raw.get("visitConverted") or 0, "visitConverted")),
-        "revenue": round(sum(c["revenue"] for c in children), 2),
-        "currency": opt_str(raw, "siteCurrency"),
-        "fetched_at": fetched_at,
     }
-    add_unknown_fields(visit, raw, known_fields(cfg.consent_dimension), protect=hasher)
-    return visit, children
 
 
 def redact(raw: Any, hasher: Callable[[Any], Any], web: Callable[[Any], Any]) -> Any:
