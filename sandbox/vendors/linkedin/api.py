@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from sandbox.http import bearer_token, token_set
-from sandbox.vendors.linkedin import oauth, stats
+from sandbox.vendors.linkedin import oauth, share_stats, stats
 from sandbox.vendors.linkedin.comments import CommentIndex
 from sandbox.vendors.linkedin.errors import (
     LinkedInError,
@@ -46,7 +46,6 @@ DEFAULT_VERSION_MONTHS = 12
 MAX_COUNT = 100
 DEFAULT_COUNT = 10
 ORG_RE = re.compile(r"^urn:li:organization:(\d+)$")
-POST_RE = re.compile(r"^urn:li:(share|ugcPost):(\d+)$")
 COMMENT_RE = re.compile(r"^urn:li:comment:\((urn:li:[A-Za-z]+:\d+),(\d+)\)$")
 EDGE_TYPES = {"COMPANY_FOLLOWED_BY_MEMBER", "CompanyFollowedByMember"}
 
@@ -242,77 +241,21 @@ class LinkedInApi:
     def share_statistics(self, cur: Any, request: Request, version: str) -> dict[str, Any]:
         resource = "organizationalEntityShareStatistics"
         q, org, entity = self.stats_org(cur, request, resource, version)
-        wanted: list[tuple[str, str]] = []  # (key, urn)
-        for param, kind in (("shares", "share"), ("ugcPosts", "ugcPost")):
-            if q.get(param) is None:
-                continue
-            try:
-                urns = parse(q[param])
-            except RestliSyntaxError:
-                raise bad_request(f"Invalid value for param {param}") from None
-            if not isinstance(urns, list):
-                raise bad_request(f"Invalid value for param {param}: expected List(...)")
-            wanted += [(kind, str(u)) for u in urns]
-        # How many URNs one request may list is not published (docs/sources/linkedin.md,
-        # "Limits"): the sandbox sets no cap of its own.
+        wanted = share_stats.requested_posts(q)
         now = self.now
         posts = stats.visible_posts(cur, org["organization_id"], now)
         by_urn = {p["post_urn"]: p for p in posts}
-        for i, (kind, urn) in enumerate(wanted):
-            m = POST_RE.match(urn)
-            if not m or m.group(1) != kind or urn not in by_urn:
-                param = "shares" if kind == "share" else "ugcPosts"
-                raise LinkedInError(
-                    403,
-                    "ACCESS_DENIED",
-                    "Unpermitted fields present in PARAMETER: Data Processing Exception "
-                    f"while processing fields [/{param}[{i}]]",
-                    100,
-                )
+        share_stats.check_visible(wanted, by_urn)
         selected = [by_urn[urn] for _, urn in wanted] if wanted else posts
         raw_intervals = q.get("timeIntervals")
-        elements: list[dict[str, Any]] = []
         if raw_intervals is None:
             counts = stats.comment_counts(cur, org["organization_id"], now)
-            per_post = [
-                stats.lifetime_stats(p, now, counts.get(p["post_urn"], 0)) for p in selected
-            ]
-            if wanted:
-                for (kind, urn), values in zip(wanted, per_post, strict=True):
-                    elements.append(
-                        {"organizationalEntity": entity, kind: urn, "totalShareStatistics": values}
-                    )
-            else:
-                total = {k: sum(v[k] for v in per_post) for k in stats.STAT_KEYS}
-                elements.append(
-                    {"organizationalEntity": entity, "totalShareStatistics": stats.finish(total)}
-                )
+            elements = share_stats.lifetime_elements(entity, wanted, selected, counts, now)
         else:
             buckets = self.time_buckets(raw_intervals, self.clock.today)
             since = stats.midnight(buckets[0][0]) if buckets else now
             times = stats.comment_times(cur, org["organization_id"], since, now)
-            if wanted:
-                for kind, urn in wanted:
-                    values = stats.bucket_stats([by_urn[urn]], times, buckets, now)
-                    for (a, b), v in zip(buckets, values, strict=True):
-                        elements.append(
-                            {
-                                "organizationalEntity": entity,
-                                kind: urn,
-                                "timeRange": time_range(a, b),
-                                "totalShareStatistics": v,
-                            }
-                        )
-            else:
-                values = stats.bucket_stats(posts, times, buckets, now)
-                for (a, b), v in zip(buckets, values, strict=True):
-                    elements.append(
-                        {
-                            "organizationalEntity": entity,
-                            "timeRange": time_range(a, b),
-                            "totalShareStatistics": v,
-                        }
-                    )
+            elements = share_stats.bucket_elements(entity, wanted, selected, times, buckets, now)
         return {"paging": {"start": 0, "count": 10, "links": []}, "elements": elements}
 
     def follower_statistics(self, cur: Any, request: Request, version: str) -> dict[str, Any]:
