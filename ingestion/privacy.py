@@ -102,7 +102,9 @@ class Pseudonymiser:
             raise PseudonymisationKeyMissing(
                 f"pseudonymisation key of {len(raw)} bytes: at least {MIN_KEY_BYTES} are needed"
             )
-        self._key = raw
+        # Keyed once: each value then costs a copy of the keyed state, not the key's setup
+        # again (BENCHMARKS.md, "The scale backfill in one run").
+        self._keyed = hmac.new(raw, digestmod=hashlib.sha256)
 
     @classmethod
     def for_source(cls, master: str | bytes, source: str) -> Pseudonymiser:
@@ -112,7 +114,9 @@ class Pseudonymiser:
     def __call__(self, value: object) -> str | None:
         if value is None or value == "":
             return None
-        return hmac.new(self._key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()
+        mac = self._keyed.copy()
+        mac.update(str(value).encode("utf-8"))
+        return mac.hexdigest()
 
 
 def lazy_pseudonymiser(explicit: str | None, *, source: str) -> Callable[[], Pseudonymiser]:
