@@ -33,16 +33,12 @@ def _window(preceding: int, following: str) -> str:
 
 def _violations() -> tuple[Violation, ...]:
     """The invariants, with the vars of dbt_project.yml (read when the suite is built)."""
-    baseline = _window(int(dbt_var("reputation_baseline_days")), "1 preceding")
+    return _rating_violations() + _crisis_violations()
+
+
+def _rating_violations() -> tuple[Violation, ...]:
+    """The day spine, the ratings and the sentiment ratios."""
     rating = _window(int(dbt_var("reputation_rating_window_days")) - 1, "current row")
-    z = float(dbt_var("reputation_crisis_z"))
-    min_volume = int(dbt_var("reputation_crisis_min_volume"))
-    min_days = int(dbt_var("reputation_baseline_min_days"))
-    rule = (
-        f"coalesce(baseline_days >= {min_days} and negative_volume >= {min_volume} and "
-        "(negative_volume > negative_volume_threshold "
-        "or coalesce(negative_share > negative_share_threshold, false)), false)"
-    )
     return (
         Violation(
             "spine_gap",
@@ -77,6 +73,21 @@ def _violations() -> tuple[Violation, ...]:
             ),
             ROW,
         ),
+    )
+
+
+def _crisis_violations() -> tuple[Violation, ...]:
+    """The baseline of the previous days, its thresholds and the crisis rule."""
+    baseline = _window(int(dbt_var("reputation_baseline_days")), "1 preceding")
+    z = float(dbt_var("reputation_crisis_z"))
+    min_volume = int(dbt_var("reputation_crisis_min_volume"))
+    min_days = int(dbt_var("reputation_baseline_min_days"))
+    rule = (
+        f"coalesce(baseline_days >= {min_days} and negative_volume >= {min_volume} and "
+        "(negative_volume > negative_volume_threshold "
+        "or coalesce(negative_share > negative_share_threshold, false)), false)"
+    )
+    return (
         Violation(
             "baseline_not_previous_days",
             f"baseline_days <> count(*) {baseline} "
