@@ -70,7 +70,8 @@ def _check_host(parser: argparse.ArgumentParser, host: str, allow_remote: bool) 
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The three commands and their options."""
     from sandbox.world.generator import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_START
 
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
@@ -110,6 +111,29 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--seed", type=int, default=DEFAULT_SEED)
         p.add_argument("--start", type=date.fromisoformat, default=DEFAULT_START)
         p.add_argument("--days", type=int, default=DEFAULT_DAYS)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> None:
+    """Serve the world (generated first if missing) until interrupted."""
+    import uvicorn
+
+    from sandbox.server import build_app, uvicorn_config
+
+    if not args.world.exists():
+        _generate(args.world, args.seed, args.start, args.days)
+    sandbox = build_app(args.world, today=args.today, faults=args.faults)
+    print(
+        f"sandbox serving {args.world} on http://{args.host}:{args.port} "
+        f"(today {sandbox.clock.today}; Meta Graph API at /meta/v25.0/...; control at "
+        f"/_sandbox/...)",
+        flush=True,
+    )
+    uvicorn.Server(uvicorn_config(sandbox, args.host, args.port, log_level="info")).run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "serve":
         _check_host(parser, args.host, args.allow_remote)
@@ -124,20 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         manifest = build_manifest(args.world, args.today)
         print(json.dumps(manifest if args.full else manifest["totals"], indent=2))
     else:
-        import uvicorn
-
-        from sandbox.server import build_app, uvicorn_config
-
-        if not args.world.exists():
-            _generate(args.world, args.seed, args.start, args.days)
-        sandbox = build_app(args.world, today=args.today, faults=args.faults)
-        print(
-            f"sandbox serving {args.world} on http://{args.host}:{args.port} "
-            f"(today {sandbox.clock.today}; Meta Graph API at /meta/v25.0/...; control at "
-            f"/_sandbox/...)",
-            flush=True,
-        )
-        uvicorn.Server(uvicorn_config(sandbox, args.host, args.port, log_level="info")).run()
+        _serve(args)
     return 0
 
 
