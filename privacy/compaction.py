@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from pulse_config.duckdb_resources import connect, duckdb_settings
+
 
 def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
     """Write the WAL into the file (the rewrite reads the file, not the log)."""
@@ -28,9 +30,9 @@ def rewrite(path: Path) -> int:
     path = Path(path)
     fresh = path.with_name(path.name + ".rewrite")
     fresh.unlink(missing_ok=True)
-    with duckdb.connect(str(path)) as con:  # replays and folds any WAL left behind
+    with connect(path) as con:  # replays and folds any WAL left behind
         checkpoint(con)
-    with duckdb.connect(":memory:") as con:
+    with duckdb.connect(":memory:", config=duckdb_settings(path)) as con:
         con.execute(f"attach '{path}' as old_file (read_only)")
         (version,) = con.execute(  # e.g. v1.0.0+ for the published copy: keep its readers
             "select tags['storage_version'] from duckdb_databases() "
@@ -57,7 +59,7 @@ def edit_copy(path: Path, edit: Callable[[duckdb.DuckDBPyConnection], bool]) -> 
     copy.unlink(missing_ok=True)
     shutil.copyfile(path, copy)
     try:
-        with duckdb.connect(str(copy)) as con:
+        with connect(copy) as con:
             changed = edit(con)
             checkpoint(con)
         if changed:

@@ -34,6 +34,7 @@ from privacy.catalogue import datasets_of
 from privacy.erasure_list import DDL as LIST_DDL
 from privacy.erasure_list import SCHEMA, add_to_list
 from privacy.tables import Located, derived_tables, in_list, raw_tables
+from pulse_config.duckdb_resources import connect
 
 LOG_TABLE = f"{SCHEMA}.erasure_log"
 LOG_DDL = f"""
@@ -205,7 +206,7 @@ def erase_in_warehouse(
     rows in one join the next), derived erasure and the erasure list, in one transaction, then
     checkpoint; returns (every id pseudonym erased, the keys of the rows erased), for the
     published copy."""
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:
         con.execute("begin")
         _temp_values(con, "erased", ids)
         _temp_values(con, "erased_names", names)
@@ -260,7 +261,7 @@ def erase_person(
     erase_in_published(published, all_ids, keys, erasure)
     datasets = tuple(d for source in sources for d in datasets_of(source))
     erasure.files = dlt_files.remove_pipelines(pipelines_dir, datasets)
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:
         log(con, erasure, run_by)
     compaction.rewrite(warehouse)
     return erasure

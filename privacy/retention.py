@@ -28,6 +28,7 @@ import duckdb
 
 from privacy import compaction, dlt_files
 from privacy.tables import derived_tables, in_list, raw_tables
+from pulse_config.duckdb_resources import connect
 
 MONTHS_ENV = "PULSE_RETENTION_MONTHS"
 DEFAULT_MONTHS = 13
@@ -158,7 +159,7 @@ def apply_retention(
     writer slot); a file where something was blanked is then rewritten."""
     cutoff = horizon(now or datetime.now(UTC), months)
     report = Retention(cutoff)
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:
         con.execute("begin")
         expire_raw(con, cutoff, report)
         gone_pseudonyms(con)

@@ -1,4 +1,5 @@
-"""DuckDB's memory limit, threads and temp directory for the dlt loads.
+"""DuckDB's memory limit, threads and temp directory for the dlt loads and every connection
+the job opens to the warehouse or its published copy (checks, publication, privacy passes).
 
 The environment variables own these settings (docs/performance.md): ``PULSE_DUCKDB_MEMORY_LIMIT``
 (default ``4GB``), ``PULSE_DUCKDB_THREADS`` (``2``) and ``PULSE_DUCKDB_TEMP_DIR`` (DuckDB's own
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import duckdb
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 MEMORY_ENV, THREADS_ENV, TEMP_ENV = (
@@ -38,3 +40,11 @@ def duckdb_destination(path: Path) -> Any:
     credentials = DuckDbCredentials(str(path))
     credentials.global_config = duckdb_settings(path)
     return dlt.destinations.duckdb(credentials)
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to ``path`` opened with ``duckdb_settings``.
+
+    Without them DuckDB may take 80 % of the machine's RAM: at 50 brands one GX suite's query
+    grew the Dagster process to 22 GB and the system killed it (BENCHMARKS.md)."""
+    return duckdb.connect(str(path), read_only=read_only, config=duckdb_settings(Path(path)))

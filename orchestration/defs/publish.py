@@ -35,6 +35,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from orchestration.defs.reports import mart_previews
 from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
+from pulse_config.duckdb_resources import connect, duckdb_settings
 
 MARTS_SCHEMA = "marts"
 
@@ -100,7 +101,7 @@ def refresh_parquet(published_file: Path) -> None:
         return
     folder = parquet_folder(published_file)
     new_folder = folder.with_name(f".{folder.name}.{time.time_ns()}")
-    with duckdb.connect(str(published_file), read_only=True) as con:
+    with connect(published_file, read_only=True) as con:
         marts = [
             r[0]
             for r in con.execute(
@@ -120,7 +121,7 @@ def refresh_parquet(published_file: Path) -> None:
 
 def _copy_marts(warehouse_file: Path, target: Path, version: str) -> dict[str, int]:
     """Write the marts of ``warehouse_file`` into a new DuckDB file ``target``."""
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=duckdb_settings(target))
     try:
         con.execute(f"attach '{target}' as published (storage_version '{version}')")
         con.execute(f"attach '{warehouse_file}' as warehouse (read_only)")
@@ -153,7 +154,7 @@ def _copy_marts(warehouse_file: Path, target: Path, version: str) -> dict[str, i
 def _write_parquet(copy: Path, folder: Path, marts: list[str]) -> None:
     """One Parquet file per mart of the new copy ``copy`` in a new ``folder``, flushed."""
     folder.mkdir()
-    with duckdb.connect(str(copy), read_only=True) as con:
+    with connect(copy, read_only=True) as con:
         for name in marts:
             target = folder / f"{name}.parquet"
             columns = ", ".join(_parquet_column(con, name))

@@ -28,6 +28,7 @@ from pydantic import Field
 
 from orchestration.duckdb_lock import wait_until_free
 from orchestration.writer_lock import writer_slot
+from pulse_config.duckdb_resources import connect as duckdb_connect
 from pulse_config.environments import (
     PRODUCTION,
     Environment,
@@ -134,7 +135,8 @@ class Warehouse(ConfigurableResource):
         return ["--vars", json.dumps({DBT_VAR: str(self.file), **extra})]
 
     def connect(self, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.file), read_only=read_only)
+        """A connection under the job's DuckDB limits (``pulse_config.duckdb_resources``)."""
+        return duckdb_connect(self.file, read_only=read_only)
 
     @contextlib.contextmanager
     def slot(self, holder: str, log: Callable[[str], None] | None = None) -> Iterator[float]:

@@ -1,14 +1,17 @@
-"""DuckDB's resources for the dlt loads come from the environment (issue 14, point 5): a load's
-connection runs under the configured memory limit, threads and temp directory."""
+"""DuckDB's resources come from the environment (issue 14, point 5): a dlt load's connection,
+and every connection the job opens to the warehouse or its published copy, runs under the
+configured memory limit, threads and temp directory."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import dlt
+import duckdb
 import pytest
 
-from pulse_config.duckdb_resources import duckdb_destination, duckdb_settings
+from orchestration.defs.warehouse import Warehouse
+from pulse_config.duckdb_resources import connect, duckdb_destination, duckdb_settings
 
 
 def test_defaults_and_overrides(tmp_path: Path) -> None:
@@ -44,3 +47,28 @@ def test_a_dlt_load_runs_under_the_settings(
     assert limit == "953.6 MiB"  # DuckDB shows 1GB (10^9 bytes) in MiB
     assert int(threads) == 1
     assert temp == str(tmp_path / "spill")
+
+
+def _settings(con: duckdb.DuckDBPyConnection) -> tuple[str, int, str]:
+    limit, threads, temp = con.execute(
+        "select current_setting('memory_limit'), current_setting('threads'), "
+        "current_setting('temp_directory')"
+    ).fetchone()
+    return limit, int(threads), temp
+
+
+def test_the_jobs_own_connections_run_under_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GX checks, publication and the privacy passes open the file themselves; at 50 brands a
+    check's query without the limit grew the Dagster process to 22 GB (BENCHMARKS.md)."""
+    monkeypatch.setenv("PULSE_DUCKDB_MEMORY_LIMIT", "1GB")
+    monkeypatch.setenv("PULSE_DUCKDB_THREADS", "1")
+    monkeypatch.setenv("PULSE_DUCKDB_TEMP_DIR", str(tmp_path / "spill"))
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    expected = ("953.6 MiB", 1, str(tmp_path / "spill"))  # DuckDB shows 1GB in MiB
+    with connect(db, read_only=True) as con:
+        assert _settings(con) == expected
+    with Warehouse(path=str(db)).connect() as con:
+        assert _settings(con) == expected
