@@ -56,7 +56,8 @@ Severity = Literal["error", "warn"]
 
 @dataclass(frozen=True)
 class Suite:
-    """A named suite over ``relation``; ``select`` may add derived columns to expect on.
+    """A named suite over ``relation``; ``select`` may add derived columns to expect on, and
+    ``joins`` bring in what they are checked against (one join, not a subquery per row).
 
     ``blocking`` suites fail with ERROR severity and stop the assets downstream of their table;
     the others report with ``severity`` and let the run go on.
@@ -70,6 +71,7 @@ class Suite:
     blocking: bool = False
     severity: Severity = "error"
     key_columns: tuple[str, ...] = field(default_factory=tuple)
+    joins: str = ""
 
     def __post_init__(self) -> None:
         # Results are matched back to expectations by label: two alike would merge silently.
@@ -82,7 +84,7 @@ class Suite:
 
     def sql(self) -> str:
         """The projection the expectations run on."""
-        return f"select {self.select} from {self.relation}"
+        return f"select {self.select} from {self.relation} {self.joins}".rstrip()
 
 
 def not_null(*columns: str) -> list[Expect]:

@@ -20,12 +20,13 @@ KEY_COLUMNS = (KEY,)
 CONVERSIONS = "marts.fct_conversions"
 
 
-def _of_conversions(aggregate: str) -> str:
-    """An aggregate of the session's rows in fct_conversions (0 without any)."""
-    return (
-        f"coalesce((select {aggregate} from {CONVERSIONS} as c "
-        f"where c.session_key = fct_sessions.session_key), 0)"
-    )
+# The session's rows in fct_conversions, counted and summed once (a correlated subquery per
+# session grew DuckDB past 20 GB at 50 brands: BENCHMARKS.md, "The scale backfill in one run").
+OF_CONVERSIONS = f"""left join (
+        select session_key as conversions_session_key, count(*) as conversion_rows,
+            sum(revenue) as conversion_revenue
+        from {CONVERSIONS} group by 1
+    ) as of_conversions on of_conversions.conversions_session_key = fct_sessions.session_key"""
 
 
 VIOLATIONS = (
@@ -51,12 +52,12 @@ VIOLATIONS = (
     Violation("conversions_without_converted", "conversions > 0 and not converted", KEY),
     Violation(
         "conversions_not_fct_conversions",
-        differs("conversions", _of_conversions("count(*)")),
+        differs("conversions", "coalesce(conversion_rows, 0)"),
         f"{KEY} || ': ' || cast(conversions as varchar)",
     ),
     Violation(
         "revenue_not_sum_of_conversions",
-        differs("revenue", _of_conversions("sum(c.revenue)")),
+        differs("revenue", "coalesce(conversion_revenue, 0)"),
         f"{KEY} || ': ' || cast(revenue as varchar)",
     ),
     Violation("revenue_without_currency", "revenue > 0 and currency is null", KEY),
@@ -88,7 +89,8 @@ def _contract() -> Suite:
     return Suite(
         name="marts_fct_sessions",
         relation=RELATION,
-        select=with_violations(VIOLATIONS),
+        select=with_violations(VIOLATIONS, base="fct_sessions.*"),
+        joins=OF_CONVERSIONS,
         description=(
             "Contract, blocking: session_key = site_id-visit_id; ends after it starts; "
             "session_date within a day of started_at; engaged as GA4 defines it; conversions "
