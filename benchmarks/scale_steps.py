@@ -9,6 +9,7 @@ time on one folder, each adding its figures to ``<folder>/steps.json``:
     python -m benchmarks.scale_steps --world W --folder F job     # the daily job via Dagster
     python -m benchmarks.scale_steps --world W --folder F daily   # the same day, no Dagster
     python -m benchmarks.scale_steps --world W --folder F rebuild # dbt alone, no loads
+    python -m benchmarks.scale_steps --world W --folder F checks  # every GX suite, no loads
 
 ``--registry`` defaults to the world's ``brands.yaml``. ``backfill`` runs the named sources on
 the day before the world's last day, as ``make bench`` does, into ``F/warehouse.duckdb``
@@ -19,6 +20,8 @@ runs that last day in the folder itself (so it moves the folder on a day: copy i
 without Dagster: each source's next run, then an incremental ``dbt build``, as ``make bench``.
 ``rebuild`` times dbt alone on the folder's warehouse as it stands: a full refresh, then an
 incremental build restating the same windows as the last day's (repeatable, for medians).
+``checks`` runs every GX suite over the folder's warehouse as the job runs them, one after the
+other under the job's DuckDB settings: seconds and outcome per suite, and the peak memory.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -84,7 +89,32 @@ def job(args: argparse.Namespace) -> dict[str, Any]:
     return bench_job.measure_job(args.world, args.folder / "job", args.registry, args.folder)
 
 
-STEPS = {"backfill": backfill, "build": build, "daily": daily, "job": job, "rebuild": rebuild}
+def checks(args: argparse.Namespace) -> dict[str, Any]:
+    """Every GX suite over the folder's warehouse, as the job's checks run them."""
+    from data_quality.runner import validate_table
+    from data_quality.suites import ALL_SUITES
+    from pulse_config.duckdb_resources import connect
+
+    warehouse = args.folder / "warehouse.duckdb"
+    suites = []
+    for suite in ALL_SUITES:
+        started = time.perf_counter()
+        result = validate_table(suite, lambda: connect(warehouse, read_only=True))
+        suites.append({"suite": suite.name, "seconds": time.perf_counter() - started,
+                       "ok": result.success, "rows": result.rows})  # fmt: skip
+        print(f"{suite.name}: {suites[-1]['seconds']:.1f} s, ok={result.success}", flush=True)
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": sum(s["seconds"] for s in suites), "peak_mib": peak_mib, "suites": suites}
+
+
+STEPS = {
+    "backfill": backfill,
+    "build": build,
+    "checks": checks,
+    "daily": daily,
+    "job": job,
+    "rebuild": rebuild,
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -149,3 +149,24 @@ def test_scale_steps_backfill_source_by_source(
     assert asked == [(folder / "warehouse.duckdb", True), (folder / "warehouse.duckdb", False)]
     steps = json.loads((folder / "steps.json").read_text())
     assert set(steps["rebuild"]) == {"full", "incremental"}
+
+    from types import SimpleNamespace
+
+    from data_quality import runner
+    from data_quality.suites import ALL_SUITES
+
+    checked: list[tuple[str, str]] = []
+
+    def validate(suite: Any, connect: Any) -> SimpleNamespace:
+        with connect() as con:  # the folder's warehouse, under the job's DuckDB settings
+            (file,) = con.execute(
+                "select path from duckdb_databases() where internal = false"
+            ).fetchone()
+            checked.append((suite.name, file))
+        return SimpleNamespace(success=True, rows=0)
+
+    monkeypatch.setattr(runner, "validate_table", validate)
+    main([*common, "checks"])
+    assert checked == [(s.name, str(folder / "warehouse.duckdb")) for s in ALL_SUITES]
+    steps = json.loads((folder / "steps.json").read_text())
+    assert [c["suite"] for c in steps["checks"]["suites"]] == [s.name for s in ALL_SUITES]
