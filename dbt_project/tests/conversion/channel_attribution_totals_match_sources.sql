@@ -26,6 +26,6 @@ select mart.*, facts.conversions as fact_conversions, spend.spend as seed_spend
 from mart
 left join facts on mart.model = facts.model
 cross join spend
-where abs(mart.conversions - coalesce(facts.conversions, 0)) > 1e-6
-   or abs(mart.revenue - coalesce(facts.revenue, 0)) > 1e-6
-   or abs(mart.spend - spend.spend) > 1e-6
+where {{ differs_beyond_rounding('mart.conversions', 'coalesce(facts.conversions, 0)') }}
+   or {{ differs_beyond_rounding('mart.revenue', 'coalesce(facts.revenue, 0)') }}
+   or {{ differs_beyond_rounding('mart.spend', 'spend.spend') }}

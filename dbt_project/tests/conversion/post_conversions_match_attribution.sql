@@ -39,5 +39,5 @@ from (
 cross join expected
 where totals.sessions <> expected.sessions
 {%- for model in models %}
-   or abs(totals.conversions_{{ model }} - coalesce(expected.conversions_{{ model }}, 0)) > 1e-6
+   or {{ differs_beyond_rounding('totals.conversions_' ~ model, 'coalesce(expected.conversions_' ~ model ~ ', 0)') }}
 {%- endfor %}
