@@ -19,6 +19,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from pulse_config.duckdb_resources import connect
+
 SCHEMA = "privacy"
 LIST_TABLE = f"{SCHEMA}.erasure_list"
 DDL = f"""
@@ -77,7 +79,7 @@ def erased_pseudonyms(warehouse: Path, source: str) -> Erased:
     """The pseudonyms erased from ``source``; none if the file or the list does not exist."""
     if not Path(warehouse).exists():
         return Erased()
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with connect(warehouse, read_only=True) as con:
         exists = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = ? and table_name = 'erasure_list'",

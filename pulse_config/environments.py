@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from pulse_config.duckdb_resources import connect
 from pulse_config.paths import PROJECT_ROOT, default_warehouse
 
 SANDBOX_URL = "PULSE_SANDBOX_URL"
@@ -134,7 +135,7 @@ def check_warehouse(file: Path, run: Environment) -> Environment:
     tables of unknown origin; on a fresh file, record ``run``'s environment. Returns the
     warehouse's environment. Call it before any load reads state or writes a row."""
     file.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(file))
+    con = connect(file)
     try:
         found = recorded(con)
         if found is None:

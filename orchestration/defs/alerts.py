@@ -46,6 +46,7 @@ from dagster import (
 
 from orchestration.defs.warehouse import Warehouse
 from orchestration.settings import DUCKDB_POOL
+from pulse_config.duckdb_resources import connect
 
 ALERTS_ASSET = AssetKey(["marts", "mart_reputation_alerts"])
 PUBLISHED_ASSET = AssetKey(["published", "marts"])
@@ -232,7 +233,7 @@ def reputation_alerts_sensor(
     if not records or records[0].storage_id <= cursor.event:
         return SkipReason("no new publication of the marts")
     try:
-        alerts = read_alerts(lambda: duckdb.connect(str(warehouse.published_file), read_only=True))
+        alerts = read_alerts(lambda: connect(warehouse.published_file, read_only=True))
     except duckdb.Error as error:  # being replaced, or not there yet: next tick
         return SkipReason(f"published marts unreadable: {type(error).__name__}")
     new = [a for a in alerts if a.alert_key not in cursor.sent]

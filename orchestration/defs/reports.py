@@ -20,13 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from dagster import MetadataValue
 
 from data_quality.html_report import render
 from data_quality.runner import SuiteResult
 from data_quality.spec import Suite
 from orchestration.defs.warehouse import Warehouse
+from pulse_config.duckdb_resources import connect
 
 GX_PAGES_KEPT = 30
 """Validation pages kept per suite; older ones are removed when a new one is written."""
@@ -86,7 +86,7 @@ def table_row_counts(warehouse: Warehouse, schema: str, tables: Iterable[str]) -
 
 def mart_previews(published_file: Path, schema: str, rows: dict[str, int]) -> dict[str, Any]:
     """Per published mart, its first rows as a Markdown table, headed by its row count."""
-    con = duckdb.connect(str(published_file), read_only=True)
+    con = connect(published_file, read_only=True)
     try:
         previews = {}
         for table, count in rows.items():

@@ -72,3 +72,18 @@ def test_the_jobs_own_connections_run_under_the_settings(
         assert _settings(con) == expected
     with Warehouse(path=str(db)).connect() as con:
         assert _settings(con) == expected
+
+
+def test_the_jobs_readers_share_one_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB refuses a second connection to an open file under another configuration: a step
+    holding the warehouse open must still be able to read the erasure list beside it."""
+    from privacy.erasure_list import erased_pseudonyms
+
+    monkeypatch.setenv("PULSE_DUCKDB_MEMORY_LIMIT", "1GB")
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    with Warehouse(path=str(db)).connect() as held:
+        assert not erased_pseudonyms(db, "meta").ids
+        assert held.execute("select 1").fetchone() == (1,)
