@@ -75,6 +75,9 @@ def build(path: Path, rows: int) -> None:
             cast(interactions as double) * 100.0 / followers as er_by_followers,
             cast(interactions as double) * 100.0 / impressions as er_by_impressions,
             cast(interactions as double) * 100.0 / reach as er_headline,
+            case when video_views > 0
+                then cast(video_completions as double) * 100.0 / video_views
+            end as video_completion_rate,
             'by_reach' as er_formula,
             'v1' as er_formula_version,
             true as has_reach,
@@ -86,11 +89,12 @@ def build(path: Path, rows: int) -> None:
     con.close()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> bool:
+    """Build, validate, print the figures; whether the suite passed (it must: valid data)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--chunk-rows", type=int, default=250_000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.duckdb"
         t0 = time.perf_counter()
@@ -111,7 +115,8 @@ def main() -> None:
         f"({args.rows / elapsed:,.0f} rows/s)"
     )
     print(f"peak RSS {peak:,.0f} MiB (before validation {rss_before:,.0f} MiB)")
+    return result.success
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(0 if main() else 1)
