@@ -113,7 +113,7 @@ def _command(pid: int) -> str:
 
 def kind(peak: ProcessPeak, root: int) -> str:
     """A short label: the root (the job's own process), a forked run worker (same command
-    line as the root), dbt (DuckDB runs inside it), or the program's name."""
+    line as the root), dbt (DuckDB runs inside it), the sandbox, or the program's name."""
     words = peak.command.split(" ")
     if peak.pid == root:
         return "job process (Dagster, DuckDB)"
@@ -121,4 +121,6 @@ def kind(peak: ProcessPeak, root: int) -> str:
         return "dbt (DuckDB inside)"
     if "benchmarks.bench_job" in peak.command:
         return "run worker (forked)"
+    if "benchmarks.bench_sandbox" in peak.command:
+        return "sandbox (the vendor APIs)"
     return words[0]

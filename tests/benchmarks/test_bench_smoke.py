@@ -110,8 +110,29 @@ def test_every_section_on_a_small_world(world: Path, tmp_path: Path) -> None:
     assert job["daily_build"]["steps"]["dbt"] > 0 and job["daily_build"]["steps"]["gx_marts"] > 0
     assert 0 < job["gx_share"] < 1
     kinds = {p["kind"] for p in job["processes"]}
-    assert {"job process (Dagster, DuckDB)", "dbt (DuckDB inside)"} <= kinds
+    assert {"job process (Dagster, DuckDB)", "dbt (DuckDB inside)",
+            "sandbox (the vendor APIs)"} <= kinds  # fmt: skip
     assert all(p["peak_mib"] > 0 for p in job["processes"])
+
+
+def test_a_sandbox_served_apart_counts_what_it_answers(world: Path) -> None:
+    """The whole-job benchmark serves the world from a process of its own, so that the job's
+    memory is the job's: its count of vendor requests is still the client's, and the process
+    is gone when the benchmark ends."""
+    from benchmarks.bench_memory import tree
+    from benchmarks.bench_sandbox import serve_apart
+
+    def sandbox_processes() -> list[int]:
+        commands = {pid: Path(f"/proc/{pid}/cmdline").read_text() for pid in tree(os.getpid())}
+        return [pid for pid, command in commands.items() if "benchmarks.bench_sandbox" in command]
+
+    with requests_by_day() as seen, serve_apart(world) as served:
+        assert len(sandbox_processes()) == 1
+        assert served.clock()["today"] == TODAY.isoformat()  # control routes: not counted
+        for path in ("/v1/business-units/find", "/nowhere", "/nowhere"):
+            requests.Session().get(f"{served.url}{path}", timeout=30)
+        assert served.counter.total == sum(seen.values()) == 3
+    assert sandbox_processes() == []
 
 
 def test_scale_steps_backfill_source_by_source(
@@ -170,3 +191,12 @@ def test_scale_steps_backfill_source_by_source(
     assert checked == [(s.name, str(folder / "warehouse.duckdb")) for s in ALL_SUITES]
     steps = json.loads((folder / "steps.json").read_text())
     assert [c["suite"] for c in steps["checks"]["suites"]] == [s.name for s in ALL_SUITES]
+
+
+def test_gx_scale_builds_a_table_its_suite_passes() -> None:
+    """``benchmarks.gx_scale`` times the GX runner on a synthetic fct_post_performance of valid
+    rows; when the mart's contract grows a column, its builder must grow it too (it had rotted
+    once, on ``video_completion_rate``, unnoticed)."""
+    from benchmarks.gx_scale import main
+
+    assert main(["--rows", "3000", "--chunk-rows", "1000"])
