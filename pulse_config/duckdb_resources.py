@@ -2,7 +2,7 @@
 the job opens to the warehouse or its published copy (checks, publication, privacy passes).
 
 The environment variables own these settings (docs/performance.md): ``PULSE_DUCKDB_MEMORY_LIMIT``
-(default ``4GB``), ``PULSE_DUCKDB_THREADS`` (``2``) and ``PULSE_DUCKDB_TEMP_DIR`` (DuckDB's own
+(default ``3GB``), ``PULSE_DUCKDB_THREADS`` (``2``) and ``PULSE_DUCKDB_TEMP_DIR`` (DuckDB's own
 default, ``<database file>.tmp``). dbt reads the same variables in ``dbt_project/profiles.yml``,
 so a load and a build of the same file run under the same limits.
 """
@@ -29,7 +29,7 @@ def duckdb_settings(path: Path, environ: Mapping[str, str] | None = None) -> dic
     """The settings a connection to ``path`` opens with."""
     env = os.environ if environ is None else environ
     return {
-        "memory_limit": env.get(MEMORY_ENV) or "4GB",
+        "memory_limit": env.get(MEMORY_ENV) or "3GB",
         "threads": int(env.get(THREADS_ENV) or 2),
         "temp_directory": env.get(TEMP_ENV) or f"{path}.tmp",
     }
