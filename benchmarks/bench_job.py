@@ -151,9 +151,7 @@ def child(
     for name in ("warehouse.duckdb", "published.duckdb"):
         (out / name).unlink(missing_ok=True)
     if resume_from is not None:
-        shutil.copyfile(resume_from / "warehouse.duckdb", out / "warehouse.duckdb")
-        shutil.rmtree(out / "dlt", ignore_errors=True)
-        shutil.copytree(resume_from / "dlt", out / "dlt")
+        copy_state(resume_from, out)
     os.environ.update(
         PULSE_WAREHOUSE=str(out / "warehouse.duckdb"),
         PULSE_DLT_DIR=str(out / "dlt"),
@@ -181,7 +179,7 @@ def child(
         with ProcessPoolExecutor(PARALLEL_RUNS, mp_context=forked) as pool:
             if resume_from is None:
                 found.update(backfill_and_build(pool, instance, served, phase))
-                keep_built(out)
+                copy_state(out, out / "built")  # for ``--resume-from OUT/built``
             phase.write_text("daily job")
             started = time.perf_counter()
             day = date.fromisoformat(served.clock("advance", days=1)["today"])
@@ -208,15 +206,14 @@ def backfill_and_build(
     return found
 
 
-def keep_built(out: Path) -> None:
-    """A copy of the backfilled and built warehouse and dlt's state in ``out/built``: at 50
-    brands the backfill takes an hour, and ``--resume-from out/built`` measures the daily job
-    again without it."""
-    built = out / "built"
-    shutil.rmtree(built, ignore_errors=True)
-    built.mkdir()
-    shutil.copyfile(out / "warehouse.duckdb", built / "warehouse.duckdb")
-    shutil.copytree(out / "dlt", built / "dlt")
+def copy_state(source: Path, target: Path) -> None:
+    """Copy a warehouse and dlt's state from folder ``source`` to ``target``: to resume a run
+    on a copy, or to keep one after the first build (at 50 brands the backfill takes an hour;
+    ``--resume-from OUT/built`` measures the daily job again without it)."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / "warehouse.duckdb", target / "warehouse.duckdb")
+    shutil.rmtree(target / "dlt", ignore_errors=True)
+    shutil.copytree(source / "dlt", target / "dlt")
 
 
 def main() -> None:

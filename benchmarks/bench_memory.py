@@ -30,13 +30,15 @@ class ProcessPeak:
 
 @dataclass
 class TreeSampler:
-    """Samples ``root``'s process tree in a background thread until ``stop()``."""
+    """Samples ``root``'s process tree in a background thread until ``stop()`` (or once, by
+    calling ``sample()``)."""
 
     root: int
     interval_s: float = 0.2
     peaks: dict[int, ProcessPeak] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _started: float = field(default_factory=time.monotonic)
 
     def start(self) -> TreeSampler:
         self._started = time.monotonic()

@@ -119,12 +119,15 @@ def test_a_sandbox_served_apart_counts_what_it_answers(world: Path) -> None:
     """The whole-job benchmark serves the world from a process of its own, so that the job's
     memory is the job's: its count of vendor requests is still the client's, and the process
     is gone when the benchmark ends."""
-    from benchmarks.bench_memory import tree
+    from benchmarks.bench_memory import TreeSampler, kind
     from benchmarks.bench_sandbox import serve_apart
 
     def sandbox_processes() -> list[int]:
-        commands = {pid: Path(f"/proc/{pid}/cmdline").read_text() for pid in tree(os.getpid())}
-        return [pid for pid, command in commands.items() if "benchmarks.bench_sandbox" in command]
+        """This process's descendants the job benchmark's sampler labels as the sandbox."""
+        sampler = TreeSampler(os.getpid())
+        sampler.sample()
+        labels = {pid: kind(peak, os.getpid()) for pid, peak in sampler.peaks.items()}
+        return [pid for pid, label in labels.items() if label == "sandbox (the vendor APIs)"]
 
     with requests_by_day() as seen, serve_apart(world) as served:
         assert len(sandbox_processes()) == 1
