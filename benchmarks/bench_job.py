@@ -42,6 +42,8 @@ from typing import Any
 from benchmarks.bench_memory import TreeSampler, kind
 from benchmarks.bench_steal import StealMeter
 
+PEAKS_EVERY_S = 10.0
+
 
 def measure_job(
     world: Path, out: Path, registry: Path | None, resume_from: Path | None = None
@@ -58,21 +60,38 @@ def measure_job(
     sampler = TreeSampler(child.pid)
     sampler.start()
     phases: dict[int, str] = {}
+    saved = 0.0
     while child.poll() is None:
         for pid in list(sampler.peaks):
             phases.setdefault(pid, phase_file.read_text())
+        if time.perf_counter() - saved > PEAKS_EVERY_S:  # a stopped run still tells its peaks
+            save_peaks(out, processes(sampler.highest_first(), phases, child.pid))
+            saved = time.perf_counter()
         time.sleep(0.2)
-    peaks = sampler.stop()
+    found_processes = processes(sampler.stop(), phases, child.pid)
+    save_peaks(out, found_processes)
     if child.returncode != 0:
-        raise RuntimeError(f"the Dagster job benchmark failed ({child.returncode})")
+        raise RuntimeError(
+            f"the Dagster job benchmark failed ({child.returncode}); peaks in {out / 'peaks.json'}"
+        )
     found = json.loads((out / "job.json").read_text())
     found["wall_seconds"] = time.perf_counter() - started
-    found["processes"] = [
-        {"kind": kind(p, child.pid), "pid": p.pid, "phase": phases.get(p.pid, "?"),
+    found["processes"] = found_processes
+    return found
+
+
+def processes(peaks: list[Any], phases: dict[int, str], root: int) -> list[dict[str, Any]]:
+    """Each process's label, the phase it was first seen in and its peak."""
+    return [
+        {"kind": kind(p, root), "pid": p.pid, "phase": phases.get(p.pid, "?"),
          "peak_mib": round(p.peak_mib, 1), "command": p.command}
         for p in peaks
     ]  # fmt: skip
-    return found
+
+
+def save_peaks(out: Path, found: list[dict[str, Any]]) -> None:
+    """``out/peaks.json``: every process's peak so far (rewritten while the run goes on)."""
+    (out / "peaks.json").write_text(json.dumps(found, indent=2))
 
 
 def step_seconds(instance: Any, run_id: str) -> dict[str, float]:

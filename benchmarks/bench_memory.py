@@ -51,7 +51,11 @@ class TreeSampler:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=5)
-        return sorted(self.peaks.values(), key=lambda p: p.peak_mib, reverse=True)
+        return self.highest_first()
+
+    def highest_first(self) -> list[ProcessPeak]:
+        """Every process seen so far, highest peak first (the sampler may go on)."""
+        return sorted(list(self.peaks.values()), key=lambda p: p.peak_mib, reverse=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
