@@ -198,20 +198,8 @@ class OrganizationBuilder:
                 title = rng.choice(ARTICLE_TITLES[lang])
             else:
                 body = f"{body} {link_url}"
-        media: list[str] = []
-        if fmt in ("image", "multi_image", "video", "document"):
-            prefix = {"multi_image": "image"}.get(fmt, fmt)
-            count = rng.randint(2, 6) if fmt == "multi_image" else 1
-            media = [
-                f"urn:li:{prefix}:D4E{self._id(2, seq)[-10:]}{chr(65 + i)}x" for i in range(count)
-            ]
-        created = published
-        if rng.random() < 0.2:  # scheduled: created ahead of publication
-            created = published - timedelta(seconds=rng.randint(3600, 3 * 86400))
-        edited_at = edited_text = None
-        if rng.random() < 0.1:
-            edited_at = published + timedelta(seconds=rng.randint(600, 72 * 3600))
-            edited_text = commentary(f"{body}\n\n{EDIT_NOTES[lang]}", tags)
+        media = self._media(fmt, seq)
+        created, edited_at, edited_text = self._history(published, body, tags, lang)
         followers = org["followers_start"] + org["daily_gain"] * offset
         impressions = int(followers * FORMATS[fmt][1] * rng.lognormvariate(0, 0.6))
         likes = int(impressions * rng.uniform(0.008, 0.035))
@@ -252,6 +240,28 @@ class OrganizationBuilder:
         drawn = int(likes * rng.uniform(0.03, 0.1) * more) + rng.randint(0, 2)
         count = min(round(40 * more), drawn)
         self._comments(self.posts[-1], count)
+
+    def _media(self, fmt: str, seq: int) -> list[str]:
+        """The post's media URNs: one image, video or document, or 2-6 images."""
+        if fmt not in ("image", "multi_image", "video", "document"):
+            return []
+        prefix = {"multi_image": "image"}.get(fmt, fmt)
+        count = self.rng.randint(2, 6) if fmt == "multi_image" else 1
+        return [f"urn:li:{prefix}:D4E{self._id(2, seq)[-10:]}{chr(65 + i)}x" for i in range(count)]
+
+    def _history(
+        self, published: datetime, body: str, tags: list[str], lang: str
+    ) -> tuple[datetime, datetime | None, str | None]:
+        """When the post was created (a scheduled one ahead of publication) and, for one in ten,
+        when and how it was edited."""
+        rng, created = self.rng, published
+        if rng.random() < 0.2:  # scheduled: created ahead of publication
+            created = published - timedelta(seconds=rng.randint(3600, 3 * 86400))
+        edited_at = edited_text = None
+        if rng.random() < 0.1:
+            edited_at = published + timedelta(seconds=rng.randint(600, 72 * 3600))
+            edited_text = commentary(f"{body}\n\n{EDIT_NOTES[lang]}", tags)
+        return created, edited_at, edited_text
 
     def _add(
         self,

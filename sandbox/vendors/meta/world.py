@@ -182,14 +182,7 @@ class AccountBuilder:
         body = text.post_text(rng, lang, pillar, self.brand.brand_id)
         drawn = partnership(rng, body, tags, 0.06, " 🙌")
         body, is_partnership, is_disclosed, partner = self.deals.settle(offset, lang, drawn)
-        link_url = defect = None
-        wants_link = fmt == "link" or rng.random() < (0.25 if platform == "facebook" else 0.15)
-        if wants_link:
-            slug = campaign["campaign"] if campaign else None
-            self.links += 1
-            planted = PLANTED_LINK_DEFECTS.get(self.links) if platform == "facebook" else None
-            link_url, defect = utm_link(rng, self.brand.site, platform, slug, post_id, planted)
-            body = f"{body} {link_url}"
+        body, link_url, defect = self._link(fmt, campaign, post_id, body)
         caption = body + ("\n\n" + " ".join(tags) if tags else "")
         followers = self.account["followers_start"] + self.account["daily_gain"] * offset
         factor = REACH_FACTOR[fmt] * (IG_REACH_BOOST if platform == "instagram" else 1.0)
@@ -242,6 +235,20 @@ class AccountBuilder:
             drawn = int(likes * rng.uniform(0.02, 0.08) * more) + rng.randint(0, 2)
             count = min(round(60 * more), drawn)
             self._comments(post_id, created, count)
+
+    def _link(
+        self, fmt: str, campaign: dict[str, Any] | None, post_id: str, body: str
+    ) -> tuple[str, str | None, str | None]:
+        """The body with its tracked link, if the post has one: (body, link_url, defect). The
+        Facebook links numbered in ``PLANTED_LINK_DEFECTS`` get that defect."""
+        platform = self.platform
+        if not (fmt == "link" or self.rng.random() < (0.25 if platform == "facebook" else 0.15)):
+            return body, None, None
+        slug = campaign["campaign"] if campaign else None
+        self.links += 1
+        planted = PLANTED_LINK_DEFECTS.get(self.links) if platform == "facebook" else None
+        link_url, defect = utm_link(self.rng, self.brand.site, platform, slug, post_id, planted)
+        return f"{body} {link_url}", link_url, defect
 
     def _shape(self, fmt: str, post_id: str) -> tuple[Any, Any, Any, Any, bool]:
         """(media_type, media_product_type, status_type, shortcode, is_comment_enabled) of a

@@ -173,6 +173,12 @@ class TweetBuilder:
             is_disclosed=deal == "disclosed",
         )
         self.pillars.append({"platform": "x", "post_id": post["tweet_id"], "pillar": pillar})
+        self._replies(post, when)
+
+    def _replies(self, post: dict[str, Any], when: datetime) -> None:
+        """Fans' replies to ``post`` inside the reply window, a few replies to them, and the
+        brand's answers."""
+        rng = self.rng
         deadline = when + REPLY_WINDOW
         for _ in range(poisson(rng, 2.2 * self.spec.volume.comments)):
             at = min(deadline, when + timedelta(seconds=int(rng.expovariate(1 / 5) * 3600) + 60))
