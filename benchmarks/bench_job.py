@@ -20,7 +20,9 @@ the copy a whole run keeps of its own after step 2 (``OUT/built``).
 Each build's step times come from the Dagster event log, so the GX suites' share is measured
 inside the job. The parent samples the peak memory of every process of the tree (the child,
 its forked run workers, the dbt processes with DuckDB inside) and attributes each to the phase
-it lived in (``phase`` file written by the child).
+it lived in (``phase`` file written by the child). It rewrites them to ``OUT/peaks.json``
+every ``PEAKS_EVERY_S`` and when the child ends, so a run that fails or is stopped still
+tells what each process reached.
 """
 
 from __future__ import annotations
