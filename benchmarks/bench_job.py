@@ -64,8 +64,9 @@ def measure_job(
     phases: dict[int, str] = {}
     saved = 0.0
     while child.poll() is None:
+        phase = phase_file.read_text()
         for pid in list(sampler.peaks):
-            phases.setdefault(pid, phase_file.read_text())
+            phases.setdefault(pid, phase)
         if time.perf_counter() - saved > PEAKS_EVERY_S:  # a stopped run still tells its peaks
             save_peaks(out, processes(sampler.highest_first(), phases, child.pid))
             saved = time.perf_counter()
